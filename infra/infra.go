@@ -1,0 +1,26 @@
+// Package infra embeds the declarations that Terraform and the local
+// emulator suite both read, so that Go code (the suite, tests) sees exactly
+// the files that are deployed.
+package infra
+
+import (
+	"embed"
+	"io/fs"
+
+	"pointsofyou.ai/studio/shared/topology"
+)
+
+//go:embed topology.yaml
+var files embed.FS
+
+// FS holds the embedded declaration files.
+func FS() fs.FS { return files }
+
+// Topology parses the embedded infra/topology.yaml.
+func Topology() (*topology.Topology, error) {
+	b, err := files.ReadFile("topology.yaml")
+	if err != nil {
+		return nil, err
+	}
+	return topology.Parse(b)
+}

@@ -1,0 +1,141 @@
+// Package config reads the runtime configuration every function and the
+// emulator suite share from the environment. The same variables Google's
+// client libraries read (FIRESTORE_EMULATOR_HOST, …) switch the code between
+// the local emulator suite and real Google Cloud; nothing else changes.
+package config
+
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Defaults for local development. A project id starting with "demo-" is a
+// fake project: no credentials are needed and nothing reaches Google.
+const (
+	DefaultProject = "demo-poy"
+	DefaultRegion  = "europe-west1"
+)
+
+// Conventional local ports of the emulator suite (Firebase's where they exist).
+const (
+	PortHub       = 4400
+	PortHosting   = 5000
+	PortFunctions = 5001
+	PortFirestore = 8080
+	PortPubSub    = 8085
+	PortBigQuery  = 9050
+	PortVertex    = 9060
+	PortAuth      = 9099
+	PortStorage   = 9199
+	PortEventarc  = 9299
+)
+
+// Env variable names read by Google's clients and by us.
+const (
+	EnvFirestoreHost   = "FIRESTORE_EMULATOR_HOST"
+	EnvPubSubHost      = "PUBSUB_EMULATOR_HOST"
+	EnvStorageHost     = "STORAGE_EMULATOR_HOST" // with http://, as the storage client wants
+	EnvFirebaseStorage = "FIREBASE_STORAGE_EMULATOR_HOST"
+	EnvAuthHost        = "FIREBASE_AUTH_EMULATOR_HOST"
+	EnvEventarcHost    = "CLOUD_EVENTARC_EMULATOR_HOST"
+	EnvBigQueryHost    = "BIGQUERY_EMULATOR_HOST"
+	EnvVertexHost      = "VERTEX_EMULATOR_HOST"
+	EnvHubHost         = "FIREBASE_EMULATOR_HUB"
+)
+
+// Config is what a function needs to know about where it runs.
+type Config struct {
+	Project string
+	Region  string
+	// Service is the function or service name (K_SERVICE / FUNCTION_TARGET).
+	Service string
+	// Emulator hosts (host:port); empty means real Google Cloud.
+	FirestoreHost, PubSubHost, StorageHost, AuthHost, EventarcHost, BigQueryHost, VertexHost string
+	// MediaBucket holds uploads and renditions.
+	MediaBucket string
+	// SignerEmail and SignerKeyPEM sign V4 URLs locally; on Google Cloud the
+	// service account signs through IAM Credentials and both stay empty.
+	SignerEmail  string
+	SignerKeyPEM string
+}
+
+// FromEnv reads the configuration. Lookup defaults to os.Getenv; tests pass
+// their own.
+func FromEnv(lookup func(string) string) Config {
+	if lookup == nil {
+		lookup = os.Getenv
+	}
+	first := func(names ...string) string {
+		for _, n := range names {
+			if v := strings.TrimSpace(lookup(n)); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	c := Config{
+		Project:       first("GOOGLE_CLOUD_PROJECT", "GCLOUD_PROJECT", "GCP_PROJECT", "FIREBASE_PROJECT"),
+		Region:        first("FUNCTION_REGION", "GOOGLE_CLOUD_REGION"),
+		Service:       first("K_SERVICE", "FUNCTION_TARGET"),
+		FirestoreHost: first(EnvFirestoreHost),
+		PubSubHost:    first(EnvPubSubHost),
+		StorageHost:   strings.TrimPrefix(strings.TrimPrefix(first(EnvStorageHost, EnvFirebaseStorage), "http://"), "https://"),
+		AuthHost:      first(EnvAuthHost),
+		EventarcHost:  first(EnvEventarcHost),
+		BigQueryHost:  first(EnvBigQueryHost),
+		VertexHost:    first(EnvVertexHost),
+		MediaBucket:   first("MEDIA_BUCKET"),
+		SignerEmail:   first("SIGNER_EMAIL"),
+		SignerKeyPEM:  first("SIGNER_PRIVATE_KEY"),
+	}
+	if c.Project == "" {
+		c.Project = DefaultProject
+	}
+	if c.Region == "" {
+		c.Region = DefaultRegion
+	}
+	if c.MediaBucket == "" {
+		c.MediaBucket = c.Project + "-media"
+	}
+	return c
+}
+
+// IsDemo reports a fake "demo-" project, which must never reach Google.
+func (c Config) IsDemo() bool { return strings.HasPrefix(c.Project, "demo-") }
+
+// Emulated reports whether any emulator host is set.
+func (c Config) Emulated() bool {
+	return c.FirestoreHost != "" || c.PubSubHost != "" || c.StorageHost != "" || c.AuthHost != ""
+}
+
+// Check refuses a demo project pointed at real Google Cloud: a missing
+// emulator variable would otherwise send local traffic to production APIs.
+func (c Config) Check(needs ...string) error {
+	if !c.IsDemo() {
+		return nil
+	}
+	for _, n := range needs {
+		var v string
+		switch n {
+		case EnvFirestoreHost:
+			v = c.FirestoreHost
+		case EnvPubSubHost:
+			v = c.PubSubHost
+		case EnvStorageHost:
+			v = c.StorageHost
+		case EnvAuthHost:
+			v = c.AuthHost
+		case EnvEventarcHost:
+			v = c.EventarcHost
+		case EnvBigQueryHost:
+			v = c.BigQueryHost
+		case EnvVertexHost:
+			v = c.VertexHost
+		}
+		if v == "" {
+			return fmt.Errorf("project %q is a demo project but %s is not set", c.Project, n)
+		}
+	}
+	return nil
+}

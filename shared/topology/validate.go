@@ -1,0 +1,298 @@
+package topology
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Names follow the strictest of the services they become: Cloud Functions
+// and Cloud Run service names (lowercase, digits, hyphens, ≤ 49 chars).
+var (
+	nameRE     = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,47}[a-z0-9])?$`)
+	sourceRE   = regexp.MustCompile(`^functions/[a-z][a-z0-9_]*$`)
+	bqNameRE   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,1023}$`)
+	memoryRE   = regexp.MustCompile(`^[1-9][0-9]*(Mi|Gi)$`)
+	envKeyRE   = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
+	segmentRE  = regexp.MustCompile(`^(\{[A-Za-z_][A-Za-z0-9_]*\}|[^/{}*]+|\*\*?)$`)
+	cronFieldN = 5
+)
+
+type validator struct {
+	lines map[string]int
+	errs  Errors
+}
+
+func (v *validator) add(field, format string, args ...any) {
+	line := v.lines[field]
+	for p := field; line == 0 && p != ""; {
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+		line = v.lines[p]
+	}
+	v.errs = append(v.errs, Error{Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (v *validator) name(field, name string) {
+	switch {
+	case name == "":
+		v.add(field, "is required")
+	case !nameRE.MatchString(name):
+		v.add(field, "%q must be lowercase letters, digits and hyphens, start with a letter, at most 49 characters", name)
+	}
+}
+
+func (v *validator) check(t *Topology) {
+	topics := map[string]bool{}
+	for i, tp := range t.Topics {
+		f := fmt.Sprintf("topics[%d]", i)
+		v.name(f+".name", tp.Name)
+		if topics[tp.Name] {
+			v.add(f+".name", "duplicate topic %q", tp.Name)
+		}
+		topics[tp.Name] = true
+		if tp.RetentionDays < 0 || tp.RetentionDays > 31 {
+			v.add(f+".retention_days", "must be 0 to 31")
+		}
+	}
+	buckets := map[string]bool{}
+	for i, b := range t.Buckets {
+		f := fmt.Sprintf("buckets[%d]", i)
+		v.name(f+".name", b.Name)
+		if buckets[b.Name] {
+			v.add(f+".name", "duplicate bucket %q", b.Name)
+		}
+		buckets[b.Name] = true
+		if b.DeleteAfterDays < 0 {
+			v.add(f+".delete_after_days", "must not be negative")
+		}
+		for j, o := range b.CORSOrigins {
+			if o != "*" && !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
+				v.add(fmt.Sprintf("%s.cors_origins[%d]", f, j), "%q must be an http(s) origin", o)
+			}
+		}
+	}
+	tables := map[string]bool{}
+	for i, d := range t.Datasets {
+		f := fmt.Sprintf("datasets[%d]", i)
+		if !bqNameRE.MatchString(d.Name) {
+			v.add(f+".name", "%q is not a BigQuery dataset name", d.Name)
+		}
+		for j, tb := range d.Tables {
+			tf := fmt.Sprintf("%s.tables[%d]", f, j)
+			if !bqNameRE.MatchString(tb.Name) {
+				v.add(tf+".name", "%q is not a BigQuery table name", tb.Name)
+			}
+			key := d.Name + "." + tb.Name
+			if tables[key] {
+				v.add(tf+".name", "duplicate table %q", key)
+			}
+			tables[key] = true
+			if tb.Schema == "" {
+				v.add(tf+".schema", "is required (a path under infra/)")
+			}
+		}
+	}
+	functions := map[string]bool{}
+	for i, fn := range t.Functions {
+		f := fmt.Sprintf("functions[%d]", i)
+		v.name(f+".name", fn.Name)
+		if functions[fn.Name] {
+			v.add(f+".name", "duplicate function %q", fn.Name)
+		}
+		functions[fn.Name] = true
+		if !sourceRE.MatchString(fn.Source) {
+			v.add(f+".source", "%q must be a package directory functions/<name>", fn.Source)
+		}
+		switch fn.Kind {
+		case KindFunction, KindRun:
+		case "":
+			v.add(f+".kind", "is required (function or run)")
+		default:
+			v.add(f+".kind", "%q must be function or run", fn.Kind)
+		}
+		if fn.Memory != "" && !memoryRE.MatchString(fn.Memory) {
+			v.add(f+".memory", "%q must look like 256Mi or 1Gi", fn.Memory)
+		}
+		if fn.Timeout < 0 || fn.Timeout > 3600 {
+			v.add(f+".timeout_seconds", "must be 0 to 3600")
+		}
+		if fn.Kind == KindFunction && fn.Trigger.Type() != "http" && fn.Timeout > 540 {
+			v.add(f+".timeout_seconds", "event-driven functions run at most 540 s")
+		}
+		if fn.Concurrency < 0 || fn.Concurrency > 1000 {
+			v.add(f+".concurrency", "must be 0 to 1000")
+		}
+		if fn.Affinity && fn.Kind != KindRun {
+			v.add(f+".session_affinity", "only Cloud Run services (kind run) have session affinity")
+		}
+		for k := range fn.Env {
+			if !envKeyRE.MatchString(k) {
+				v.add(f+".env."+k, "%q is not an environment variable name", k)
+			}
+		}
+		for j, s := range fn.Secrets {
+			if !envKeyRE.MatchString(s) {
+				v.add(fmt.Sprintf("%s.secrets[%d]", f, j), "%q must be an UPPER_SNAKE secret name", s)
+			}
+		}
+		v.uses(f, fn.Uses, topics, buckets, t)
+		v.trigger(f+".trigger", fn, topics, buckets)
+	}
+	subs := map[string]bool{}
+	for i, s := range t.Subscriptions {
+		f := fmt.Sprintf("subscriptions[%d]", i)
+		v.name(f+".name", s.Name)
+		if subs[s.Name] {
+			v.add(f+".name", "duplicate subscription %q", s.Name)
+		}
+		subs[s.Name] = true
+		if !topics[s.Topic] {
+			v.add(f+".topic", "unknown topic %q", s.Topic)
+		}
+		if s.AckDeadline != 0 && (s.AckDeadline < 10 || s.AckDeadline > 600) {
+			v.add(f+".ack_deadline_seconds", "must be 10 to 600")
+		}
+		if s.Push != nil && s.BigQuery != nil {
+			v.add(f, "a subscription is push or bigquery, not both")
+		}
+		if p := s.Push; p != nil {
+			switch {
+			case (p.Function == "") == (p.Endpoint == ""):
+				v.add(f+".push", "exactly one of function or endpoint is required")
+			case p.Function != "":
+				fn, ok := t.Function(p.Function)
+				if !ok {
+					v.add(f+".push.function", "unknown function %q", p.Function)
+				} else if fn.Trigger.HTTP == nil {
+					v.add(f+".push.function", "function %q has no http trigger to push to", p.Function)
+				}
+			case !strings.HasPrefix(p.Endpoint, "https://") && !strings.HasPrefix(p.Endpoint, "http://"):
+				v.add(f+".push.endpoint", "%q must be an http(s) URL", p.Endpoint)
+			}
+		}
+		if b := s.BigQuery; b != nil {
+			if !tables[b.Table] {
+				v.add(f+".bigquery.table", "unknown table %q (declare it under datasets as dataset.table)", b.Table)
+			}
+		}
+		if d := s.DeadLetter; d != nil {
+			if !topics[d.Topic] {
+				v.add(f+".dead_letter.topic", "unknown topic %q", d.Topic)
+			} else if d.Topic == s.Topic {
+				v.add(f+".dead_letter.topic", "must differ from the subscription's own topic")
+			}
+			if d.MaxDeliveryAttempts < 5 || d.MaxDeliveryAttempts > 100 {
+				v.add(f+".dead_letter.max_delivery_attempts", "must be 5 to 100")
+			}
+		}
+		if r := s.Retry; r != nil {
+			if r.MinBackoffSeconds < 0 || r.MinBackoffSeconds > 600 || r.MaxBackoffSeconds < 0 || r.MaxBackoffSeconds > 600 {
+				v.add(f+".retry", "backoffs must be 0 to 600 seconds")
+			} else if r.MaxBackoffSeconds != 0 && r.MaxBackoffSeconds < r.MinBackoffSeconds {
+				v.add(f+".retry.max_backoff_seconds", "must not be below min_backoff_seconds")
+			}
+		}
+	}
+}
+
+func (v *validator) uses(f string, uses []string, topics, buckets map[string]bool, t *Topology) {
+	for j, u := range uses {
+		field := fmt.Sprintf("%s.uses[%d]", f, j)
+		kind, arg, _ := strings.Cut(u, ":")
+		switch kind {
+		case "firestore", "vertex", "auth":
+			if arg != "" {
+				v.add(field, "%q takes no argument", kind)
+			}
+		case "pubsub":
+			if !topics[arg] {
+				v.add(field, "unknown topic %q", arg)
+			}
+		case "storage":
+			if !buckets[arg] {
+				v.add(field, "unknown bucket %q", arg)
+			}
+		case "bigquery":
+			found := false
+			for _, d := range t.Datasets {
+				found = found || d.Name == arg
+			}
+			if !found {
+				v.add(field, "unknown dataset %q", arg)
+			}
+		case "secret":
+			if !envKeyRE.MatchString(arg) {
+				v.add(field, "%q is not a secret name", arg)
+			}
+		default:
+			v.add(field, "%q must be firestore, vertex, auth, pubsub:<topic>, storage:<bucket>, bigquery:<dataset> or secret:<NAME>", u)
+		}
+	}
+}
+
+func (v *validator) trigger(f string, fn Function, topics, buckets map[string]bool) {
+	tr := fn.Trigger
+	n := 0
+	for _, set := range []bool{tr.HTTP != nil, tr.PubSub != nil, tr.Storage != nil, tr.Firestore != nil, tr.Schedule != nil} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		v.add(f, "exactly one of http, pubsub, storage, firestore, schedule is required (found %d)", n)
+		return
+	}
+	if fn.Kind == KindRun && tr.HTTP == nil {
+		v.add(f, "Cloud Run services (kind run) are served over http")
+	}
+	switch {
+	case tr.PubSub != nil:
+		if !topics[tr.PubSub.Topic] {
+			v.add(f+".pubsub.topic", "unknown topic %q", tr.PubSub.Topic)
+		}
+	case tr.Storage != nil:
+		if !buckets[tr.Storage.Bucket] {
+			v.add(f+".storage.bucket", "unknown bucket %q", tr.Storage.Bucket)
+		}
+		switch tr.Storage.Event {
+		case StorageFinalized, StorageDeleted, StorageArchived, StorageMetadataUpdated:
+		default:
+			v.add(f+".storage.event", "%q must be finalized, deleted, archived or metadataUpdated", tr.Storage.Event)
+		}
+	case tr.Firestore != nil:
+		v.documentPattern(f+".firestore.document", tr.Firestore.Document)
+		switch tr.Firestore.Event {
+		case FirestoreCreated, FirestoreUpdated, FirestoreDeleted, FirestoreWritten:
+		default:
+			v.add(f+".firestore.event", "%q must be created, updated, deleted or written", tr.Firestore.Event)
+		}
+	case tr.Schedule != nil:
+		if len(strings.Fields(tr.Schedule.Cron)) != cronFieldN {
+			v.add(f+".schedule.cron", "%q must have 5 fields (minute hour day month weekday)", tr.Schedule.Cron)
+		}
+	}
+}
+
+// documentPattern checks an Eventarc Firestore path pattern: an even number
+// of segments (it names documents), each a literal or a {wildcard}.
+func (v *validator) documentPattern(field, p string) {
+	if p == "" {
+		v.add(field, "is required")
+		return
+	}
+	segs := strings.Split(p, "/")
+	if len(segs)%2 != 0 {
+		v.add(field, "%q must name documents: an even number of segments", p)
+		return
+	}
+	for _, s := range segs {
+		if !segmentRE.MatchString(s) {
+			v.add(field, "%q has an invalid segment %q", p, s)
+			return
+		}
+	}
+}
