@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-
 )
 
 // Roles (custom claim "role").
