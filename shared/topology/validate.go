@@ -11,7 +11,7 @@ import (
 var (
 	nameRE     = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,47}[a-z0-9])?$`)
 	sourceRE   = regexp.MustCompile(`^functions/[a-z][a-z0-9_]*$`)
-	bqNameRE   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,1023}$`)
+	bqNameRE   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,1000}$`)
 	memoryRE   = regexp.MustCompile(`^[1-9][0-9]*(Mi|Gi)$`)
 	envKeyRE   = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
 	segmentRE  = regexp.MustCompile(`^(\{[A-Za-z_][A-Za-z0-9_]*\}|[^/{}*]+|\*\*?)$`)

@@ -1,0 +1,49 @@
+# Points of You AI Studio — developer entry points.
+#   make dev    the whole platform locally on the emulator suite, with demo data
+#   make test   every test (lint, unit, integration against in-process emulators, short fuzzing)
+
+GO        ?= go
+BIN       := bin
+FUZZTIME  ?= 5s
+PKGS      := ./...
+
+.PHONY: dev emulators build functions test unit lint fuzz bench clean
+
+## dev: build the functions, start the emulator suite with every function and demo data, print the URLs
+dev: functions
+	$(GO) run ./emulators --demo --functions-binary $(BIN)/functions --web-root web/public
+
+## emulators: the emulator suite alone (no functions, no demo data)
+emulators:
+	$(GO) run ./emulators
+
+## functions: the one binary that holds every function (one process per function at run time)
+functions:
+	@mkdir -p $(BIN)
+	$(GO) build -o $(BIN)/functions ./cmd/functions
+
+build: functions
+	$(GO) build $(PKGS)
+
+## test: everything CI runs
+test: lint unit fuzz
+
+unit:
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+## lint: gofmt and go vet
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+## fuzz: run every fuzz target briefly (FUZZTIME each)
+fuzz:
+	@FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
+
+## bench: benchmarks that print the budget figures of DESIGN §10
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m $(PKGS)
+
+clean:
+	rm -rf $(BIN) .dev

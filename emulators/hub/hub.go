@@ -1,0 +1,259 @@
+// Package hub is the emulator suite's directory: it tells clients (and the
+// Firebase CLI conventions they follow) where each emulator listens, writes a
+// locator file so other local tools can find the suite, and triggers exports.
+//
+// Differences from the Firebase CLI's hub: only `GET /emulators`,
+// `POST /_admin/export` and `GET /_internal/healthz` are served; the locator
+// file is written under os.TempDir() as hub-<project>.json with the same
+// fields (version, host, port, pid).
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"pointsofyou.ai/studio/shared/httpapi"
+)
+
+// Info describes one emulator, in the JSON shape of Firebase's hub.
+type Info struct {
+	Name string `json:"name"`
+	Host string `json:"host"`
+	Port int    `json:"port"`
+}
+
+// Exporter writes one emulator's state into dir.
+type Exporter func(ctx context.Context, dir string) error
+
+// Options configures the hub.
+type Options struct {
+	Addr    string // default 127.0.0.1:0
+	Project string
+	// LocatorDir is where hub-<project>.json is written; "" = os.TempDir(),
+	// "-" = no locator file (tests).
+	LocatorDir string
+	Version    string
+}
+
+// Server is the running hub.
+type Server struct {
+	Addr    string
+	opts    Options
+	srv     *http.Server
+	ln      net.Listener
+	locator string
+
+	mu        sync.Mutex
+	emulators map[string]Info
+	exporters []namedExporter
+}
+
+type namedExporter struct {
+	name string
+	fn   Exporter
+}
+
+// NewServer starts the hub.
+func NewServer(opts Options) (*Server, error) {
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:0"
+	}
+	if opts.Version == "" {
+		opts.Version = "dev"
+	}
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("hub: listen %s: %w", opts.Addr, err)
+	}
+	s := &Server{Addr: ln.Addr().String(), opts: opts, ln: ln, emulators: map[string]Info{}}
+	host, port := splitHostPort(s.Addr)
+	s.emulators["hub"] = Info{Name: "hub", Host: host, Port: port}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /emulators", s.list)
+	mux.Handle("POST /_admin/export", httpapi.HandlerFunc(s.exportHandler))
+	mux.HandleFunc("GET /_internal/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			slog.Error("hub stopped", "error", err.Error())
+		}
+	}()
+	if opts.LocatorDir != "-" {
+		if err := s.writeLocator(); err != nil {
+			s.srv.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func splitHostPort(addr string) (string, int) {
+	host, p, _ := net.SplitHostPort(addr)
+	port, _ := strconv.Atoi(p)
+	return host, port
+}
+
+// Register records an emulator's address ("host:port") and, optionally,
+// how to export its state.
+func (s *Server) Register(name, addr string, export Exporter) {
+	host, port := splitHostPort(addr)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.emulators[name] = Info{Name: name, Host: host, Port: port}
+	if export != nil {
+		s.exporters = append(s.exporters, namedExporter{name, export})
+	}
+}
+
+// Emulators returns the registered emulators by name.
+func (s *Server) Emulators() map[string]Info {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]Info, len(s.emulators))
+	for k, v := range s.emulators {
+		out[k] = v
+	}
+	return out
+}
+
+func (s *Server) list(w http.ResponseWriter, _ *http.Request) {
+	httpapi.WriteJSON(w, http.StatusOK, s.Emulators())
+}
+
+type exportRequest struct {
+	Path string `json:"path"`
+}
+
+func (r *exportRequest) Validate() []httpapi.FieldError {
+	var fs []httpapi.FieldError
+	httpapi.Required(&fs, "path", r.Path)
+	if r.Path != "" && !filepath.IsAbs(r.Path) {
+		fs = append(fs, httpapi.Field("path", "must be an absolute directory path"))
+	}
+	return fs
+}
+
+func (s *Server) exportHandler(w http.ResponseWriter, r *http.Request) error {
+	var req exportRequest
+	if err := httpapi.DecodeJSON(w, r, &req, 4096); err != nil {
+		return err
+	}
+	if err := s.Export(r.Context(), req.Path); err != nil {
+		return httpapi.Internal(err)
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"path": req.Path})
+	return nil
+}
+
+// ExportMetadata is firebase-export-metadata.json.
+type ExportMetadata struct {
+	Version    string            `json:"version"`
+	Emulators  map[string]string `json:"emulators"` // name → sub-directory
+	ExportedAt time.Time         `json:"exported_at"`
+}
+
+// Export writes every registered emulator's state under dir, in Firebase's
+// layout (<name>_export/ per emulator plus firebase-export-metadata.json).
+// It writes into a temporary sibling and swaps it in, so a failed export
+// never destroys the previous one.
+func (s *Server) Export(ctx context.Context, dir string) error {
+	s.mu.Lock()
+	exporters := append([]namedExporter(nil), s.exporters...)
+	s.mu.Unlock()
+	sort.Slice(exporters, func(i, j int) bool { return exporters[i].name < exporters[j].name })
+
+	parent := filepath.Dir(filepath.Clean(dir))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp(parent, ".export-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	meta := ExportMetadata{Version: s.opts.Version, Emulators: map[string]string{}, ExportedAt: time.Now().UTC()}
+	for _, e := range exporters {
+		sub := e.name + "_export"
+		if err := os.MkdirAll(filepath.Join(tmp, sub), 0o755); err != nil {
+			return err
+		}
+		if err := e.fn(ctx, filepath.Join(tmp, sub)); err != nil {
+			return fmt.Errorf("export %s: %w", e.name, err)
+		}
+		meta.Emulators[e.name] = sub
+	}
+	b, _ := json.MarshalIndent(meta, "", "  ")
+	if err := os.WriteFile(filepath.Join(tmp, "firebase-export-metadata.json"), b, 0o644); err != nil {
+		return err
+	}
+	old := dir + ".old"
+	_ = os.RemoveAll(old)
+	if _, err := os.Stat(dir); err == nil {
+		if err := os.Rename(dir, old); err != nil {
+			return err
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		_ = os.Rename(old, dir)
+		return err
+	}
+	return os.RemoveAll(old)
+}
+
+// ReadExportMetadata reads dir/firebase-export-metadata.json.
+func ReadExportMetadata(dir string) (*ExportMetadata, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "firebase-export-metadata.json"))
+	if err != nil {
+		return nil, err
+	}
+	var m ExportMetadata
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("export metadata: %w", err)
+	}
+	return &m, nil
+}
+
+type locator struct {
+	Version string `json:"version"`
+	Host    string `json:"host"`
+	Port    int    `json:"port"`
+	PID     int    `json:"pid"`
+}
+
+// LocatorPath is where the hub of project writes its locator file.
+func LocatorPath(dir, project string) string {
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "hub-"+project+".json")
+}
+
+func (s *Server) writeLocator() error {
+	host, port := splitHostPort(s.Addr)
+	b, _ := json.MarshalIndent(locator{Version: s.opts.Version, Host: host, Port: port, PID: os.Getpid()}, "", "  ")
+	s.locator = LocatorPath(s.opts.LocatorDir, s.opts.Project)
+	return os.WriteFile(s.locator, b, 0o644)
+}
+
+// Close stops the hub and removes its locator file.
+func (s *Server) Close() error {
+	if s.locator != "" {
+		_ = os.Remove(s.locator)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	return s.srv.Shutdown(ctx)
+}
