@@ -10,7 +10,7 @@ import (
 	"pointsofyou.ai/studio/shared/topology"
 )
 
-//go:embed topology.yaml
+//go:embed topology.yaml firebase.json
 var files embed.FS
 
 // FS holds the embedded declaration files.
@@ -23,4 +23,16 @@ func Topology() (*topology.Topology, error) {
 		return nil, err
 	}
 	return topology.Parse(b)
+}
+
+// FirebaseJSON returns the embedded infra/firebase.json: the Hosting (and
+// Firestore) configuration that is deployed and that the hosting emulator
+// applies locally.
+func FirebaseJSON() []byte {
+	b, err := files.ReadFile("firebase.json")
+	if err != nil {
+		// The file is embedded at build time; its absence is a build defect.
+		panic("infra: firebase.json is not embedded: " + err.Error())
+	}
+	return b
 }

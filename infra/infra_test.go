@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -83,14 +84,35 @@ func registrations(t *testing.T, dir string) map[string]string {
 	out := map[string]string{}
 	fset := token.NewFileSet()
 	files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+	var parsed []*ast.File
+	consts := map[string]string{} // package-level string constants, for names given as constants
 	for _, path := range files {
-		if filepath.Ext(path) != ".go" || len(path) > 8 && path[len(path)-8:] == "_test.go" {
+		if strings.HasSuffix(path, "_test.go") {
 			continue
 		}
 		f, err := parser.ParseFile(fset, path, nil, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
+		parsed = append(parsed, f)
+		for _, d := range f.Decls {
+			gd, ok := d.(*ast.GenDecl)
+			if !ok || gd.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range gd.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, n := range vs.Names {
+					if i < len(vs.Values) {
+						if lit, ok := vs.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+							consts[n.Name], _ = strconv.Unquote(lit.Value)
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, f := range parsed {
 		ast.Inspect(f, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
 			if !ok || len(call.Args) < 2 {
@@ -103,12 +125,18 @@ func registrations(t *testing.T, dir string) map[string]string {
 			if pkg, ok := sel.X.(*ast.Ident); !ok || pkg.Name != "functions" {
 				return true
 			}
-			lit, ok := call.Args[0].(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
+			var name string
+			switch a := call.Args[0].(type) {
+			case *ast.BasicLit:
+				if a.Kind == token.STRING {
+					name, _ = strconv.Unquote(a.Value)
+				}
+			case *ast.Ident:
+				name = consts[a.Name]
 			}
-			name, _ := strconv.Unquote(lit.Value)
-			out[name] = sel.Sel.Name
+			if name != "" {
+				out[name] = sel.Sel.Name
+			}
 			return true
 		})
 	}

@@ -1,0 +1,34 @@
+// Command functions is the one binary that holds every function of the
+// platform. Each package under functions/ registers its entry points with
+// functions-framework-go in init(); with FUNCTION_TARGET set, the framework
+// serves only that entry point at "/", so the same binary runs as any
+// function, locally (emulators/functions starts one process per function)
+// and in a container.
+package main
+
+import (
+	"log/slog"
+	"os"
+
+	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
+
+	"pointsofyou.ai/studio/shared/config"
+	"pointsofyou.ai/studio/shared/logging"
+
+	// Every function package, registered by init(). main_test.go keeps this
+	// list equal to the directories under functions/.
+	_ "pointsofyou.ai/studio/functions/media"
+)
+
+func main() {
+	cfg := config.FromEnv(nil)
+	logging.Setup(cfg.Project)
+	port := os.Getenv("PORT")
+	if port == "" {
+		port = "8080"
+	}
+	if err := funcframework.Start(port); err != nil {
+		slog.Error("functions framework stopped", "error", err.Error(), "target", os.Getenv("FUNCTION_TARGET"))
+		os.Exit(1)
+	}
+}

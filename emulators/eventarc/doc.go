@@ -1,0 +1,56 @@
+// Package eventarc is the local Eventarc emulator: it delivers the triggers
+// declared in infra/topology.yaml to the functions as CloudEvents in the
+// formats Google's Eventarc uses, with Eventarc's retry semantics.
+//
+//   - Pub/Sub triggers: one subscription per trigger
+//     (projects/{p}/subscriptions/eventarc-{region}-{function}-sub, with the
+//     trigger's filter) in the Pub/Sub emulator, created through the official
+//     client. Each message becomes a google.cloud.pubsub.topic.v1.messagePublished
+//     event whose data is Google's MessagePublishedData JSON.
+//   - Storage triggers: one subscription per trigger on the topic where the
+//     storage emulator publishes GCS notifications, filtered on the
+//     notification's bucketId and eventType. Each notification becomes a
+//     google.cloud.storage.object.v1.{finalized,deleted,archived,metadataUpdated}
+//     event whose data is the object resource (StorageObjectData JSON).
+//   - Other producers (Firestore document changes) plug in as a Source, or
+//     call Server.Deliver directly.
+//
+// Events are POSTed in binary content mode (ce-* headers, JSON body). A 2xx
+// answer acknowledges the event. A function declared with retry: true gets
+// redeliveries with exponential backoff (MinBackoff doubling up to
+// MaxBackoff, 10 s and 600 s by default as in production) until it answers
+// 2xx, MaxAttempts is reached or the event is older than MaxEventAge (24 h
+// by default); a function without retry gets one attempt and a failed event
+// is dropped, as in production. Every attempt is recorded: Server.Deliveries
+// and GET /_internal/deliveries (filters: function, eventId) show them;
+// GET /_internal/triggers lists the wired subscriptions and
+// GET /_internal/healthz answers when the server runs.
+//
+// Known differences from production:
+//   - Retries are timed by the emulator while it holds the Pub/Sub lease,
+//     not by Pub/Sub push redelivery: the backoff has no jitter, and an event
+//     whose retries were interrupted by Close is nacked and redelivered,
+//     with a fresh attempt count, on the next run.
+//   - Missing topics are created when a trigger is wired; production refuses
+//     a trigger on a topic that does not exist. A subscription whose filter
+//     changed in the topology is deleted and recreated.
+//   - Storage event ids are derived from bucket, object, generation, event
+//     type (and metageneration for metadata updates) instead of being
+//     assigned by the service; they are stable across redeliveries, as
+//     production's are, but differ from production's values.
+//   - Events carry no Authorization (OIDC) header, no traceparent and no
+//     Eventarc-specific extension attributes; only the documented ce-*
+//     attributes (id, source, specversion, type, time, subject) are sent.
+//   - The MessagePublishedData payload carries both messageId/publishTime
+//     and the message_id/publish_time spellings, as Pub/Sub push does;
+//     empty attributes are omitted.
+//   - MaxEventAge counts from the first delivery attempt rather than from
+//     the event's time, so that another emulator's injected or skewed clock
+//     cannot make a fresh event look expired.
+//   - Per-attempt request timeout is the function's timeout_seconds
+//     (default 60 s); HTTP status codes are not distinguished: every non-2xx
+//     answer or transport error is a failure.
+//   - The delivery log keeps the most recent 10,000 attempts.
+//   - Schedule and HTTP triggers are not handled here; Firestore triggers
+//     need a Source.
+package eventarc

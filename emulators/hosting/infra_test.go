@@ -1,0 +1,114 @@
+package hosting
+
+import (
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"pointsofyou.ai/studio/infra"
+)
+
+// TestDeployedConfigMatchesTopology keeps infra/firebase.json and
+// infra/topology.yaml in step: every HTTP function is reachable under
+// /api/{name}/**, and every function rewrite names a declared HTTP function.
+func TestDeployedConfigMatchesTopology(t *testing.T) {
+	t.Parallel()
+	top, err := infra.Topology()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ParseConfig(infra.FirebaseJSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rewrites := map[string]Rewrite{}
+	for _, rw := range cfg.Rewrites {
+		if rw.Service() == "" {
+			continue
+		}
+		rewrites[rw.Source] = rw
+		f, ok := top.Function(rw.Service())
+		switch {
+		case !ok:
+			t.Errorf("rewrite %q targets %q, which infra/topology.yaml does not declare", rw.Source, rw.Service())
+		case f.Trigger.HTTP == nil:
+			t.Errorf("rewrite %q targets %q, which has a %s trigger, not http", rw.Source, rw.Service(), f.Trigger.Type())
+		case rw.Source != "/api/"+f.Name+"/**":
+			t.Errorf("rewrite for %q has source %q, want /api/%s/**", f.Name, rw.Source, f.Name)
+		}
+		if ok && (rw.Run != "") != (f.Kind == "run") {
+			t.Errorf("rewrite %q: a %s-kind target needs a %q rewrite", rw.Source, f.Kind, map[bool]string{true: "run", false: "function"}[f.Kind == "run"])
+		}
+	}
+	for _, f := range top.Functions {
+		if f.Trigger.HTTP == nil {
+			continue
+		}
+		rw, ok := rewrites["/api/"+f.Name+"/**"]
+		if !ok || rw.Service() != f.Name {
+			t.Errorf("http function %q has no rewrite {source: /api/%s/**} in infra/firebase.json", f.Name, f.Name)
+		}
+	}
+	// The catch-all SPA fallback must come last, or it would shadow the API.
+	if n := len(cfg.Rewrites); n == 0 || cfg.Rewrites[n-1].Source != "**" || cfg.Rewrites[n-1].Destination != "/index.html" {
+		t.Errorf("the last rewrite must be the SPA fallback ** → /index.html")
+	}
+}
+
+// TestServesDeployedSite runs the emulator on the real firebase.json and
+// web/public, as the suite does.
+func TestServesDeployedSite(t *testing.T) {
+	t.Parallel()
+	cfg, err := ParseConfig(infra.FirebaseJSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := NewServer(Options{
+		Config: infra.FirebaseJSON(), Root: filepath.Join("..", "..", "infra", filepath.FromSlash(cfg.Public)),
+		Project: "demo-test", Region: "europe-west1",
+		FunctionURL: func(string) string { return "" },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if got, want := len(s.Rewrites()), len(cfg.Rewrites); got != want {
+		t.Fatalf("Rewrites() has %d rules, firebase.json %d", got, want)
+	}
+
+	resp, body := get(t, s, http.MethodGet, "/", nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Points of You AI Studio") {
+		t.Fatalf("GET / = %d %q", resp.StatusCode, body)
+	}
+	for k, want := range map[string]string{
+		"Cache-Control":             "no-cache",
+		"X-Content-Type-Options":    "nosniff",
+		"Strict-Transport-Security": "max-age=63072000; includeSubDomains; preload",
+	} {
+		if got := resp.Header.Get(k); got != want {
+			t.Errorf("GET /: %s = %q, want %q", k, got, want)
+		}
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Errorf("GET /: weak CSP %q", csp)
+	}
+	// The page's stylesheet is a hashed asset with a long immutable cache.
+	css := regexp.MustCompile(`href="(/[^"]+\.css)"`).FindStringSubmatch(body)
+	if css == nil {
+		t.Fatal("index.html links no stylesheet")
+	}
+	if resp, _ := get(t, s, http.MethodGet, css[1], nil); resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
+		t.Errorf("GET %s: %d, Cache-Control %q", css[1], resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+	if resp, _ := get(t, s, http.MethodGet, "/facilitator/sessions/1", nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("SPA route: status %d", resp.StatusCode)
+	}
+	// Functions are not running here: the rewrite answers 404 as a problem,
+	// never the SPA page.
+	resp, _ = get(t, s, http.MethodGet, "/api/media/v1/uploads", nil)
+	if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("API route: %d, Cache-Control %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+}

@@ -1,0 +1,405 @@
+package hosting
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path"
+	"strings"
+	"time"
+
+	"pointsofyou.ai/studio/shared/httpapi"
+)
+
+// Options configure a Server.
+type Options struct {
+	// Addr is the listen address; default "127.0.0.1:0".
+	Addr string
+	// Config is the contents of firebase.json (infra.FirebaseJSON()).
+	Config []byte
+	// Root is the public directory to serve (the config's "public" resolved
+	// against the directory of firebase.json).
+	Root string
+	// Project is the Firebase project id, reported by /__/firebase/init.json.
+	Project string
+	// Region is where the emulated functions run. A rewrite naming another
+	// region (or none, which means us-central1) is refused at start, because
+	// the deployed site would not reach the function.
+	Region string
+	// FunctionURL returns the base URL of a function or Cloud Run service,
+	// or "" when it does not run; required when the config has such rewrites.
+	FunctionURL func(name string) string
+}
+
+// Server is a running hosting emulator.
+type Server struct {
+	// Addr is the host:port actually bound.
+	Addr string
+
+	opts   Options
+	cfg    *Config
+	root   *os.Root
+	ignore []ignoreGlob
+	proxy  *httputil.ReverseProxy
+	srv    *http.Server
+	h      http.Handler
+}
+
+// NewServer parses the configuration, opens Root and starts serving.
+func NewServer(opts Options) (*Server, error) {
+	if len(opts.Config) == 0 {
+		return nil, errors.New("hosting: Options.Config (firebase.json) is empty")
+	}
+	if opts.Root == "" {
+		return nil, errors.New("hosting: Options.Root (the public directory) is empty")
+	}
+	cfg, err := ParseConfig(opts.Config)
+	if err != nil {
+		return nil, err
+	}
+	for i, rw := range cfg.Rewrites {
+		if rw.Service() == "" {
+			continue
+		}
+		if opts.FunctionURL == nil {
+			return nil, fmt.Errorf("hosting: rewrites[%d] proxies to %q but Options.FunctionURL is nil", i, rw.Service())
+		}
+		if opts.Region != "" && rw.Region != opts.Region {
+			return nil, fmt.Errorf("hosting: rewrites[%d] sends %q to region %s, but functions run in %s",
+				i, rw.Service(), rw.Region, opts.Region)
+		}
+	}
+	root, err := os.OpenRoot(opts.Root)
+	if err != nil {
+		return nil, fmt.Errorf("hosting: public directory: %w", err)
+	}
+	s := &Server{opts: opts, cfg: cfg, root: root, ignore: cfg.ignoreGlobs()}
+	s.proxy = &httputil.ReverseProxy{
+		Rewrite:        s.rewriteRequest,
+		ModifyResponse: s.modifyResponse,
+		ErrorHandler:   s.proxyError,
+		FlushInterval:  -1, // stream (server-sent events, long polls) as production does
+	}
+	s.h = httpapi.WithRequestID(httpapi.Recover(http.HandlerFunc(s.serve)))
+
+	addr := opts.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		root.Close()
+		return nil, fmt.Errorf("hosting: listen: %w", err)
+	}
+	s.Addr = ln.Addr().String()
+	s.srv = &http.Server{Handler: s.h, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			slog.Error("hosting emulator stopped", "error", err.Error())
+		}
+	}()
+	return s, nil
+}
+
+// URL is the base URL of the site.
+func (s *Server) URL() string { return "http://" + s.Addr }
+
+// Rewrites returns the parsed rewrite rules in order.
+func (s *Server) Rewrites() []Rewrite { return append([]Rewrite(nil), s.cfg.Rewrites...) }
+
+// Config returns the parsed hosting configuration.
+func (s *Server) Config() *Config { return s.cfg }
+
+// ServeHTTP serves one request, as the listener does.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.h.ServeHTTP(w, r) }
+
+// Close stops serving and releases the public directory.
+func (s *Server) Close() error {
+	err := s.srv.Close()
+	if cerr := s.root.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// serve answers in Firebase Hosting's documented priority order: reserved
+// /__/ paths, redirects, exact static content, rewrites, the 404 page.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	if !strings.HasPrefix(p, "/") || strings.ContainsRune(p, 0) || hasDotSegment(p) {
+		httpapi.WriteError(w, r, httpapi.BadRequest("the path %q is not a clean absolute path", p))
+		return
+	}
+	if strings.HasPrefix(p, "/__/") {
+		s.reserved(w, r)
+		return
+	}
+	for _, rd := range s.cfg.Redirects {
+		if loc, ok := rd.location(p); ok {
+			redirect(w, r, loc, rd.Type)
+			return
+		}
+	}
+	file, to, found := s.resolveStatic(p)
+	if to != "" {
+		redirect(w, r, to, http.StatusMovedPermanently)
+		return
+	}
+	if found {
+		s.serveFile(w, r, file, http.StatusOK)
+		return
+	}
+	for _, rw := range s.cfg.Rewrites {
+		if !rw.Matches(p) {
+			continue
+		}
+		if rw.Destination != "" {
+			rel := strings.TrimPrefix(rw.Destination, "/")
+			if s.isFile(rel) {
+				s.serveFile(w, r, rel, http.StatusOK)
+				return
+			}
+			break // a destination that was not deployed is a 404, as in production
+		}
+		s.forward(w, r, rw)
+		return
+	}
+	s.notFound(w, r)
+}
+
+func hasDotSegment(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		if seg == ".." || seg == "." {
+			return true
+		}
+	}
+	return false
+}
+
+// location is the redirect target for p, with captures substituted.
+func (rd Redirect) location(p string) (string, bool) {
+	if rd.re == nil {
+		return "", false
+	}
+	m := rd.re.FindStringSubmatch(p)
+	if m == nil {
+		return "", false
+	}
+	loc := rd.Destination
+	for _, name := range captureNames(rd.re) {
+		v := m[rd.re.SubexpIndex(name)]
+		loc = strings.ReplaceAll(loc, ":"+name+"*", v)
+		loc = strings.ReplaceAll(loc, ":"+name, v)
+	}
+	return loc, true
+}
+
+// redirect keeps the request's query string unless the target has its own.
+func redirect(w http.ResponseWriter, r *http.Request, loc string, code int) {
+	if r.URL.RawQuery != "" && !strings.Contains(loc, "?") {
+		loc += "?" + r.URL.RawQuery
+	}
+	w.Header().Set("Location", loc)
+	w.WriteHeader(code)
+}
+
+// resolveStatic finds the deployed file for p, or the canonical URL to
+// redirect to under cleanUrls and trailingSlash.
+func (s *Server) resolveStatic(p string) (file, redirectTo string, found bool) {
+	slash := p != "/" && strings.HasSuffix(p, "/")
+	base := strings.TrimSuffix(p, "/")
+	rel := strings.TrimPrefix(base, "/")
+	ts := s.cfg.TrailingSlash
+	wantSlash := ts != nil && *ts
+	noSlash := ts != nil && !*ts
+
+	if rel != "" && s.isFile(rel) {
+		if s.cfg.CleanURLs && strings.HasSuffix(base, ".html") {
+			clean := strings.TrimSuffix(base, ".html")
+			if path.Base(clean) == "index" {
+				clean = strings.TrimSuffix(clean, "index")
+				if !wantSlash && clean != "/" {
+					clean = strings.TrimSuffix(clean, "/")
+				}
+			} else if wantSlash {
+				clean += "/"
+			}
+			return "", clean, false
+		}
+		if slash {
+			if noSlash {
+				return "", base, false
+			}
+			return "", "", false
+		}
+		return rel, "", true
+	}
+	index := path.Join(rel, "index.html")
+	if s.isFile(index) {
+		switch {
+		case base == "":
+			return index, "", true
+		case slash && noSlash:
+			return "", base, false
+		case !slash && !noSlash:
+			// Directories get their slash unless trailingSlash is false.
+			return "", base + "/", false
+		}
+		return index, "", true
+	}
+	if s.cfg.CleanURLs && rel != "" && s.isFile(rel+".html") {
+		switch {
+		case slash && !wantSlash:
+			return "", base, false
+		case !slash && wantSlash:
+			return "", base + "/", false
+		}
+		return rel + ".html", "", true
+	}
+	return "", "", false
+}
+
+// isFile reports a deployed regular file: present under Root and not ignored.
+func (s *Server) isFile(rel string) bool {
+	if rel == "" || ignored(rel, s.ignore) {
+		return false
+	}
+	fi, err := s.root.Stat(rel)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rel string, status int) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		httpapi.WriteError(w, r, httpapi.MethodNotAllowed("%s is not allowed on static content", r.Method))
+		return
+	}
+	f, err := s.root.Open(rel)
+	if err != nil {
+		s.notFound(w, r)
+		return
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		httpapi.WriteError(w, r, httpapi.Internal(err))
+		return
+	}
+	s.applyHeaders(w.Header(), r.URL.Path)
+	if status == http.StatusOK {
+		http.ServeContent(w, r, rel, fi.ModTime(), f)
+		return
+	}
+	if ct := mime.TypeByExtension(path.Ext(rel)); ct != "" {
+		w.Header().Set("Content-Type", ct)
+	}
+	w.Header().Set("Content-Length", fmt.Sprint(fi.Size()))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = io.Copy(w, f)
+	}
+}
+
+const defaultNotFound = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Page not found</title></head>
+<body><h1>Page not found</h1><p>This file does not exist and there was no index.html found in the current directory or 404.html in the root directory.</p></body></html>
+`
+
+// notFound serves the site's 404.html, or a default page, with status 404.
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	if s.isFile("404.html") {
+		s.serveFile(w, r, "404.html", http.StatusNotFound)
+		return
+	}
+	s.applyHeaders(w.Header(), r.URL.Path)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusNotFound)
+	if r.Method != http.MethodHead {
+		_, _ = io.WriteString(w, defaultNotFound)
+	}
+}
+
+// reserved serves Hosting's /__/ namespace: only the Firebase init config.
+func (s *Server) reserved(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/__/firebase/init.json" {
+		httpapi.WriteJSON(w, http.StatusOK, map[string]string{
+			"projectId":  s.opts.Project,
+			"authDomain": s.opts.Project + ".firebaseapp.com",
+		})
+		return
+	}
+	httpapi.WriteError(w, r, httpapi.NotFound("%s is a reserved Hosting path", r.URL.Path))
+}
+
+func (s *Server) applyHeaders(h http.Header, p string) {
+	for _, rule := range s.cfg.Headers {
+		if rule.Matches(p) {
+			for _, hd := range rule.Headers {
+				h.Set(hd.Key, hd.Value)
+			}
+		}
+	}
+}
+
+type proxyKey struct{}
+
+type proxyTarget struct {
+	url  *url.URL
+	path string // the original request path, for headers
+}
+
+// forward proxies to the function or service, keeping the original path:
+// Hosting sends "/api/media/v1/x" to the function as "/api/media/v1/x".
+func (s *Server) forward(w http.ResponseWriter, r *http.Request, rw Rewrite) {
+	base := s.opts.FunctionURL(rw.Service())
+	if base == "" {
+		httpapi.WriteError(w, r, httpapi.NotFound("%q is not running in the functions emulator", rw.Service()))
+		return
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		httpapi.WriteError(w, r, httpapi.Internal(fmt.Errorf("function URL %q for %q is not absolute", base, rw.Service())))
+		return
+	}
+	ctx := context.WithValue(r.Context(), proxyKey{}, proxyTarget{url: u, path: r.URL.Path})
+	s.proxy.ServeHTTP(w, r.WithContext(ctx))
+}
+
+func (s *Server) rewriteRequest(pr *httputil.ProxyRequest) {
+	t := pr.In.Context().Value(proxyKey{}).(proxyTarget)
+	pr.SetURL(t.url)
+	pr.SetXForwarded()
+	// Hosting strips every cookie but __session before a function sees the
+	// request (its CDN caches on cookies otherwise).
+	if cs := pr.In.CookiesNamed("__session"); len(cs) > 0 {
+		pr.Out.Header.Set("Cookie", cs[0].String())
+	} else {
+		pr.Out.Header.Del("Cookie")
+	}
+}
+
+func (s *Server) modifyResponse(resp *http.Response) error {
+	if t, ok := resp.Request.Context().Value(proxyKey{}).(proxyTarget); ok {
+		s.applyHeaders(resp.Header, t.path)
+	}
+	return nil
+}
+
+func (s *Server) proxyError(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) {
+		return // the client went away
+	}
+	slog.WarnContext(r.Context(), "hosting rewrite failed", "path", r.URL.Path, "error", err.Error())
+	httpapi.WriteError(w, r, &httpapi.Error{
+		Status: http.StatusBadGateway, Slug: "bad-gateway", Title: "Bad gateway",
+		Detail: "the function behind this rewrite did not answer",
+	})
+}
