@@ -8,6 +8,7 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -59,6 +60,9 @@ var (
 	ErrInvalid   = errors.New("token invalid") // wrong audience/issuer/signature
 	ErrRevoked   = errors.New("token revoked")
 	ErrDisabled  = errors.New("user disabled")
+	// ErrAudience is the ErrInvalid of a token minted for another project;
+	// errors.Is(ErrAudience, ErrInvalid) holds.
+	ErrAudience = fmt.Errorf("%w: issued for another project", ErrInvalid)
 )
 
 // Verifier checks an ID token and returns its principal. Implementations

@@ -1,0 +1,358 @@
+// Package suite starts the whole local emulator suite in one process: the
+// hub, Pub/Sub, Storage, Auth, Firestore, the functions (one process each),
+// Eventarc and Hosting, wired from infra/topology.yaml and infra/firebase.json
+// exactly as Terraform wires Google Cloud. `go run ./emulators` (and
+// `make dev`) use it on the conventional ports; end-to-end tests use it on
+// random ports.
+package suite
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"time"
+
+	"pointsofyou.ai/studio/emulators/auth"
+	"pointsofyou.ai/studio/emulators/eventarc"
+	"pointsofyou.ai/studio/emulators/firestore"
+	"pointsofyou.ai/studio/emulators/functions"
+	"pointsofyou.ai/studio/emulators/hosting"
+	"pointsofyou.ai/studio/emulators/hub"
+	"pointsofyou.ai/studio/emulators/pubsub"
+	"pointsofyou.ai/studio/emulators/storage"
+	"pointsofyou.ai/studio/shared/config"
+	"pointsofyou.ai/studio/shared/topology"
+)
+
+// Emulator names, as the hub lists them.
+const (
+	Hub       = "hub"
+	Hosting   = "hosting"
+	Functions = "functions"
+	Firestore = "firestore"
+	PubSub    = "pubsub"
+	Auth      = "auth"
+	Storage   = "storage"
+	Eventarc  = "eventarc"
+)
+
+// DefaultPorts are Firebase's conventional ports.
+var DefaultPorts = map[string]int{
+	Hub: config.PortHub, Hosting: config.PortHosting, Functions: config.PortFunctions,
+	Firestore: config.PortFirestore, PubSub: config.PortPubSub, Auth: config.PortAuth,
+	Storage: config.PortStorage, Eventarc: config.PortEventarc,
+}
+
+// StorageNotificationTopic is where the storage emulator publishes object
+// notifications for the eventarc emulator (Eventarc's own plumbing in production).
+const StorageNotificationTopic = "gcs-notifications"
+
+// SignerEmail is the local service account that signs V4 URLs.
+const SignerEmail = "media-signer@demo-poy.iam.gserviceaccount.com"
+
+// Options configures the suite.
+type Options struct {
+	Project string // default config.DefaultProject
+	Region  string // default config.DefaultRegion
+	Host    string // default 127.0.0.1
+	// RandomPorts binds every emulator to a free port (tests).
+	RandomPorts bool
+	// Ports overrides single ports by emulator name.
+	Ports map[string]int
+	// Topology and FirebaseJSON are the declarations to wire (required).
+	Topology     *topology.Topology
+	FirebaseJSON []byte
+	// FunctionsBinary is the built cmd/functions; empty starts no functions
+	// (and so no eventarc or hosting rewrites to them).
+	FunctionsBinary string
+	// WebRoot is the Hosting public directory; empty starts no hosting.
+	WebRoot string
+	// ImportDir restores an earlier export before anything runs.
+	ImportDir string
+	// Output receives function processes' logs; default os.Stderr.
+	Output io.Writer
+	// Fast shortens retry backoffs (tests).
+	Fast bool
+	// LocatorDir is passed to the hub ("-" for none).
+	LocatorDir string
+}
+
+// Suite is the running emulator suite.
+type Suite struct {
+	opts      Options
+	Hub       *hub.Server
+	PubSub    *pubsub.Server
+	Storage   *storage.Server
+	Auth      *auth.Server
+	Firestore *firestore.Server
+	Functions *functions.Server
+	Eventarc  *eventarc.Server
+	Hosting   *hosting.Server
+
+	signerKeyPEM string
+	closers      []func() error
+}
+
+// Start brings the suite up; on error everything started is stopped again.
+func Start(ctx context.Context, opts Options) (s *Suite, err error) {
+	if opts.Topology == nil {
+		return nil, errors.New("suite: Options.Topology is required")
+	}
+	if opts.Project == "" {
+		opts.Project = config.DefaultProject
+	}
+	if opts.Region == "" {
+		opts.Region = config.DefaultRegion
+	}
+	if opts.Host == "" {
+		opts.Host = "127.0.0.1"
+	}
+	if opts.Output == nil {
+		opts.Output = os.Stderr
+	}
+	s = &Suite{opts: opts}
+	defer func() {
+		if err != nil {
+			s.closeAll()
+			s = nil
+		}
+	}()
+	if err := s.checkPorts(); err != nil {
+		return nil, err
+	}
+
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	s.signerKeyPEM = string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
+
+	if s.Hub, err = hub.NewServer(hub.Options{Addr: s.addr(Hub), Project: opts.Project, LocatorDir: opts.LocatorDir}); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.Hub.Close)
+
+	backoff := 1.0
+	if opts.Fast {
+		backoff = 0.001
+	}
+	if s.PubSub, err = pubsub.NewServer(pubsub.Options{Addr: s.addr(PubSub), BackoffScale: backoff}); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.PubSub.Close)
+	s.Hub.Register(PubSub, s.PubSub.Addr, nil)
+
+	if s.Firestore, err = firestore.NewServer(firestore.Options{Addr: s.addr(Firestore)}); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.Firestore.Close)
+	s.Hub.Register(Firestore, s.Firestore.Addr, exporterOf(s.Firestore))
+
+	if s.Auth, err = auth.NewServer(auth.Options{Addr: s.addr(Auth), ProjectID: opts.Project}); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.Auth.Close)
+	s.Hub.Register(Auth, s.Auth.Addr, exporterOf(s.Auth))
+
+	if s.Storage, err = storage.NewServer(storage.Options{
+		Addr:              s.addr(Storage),
+		PubSubHost:        s.PubSub.Addr,
+		NotificationTopic: pubsub.TopicName(opts.Project, StorageNotificationTopic),
+		Signers:           map[string]*rsa.PublicKey{SignerEmail: &key.PublicKey},
+	}); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.Storage.Close)
+	s.Hub.Register(Storage, s.Storage.Addr, exporterOf(s.Storage))
+
+	if opts.ImportDir != "" {
+		if err := s.importFrom(opts.ImportDir); err != nil {
+			return nil, err
+		}
+	}
+
+	// Declared resources: topics, subscriptions (push targets resolve once
+	// the functions emulator runs) and buckets.
+	pushURL := func(fn string) string {
+		if s.Functions == nil {
+			return ""
+		}
+		return s.Functions.URL(fn)
+	}
+	if opts.FunctionsBinary != "" {
+		if s.Functions, err = functions.NewServer(functions.Options{
+			Addr: s.addr(Functions), Project: opts.Project, Region: opts.Region, Topology: opts.Topology,
+			Binary: opts.FunctionsBinary, Env: s.FunctionEnv(), Output: opts.Output,
+		}); err != nil {
+			return nil, err
+		}
+		s.closers = append(s.closers, s.Functions.Close)
+		s.Hub.Register(Functions, s.Functions.Addr, nil)
+	}
+	if err := s.PubSub.Apply(ctx, opts.Topology, opts.Project, pushURL); err != nil {
+		return nil, fmt.Errorf("pubsub topology: %w", err)
+	}
+	if err := s.Storage.Apply(ctx, opts.Topology, opts.Project); err != nil {
+		return nil, fmt.Errorf("storage topology: %w", err)
+	}
+
+	if s.Functions != nil {
+		eo := eventarc.Options{
+			Addr: s.addr(Eventarc), Project: opts.Project, Region: opts.Region, Topology: opts.Topology,
+			PubSubHost:   s.PubSub.Addr,
+			StorageTopic: pubsub.TopicName(opts.Project, StorageNotificationTopic),
+			FunctionURL:  s.Functions.URL,
+		}
+		if opts.Fast {
+			eo.MinBackoff, eo.MaxBackoff = 10*time.Millisecond, 200*time.Millisecond
+		}
+		if s.Eventarc, err = eventarc.NewServer(eo); err != nil {
+			return nil, err
+		}
+		s.closers = append(s.closers, s.Eventarc.Close)
+		s.Hub.Register(Eventarc, s.Eventarc.Addr, nil)
+	}
+
+	if opts.WebRoot != "" {
+		fnURL := func(name string) string {
+			if s.Functions == nil {
+				return ""
+			}
+			return s.Functions.URL(name)
+		}
+		if s.Hosting, err = hosting.NewServer(hosting.Options{
+			Addr: s.addr(Hosting), Config: opts.FirebaseJSON, Root: opts.WebRoot,
+			Project: opts.Project, Region: opts.Region, FunctionURL: fnURL,
+		}); err != nil {
+			return nil, err
+		}
+		s.closers = append(s.closers, s.Hosting.Close)
+		s.Hub.Register(Hosting, s.Hosting.Addr, nil)
+	}
+	return s, nil
+}
+
+func (s *Suite) addr(name string) string {
+	port := DefaultPorts[name]
+	if p, ok := s.opts.Ports[name]; ok {
+		port = p
+	} else if s.opts.RandomPorts {
+		port = 0
+	}
+	return net.JoinHostPort(s.opts.Host, strconv.Itoa(port))
+}
+
+// checkPorts fails fast, naming every busy port, instead of leaving half a
+// suite running when another instance already holds the conventional ports.
+func (s *Suite) checkPorts() error {
+	var busy []string
+	names := make([]string, 0, len(DefaultPorts))
+	for n := range DefaultPorts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		a := s.addr(n)
+		if _, p, _ := net.SplitHostPort(a); p == "0" {
+			continue
+		}
+		ln, err := net.Listen("tcp", a)
+		if err != nil {
+			busy = append(busy, fmt.Sprintf("%s (%s)", a, n))
+			continue
+		}
+		ln.Close()
+	}
+	if len(busy) > 0 {
+		return fmt.Errorf("ports in use: %v — is another emulator suite running?", busy)
+	}
+	return nil
+}
+
+// Env is what a client needs to reach the suite: the standard emulator
+// variables of Google's client libraries and the project id.
+func (s *Suite) Env() []string {
+	env := []string{
+		"GOOGLE_CLOUD_PROJECT=" + s.opts.Project,
+		"GCLOUD_PROJECT=" + s.opts.Project,
+		"FUNCTION_REGION=" + s.opts.Region,
+		config.EnvHubHost + "=" + s.Hub.Addr,
+		config.EnvFirestoreHost + "=" + s.Firestore.Addr,
+		config.EnvPubSubHost + "=" + s.PubSub.Addr,
+		config.EnvAuthHost + "=" + s.Auth.Addr,
+		config.EnvStorageHost + "=http://" + s.Storage.Addr,
+		config.EnvFirebaseStorage + "=" + s.Storage.Addr,
+	}
+	if s.Eventarc != nil {
+		env = append(env, config.EnvEventarcHost+"="+s.Eventarc.Addr)
+	}
+	return env
+}
+
+// FunctionEnv is Env plus the local URL-signing identity.
+func (s *Suite) FunctionEnv() []string {
+	return append(s.Env(), "SIGNER_EMAIL="+SignerEmail, "SIGNER_PRIVATE_KEY="+s.signerKeyPEM)
+}
+
+// Project is the suite's project id.
+func (s *Suite) Project() string { return s.opts.Project }
+
+type dirExporter interface {
+	Export(dir string) error
+	Import(dir string) error
+}
+
+func exporterOf(v any) hub.Exporter {
+	e, ok := v.(dirExporter)
+	if !ok {
+		return nil
+	}
+	return func(_ context.Context, dir string) error { return e.Export(dir) }
+}
+
+func (s *Suite) importFrom(dir string) error {
+	meta, err := hub.ReadExportMetadata(dir)
+	if err != nil {
+		return fmt.Errorf("import %s: %w", dir, err)
+	}
+	targets := map[string]any{Firestore: s.Firestore, Auth: s.Auth, Storage: s.Storage}
+	for name, sub := range meta.Emulators {
+		t, ok := targets[name].(dirExporter)
+		if !ok {
+			slog.Warn("import: emulator cannot import; skipped", "emulator", name)
+			continue
+		}
+		if err := t.Import(filepath.Join(dir, sub)); err != nil {
+			return fmt.Errorf("import %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// Export writes every emulator's state to dir (Firebase's export layout).
+func (s *Suite) Export(ctx context.Context, dir string) error { return s.Hub.Export(ctx, dir) }
+
+// Close stops everything in reverse start order.
+func (s *Suite) Close() error { return s.closeAll() }
+
+func (s *Suite) closeAll() error {
+	var errs []error
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		if err := s.closers[i](); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	s.closers = nil
+	return errors.Join(errs...)
+}
