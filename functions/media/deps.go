@@ -1,0 +1,98 @@
+package media
+
+import (
+	"errors"
+	"time"
+
+	"cloud.google.com/go/storage"
+
+	"pointsofyou.ai/studio/shared/auth"
+)
+
+// Defaults of Limits.
+const (
+	DefaultMaxUploadBytes = 10 << 20 // 10 MiB
+	DefaultMaxPixels      = 50_000_000
+	DefaultURLTTL         = 15 * time.Minute
+	DefaultMaxEventAge    = 24 * time.Hour
+)
+
+// Limits bound what the function accepts. Zero fields take the defaults.
+type Limits struct {
+	// MaxUploadBytes caps the declared size, the signed content-length range
+	// and the object the rendition step reads.
+	MaxUploadBytes int64
+	// MaxPixels caps width×height, checked from the header before decoding so
+	// a small file cannot expand into gigabytes (decompression bomb).
+	MaxPixels int64
+	// URLTTL is the lifetime of signed upload and download URLs.
+	URLTTL time.Duration
+	// MaxEventAge drops older deliveries instead of retrying them forever.
+	MaxEventAge time.Duration
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxUploadBytes <= 0 {
+		l.MaxUploadBytes = DefaultMaxUploadBytes
+	}
+	if l.MaxPixels <= 0 {
+		l.MaxPixels = DefaultMaxPixels
+	}
+	if l.URLTTL <= 0 {
+		l.URLTTL = DefaultURLTTL
+	}
+	if l.MaxEventAge <= 0 {
+		l.MaxEventAge = DefaultMaxEventAge
+	}
+	return l
+}
+
+// Signer says how V4 URLs are signed. With Email and PrivateKeyPEM empty the
+// storage client signs itself: on Google Cloud it detects the service account
+// and signs through the IAM Credentials API.
+type Signer struct {
+	Email         string
+	PrivateKeyPEM []byte
+	// Hostname overrides the URL host (default: the client's XML API host,
+	// which is the emulator's when STORAGE_EMULATOR_HOST is set).
+	Hostname string
+	// Insecure makes http:// URLs, for the local emulator.
+	Insecure bool
+}
+
+// Deps is what the handlers need. Storage and Bucket are required by both;
+// Verifier only by the HTTP API.
+type Deps struct {
+	Verifier auth.Verifier
+	Storage  *storage.Client
+	Bucket   string
+	Signer   Signer
+	// Now is the clock (default time.Now). URL signing itself uses the wall
+	// clock, so an injected clock must stay close to real time.
+	Now    func() time.Time
+	Limits Limits
+}
+
+func (d Deps) check(needVerifier bool) (Deps, error) {
+	var errs []error
+	if needVerifier && d.Verifier == nil {
+		errs = append(errs, errors.New("media: Deps.Verifier is nil"))
+	}
+	if d.Storage == nil {
+		errs = append(errs, errors.New("media: Deps.Storage is nil"))
+	}
+	if d.Bucket == "" {
+		errs = append(errs, errors.New("media: Deps.Bucket is empty"))
+	}
+	if (d.Signer.Email == "") != (len(d.Signer.PrivateKeyPEM) == 0) {
+		errs = append(errs, errors.New("media: Deps.Signer needs both Email and PrivateKeyPEM, or neither"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return d, err
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	d.Limits = d.Limits.withDefaults()
+	return d, nil
+}

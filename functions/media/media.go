@@ -1,0 +1,196 @@
+// Package media is the media function: it issues V4 signed upload URLs for
+// images under orgs/{org}/media/{id}/original (entry point "media", HTTP)
+// and, when an upload is finalized, validates it and writes 256 px and
+// 1024 px renditions beside it (entry point "media-renditions", storage
+// CloudEvent).
+//
+// The org always comes from the verified principal, never from a request.
+// The rendition step trusts neither the declared content type nor the size:
+// it sniffs the bytes, checks the pixel count from the header before
+// decoding, and marks bad uploads rejected instead of retrying them. It is
+// idempotent on the CloudEvent id and the source generation.
+//
+// Renditions are re-encoded, so EXIF and other embedded metadata (camera,
+// GPS) never reach them. Known limits: the EXIF orientation tag is not
+// applied, and an animated GIF is rendered from its first frame.
+package media
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"cloud.google.com/go/storage"
+	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+
+	"pointsofyou.ai/studio/shared/auth"
+	"pointsofyou.ai/studio/shared/config"
+	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/logging"
+)
+
+// Entry point names, as declared in infra/topology.yaml.
+const (
+	EntryHTTP       = "media"
+	EntryRenditions = "media-renditions"
+)
+
+func init() {
+	// One per function instance, built from the environment on first use
+	// rather than here, so configuration errors surface as 503s (HTTP) or
+	// retried events instead of a crash loop.
+	in := &envInstance{}
+	functions.HTTP(EntryHTTP, in.serveHTTP)
+	functions.CloudEvent(EntryRenditions, in.handleEvent)
+}
+
+func (in *envInstance) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	h, err := in.api()
+	if err != nil {
+		httpapi.WriteError(w, r, httpapi.Unavailable(err))
+		return
+	}
+	h.ServeHTTP(w, r)
+}
+
+func (in *envInstance) handleEvent(ctx context.Context, e cloudevents.Event) error {
+	h, err := in.renditions()
+	if err != nil {
+		return fmt.Errorf("media: not configured: %w", err)
+	}
+	return h(ctx, e)
+}
+
+// envInstance builds clients from the environment lazily. Only successes are
+// kept, so a transient failure is retried on the next request.
+type envInstance struct {
+	lookup func(string) string // nil: os.Getenv
+
+	mu      sync.Mutex
+	store   *storage.Client
+	signer  *Signer
+	handler http.Handler
+	events  func(context.Context, cloudevents.Event) error
+}
+
+func (in *envInstance) config() config.Config { return config.FromEnv(in.lookup) }
+
+func (in *envInstance) api() (http.Handler, error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.handler != nil {
+		return in.handler, nil
+	}
+	cfg := in.config()
+	if err := cfg.Check(config.EnvStorageHost, config.EnvAuthHost); err != nil {
+		return nil, err
+	}
+	d, err := in.depsLocked(cfg)
+	if err != nil {
+		return nil, err
+	}
+	v, err := auth.NewFirebaseVerifier(context.Background(), cfg)
+	if err != nil {
+		return nil, err
+	}
+	d.Verifier = v
+	h, err := New(d)
+	if err != nil {
+		return nil, err
+	}
+	in.handler = h
+	return h, nil
+}
+
+func (in *envInstance) renditions() (func(context.Context, cloudevents.Event) error, error) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.events != nil {
+		return in.events, nil
+	}
+	cfg := in.config()
+	if err := cfg.Check(config.EnvStorageHost); err != nil {
+		return nil, err
+	}
+	d, err := in.depsLocked(cfg)
+	if err != nil {
+		return nil, err
+	}
+	h, err := NewRenditions(d)
+	if err != nil {
+		return nil, err
+	}
+	in.events = h
+	return h, nil
+}
+
+// depsLocked builds the storage client and signer shared by both entry
+// points (the storage client reads STORAGE_EMULATOR_HOST itself).
+func (in *envInstance) depsLocked(cfg config.Config) (Deps, error) {
+	if in.store == nil {
+		logging.Setup(cfg.Project)
+		c, err := storage.NewClient(context.Background())
+		if err != nil {
+			return Deps{}, fmt.Errorf("storage client: %w", err)
+		}
+		in.store = c
+	}
+	if in.signer == nil {
+		s, err := signerFromConfig(cfg)
+		if err != nil {
+			return Deps{}, err
+		}
+		in.signer = &s
+	}
+	return Deps{Storage: in.store, Bucket: cfg.MediaBucket, Signer: *in.signer}, nil
+}
+
+// signerFromConfig signs locally with SIGNER_EMAIL + SIGNER_PRIVATE_KEY.
+// With neither set, Google Cloud signs through IAM; against the storage
+// emulator (which checks no signature) an ephemeral key stands in.
+func signerFromConfig(cfg config.Config) (Signer, error) {
+	s := Signer{Email: cfg.SignerEmail, Insecure: cfg.StorageHost != ""}
+	switch {
+	case cfg.SignerEmail != "" && cfg.SignerKeyPEM != "":
+		key := cfg.SignerKeyPEM
+		if !strings.Contains(key, "\n") {
+			key = strings.ReplaceAll(key, `\n`, "\n") // one-line env form
+		}
+		if err := checkPEMKey([]byte(key)); err != nil {
+			return Signer{}, fmt.Errorf("SIGNER_PRIVATE_KEY: %w", err)
+		}
+		s.PrivateKeyPEM = []byte(key)
+	case cfg.SignerEmail != "" || cfg.SignerKeyPEM != "":
+		return Signer{}, errors.New("SIGNER_EMAIL and SIGNER_PRIVATE_KEY must be set together")
+	case cfg.StorageHost != "":
+		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			return Signer{}, err
+		}
+		s.Email = "media@" + cfg.Project + ".iam.gserviceaccount.com"
+		s.PrivateKeyPEM = pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})
+	}
+	return s, nil
+}
+
+func checkPEMKey(b []byte) error {
+	blk, _ := pem.Decode(b)
+	if blk == nil {
+		return errors.New("not PEM")
+	}
+	if _, err := x509.ParsePKCS8PrivateKey(blk.Bytes); err == nil {
+		return nil
+	}
+	if _, err := x509.ParsePKCS1PrivateKey(blk.Bytes); err != nil {
+		return errors.New("not an RSA private key")
+	}
+	return nil
+}
