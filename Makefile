@@ -7,7 +7,9 @@ BIN       := bin
 FUZZTIME  ?= 5s
 PKGS      := ./...
 
-.PHONY: dev emulators build functions test unit lint fuzz bench clean
+.PHONY: dev emulators build functions test unit lint fuzz bench clean deploy tf-fmt
+
+ENV ?= dev
 
 ## dev: build the functions, start the emulator suite with every function and demo data, print the URLs
 dev: functions
@@ -26,7 +28,7 @@ build: functions
 	$(GO) build $(PKGS)
 
 ## test: everything CI runs
-test: lint unit fuzz
+test: lint tf-fmt unit fuzz
 
 unit:
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
@@ -44,6 +46,14 @@ fuzz:
 ## bench: benchmarks that print the budget figures of DESIGN §10
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m $(PKGS)
+
+## tf-fmt: terraform fmt -check on terraform/
+tf-fmt:
+	@bash scripts/terraform-fmt.sh
+
+## deploy: terraform init + plan + apply for ENV (needs credentials; not run in CI)
+deploy:
+	ENV=$(ENV) bash scripts/deploy.sh
 
 clean:
 	rm -rf $(BIN) .dev

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Runs Google's own Firestore integration suite (TestIntegration_* of
+# cloud.google.com/go/firestore, the version in go.mod) against our
+# Firestore emulator (emulators/firestore).
+#
+# The module is copied out of the read-only module cache so its tests can
+# build there with its own go.mod; its test dependencies come from the Go
+# module proxy. The suite needs a project id and a service-account key file
+# even under FIRESTORE_EMULATOR_HOST; the key is generated on the spot and
+# never leaves the temporary directory.
+#
+# Environment:
+#   FIRESTORE_IT_RUN      -run pattern (default TestIntegration_)
+#   FIRESTORE_IT_TIMEOUT  go test -timeout (default 15m)
+#   FIRESTORE_IT_KEEP     non-empty: keep the temporary directory
+#
+# Exits non-zero when a test fails, or when no test ran.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+run_pattern=${FIRESTORE_IT_RUN:-TestIntegration_}
+timeout=${FIRESTORE_IT_TIMEOUT:-15m}
+
+version=$(go list -m -f '{{.Version}}' cloud.google.com/go/firestore)
+moddir=$(go list -m -f '{{.Dir}}' cloud.google.com/go/firestore)
+if [[ -z "$moddir" || ! -d "$moddir" ]]; then
+  go mod download cloud.google.com/go/firestore
+  moddir=$(go list -m -f '{{.Dir}}' cloud.google.com/go/firestore)
+fi
+
+tmp=$(mktemp -d)
+emu_pid=
+cleanup() {
+  if [[ -n "$emu_pid" ]]; then
+    kill "$emu_pid" 2>/dev/null || true
+    wait "$emu_pid" 2>/dev/null || true
+  fi
+  if [[ -z "${FIRESTORE_IT_KEEP:-}" ]]; then
+    chmod -R u+w "$tmp" 2>/dev/null || true
+    rm -rf "$tmp"
+  else
+    echo "kept $tmp"
+  fi
+}
+trap cleanup EXIT
+
+echo "firestore-integration: cloud.google.com/go/firestore@$version"
+cp -r "$moddir" "$tmp/firestore"
+chmod -R u+w "$tmp/firestore"
+
+# The emulator, built from this tree.
+go build -o "$tmp/firestore-emulator" ./emulators/firestore/cmd/firestore
+"$tmp/firestore-emulator" --addr 127.0.0.1:0 >"$tmp/emulator.out" 2>"$tmp/emulator.log" &
+emu_pid=$!
+addr=
+for _ in $(seq 1 100); do
+  addr=$(head -n1 "$tmp/emulator.out" 2>/dev/null || true)
+  [[ -n "$addr" ]] && break
+  if ! kill -0 "$emu_pid" 2>/dev/null; then
+    cat "$tmp/emulator.log" >&2
+    echo "firestore-integration: emulator exited" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+if [[ -z "$addr" ]]; then
+  echo "firestore-integration: emulator did not report its address" >&2
+  exit 1
+fi
+echo "firestore-integration: emulator on $addr"
+
+# A throw-away service-account key: the suite only parses it (under the
+# emulator no token is ever fetched).
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$tmp/key.pem" 2>/dev/null
+jq -n --rawfile pk "$tmp/key.pem" '{
+  type: "service_account",
+  project_id: "demo-firestore-it",
+  private_key_id: "0000000000000000000000000000000000000000",
+  private_key: $pk,
+  client_email: "firestore-it@demo-firestore-it.iam.gserviceaccount.com",
+  client_id: "000000000000000000000",
+  auth_uri: "https://accounts.google.com/o/oauth2/auth",
+  token_uri: "https://oauth2.googleapis.com/token"
+}' >"$tmp/key.json"
+
+export FIRESTORE_EMULATOR_HOST=$addr
+export GCLOUD_TESTS_GOLANG_FIRESTORE_PROJECT_ID=demo-firestore-it
+export GCLOUD_TESTS_GOLANG_FIRESTORE_KEY=$tmp/key.json
+# Enterprise databases run the pipeline suite (ExecutePipeline), which the
+# emulator does not implement; leave them out.
+unset GCLOUD_TESTS_GOLANG_FIRESTORE_ENTERPRISE_DATABASES
+export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod"
+
+start=$(date +%s)
+set +e
+(cd "$tmp/firestore" && go test -run "$run_pattern" -count=1 -timeout "$timeout" -v . ) 2>&1 | tee "$tmp/test.log"
+status=${PIPESTATUS[0]}
+set -e
+elapsed=$(( $(date +%s) - start ))
+
+count() { grep -cE "^[[:space:]]*--- $1: " "$tmp/test.log" || true; }
+passed=$(count PASS)
+failed=$(count FAIL)
+skipped=$(count SKIP)
+ran=$(( passed + failed + skipped ))
+echo
+echo "firestore-integration: $passed passed, $failed failed, $skipped skipped (tests and subtests) in ${elapsed}s"
+if (( failed > 0 )); then
+  grep -E "^[[:space:]]*--- FAIL: " "$tmp/test.log" || true
+fi
+if [[ -s "$tmp/emulator.log" ]]; then
+  echo "firestore-integration: emulator log (last lines):"
+  tail -n 20 "$tmp/emulator.log"
+fi
+if (( status != 0 )); then
+  echo "firestore-integration: FAIL (go test exit $status)" >&2
+  exit 1
+fi
+if (( ran == 0 || passed == 0 )); then
+  echo "firestore-integration: FAIL (no test ran)" >&2
+  exit 1
+fi
+echo "firestore-integration: ok"

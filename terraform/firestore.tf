@@ -1,0 +1,82 @@
+# Firestore: the database, TTL policies, indexes and security rules. The
+# rules and indexes files are the ones the emulator suite loads.
+
+resource "google_firestore_database" "default" {
+  project                           = var.project
+  name                              = "(default)"
+  location_id                       = var.firestore_location
+  type                              = "FIRESTORE_NATIVE"
+  concurrency_mode                  = "OPTIMISTIC"
+  app_engine_integration_mode       = "DISABLED"
+  point_in_time_recovery_enablement = "POINT_IN_TIME_RECOVERY_ENABLED"
+  delete_protection_state           = var.environment == "prod" ? "DELETE_PROTECTION_ENABLED" : "DELETE_PROTECTION_DISABLED"
+  deletion_policy                   = var.environment == "prod" ? "ABANDON" : "DELETE"
+
+  depends_on = [google_project_service.api]
+}
+
+# Presence documents carry expireAt; Firestore deletes them once it passes.
+resource "google_firestore_field" "presence_ttl" {
+  project    = var.project
+  database   = google_firestore_database.default.name
+  collection = "presence"
+  field      = "expireAt"
+
+  ttl_config {}
+}
+
+resource "google_firestore_index" "index" {
+  for_each = local.firestore_indexes
+
+  project     = var.project
+  database    = google_firestore_database.default.name
+  collection  = each.value.collectionGroup
+  query_scope = try(each.value.queryScope, "COLLECTION")
+  api_scope   = "ANY_API"
+
+  dynamic "fields" {
+    for_each = each.value.fields
+    content {
+      field_path   = fields.value.fieldPath
+      order        = try(fields.value.order, null)
+      array_config = try(fields.value.arrayConfig, null)
+
+      dynamic "vector_config" {
+        for_each = try([fields.value.vectorConfig], [])
+        content {
+          dimension = vector_config.value.dimension
+          flat {}
+        }
+      }
+    }
+  }
+}
+
+# Clients never read or write Firestore directly; the rules deny all and
+# every access goes through the functions (Admin SDK bypasses rules).
+resource "google_firebaserules_ruleset" "firestore" {
+  project = var.project
+
+  source {
+    files {
+      name    = "firestore.rules"
+      content = file("${path.module}/../infra/firestore.rules")
+    }
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+
+  depends_on = [google_firestore_database.default]
+}
+
+resource "google_firebaserules_release" "firestore" {
+  project      = var.project
+  name         = "cloud.firestore"
+  ruleset_name = "projects/${var.project}/rulesets/${google_firebaserules_ruleset.firestore.name}"
+
+  lifecycle {
+    replace_triggered_by = [google_firebaserules_ruleset.firestore]
+  }
+}
