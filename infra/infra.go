@@ -10,7 +10,7 @@ import (
 	"pointsofyou.ai/studio/shared/topology"
 )
 
-//go:embed topology.yaml firebase.json
+//go:embed topology.yaml firebase.json bigquery
 var files embed.FS
 
 // FS holds the embedded declaration files.

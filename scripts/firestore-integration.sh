@@ -49,9 +49,26 @@ echo "firestore-integration: cloud.google.com/go/firestore@$version"
 cp -r "$moddir" "$tmp/firestore"
 chmod -R u+w "$tmp/firestore"
 
+# The composite indexes the suite's queries on its "indexed_collection"
+# collection group need (its production test project has them deployed).
+# The emulator enforces indexes like production when given them, so the
+# suite's check that an unindexed query fails holds too.
+cat >"$tmp/firestore.indexes.json" <<'JSON'
+{
+  "indexes": [
+    {"collectionGroup": "indexed_collection", "queryScope": "COLLECTION", "fields": [{"fieldPath": "updatedAt", "order": "ASCENDING"}, {"fieldPath": "weight", "order": "ASCENDING"}, {"fieldPath": "height", "order": "ASCENDING"}]},
+    {"collectionGroup": "indexed_collection", "queryScope": "COLLECTION", "fields": [{"fieldPath": "weight", "order": "ASCENDING"}, {"fieldPath": "height", "order": "ASCENDING"}]},
+    {"collectionGroup": "indexed_collection", "queryScope": "COLLECTION", "fields": [{"fieldPath": "testNull", "order": "ASCENDING"}, {"fieldPath": "x", "order": "ASCENDING"}, {"fieldPath": "q", "order": "ASCENDING"}]},
+    {"collectionGroup": "indexed_collection", "queryScope": "COLLECTION", "fields": [{"fieldPath": "testNaN", "order": "ASCENDING"}, {"fieldPath": "x", "order": "ASCENDING"}, {"fieldPath": "q", "order": "ASCENDING"}]}
+  ],
+  "fieldOverrides": []
+}
+JSON
+
 # The emulator, built from this tree.
 go build -o "$tmp/firestore-emulator" ./emulators/firestore/cmd/firestore
-"$tmp/firestore-emulator" --addr 127.0.0.1:0 >"$tmp/emulator.out" 2>"$tmp/emulator.log" &
+"$tmp/firestore-emulator" --addr 127.0.0.1:0 --indexes "$tmp/firestore.indexes.json" \
+  >"$tmp/emulator.out" 2>"$tmp/emulator.log" &
 emu_pid=$!
 addr=
 for _ in $(seq 1 100); do

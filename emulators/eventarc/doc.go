@@ -12,8 +12,19 @@
 //     notification's bucketId and eventType. Each notification becomes a
 //     google.cloud.storage.object.v1.{finalized,deleted,archived,metadataUpdated}
 //     event whose data is the object resource (StorageObjectData JSON).
-//   - Other producers (Firestore document changes) plug in as a Source, or
-//     call Server.Deliver directly.
+//   - Firestore triggers: a FirestoreSource (NewFirestoreSource, passed in
+//     Options.Sources) follows the Firestore emulator's change feed. Each
+//     committed document write is matched against every firestore trigger
+//     (project, database id — "(default)" unless declared —, path pattern
+//     with {wildcards}, * and **, and event: created, updated, deleted or
+//     written) and becomes a google.cloud.firestore.document.v1.<event>
+//     CloudEvent as production sends it: source
+//     //firestore.googleapis.com/projects/{p}/databases/{d}, subject
+//     documents/{path}, dataschema, the database, namespace, document,
+//     location and project extensions, datacontenttype application/protobuf
+//     and the DocumentEventData protobuf as data (value, old_value and, for
+//     updates, update_mask). shared/firestoreevent decodes it.
+//   - Other producers plug in as a Source, or call Server.Deliver directly.
 //
 // Events are POSTed in binary content mode (ce-* headers, JSON body). A 2xx
 // answer acknowledges the event. A function declared with retry: true gets
@@ -40,7 +51,8 @@
 //     production's are, but differ from production's values.
 //   - Events carry no Authorization (OIDC) header, no traceparent and no
 //     Eventarc-specific extension attributes; only the documented ce-*
-//     attributes (id, source, specversion, type, time, subject) are sent.
+//     attributes (id, source, specversion, type, time, subject, and for
+//     Firestore dataschema and the Firestore extensions) are sent.
 //   - The MessagePublishedData payload carries both messageId/publishTime
 //     and the message_id/publish_time spellings, as Pub/Sub push does;
 //     empty attributes are omitted.
@@ -51,6 +63,15 @@
 //     (default 60 s); HTTP status codes are not distinguished: every non-2xx
 //     answer or transport error is a failure.
 //   - The delivery log keeps the most recent 10,000 attempts.
-//   - Schedule and HTTP triggers are not handled here; Firestore triggers
-//     need a Source.
+//   - Schedule and HTTP triggers are not handled here.
+//   - Firestore events: ids are derived from the document name and commit
+//     time (UUID-shaped, stable across retries) rather than assigned by the
+//     service; a write that changes nothing, an import and a clear of the
+//     emulator raise no event; events of one document may arrive in any
+//     order, as in production, but are never dropped while the emulators
+//     run (the feed is buffered without bound). The update_mask lists
+//     changed leaf paths inside maps ("a.b") rather than the top-level
+//     field. The .withAuthContext event types and their authtype/authid
+//     extensions are not produced, and the 10 MiB event size limit is not
+//     applied. Location is Options.Region, not a multi-region name.
 package eventarc

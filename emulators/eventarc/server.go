@@ -183,6 +183,11 @@ func NewServer(opts Options) (*Server, error) {
 	for _, sub := range subs {
 		s.wired = append(s.wired, sub.wired())
 	}
+	for _, src := range opts.Sources {
+		if w, ok := src.(interface{ wiredTriggers() []wiredTrigger }); ok {
+			s.wired = append(s.wired, w.wiredTriggers()...)
+		}
+	}
 	if len(subs) > 0 {
 		if opts.PubSubHost == "" {
 			s.cancel()

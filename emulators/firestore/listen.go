@@ -199,6 +199,9 @@ func (w *watcher) add(t *pb.Target) error {
 		if wt.q, err = compileQuery(parent, x.Query.GetStructuredQuery()); err != nil {
 			return err
 		}
+		if err := w.srv.indexes.check(wt.q, x.Query.GetStructuredQuery()); err != nil {
+			return err
+		}
 	default:
 		return errf(codes.InvalidArgument, "Target %d has neither documents nor a query.", id)
 	}

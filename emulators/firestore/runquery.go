@@ -2,6 +2,7 @@ package firestore
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	pb "cloud.google.com/go/firestore/apiv1/firestorepb"
@@ -60,6 +61,9 @@ func (s *Server) prepareQuery(parentName string, sq *pb.StructuredQuery) (*datab
 	}
 	q, err := compileQuery(parent, sq)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.indexes.check(q, sq); err != nil {
 		return nil, nil, err
 	}
 	return s.database(parent.db), q, nil
@@ -206,10 +210,13 @@ func (s *Server) RunAggregationQuery(req *pb.RunAggregationQueryRequest, stream 
 }
 
 // sumOf adds the numeric values at path. Integers stay integers unless the
-// sum overflows or a double is involved, as in production.
+// sum overflows or a double is involved, as in production. Doubles are
+// summed exactly and rounded once, so the result does not depend on the
+// order of the documents (production returns 32 for 4.8+5.9+6+7.1+8.2,
+// where a running float64 sum gives 31.999999999999996).
 func sumOf(docs []*pb.Document, path []string) *pb.Value {
 	var isum int64
-	var fsum float64
+	var fsum exactSum
 	allInt := true
 	for _, d := range docs {
 		v, ok := getField(d.Fields, path)
@@ -222,30 +229,31 @@ func sumOf(docs []*pb.Document, path []string) *pb.Value {
 				next := isum + x.IntegerValue
 				if (x.IntegerValue > 0 && next < isum) || (x.IntegerValue < 0 && next > isum) {
 					allInt = false
-					fsum = float64(isum) + float64(x.IntegerValue)
+					fsum.add(float64(isum))
+					fsum.add(float64(x.IntegerValue))
 					continue
 				}
 				isum = next
 			} else {
-				fsum += float64(x.IntegerValue)
+				fsum.add(float64(x.IntegerValue))
 			}
 		case *pb.Value_DoubleValue:
 			if allInt {
 				allInt = false
-				fsum = float64(isum)
+				fsum.add(float64(isum))
 			}
-			fsum += x.DoubleValue
+			fsum.add(x.DoubleValue)
 		}
 	}
 	if allInt {
 		return &pb.Value{ValueType: &pb.Value_IntegerValue{IntegerValue: isum}}
 	}
-	return &pb.Value{ValueType: &pb.Value_DoubleValue{DoubleValue: fsum}}
+	return &pb.Value{ValueType: &pb.Value_DoubleValue{DoubleValue: fsum.value()}}
 }
 
 // avgOf averages the numeric values at path; null when there are none.
 func avgOf(docs []*pb.Document, path []string) *pb.Value {
-	var sum float64
+	var sum exactSum
 	n := 0
 	for _, d := range docs {
 		v, ok := getField(d.Fields, path)
@@ -253,12 +261,79 @@ func avgOf(docs []*pb.Document, path []string) *pb.Value {
 			continue
 		}
 		if f, isNum := numberOf(v); isNum {
-			sum += f
+			sum.add(f)
 			n++
 		}
 	}
 	if n == 0 {
 		return nullValue
 	}
-	return &pb.Value{ValueType: &pb.Value_DoubleValue{DoubleValue: sum / float64(n)}}
+	return &pb.Value{ValueType: &pb.Value_DoubleValue{DoubleValue: sum.value() / float64(n)}}
+}
+
+// exactSum accumulates float64s without intermediate rounding (Shewchuk's
+// non-overlapping partials) and rounds the total once.
+type exactSum struct {
+	partials []float64
+	// special collects infinities, NaNs and overflows, which make the
+	// exact total meaningless.
+	special    float64
+	hasSpecial bool
+}
+
+func (s *exactSum) add(x float64) {
+	if math.IsInf(x, 0) || math.IsNaN(x) {
+		s.special += x
+		s.hasSpecial = true
+		return
+	}
+	i := 0
+	for _, y := range s.partials {
+		if math.Abs(x) < math.Abs(y) {
+			x, y = y, x
+		}
+		hi := x + y
+		if math.IsInf(hi, 0) {
+			s.special += hi
+			s.hasSpecial = true
+			return
+		}
+		if lo := y - (hi - x); lo != 0 {
+			s.partials[i] = lo
+			i++
+		}
+		x = hi
+	}
+	s.partials = append(s.partials[:i], x)
+}
+
+func (s *exactSum) value() float64 {
+	if s.hasSpecial {
+		return s.special
+	}
+	n := len(s.partials)
+	if n == 0 {
+		return 0
+	}
+	n--
+	hi := s.partials[n]
+	var lo float64
+	for n > 0 {
+		x, y := hi, s.partials[n-1]
+		n--
+		hi = x + y
+		lo = y - (hi - x)
+		if lo != 0 {
+			break
+		}
+	}
+	// Round half to even across the remaining partials.
+	if n > 0 && ((lo < 0 && s.partials[n-1] < 0) || (lo > 0 && s.partials[n-1] > 0)) {
+		y := lo * 2
+		x := hi + y
+		if x-hi == y {
+			hi = x
+		}
+	}
+	return hi
 }

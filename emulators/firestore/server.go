@@ -26,6 +26,11 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives operational logs; default slog.Default().
 	Logger *slog.Logger
+	// Indexes, when set, makes queries that production could serve only
+	// with a composite index fail with FAILED_PRECONDITION unless one of
+	// these indexes serves them, as production does (see ParseIndexConfig).
+	// Nil: every query runs.
+	Indexes *IndexConfig
 }
 
 // Server is an in-memory Firestore emulator serving gRPC and a small HTTP
@@ -44,11 +49,15 @@ type Server struct {
 	closed chan struct{}
 	wg     sync.WaitGroup
 
+	changes changeHub // OnChange subscribers (changes.go)
+
 	mu      sync.Mutex
 	dbs     map[dbPath]*database
 	txns    map[string]*txn
 	faults  map[string]error
 	closing bool
+
+	indexes indexSet // nil: not enforced
 }
 
 // NewServer starts a server listening on opts.Addr.
@@ -61,6 +70,13 @@ func NewServer(opts Options) (*Server, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	var indexes indexSet
+	if opts.Indexes != nil {
+		var err error
+		if indexes, err = compileIndexes(opts.Indexes); err != nil {
+			return nil, err
+		}
 	}
 	lis, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
@@ -75,6 +91,8 @@ func NewServer(opts Options) (*Server, error) {
 		dbs:    map[dbPath]*database{},
 		txns:   map[string]*txn{},
 		faults: map[string]error{},
+
+		indexes: indexes,
 	}
 	s.grpc = grpc.NewServer(
 		// Production rejects requests over 10 MiB with a clear status; let

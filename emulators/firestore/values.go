@@ -306,3 +306,37 @@ func fieldsSize(fields map[string]*pb.Value) int {
 func documentSize(d *pb.Document) int {
 	return nameSize(d.GetName()) + fieldsSize(d.GetFields()) + 32
 }
+
+// truncateTimestamps rounds every timestamp inside v down to microseconds
+// in place: production stores timestamps at microsecond precision.
+func truncateTimestamps(v *pb.Value) {
+	switch x := v.GetValueType().(type) {
+	case *pb.Value_TimestampValue:
+		if ts := x.TimestampValue; ts != nil {
+			ts.Nanos -= ts.Nanos % 1000
+		}
+	case *pb.Value_ArrayValue:
+		for _, e := range x.ArrayValue.GetValues() {
+			truncateTimestamps(e)
+		}
+	case *pb.Value_MapValue:
+		for _, e := range x.MapValue.GetFields() {
+			truncateTimestamps(e)
+		}
+	}
+}
+
+// truncateTransformOperand applies truncateTimestamps to the array operands
+// of a field transform, so they compare equal to stored elements.
+func truncateTransformOperand(ft *pb.DocumentTransform_FieldTransform) {
+	var arr *pb.ArrayValue
+	switch x := ft.GetTransformType().(type) {
+	case *pb.DocumentTransform_FieldTransform_AppendMissingElements:
+		arr = x.AppendMissingElements
+	case *pb.DocumentTransform_FieldTransform_RemoveAllFromArray:
+		arr = x.RemoveAllFromArray
+	}
+	for _, e := range arr.GetValues() {
+		truncateTimestamps(e)
+	}
+}

@@ -39,6 +39,9 @@ func prepareWrites(db *database, writes []*pb.Write) ([]preparedWrite, error) {
 		case *pb.Write_Update:
 			pw.name = op.Update.GetName()
 			fts = w.GetUpdateTransforms()
+			for _, v := range op.Update.GetFields() {
+				truncateTimestamps(v)
+			}
 		case *pb.Write_Delete:
 			pw.name = op.Delete
 			if len(w.GetUpdateTransforms()) > 0 || w.GetUpdateMask() != nil {
@@ -75,6 +78,7 @@ func prepareWrites(db *database, writes []*pb.Write) ([]preparedWrite, error) {
 			if err := checkTransform(ft); err != nil {
 				return nil, err
 			}
+			truncateTransformOperand(ft)
 			pw.transforms = append(pw.transforms, preparedTransform{path: segs, ft: ft})
 		}
 		out = append(out, pw)
@@ -207,6 +211,7 @@ func (s *Server) apply(db *database, writes []preparedWrite) (*commitResult, err
 	}
 	if len(changed) > 0 {
 		db.install(commitTime, final, changed)
+		s.publishChanges(db, commitTime, changed)
 	} else {
 		db.last = commitTime
 	}

@@ -24,8 +24,9 @@ func SubscriptionName(project, id string) string {
 
 // Apply creates every topic and subscription declared in t under project.
 // A push subscription to a function pushes to pushURL(function); one to an
-// endpoint pushes there as declared. BigQuery subscriptions are created as
-// pull subscriptions for now (see Options.BigQuery). Resources that already
+// endpoint pushes there as declared. A BigQuery subscription gets a
+// BigQueryConfig naming "<project>.<dataset>.<table>"; it is written into
+// the BigQuery emulator when Options.BigQuery is set. Resources that already
 // exist are left as they are, so Apply may run again. It reports every
 // failure, not only the first.
 func (s *Server) Apply(ctx context.Context, t *topology.Topology, project string, pushURL func(function string) string) error {
@@ -85,6 +86,14 @@ func subscriptionProto(sub topology.Subscription, project string, pushURL func(s
 			}
 		}
 		ps.PushConfig = &pb.PushConfig{PushEndpoint: endpoint}
+	}
+	if b := sub.BigQuery; b != nil {
+		ps.BigqueryConfig = &pb.BigQueryConfig{
+			Table:             project + "." + b.Table,
+			UseTableSchema:    b.UseTableSchema,
+			WriteMetadata:     b.WriteMetadata,
+			DropUnknownFields: b.DropUnknownFields,
+		}
 	}
 	if d := sub.DeadLetter; d != nil {
 		ps.DeadLetterPolicy = &pb.DeadLetterPolicy{

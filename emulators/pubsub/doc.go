@@ -9,9 +9,16 @@
 //     payload for no-wrapper subscriptions), acked on 102/200/201/202/204 and
 //     redelivered with exponential backoff on any other answer, a transport
 //     error or a timeout (the subscription's ack deadline);
-//   - dead-lettering for push subscriptions, with the attributes production
-//     adds (CloudPubSubDeadLetterSourceDeliveryCount, …SourceSubscription,
-//     …SourceSubscriptionProject, …SourceTopicPublishTime);
+//   - BigQuery subscriptions: with Options.BigQuery set (the BigQuery
+//     emulator), a worker per subscription with a BigQueryConfig table pulls
+//     batches of up to 500 messages, hands them to BigQueryWriter, acks what
+//     was written, and nacks the messages the writer rejected (*RowErrors)
+//     with backoff; a batch the writer could not take at all is written
+//     again with backoff, keeping its lease, without counting a delivery;
+//   - dead-lettering for push and BigQuery subscriptions, with the
+//     attributes production adds (CloudPubSubDeadLetterSourceDeliveryCount,
+//     …SourceSubscription, …SourceSubscriptionProject,
+//     …SourceTopicPublishTime);
 //   - Apply, which creates the topics and subscriptions declared in
 //     infra/topology.yaml;
 //   - test hooks: Deliveries lists every push attempt and its outcome, and
@@ -65,10 +72,17 @@
 //   - For no-wrapper subscriptions with write_metadata, the metadata and the
 //     attributes are sent as x-goog-pubsub-* headers and attribute headers as
 //     named; header canonicalisation may change their case.
-//   - BigQuery subscriptions are created as plain pull subscriptions; the
-//     BigQueryWriter hook in Options is reserved for writing them into the
-//     BigQuery emulator and is not used yet. Cloud Storage subscriptions
-//     behave as pull subscriptions too.
+//   - Without Options.BigQuery, BigQuery subscriptions behave as pull
+//     subscriptions. With it, the mapping of messages to rows is the
+//     writer's (see BigQueryWriter); the table is not checked when the
+//     subscription is created (production refuses a missing table or an
+//     incompatible schema then), a missing table shows up as write retries
+//     instead, and the subscription's state stays ACTIVE. Without a retry
+//     policy a rejected message is retried after 100 ms doubling to 60 s
+//     (production redelivers at once); a whole-batch failure backs off from
+//     1 s to 60 s. BigQuery workers are found by the same periodic scan as
+//     push workers. Cloud Storage subscriptions behave as pull
+//     subscriptions.
 //   - Reactors (error injection) registered on pstest also apply to the push
 //     workers' own Pull, Acknowledge, ModifyAckDeadline, Publish and
 //     ListSubscriptions calls.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -180,21 +179,9 @@ func (p *pusher) release() {
 
 func (p *pusher) gs() *pstest.GServer { return &p.srv.fake.GServer }
 
-func (p *pusher) modack(ackIDs []string, secs int32) {
-	_, err := p.gs().ModifyAckDeadline(context.Background(), &pb.ModifyAckDeadlineRequest{
-		Subscription: p.name, AckIds: ackIDs, AckDeadlineSeconds: secs,
-	})
-	if err != nil {
-		p.srv.log.Debug("pubsub push: modify ack deadline", "subscription", p.name, "err", err)
-	}
-}
+func (p *pusher) modack(ackIDs []string, secs int32) { p.srv.modack(p.name, ackIDs, secs) }
 
-func (p *pusher) ack(ackID string) {
-	_, err := p.gs().Acknowledge(context.Background(), &pb.AcknowledgeRequest{Subscription: p.name, AckIds: []string{ackID}})
-	if err != nil {
-		p.srv.log.Debug("pubsub push: acknowledge", "subscription", p.name, "err", err)
-	}
-}
+func (p *pusher) ack(ackID string) { p.srv.ack(p.name, ackID) }
 
 // step nacks messages whose backoff has passed, then pulls what is
 // available and starts pushing it.
@@ -302,19 +289,7 @@ func (p *pusher) retry(cfg *subConfig, h *pending, d *Delivery) {
 
 // deadLetter forwards the message with production's source attributes.
 func (p *pusher) deadLetter(cfg *subConfig, h *pending) error {
-	attrs := make(map[string]string, len(h.msg.Attributes)+4)
-	for k, v := range h.msg.Attributes {
-		attrs[k] = v
-	}
-	attrs["CloudPubSubDeadLetterSourceDeliveryCount"] = fmt.Sprint(h.attempts)
-	attrs["CloudPubSubDeadLetterSourceSubscription"] = cfg.id
-	attrs["CloudPubSubDeadLetterSourceSubscriptionProject"] = cfg.project
-	attrs["CloudPubSubDeadLetterSourceTopicPublishTime"] = h.msg.GetPublishTime().AsTime().UTC().Format("2006-01-02T15:04:05.000-07:00")
-	_, err := p.gs().Publish(context.Background(), &pb.PublishRequest{
-		Topic:    cfg.deadLetterTopic,
-		Messages: []*pb.PubsubMessage{{Data: h.msg.Data, Attributes: attrs, OrderingKey: h.msg.OrderingKey}},
-	})
-	return err
+	return p.srv.deadLetter(cfg, h.msg, h.attempts)
 }
 
 // pushBody is Pub/Sub's wrapped push request.

@@ -53,19 +53,11 @@ type Options struct {
 	// reactor of the emulator's own comes first on GetSchema; it handles
 	// only its private requests and passes every other one on.
 	Reactors []pstest.ServerReactorOption
-	// BigQuery is reserved for writing BigQuery subscriptions into the
-	// BigQuery emulator. It is not used yet: such subscriptions currently
+	// BigQuery writes the messages of BigQuery subscriptions (those with a
+	// BigQueryConfig table) into the BigQuery emulator, one worker per
+	// subscription; see BigQueryWriter. When nil, such subscriptions
 	// behave as pull subscriptions.
 	BigQuery BigQueryWriter
-}
-
-// BigQueryWriter writes the messages of a BigQuery subscription into its
-// table, as Pub/Sub's BigQuery subscriptions do in production. It is the
-// hook for the BigQuery emulator and is not called yet.
-type BigQueryWriter interface {
-	// WriteMessages appends msgs to the table named in cfg ("project.dataset.table")
-	// on behalf of subscription; an error leaves the messages unacked.
-	WriteMessages(ctx context.Context, subscription string, cfg *pb.BigQueryConfig, msgs []*pb.PubsubMessage) error
 }
 
 // Server is a running Pub/Sub emulator.
@@ -89,6 +81,7 @@ type Server struct {
 	mu         sync.Mutex
 	closed     bool
 	workers    map[string]*pusher
+	bqWorkers  map[string]*bqWorker
 	deliveries []Delivery
 }
 
@@ -110,7 +103,7 @@ func NewServer(opts Options) (srv *Server, err error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	s := &Server{opts: opts, log: log.With("emulator", "pubsub"), workers: map[string]*pusher{}}
+	s := &Server{opts: opts, log: log.With("emulator", "pubsub"), workers: map[string]*pusher{}, bqWorkers: map[string]*bqWorker{}}
 	s.http = opts.HTTPClient
 	if s.http == nil {
 		s.ownTr = http.DefaultTransport.(*http.Transport).Clone()
@@ -180,13 +173,15 @@ func (s *Server) watch() {
 	}
 }
 
-// scan starts a push worker for each subscription with a push endpoint,
-// updates the configuration of running ones and stops those whose
-// subscription is gone or no longer pushes.
+// scan starts a push worker for each subscription with a push endpoint
+// and a BigQuery worker for each BigQuery subscription (when there is a
+// writer), updates the configuration of running ones and stops those whose
+// subscription is gone or changed kind.
 func (s *Server) scan() {
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
 	want := map[string]*subConfig{}
+	wantBQ := map[string]*bqConfig{}
 	req := &pb.ListSubscriptionsRequest{}
 	for {
 		res, err := s.fake.GServer.ListSubscriptions(s.ctx, req)
@@ -203,8 +198,11 @@ func (s *Server) scan() {
 			}
 		})
 		for _, sub := range subs {
-			if sub.GetPushConfig().GetPushEndpoint() != "" {
+			switch {
+			case sub.GetPushConfig().GetPushEndpoint() != "":
 				want[sub.Name] = newSubConfig(sub)
+			case sub.GetBigqueryConfig().GetTable() != "" && s.opts.BigQuery != nil:
+				wantBQ[sub.Name] = newBQConfig(sub)
 			}
 		}
 		if res.NextPageToken == "" {
@@ -231,6 +229,22 @@ func (s *Server) scan() {
 		}
 		w := newPusher(s, cfg)
 		s.workers[name] = w
+		s.wg.Add(1)
+		go w.run()
+	}
+	for name, w := range s.bqWorkers {
+		if wantBQ[name] == nil {
+			w.cancel()
+			delete(s.bqWorkers, name)
+		}
+	}
+	for name, cfg := range wantBQ {
+		if w := s.bqWorkers[name]; w != nil {
+			w.cfg.Store(cfg)
+			continue
+		}
+		w := newBQWorker(s, cfg)
+		s.bqWorkers[name] = w
 		s.wg.Add(1)
 		go w.run()
 	}
@@ -280,7 +294,9 @@ const (
 	OutcomeDeadLettered Outcome = "dead-lettered"
 )
 
-// Delivery records one push attempt.
+// Delivery records one push attempt, or one BigQuery subscription's write
+// of a message (Endpoint "bigquery:<table>", Status 0; a batch the writer
+// could not take at all is recorded as a retry per message).
 type Delivery struct {
 	Subscription string // projects/p/subscriptions/s
 	MessageID    string

@@ -217,7 +217,18 @@ func Start(ctx context.Context, opts Options) (s *Suite, err error) {
 		if opts.Fast {
 			eo.MinBackoff, eo.MaxBackoff = 10*time.Millisecond, 200*time.Millisecond
 		}
+		// Firestore document triggers: the source subscribes to the
+		// emulator's change feed now, so no commit after Start is missed.
+		var fsSource *eventarc.FirestoreSource
+		fsSource, err = eventarc.NewFirestoreSource(eventarc.FirestoreOptions{
+			Project: opts.Project, Location: opts.Region, Topology: opts.Topology, Feed: s.Firestore,
+		})
+		if err != nil {
+			return nil, err
+		}
+		eo.Sources = append(eo.Sources, fsSource)
 		if s.Eventarc, err = eventarc.NewServer(eo); err != nil {
+			fsSource.Close()
 			return nil, err
 		}
 		s.closers = append(s.closers, s.Eventarc.Close)
