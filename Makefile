@@ -7,7 +7,7 @@ BIN       := bin
 FUZZTIME  ?= 5s
 PKGS      := ./...
 
-.PHONY: dev emulators build functions test unit lint fuzz bench clean deploy tf-fmt
+.PHONY: dev emulators build functions test unit lint fuzz bench clean deploy tf-fmt firestore-integration
 
 ENV ?= dev
 
@@ -28,7 +28,7 @@ build: functions
 	$(GO) build $(PKGS)
 
 ## test: everything CI runs
-test: lint tf-fmt unit fuzz
+test: lint tf-fmt unit firestore-integration fuzz
 
 unit:
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
@@ -46,6 +46,10 @@ fuzz:
 ## bench: benchmarks that print the budget figures of DESIGN §10
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 30m $(PKGS)
+
+## firestore-integration: Google's own Firestore integration suite (from the module cache) against our emulator
+firestore-integration:
+	@bash scripts/firestore-integration.sh
 
 ## tf-fmt: terraform fmt -check on terraform/
 tf-fmt:

@@ -29,6 +29,18 @@
 // the log into its targets on its own goroutine. Intermediate states between
 // two wake-ups may be coalesced into one snapshot, as production may do.
 //
+// Composite indexes: with Options.Indexes (a firestore.indexes.json, read
+// with ParseIndexConfig; the firestore command's --indexes flag) a query
+// that production could serve only with a composite index fails with
+// FAILED_PRECONDITION "The query requires an index." unless a declared
+// index serves it, and the message shows the index to declare. Without
+// it every query runs.
+//
+// Timestamps are stored at microsecond precision, like production's
+// (finer digits are dropped). Sums and averages of doubles are computed
+// exactly and rounded once, so they do not depend on document order.
+// PartitionQuery splits a collection group at every 128 or more documents.
+//
 // Production limits enforced: 1 MiB document size computed with
 // production's storage-size rules, 10 MiB request size, 20 levels of map
 // and array nesting, no arrays directly inside arrays, ids of at most 1500
@@ -40,9 +52,16 @@
 // Known differences from production:
 //   - No security rules: every request is allowed, with or without
 //     credentials.
-//   - No indexes: every query runs by scanning, so queries that production
-//     would reject for a missing composite index succeed here, and index
-//     limits (entry size, fields per index, exemptions) are not enforced.
+//   - Every query runs by scanning. Index requirements are checked only
+//     when Options.Indexes is set, and then by rule rather than by
+//     planning: automatic single-field indexes always exist, also for
+//     collection group queries (production needs a single-field exemption
+//     with collection group scope there), single-field exemptions
+//     (fieldOverrides) are ignored, a composite index also serves its
+//     ordering scanned backwards, equality fields may be split over
+//     several composite indexes with the same ordering, and
+//     FindNearest needs no index. Index limits (entry size, fields per
+//     index) are not enforced.
 //   - Transactions are validated at commit rather than locked: reads take
 //     exclusive (not shared) wait-locks among transactions, waits that would
 //     deadlock are skipped in favour of an ABORTED commit, conflicting
@@ -67,8 +86,12 @@
 //   - Field-level constraints that production reports with slightly
 //     different wording (nesting depth, reserved names) use messages of
 //     their own; the gRPC codes match.
-//   - PartitionQuery, Write (the streaming write API) and ExecutePipeline
-//     are not implemented and return UNIMPLEMENTED.
+//   - PartitionQuery returns exact split points (production samples its
+//     indexes), accepts only a collection group query ordered by __name__
+//     ascending with nothing else, and reads at read_time when given.
+//   - Write (the streaming write API) and ExecutePipeline (pipelines of
+//     Enterprise edition databases) are not implemented and return
+//     UNIMPLEMENTED.
 //   - Writes per second, document write rates and other quotas are not
 //     limited.
 //   - The HTTP side is not the full REST API: it offers only the read view
