@@ -21,13 +21,19 @@
 //     …SourceTopicPublishTime);
 //   - Apply, which creates the topics and subscriptions declared in
 //     infra/topology.yaml;
-//   - test hooks: Deliveries lists every push attempt and its outcome, and
-//     Fake returns the pstest server with its own hooks (Messages,
-//     SetTimeNowFunc, reactors).
+//   - test hooks: Deliveries lists every push attempt and BigQuery write
+//     and its outcome, and Fake returns the pstest server with its own
+//     hooks (Messages, SetTimeNowFunc, reactors).
 //
-// Push delivery works as an in-process pull client of the fake: a worker per
-// push subscription pulls, POSTs, then acks, or nacks once its backoff has
-// passed. So pstest's bookkeeping (Messages() delivery and ack counts,
+// The BigQuery side is a contract between two emulators: BigQueryWriter
+// (implemented by the BigQuery emulator) says how messages become rows and
+// how a writer reports failures — nil for all written, *RowErrors (indexes
+// into the batch) for rejected messages, any other error for "nothing
+// written"; ParseBigQueryTable reads BigQueryConfig.Table.
+//
+// Push and BigQuery delivery work as in-process pull clients of the fake: a
+// worker per subscription pulls, delivers, then acks, or nacks once its
+// backoff has passed. So pstest's bookkeeping (Messages() delivery and ack counts,
 // filters, ordering) stays the single source of truth.
 //
 // Known differences from production.

@@ -1,7 +1,8 @@
 // Package suite starts the whole local emulator suite in one process: the
-// hub, Pub/Sub, Storage, Auth, Firestore, the functions (one process each),
-// Eventarc and Hosting, wired from infra/topology.yaml and infra/firebase.json
-// exactly as Terraform wires Google Cloud. `go run ./emulators` (and
+// hub, BigQuery, Pub/Sub (with BigQuery subscriptions writing into the
+// BigQuery emulator), Storage, Auth, Firestore, the functions (one process
+// each), Eventarc and Hosting, wired from infra/topology.yaml and
+// infra/firebase.json exactly as Terraform wires Google Cloud. `go run ./emulators` (and
 // `make dev`) use it on the conventional ports; end-to-end tests use it on
 // random ports.
 package suite
@@ -15,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
@@ -24,6 +26,7 @@ import (
 	"time"
 
 	"pointsofyou.ai/studio/emulators/auth"
+	"pointsofyou.ai/studio/emulators/bigquery"
 	"pointsofyou.ai/studio/emulators/eventarc"
 	"pointsofyou.ai/studio/emulators/firestore"
 	"pointsofyou.ai/studio/emulators/functions"
@@ -31,6 +34,7 @@ import (
 	"pointsofyou.ai/studio/emulators/hub"
 	"pointsofyou.ai/studio/emulators/pubsub"
 	"pointsofyou.ai/studio/emulators/storage"
+	"pointsofyou.ai/studio/infra"
 	"pointsofyou.ai/studio/shared/config"
 	"pointsofyou.ai/studio/shared/topology"
 )
@@ -45,6 +49,7 @@ const (
 	Auth      = "auth"
 	Storage   = "storage"
 	Eventarc  = "eventarc"
+	BigQuery  = "bigquery"
 )
 
 // DefaultPorts are Firebase's conventional ports.
@@ -52,6 +57,7 @@ var DefaultPorts = map[string]int{
 	Hub: config.PortHub, Hosting: config.PortHosting, Functions: config.PortFunctions,
 	Firestore: config.PortFirestore, PubSub: config.PortPubSub, Auth: config.PortAuth,
 	Storage: config.PortStorage, Eventarc: config.PortEventarc,
+	BigQuery: config.PortBigQuery,
 }
 
 // StorageNotificationTopic is where the storage emulator publishes object
@@ -73,6 +79,9 @@ type Options struct {
 	// Topology and FirebaseJSON are the declarations to wire (required).
 	Topology     *topology.Topology
 	FirebaseJSON []byte
+	// InfraFS holds the files the topology refers to (BigQuery table
+	// schemas), paths relative to infra/; default the embedded infra.FS().
+	InfraFS fs.FS
 	// FunctionsBinary is the built cmd/functions; empty starts no functions
 	// (and so no eventarc or hosting rewrites to them).
 	FunctionsBinary string
@@ -93,6 +102,7 @@ type Suite struct {
 	opts      Options
 	Hub       *hub.Server
 	PubSub    *pubsub.Server
+	BigQuery  *bigquery.Server
 	Storage   *storage.Server
 	Auth      *auth.Server
 	Firestore *firestore.Server
@@ -143,11 +153,19 @@ func Start(ctx context.Context, opts Options) (s *Suite, err error) {
 	}
 	s.closers = append(s.closers, s.Hub.Close)
 
+	if s.BigQuery, err = bigquery.NewServer(bigquery.Options{Addr: s.addr(BigQuery), Project: opts.Project}); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.BigQuery.Close)
+	s.Hub.Register(BigQuery, s.BigQuery.Addr, exporterOf(s.BigQuery))
+
 	backoff := 1.0
 	if opts.Fast {
 		backoff = 0.001
 	}
-	if s.PubSub, err = pubsub.NewServer(pubsub.Options{Addr: s.addr(PubSub), BackoffScale: backoff}); err != nil {
+	if s.PubSub, err = pubsub.NewServer(pubsub.Options{
+		Addr: s.addr(PubSub), BackoffScale: backoff, BigQuery: bigQueryWriter{s.BigQuery},
+	}); err != nil {
 		return nil, err
 	}
 	s.closers = append(s.closers, s.PubSub.Close)
@@ -199,6 +217,14 @@ func Start(ctx context.Context, opts Options) (s *Suite, err error) {
 		}
 		s.closers = append(s.closers, s.Functions.Close)
 		s.Hub.Register(Functions, s.Functions.Addr, nil)
+	}
+	// Tables first, so BigQuery subscriptions write from their first message.
+	infraFS := opts.InfraFS
+	if infraFS == nil {
+		infraFS = infra.FS()
+	}
+	if err := applyBigQuery(ctx, s.BigQuery, opts.Topology, opts.Project, infraFS); err != nil {
+		return nil, fmt.Errorf("bigquery topology: %w", err)
 	}
 	if err := s.PubSub.Apply(ctx, opts.Topology, opts.Project, pushURL); err != nil {
 		return nil, fmt.Errorf("pubsub topology: %w", err)
@@ -304,6 +330,7 @@ func (s *Suite) Env() []string {
 		config.EnvAuthHost + "=" + s.Auth.Addr,
 		config.EnvStorageHost + "=http://" + s.Storage.Addr,
 		config.EnvFirebaseStorage + "=" + s.Storage.Addr,
+		config.EnvBigQueryHost + "=" + s.BigQuery.Addr,
 	}
 	if s.Eventarc != nil {
 		env = append(env, config.EnvEventarcHost+"="+s.Eventarc.Addr)
@@ -337,7 +364,7 @@ func (s *Suite) importFrom(dir string) error {
 	if err != nil {
 		return fmt.Errorf("import %s: %w", dir, err)
 	}
-	targets := map[string]any{Firestore: s.Firestore, Auth: s.Auth, Storage: s.Storage}
+	targets := map[string]any{Firestore: s.Firestore, Auth: s.Auth, Storage: s.Storage, BigQuery: s.BigQuery}
 	for name, sub := range meta.Emulators {
 		t, ok := targets[name].(dirExporter)
 		if !ok {
