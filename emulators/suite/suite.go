@@ -34,6 +34,7 @@ import (
 	"pointsofyou.ai/studio/emulators/hub"
 	"pointsofyou.ai/studio/emulators/pubsub"
 	"pointsofyou.ai/studio/emulators/storage"
+	"pointsofyou.ai/studio/emulators/vertex"
 	"pointsofyou.ai/studio/infra"
 	"pointsofyou.ai/studio/shared/config"
 	"pointsofyou.ai/studio/shared/topology"
@@ -50,6 +51,7 @@ const (
 	Storage   = "storage"
 	Eventarc  = "eventarc"
 	BigQuery  = "bigquery"
+	Vertex    = "vertex"
 )
 
 // DefaultPorts are Firebase's conventional ports.
@@ -57,7 +59,7 @@ var DefaultPorts = map[string]int{
 	Hub: config.PortHub, Hosting: config.PortHosting, Functions: config.PortFunctions,
 	Firestore: config.PortFirestore, PubSub: config.PortPubSub, Auth: config.PortAuth,
 	Storage: config.PortStorage, Eventarc: config.PortEventarc,
-	BigQuery: config.PortBigQuery,
+	BigQuery: config.PortBigQuery, Vertex: config.PortVertex,
 }
 
 // StorageNotificationTopic is where the storage emulator publishes object
@@ -103,6 +105,7 @@ type Suite struct {
 	Hub       *hub.Server
 	PubSub    *pubsub.Server
 	BigQuery  *bigquery.Server
+	Vertex    *vertex.Server
 	Storage   *storage.Server
 	Auth      *auth.Server
 	Firestore *firestore.Server
@@ -158,6 +161,12 @@ func Start(ctx context.Context, opts Options) (s *Suite, err error) {
 	}
 	s.closers = append(s.closers, s.BigQuery.Close)
 	s.Hub.Register(BigQuery, s.BigQuery.Addr, exporterOf(s.BigQuery))
+
+	if s.Vertex, err = vertex.NewServer(vertex.Options{Addr: s.addr(Vertex)}); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.Vertex.Close)
+	s.Hub.Register(Vertex, s.Vertex.Addr, nil)
 
 	backoff := 1.0
 	if opts.Fast {
@@ -331,6 +340,7 @@ func (s *Suite) Env() []string {
 		config.EnvStorageHost + "=http://" + s.Storage.Addr,
 		config.EnvFirebaseStorage + "=" + s.Storage.Addr,
 		config.EnvBigQueryHost + "=" + s.BigQuery.Addr,
+		config.EnvVertexHost + "=" + s.Vertex.Addr,
 	}
 	if s.Eventarc != nil {
 		env = append(env, config.EnvEventarcHost+"="+s.Eventarc.Addr)
