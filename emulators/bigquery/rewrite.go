@@ -402,6 +402,12 @@ func (r *rewriter) seq(nodes []node) (string, error) {
 			case "CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_DATETIME", "CURRENT_TIME":
 				b.add(r.nowLiteral(t.up))
 				continue
+			case "AT":
+				// A column named "at" is common; the engine reserves AT.
+				if !next(1).tok.is("TIME") {
+					b.add(quoteIdent(t.text))
+					continue
+				}
 			case "EXCEPT":
 				if b.last() == "*" && next(1).isGroup("(") {
 					b.add("EXCLUDE")

@@ -10,15 +10,15 @@ import (
 type tokKind int
 
 const (
-	tkSpace   tokKind = iota // whitespace and comments
-	tkIdent                  // unquoted identifier or keyword
-	tkQuoted                 // `quoted identifier` (text holds the unquoted name)
-	tkString                 // string literal (text holds the decoded value)
-	tkBytes                  // bytes literal (text holds the decoded bytes)
-	tkNumber                 // numeric literal
-	tkParam                  // @name (text holds the name)
-	tkPos                    // ? positional parameter
-	tkPunct                  // operators and punctuation
+	tkSpace  tokKind = iota // whitespace and comments
+	tkIdent                 // unquoted identifier or keyword
+	tkQuoted                // `quoted identifier` (text holds the unquoted name)
+	tkString                // string literal (text holds the decoded value)
+	tkBytes                 // bytes literal (text holds the decoded bytes)
+	tkNumber                // numeric literal
+	tkParam                 // @name (text holds the name)
+	tkPos                   // ? positional parameter
+	tkPunct                 // operators and punctuation
 )
 
 // token is one lexical unit. For identifiers up holds the upper-cased text
