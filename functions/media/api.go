@@ -15,10 +15,11 @@ import (
 	"google.golang.org/api/iterator"
 
 	"pointsofyou.ai/studio/shared/auth"
+	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/httpapi"
 )
 
-// New builds the HTTP API: POST /v1/uploads, GET /v1/media/{id} and
+// New builds the HTTP API: POST /v1/uploads, GET /v1/media/{mediaId} and
 // GET /healthz, also reachable under Hosting's /api/media prefix.
 func New(d Deps) (http.Handler, error) {
 	d, err := d.check(true)
@@ -27,12 +28,26 @@ func New(d Deps) (http.Handler, error) {
 	}
 	a := &api{d: d, bucket: d.Storage.Bucket(d.Bucket)}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	})
-	mux.Handle("POST /v1/uploads", protect(d.Verifier, a.createUpload))
-	mux.Handle("GET /v1/media/{id}", protect(d.Verifier, a.getMedia))
+	httpapi.Mount(mux, a.routes())
 	return httpapi.Chain("media", mux), nil
+}
+
+// Routes lists the HTTP API's routes (paths relative to the function; Hosting
+// serves them under /api/media). infra/openapi.yaml documents exactly these.
+func Routes() []httpapi.RouteSpec { return httpapi.Specs((&api{}).routes()) }
+
+// routes is the one route table: New mounts it, Routes describes it. The
+// handlers are bound lazily, so an empty api is enough to list them.
+func (a *api) routes() []httpapi.Route {
+	return []httpapi.Route{
+		{RouteSpec: httpapi.RouteSpec{Method: http.MethodGet, Path: "/healthz", Public: true}, Handler: http.HandlerFunc(healthz)},
+		{RouteSpec: httpapi.RouteSpec{Method: http.MethodPost, Path: "/v1/uploads"}, Handler: protect(a.d.Verifier, authz.MediaUpload, a.createUpload)},
+		{RouteSpec: httpapi.RouteSpec{Method: http.MethodGet, Path: "/v1/media/{mediaId}"}, Handler: protect(a.d.Verifier, authz.MediaRead, a.getMedia)},
+	}
+}
+
+func healthz(w http.ResponseWriter, _ *http.Request) {
+	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 type api struct {
@@ -123,7 +138,7 @@ func (a *api) signOptions(method string, expires time.Time, contentType string, 
 	}
 }
 
-// MediaView answers GET /v1/media/{id}.
+// MediaView answers GET /v1/media/{mediaId}.
 type MediaView struct {
 	ID          string          `json:"id"`
 	Status      string          `json:"status"`
@@ -149,7 +164,7 @@ type RenditionView struct {
 
 func (a *api) getMedia(w http.ResponseWriter, r *http.Request) error {
 	p, _ := auth.FromContext(r.Context())
-	id := r.PathValue("id")
+	id := r.PathValue("mediaId")
 	if !validID(id) {
 		return httpapi.NotFound("no media %q", id)
 	}

@@ -24,7 +24,7 @@ const (
 	metaUploader         = "uploader"
 )
 
-// Media states as shown by GET /v1/media/{id}.
+// Media states as shown by GET /v1/media/{mediaId}.
 const (
 	StatusPending  = "pending"
 	StatusReady    = "ready"

@@ -224,3 +224,30 @@ func BenchmarkChainOverhead(b *testing.B) {
 		}
 	}
 }
+
+func TestMountAndSpecs(t *testing.T) {
+	t.Parallel()
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		WriteJSON(w, http.StatusOK, map[string]string{"id": r.PathValue("id")})
+	})
+	routes := []Route{
+		{RouteSpec{Method: http.MethodGet, Path: "/healthz", Public: true}, ok},
+		{RouteSpec{Method: http.MethodGet, Path: "/v1/things/{id}"}, ok},
+	}
+	mux := http.NewServeMux()
+	Mount(mux, routes)
+	w := httptest.NewRecorder()
+	mux.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/v1/things/t1", nil))
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"t1"`) {
+		t.Fatalf("mounted route: %d %s", w.Code, w.Body)
+	}
+	specs := Specs(routes)
+	if len(specs) != 2 || specs[1].Pattern() != "GET /v1/things/{id}" || !specs[0].Public {
+		t.Fatalf("specs = %+v", specs)
+	}
+	for path, want := range map[string]string{"/v1/a/{x}/b/{y}": "x,y", "/healthz": "", "/f/{rest...}": "rest"} {
+		if got := strings.Join(PathParams(path), ","); got != want {
+			t.Errorf("PathParams(%q) = %q, want %q", path, got, want)
+		}
+	}
+}

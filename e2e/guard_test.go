@@ -1,0 +1,320 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/firestore"
+	firebase "firebase.google.com/go/v4"
+	fbauth "firebase.google.com/go/v4/auth"
+	"gopkg.in/yaml.v3"
+
+	"pointsofyou.ai/studio/shared/httpapi"
+)
+
+// The cross-tenant guard walks every operation of infra/openapi.yaml
+// through Hosting and checks, for each one:
+//
+//	(a) without a token: 401 problem+json (unless marked security: []);
+//	(b) as an org_admin of another organisation: with ids of organisation A
+//	    in the path, 403 or 404; in every case, nothing of A in the body;
+//	(c) as a participant of A, where x-roles excludes participants: 403.
+//
+// Path parameters are filled with real ids of A's resources from
+// guardFixtures; a parameter without a fixture fails the test, so every new
+// route must bring its fixture.
+
+const orgA = "org-lumen" // the demo organisation (testdata/demo/users.json)
+
+// guardFixtures maps a path parameter to the id of a resource of org A.
+var guardFixtures = map[string]func(t *testing.T, w *guardWorld) string{
+	"orgId":        func(*testing.T, *guardWorld) string { return orgA },
+	"uid":          func(*testing.T, *guardWorld) string { return "demo-participant-2" },
+	"step":         func(*testing.T, *guardWorld) string { return "1" },
+	"invitationId": func(t *testing.T, w *guardWorld) string { return w.invitation(t) },
+	"mediaId":      func(t *testing.T, w *guardWorld) string { return w.media(t) },
+}
+
+// ownParams address the caller's own data (an onboarding step), not a
+// resource of org A: the outsider may succeed there, as long as nothing of
+// A comes back.
+var ownParams = map[string]bool{"step": true}
+
+// orgAMarkers are strings that only org A's data contains.
+var orgAMarkers = []string{"Lumen", "studio.test", "Maya Ortiz", "Noa Levi", "Inès", "guard-invitee"}
+
+type guardOp struct {
+	Method, Path string
+	Public       bool
+	Roles        []string
+	Example      any
+}
+
+func loadOperations(t *testing.T) []guardOp {
+	t.Helper()
+	b, err := os.ReadFile("../infra/openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Paths map[string]map[string]yaml.Node `yaml:"paths"`
+	}
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var ops []guardOp
+	for path, item := range doc.Paths {
+		for m, node := range item {
+			if !slices.Contains([]string{"get", "put", "post", "patch", "delete"}, m) {
+				continue
+			}
+			var op struct {
+				Security    *[]map[string][]string `yaml:"security"`
+				Roles       []string               `yaml:"x-roles"`
+				RequestBody *struct {
+					Content map[string]struct {
+						Example any `yaml:"example"`
+					} `yaml:"content"`
+				} `yaml:"requestBody"`
+			}
+			if err := node.Decode(&op); err != nil {
+				t.Fatalf("%s %s: %v", m, path, err)
+			}
+			g := guardOp{Method: strings.ToUpper(m), Path: path, Roles: op.Roles,
+				Public: op.Security != nil && len(*op.Security) == 0}
+			if op.RequestBody != nil {
+				g.Example = op.RequestBody.Content["application/json"].Example
+			}
+			ops = append(ops, g)
+		}
+	}
+	sort.Slice(ops, func(i, j int) bool { return ops[i].Path+ops[i].Method < ops[j].Path+ops[j].Method })
+	return ops
+}
+
+// guardWorld holds org A's callers and lazily made fixtures.
+type guardWorld struct {
+	adminA, facilitatorA, participantA string
+	invitationID, mediaID              string
+	admin                              *fbauth.Client
+	orgB                               string
+}
+
+var guardSeq atomic.Int64
+
+func (w *guardWorld) invitation(t *testing.T) string {
+	if w.invitationID == "" {
+		var inv struct{ ID string }
+		email := fmt.Sprintf("guard-invitee-%d@studio.test", time.Now().UnixNano())
+		if r := call(t, "POST", "/api/accounts/v1/orgs/"+orgA+"/invitations", w.adminA, map[string]any{"email": email, "role": "participant"}, &inv); r.StatusCode != 202 {
+			t.Fatalf("fixture invitation: %d", r.StatusCode)
+		}
+		w.invitationID = inv.ID
+	}
+	return w.invitationID
+}
+
+func (w *guardWorld) media(t *testing.T) string {
+	if w.mediaID == "" {
+		img := testPNG(8, 8)
+		var up uploadResp
+		if r := call(t, "POST", "/api/media/v1/uploads", w.facilitatorA, map[string]any{"content_type": "image/png", "size": len(img)}, &up); r.StatusCode != 201 {
+			t.Fatalf("fixture upload: %d", r.StatusCode)
+		}
+		req, _ := http.NewRequest(up.Method, up.UploadURL, bytes.NewReader(img))
+		for k, v := range up.Headers {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("fixture upload PUT: %d", resp.StatusCode)
+		}
+		w.mediaID = up.ID
+	}
+	return w.mediaID
+}
+
+// outsider is a fresh org_admin of org B (a new one per call, so that an
+// operation on the caller's own account, such as deleting it, cannot spoil
+// the next one).
+func (w *guardWorld) outsider(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	email := fmt.Sprintf("outsider-%d-%d@org-b.example", guardSeq.Add(1), time.Now().UnixNano())
+	u, err := w.admin.CreateUser(ctx, (&fbauth.UserToCreate{}).Email(email).Password("outsider-pass").EmailVerified(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.admin.SetCustomUserClaims(ctx, u.UID, map[string]any{"org": w.orgB, "role": "org_admin", "tier": "enterprise"}); err != nil {
+		t.Fatal(err)
+	}
+	return signIn(t, email, "outsider-pass")
+}
+
+// seedOrgA writes org A's documents (the demo seed covers Auth only).
+func seedOrgA(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	fs, err := firestore.NewClient(ctx, env.Project())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fs.Close()
+	now := time.Now().UTC()
+	if _, err := fs.Doc("orgs/"+orgA).Set(ctx, map[string]any{"name": "Lumen Learning Collective (demo)", "type": "educational",
+		"domains": []string{}, "sso_required": false, "retention_days": 365, "created_by": "demo-org-admin", "created_at": now, "updated_at": now}); err != nil {
+		t.Fatal(err)
+	}
+	members := map[string][2]string{
+		"demo-facilitator":   {"facilitator", "maya.facilitator@studio.test"},
+		"demo-participant-1": {"participant", "noa.participant@studio.test"},
+		"demo-participant-2": {"participant", "sam.participant@studio.test"},
+		"demo-org-admin":     {"org_admin", "ines.admin@studio.test"},
+	}
+	for uid, m := range members {
+		if _, err := fs.Doc("orgs/"+orgA+"/members/"+uid).Set(ctx, map[string]any{"uid": uid, "role": m[0], "email": m[1],
+			"display_name": uid, "joined_at": now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// createOrgB makes the second organisation through the API.
+func createOrgB(t *testing.T, admin *fbauth.Client) string {
+	t.Helper()
+	email := fmt.Sprintf("founder-%d@org-b.example", time.Now().UnixNano())
+	if _, err := admin.CreateUser(context.Background(), (&fbauth.UserToCreate{}).Email(email).Password("founder-pass").EmailVerified(true)); err != nil {
+		t.Fatal(err)
+	}
+	tok := signIn(t, email, "founder-pass")
+	if r := call(t, "PUT", "/api/accounts/v1/me/profile", tok, map[string]any{"display_name": "Founder B", "language": "en",
+		"timezone": "Europe/Berlin", "role": "org_admin"}, nil); r.StatusCode != 200 {
+		t.Fatalf("org B founder profile: %d", r.StatusCode)
+	}
+	var org struct{ ID string }
+	if r := call(t, "POST", "/api/accounts/v1/orgs", tok, map[string]any{"name": "Org B", "type": "nonprofit"}, &org); r.StatusCode != 201 {
+		t.Fatalf("org B: %d", r.StatusCode)
+	}
+	return org.ID
+}
+
+func adminClient(t *testing.T) *fbauth.Client {
+	t.Helper()
+	ctx := context.Background()
+	app, err := firebase.NewApp(ctx, &firebase.Config{ProjectID: env.Project()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := app.Auth(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestCrossTenantGuard(t *testing.T) {
+	seedOrgA(t)
+	admin := adminClient(t)
+	w := &guardWorld{
+		adminA:       signIn(t, "ines.admin@studio.test", "demo-admin-pass"),
+		facilitatorA: signIn(t, "maya.facilitator@studio.test", "demo-facilitator-pass"),
+		participantA: signIn(t, "noa.participant@studio.test", "demo-participant-pass"),
+		admin:        admin,
+	}
+	w.orgB = createOrgB(t, admin)
+
+	ops := loadOperations(t)
+	if len(ops) < 10 {
+		t.Fatalf("only %d operations in infra/openapi.yaml", len(ops))
+	}
+	for _, op := range ops {
+		t.Run(op.Method+" "+op.Path, func(t *testing.T) {
+			path := "/api" + op.Path
+			params := httpapi.PathParams(op.Path)
+			tenant := false
+			for _, p := range params {
+				tenant = tenant || !ownParams[p]
+				fix, ok := guardFixtures[p]
+				if !ok {
+					t.Fatalf("no fixture for path parameter {%s}: add one to guardFixtures", p)
+				}
+				path = strings.ReplaceAll(path, "{"+p+"}", fix(t, w))
+			}
+			if op.Public {
+				return // open to anyone: nothing to guard
+			}
+			// (a) no token.
+			r := guardCall(t, op.Method, path, "", op.Example)
+			if r.status != http.StatusUnauthorized || r.contentType != httpapi.ContentTypeProblem {
+				t.Errorf("(a) no token: %d %s %s", r.status, r.contentType, r.body)
+			}
+			// (b) another organisation's admin.
+			r = guardCall(t, op.Method, path, w.outsider(t), op.Example)
+			if tenant && r.status != http.StatusForbidden && r.status != http.StatusNotFound {
+				t.Errorf("(b) other org: %d %s", r.status, r.body)
+			}
+			if r.status >= 500 {
+				t.Errorf("(b) other org: %d %s", r.status, r.body)
+			}
+			for _, m := range orgAMarkers {
+				if strings.Contains(r.body, m) {
+					t.Errorf("(b) other org: the body holds %q of org A: %s", m, r.body)
+				}
+			}
+			// (c) a participant where staff is required.
+			if len(op.Roles) > 0 && !slices.Contains(op.Roles, "participant") {
+				r = guardCall(t, op.Method, path, w.participantA, op.Example)
+				if r.status != http.StatusForbidden || r.contentType != httpapi.ContentTypeProblem {
+					t.Errorf("(c) participant: %d %s", r.status, r.body)
+				}
+			}
+		})
+	}
+}
+
+type guardResult struct {
+	status      int
+	contentType string
+	body        string
+}
+
+func guardCall(t *testing.T, method, path, token string, body any) guardResult {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, "http://"+env.Hosting.Addr+path, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return guardResult{resp.StatusCode, resp.Header.Get("Content-Type"), string(b)}
+}

@@ -1,0 +1,202 @@
+package accounts
+
+import (
+	"net/mail"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	_ "time/tzdata" // IANA zones even where the system has none (containers)
+	"unicode"
+
+	"pointsofyou.ai/studio/shared/auth"
+	"pointsofyou.ai/studio/shared/httpapi"
+)
+
+// Roles a person may hold (REQUIREMENTS §1).
+var roles = []string{auth.RoleFacilitator, auth.RoleParticipant, auth.RoleEducator, auth.RoleOrgAdmin}
+
+// allowedTiers lists, per role, the tiers the role may hold; the first one
+// is the tier given on sign-up or when the role is granted. Tiers above the
+// first come only from billing (GAP in the specs: sign-up never grants a
+// paid tier by itself).
+var allowedTiers = map[string][]string{
+	auth.RoleFacilitator: {auth.TierProfessional, auth.TierEnterprise, auth.TierOfficial},
+	auth.RoleParticipant: {auth.TierFree, auth.TierProfessional},
+	auth.RoleEducator:    {auth.TierProfessional, auth.TierEnterprise},
+	auth.RoleOrgAdmin:    {auth.TierEnterprise},
+}
+
+// tierFor keeps current when role allows it, else the role's base tier.
+func tierFor(role, current string) string {
+	t := allowedTiers[role]
+	if slices.Contains(t, current) {
+		return current
+	}
+	if len(t) == 0 {
+		return ""
+	}
+	return t[0]
+}
+
+var (
+	languages = []string{"en", "es", "fr", "de", "he"}
+	orgTypes  = []string{"corporate", "educational", "nonprofit", "healthcare"}
+	ssoTypes  = []string{"saml", "oidc"}
+)
+
+// Limits of free text and lists.
+const (
+	maxNameLen      = 100
+	maxDomains      = 20
+	maxRetention    = 3650
+	defaultRetain   = 365
+	gracePeriod     = 30 * 24 * time.Hour
+	invitationTTL   = 7 * 24 * time.Hour
+	defaultPageSize = 20
+	maxPageSize     = 100
+)
+
+// Document layout (Firestore).
+const (
+	colUsers       = "users"
+	colOrgs        = "orgs"
+	colMembers     = "members"
+	colInvitations = "invitations"
+	// colDomains maps an email domain to the one organisation that claims
+	// it: domains/{domain} → {org}. It serves SSO discovery and keeps a
+	// domain from belonging to two organisations.
+	colDomains = "domains"
+)
+
+// UserDoc is users/{uid}.
+type UserDoc struct {
+	DisplayName string        `firestore:"display_name"`
+	Language    string        `firestore:"language"`
+	Timezone    string        `firestore:"timezone"`
+	Role        string        `firestore:"role"`
+	Tier        string        `firestore:"tier"`
+	Org         string        `firestore:"org"` // the active organisation, "" for none
+	Onboarding  OnboardingDoc `firestore:"onboarding"`
+	Status      string        `firestore:"status"` // active | deleting
+	Deletion    *DeletionDoc  `firestore:"deletion,omitempty"`
+	CreatedAt   time.Time     `firestore:"created_at"`
+	UpdatedAt   time.Time     `firestore:"updated_at"`
+}
+
+// OnboardingDoc is the server-side onboarding state.
+type OnboardingDoc struct {
+	Step      int                       `firestore:"step"` // the next step to fill, 1…4; 5 when done
+	Completed bool                      `firestore:"completed"`
+	Data      map[string]map[string]any `firestore:"data"` // step name → fields
+}
+
+// DeletionDoc records a pending account deletion.
+type DeletionDoc struct {
+	RequestedAt time.Time `firestore:"requested_at"`
+	PurgeAfter  time.Time `firestore:"purge_after"`
+}
+
+// OrgDoc is orgs/{orgId}.
+type OrgDoc struct {
+	Name          string    `firestore:"name"`
+	Type          string    `firestore:"type"`
+	Domains       []string  `firestore:"domains"`
+	SSORequired   bool      `firestore:"sso_required"`
+	RetentionDays int       `firestore:"retention_days"`
+	SSO           *SSODoc   `firestore:"sso,omitempty"`
+	CreatedBy     string    `firestore:"created_by"`
+	CreatedAt     time.Time `firestore:"created_at"`
+	UpdatedAt     time.Time `firestore:"updated_at"`
+}
+
+// SSODoc is an organisation's identity provider in Identity Platform. No
+// secret is ever stored here: client secrets and certificates live in
+// Identity Platform's own provider configuration.
+type SSODoc struct {
+	ProviderID string `firestore:"provider_id" json:"provider_id"`
+	Type       string `firestore:"type" json:"type"`
+	Issuer     string `firestore:"issuer" json:"issuer"` // OIDC issuer URL or SAML entity id
+	ClientID   string `firestore:"client_id,omitempty" json:"client_id,omitempty"`
+}
+
+// MemberDoc is orgs/{orgId}/members/{uid}.
+type MemberDoc struct {
+	UID         string    `firestore:"uid"`
+	Role        string    `firestore:"role"`
+	Email       string    `firestore:"email"`
+	DisplayName string    `firestore:"display_name"`
+	JoinedAt    time.Time `firestore:"joined_at"`
+}
+
+// InvitationDoc is orgs/{orgId}/invitations/{id}. Only the SHA-256 of the
+// token's secret is kept.
+type InvitationDoc struct {
+	Email      string    `firestore:"email"` // lower-cased
+	Role       string    `firestore:"role"`
+	SecretHash []byte    `firestore:"secret_hash"`
+	Status     string    `firestore:"status"` // pending | accepted | revoked
+	CreatedBy  string    `firestore:"created_by"`
+	CreatedAt  time.Time `firestore:"created_at"`
+	ExpiresAt  time.Time `firestore:"expires_at"`
+	AcceptedBy string    `firestore:"accepted_by,omitempty"`
+	AcceptedAt time.Time `firestore:"accepted_at,omitempty"`
+}
+
+// Invitation states.
+const (
+	invPending  = "pending"
+	invAccepted = "accepted"
+	invRevoked  = "revoked"
+)
+
+// idPattern is what an id in a path must look like to be looked up at all.
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
+
+func validID(s string) bool { return idPattern.MatchString(s) && !strings.HasPrefix(s, "__") }
+
+// checkName validates a display or organisation name.
+func checkName(fields *[]httpapi.FieldError, name, v string) {
+	if strings.TrimSpace(v) == "" {
+		*fields = append(*fields, httpapi.Field(name, "is required"))
+		return
+	}
+	httpapi.MaxLen(fields, name, v, maxNameLen)
+	for _, r := range v {
+		if unicode.IsControl(r) {
+			*fields = append(*fields, httpapi.Field(name, "must not contain control characters"))
+			return
+		}
+	}
+}
+
+// normEmail returns the lower-cased bare address, or "" when s is not one.
+func normEmail(s string) string {
+	if len(s) > 254 {
+		return ""
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != strings.TrimSpace(s) || !strings.Contains(a.Address, "@") {
+		return ""
+	}
+	return strings.ToLower(a.Address)
+}
+
+// domainOf is the lower-cased domain of an email ("" when none).
+func domainOf(email string) string {
+	_, d, ok := strings.Cut(strings.ToLower(email), "@")
+	if !ok {
+		return ""
+	}
+	return d
+}
+
+var domainPattern = regexp.MustCompile(`^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+
+func validTimezone(tz string) bool {
+	if tz == "" || len(tz) > 64 || tz == "Local" {
+		return false
+	}
+	_, err := time.LoadLocation(tz)
+	return err == nil
+}

@@ -1,0 +1,486 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"cloud.google.com/go/firestore"
+	"google.golang.org/api/iterator"
+
+	"pointsofyou.ai/studio/shared/auth"
+	"pointsofyou.ai/studio/shared/authz"
+	"pointsofyou.ai/studio/shared/httpapi"
+)
+
+// orgRequest is the body of POST /v1/orgs and PATCH /v1/orgs/{orgId}. In a
+// PATCH, absent fields keep their value.
+type orgRequest struct {
+	Name          *string   `json:"name"`
+	Type          *string   `json:"type"`
+	Domains       *[]string `json:"domains"`
+	SSORequired   *bool     `json:"sso_required"`
+	RetentionDays *int      `json:"retention_days"`
+
+	create bool
+}
+
+// Validate implements httpapi.Validator.
+func (o *orgRequest) Validate() []httpapi.FieldError {
+	var f []httpapi.FieldError
+	if o.Name != nil || o.create {
+		checkName(&f, "name", deref(o.Name))
+	}
+	if o.Type != nil || o.create {
+		httpapi.OneOf(&f, "type", deref(o.Type), orgTypes...)
+	}
+	if o.Domains != nil {
+		if len(*o.Domains) > maxDomains {
+			f = append(f, httpapi.Field("domains", "has %d entries; at most %d are allowed", len(*o.Domains), maxDomains))
+		}
+		seen := map[string]bool{}
+		for i, d := range *o.Domains {
+			if !domainPattern.MatchString(d) || len(d) > 253 || seen[d] {
+				f = append(f, httpapi.Field("domains["+strconv.Itoa(i)+"]", "must be a lower-case domain name such as example.org, listed once"))
+			}
+			seen[d] = true
+		}
+	}
+	if o.RetentionDays != nil && (*o.RetentionDays < 1 || *o.RetentionDays > maxRetention) {
+		f = append(f, httpapi.Field("retention_days", "must be between 1 and %d", maxRetention))
+	}
+	return f
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// OrgView answers the organisation endpoints.
+type OrgView struct {
+	ID            string   `json:"id"`
+	Name          string   `json:"name"`
+	Type          string   `json:"type"`
+	Domains       []string `json:"domains"`
+	SSORequired   bool     `json:"sso_required"`
+	RetentionDays int      `json:"retention_days"`
+	SSO           *SSODoc  `json:"sso,omitempty"`
+	Role          string   `json:"role,omitempty"` // the caller's
+	RefreshToken  bool     `json:"refresh_token,omitempty"`
+}
+
+func orgView(id string, o *OrgDoc) OrgView {
+	d := o.Domains
+	if d == nil {
+		d = []string{}
+	}
+	return OrgView{ID: id, Name: o.Name, Type: o.Type, Domains: d, SSORequired: o.SSORequired,
+		RetentionDays: o.RetentionDays, SSO: o.SSO}
+}
+
+func (a *api) orgRef(id string) *firestore.DocumentRef {
+	return a.d.Firestore.Collection(colOrgs).Doc(id)
+}
+
+func (a *api) memberRef(org, uid string) *firestore.DocumentRef {
+	return a.orgRef(org).Collection(colMembers).Doc(uid)
+}
+
+func (a *api) loadOrg(ctx context.Context, tx *firestore.Transaction, id string) (*OrgDoc, error) {
+	ref := a.orgRef(id)
+	var snap *firestore.DocumentSnapshot
+	var err error
+	if tx != nil {
+		snap, err = tx.Get(ref)
+	} else {
+		snap, err = ref.Get(ctx)
+	}
+	if notFound(err) {
+		return nil, httpapi.NotFound("no organisation %q", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var o OrgDoc
+	if err := snap.DataTo(&o); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// createOrg makes a new organisation whose creator is its first org_admin.
+func (a *api) createOrg(w http.ResponseWriter, r *http.Request) error {
+	p := principal(r)
+	req := orgRequest{create: true}
+	if err := httpapi.DecodeJSON(w, r, &req, 8<<10); err != nil {
+		return err
+	}
+	if !p.EmailVerified {
+		return httpapi.Forbidden("verify your email address first")
+	}
+	if req.SSORequired != nil && *req.SSORequired {
+		return httpapi.Invalid(httpapi.Field("sso_required", "can be set once an SSO provider is configured (PUT /v1/orgs/{orgId}/sso)"))
+	}
+	now := a.d.Now().UTC()
+	ref := a.d.Firestore.Collection(colOrgs).NewDoc()
+	o := OrgDoc{Name: *req.Name, Type: *req.Type, Domains: deref(req.Domains), RetentionDays: defaultRetain,
+		CreatedBy: p.UID, CreatedAt: now, UpdatedAt: now}
+	if o.Domains == nil {
+		o.Domains = []string{}
+	}
+	if req.RetentionDays != nil {
+		o.RetentionDays = *req.RetentionDays
+	}
+	var tier string
+	err := a.d.Firestore.RunTransaction(r.Context(), func(ctx context.Context, tx *firestore.Transaction) error {
+		u, err := a.loadUser(ctx, tx, p.UID)
+		if err != nil {
+			return err
+		}
+		if u == nil {
+			return httpapi.Conflict("complete your profile first (PUT /v1/me/profile)")
+		}
+		if u.Org != "" || p.Org != "" {
+			return httpapi.Conflict("you already belong to an organisation")
+		}
+		if err := a.claimDomains(tx, ref.ID, nil, o.Domains); err != nil {
+			return err
+		}
+		tier = tierFor(auth.RoleOrgAdmin, u.Tier)
+		if err := tx.Create(ref, o); err != nil {
+			return err
+		}
+		if err := a.writeDomains(tx, ref.ID, &o); err != nil {
+			return err
+		}
+		if err := tx.Create(a.memberRef(ref.ID, p.UID), MemberDoc{UID: p.UID, Role: auth.RoleOrgAdmin,
+			Email: strings.ToLower(p.Email), DisplayName: u.DisplayName, JoinedAt: now}); err != nil {
+			return err
+		}
+		return tx.Update(a.userRef(p.UID), []firestore.Update{
+			{Path: "org", Value: ref.ID}, {Path: "role", Value: auth.RoleOrgAdmin},
+			{Path: "tier", Value: tier}, {Path: "updated_at", Value: now},
+		})
+	})
+	if err != nil {
+		return storeErr(err)
+	}
+	if err := a.setClaims(r.Context(), p.UID, ref.ID, auth.RoleOrgAdmin, tier); err != nil {
+		return err
+	}
+	v := orgView(ref.ID, &o)
+	v.Role, v.RefreshToken = auth.RoleOrgAdmin, true
+	w.Header().Set("Location", "/api/accounts/v1/orgs/"+ref.ID)
+	httpapi.WriteJSON(w, http.StatusCreated, v)
+	return nil
+}
+
+// domainDoc is domains/{domain}.
+type domainDoc struct {
+	Org         string `firestore:"org"`
+	SSORequired bool   `firestore:"sso_required"`
+	ProviderID  string `firestore:"provider_id"`
+	Type        string `firestore:"type"`
+}
+
+// claimDomains moves org's domains from old to new inside tx: taken
+// domains of other organisations are a 409, released ones are deleted.
+// Every read happens before any write, as transactions require.
+func (a *api) claimDomains(tx *firestore.Transaction, org string, old, new []string) error {
+	col := a.d.Firestore.Collection(colDomains)
+	for _, d := range new {
+		if slices.Contains(old, d) {
+			continue
+		}
+		snap, err := tx.Get(col.Doc(d))
+		if err != nil && !notFound(err) {
+			return err
+		}
+		if err == nil && snap.Exists() {
+			if other, _ := snap.DataAt("org"); other != org {
+				return httpapi.Conflict("the domain %s belongs to another organisation", d)
+			}
+		}
+	}
+	for _, d := range old {
+		if !slices.Contains(new, d) {
+			if err := tx.Delete(col.Doc(d)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// writeDomains (re)writes the index entries of org's domains with its SSO
+// state; the last writes of a transaction.
+func (a *api) writeDomains(tx *firestore.Transaction, org string, o *OrgDoc) error {
+	for _, d := range o.Domains {
+		doc := domainDoc{Org: org, SSORequired: o.SSORequired}
+		if o.SSO != nil {
+			doc.ProviderID, doc.Type = o.SSO.ProviderID, o.SSO.Type
+		}
+		if err := tx.Set(a.d.Firestore.Collection(colDomains).Doc(d), doc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *api) getOrg(w http.ResponseWriter, r *http.Request) error {
+	org, err := a.orgParam(r, authz.OrgRead)
+	if err != nil {
+		return err
+	}
+	o, err := a.loadOrg(r.Context(), nil, org)
+	if err != nil {
+		return storeErr(err)
+	}
+	v := orgView(org, o)
+	v.Role, _ = a.az.OrgRole(r.Context(), principal(r), org)
+	httpapi.WriteJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (a *api) patchOrg(w http.ResponseWriter, r *http.Request) error {
+	org, err := a.orgParam(r, authz.OrgUpdate)
+	if err != nil {
+		return err
+	}
+	var req orgRequest
+	if err := httpapi.DecodeJSON(w, r, &req, 8<<10); err != nil {
+		return err
+	}
+	var v OrgView
+	err = a.d.Firestore.RunTransaction(r.Context(), func(ctx context.Context, tx *firestore.Transaction) error {
+		o, err := a.loadOrg(ctx, tx, org)
+		if err != nil {
+			return err
+		}
+		next := *o
+		if req.Name != nil {
+			next.Name = *req.Name
+		}
+		if req.Type != nil {
+			next.Type = *req.Type
+		}
+		if req.Domains != nil {
+			next.Domains = *req.Domains
+		}
+		if req.RetentionDays != nil {
+			next.RetentionDays = *req.RetentionDays
+		}
+		if req.SSORequired != nil {
+			next.SSORequired = *req.SSORequired
+		}
+		if next.SSORequired && (next.SSO == nil || len(next.Domains) == 0) {
+			return httpapi.Invalid(httpapi.Field("sso_required", "needs an SSO provider (PUT /v1/orgs/{orgId}/sso) and at least one domain"))
+		}
+		if err := a.claimDomains(tx, org, o.Domains, next.Domains); err != nil {
+			return err
+		}
+		next.UpdatedAt = a.d.Now().UTC()
+		if err := tx.Set(a.orgRef(org), next); err != nil {
+			return err
+		}
+		v = orgView(org, &next)
+		return a.writeDomains(tx, org, &next)
+	})
+	if err != nil {
+		return storeErr(err)
+	}
+	httpapi.WriteJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// MemberView is one member in the members list.
+type MemberView struct {
+	UID         string    `json:"uid"`
+	Role        string    `json:"role"`
+	Email       string    `json:"email"`
+	DisplayName string    `json:"display_name"`
+	JoinedAt    time.Time `json:"joined_at"`
+}
+
+// MembersPage answers GET /v1/orgs/{orgId}/members.
+type MembersPage struct {
+	Members       []MemberView `json:"members"`
+	NextPageToken string       `json:"next_page_token,omitempty"`
+}
+
+// listMembers pages through members in uid order; page_token is the last
+// uid of the previous page.
+func (a *api) listMembers(w http.ResponseWriter, r *http.Request) error {
+	org, err := a.orgParam(r, authz.MembersList)
+	if err != nil {
+		return err
+	}
+	size := defaultPageSize
+	if s := r.URL.Query().Get("page_size"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > maxPageSize {
+			return httpapi.Invalid(httpapi.Field("page_size", "must be an integer between 1 and %d", maxPageSize))
+		}
+		size = n
+	}
+	q := a.orgRef(org).Collection(colMembers).OrderBy(firestore.DocumentID, firestore.Asc).Limit(size + 1)
+	if tok := r.URL.Query().Get("page_token"); tok != "" {
+		if !validID(tok) {
+			return httpapi.Invalid(httpapi.Field("page_token", "is not a token from a previous page"))
+		}
+		q = q.StartAfter(a.memberRef(org, tok))
+	}
+	it := q.Documents(r.Context())
+	defer it.Stop()
+	page := MembersPage{Members: []MemberView{}}
+	for {
+		snap, err := it.Next()
+		if errors.Is(err, iterator.Done) {
+			break
+		}
+		if err != nil {
+			return storeErr(err)
+		}
+		if len(page.Members) == size {
+			page.NextPageToken = page.Members[size-1].UID
+			break
+		}
+		var m MemberDoc
+		if err := snap.DataTo(&m); err != nil {
+			return storeErr(err)
+		}
+		page.Members = append(page.Members, MemberView{UID: snap.Ref.ID, Role: m.Role, Email: m.Email,
+			DisplayName: m.DisplayName, JoinedAt: m.JoinedAt})
+	}
+	httpapi.WriteJSON(w, http.StatusOK, page)
+	return nil
+}
+
+// memberRoleRequest is the body of PATCH /v1/orgs/{orgId}/members/{uid}.
+type memberRoleRequest struct {
+	Role string `json:"role"`
+}
+
+// Validate implements httpapi.Validator.
+func (m *memberRoleRequest) Validate() []httpapi.FieldError {
+	var f []httpapi.FieldError
+	httpapi.OneOf(&f, "role", m.Role, roles...)
+	return f
+}
+
+// MemberChange answers a role change or a removal.
+type MemberChange struct {
+	UID           string `json:"uid"`
+	Role          string `json:"role,omitempty"`
+	Removed       bool   `json:"removed,omitempty"`
+	TokensRevoked bool   `json:"tokens_revoked"`
+	RefreshToken  bool   `json:"refresh_token"`
+}
+
+func (a *api) patchMember(w http.ResponseWriter, r *http.Request) error {
+	org, err := a.orgParam(r, authz.MembersManage)
+	if err != nil {
+		return err
+	}
+	var req memberRoleRequest
+	if err := httpapi.DecodeJSON(w, r, &req, 1<<10); err != nil {
+		return err
+	}
+	return a.changeMember(w, r, org, req.Role)
+}
+
+func (a *api) removeMember(w http.ResponseWriter, r *http.Request) error {
+	org, err := a.orgParam(r, authz.MembersManage)
+	if err != nil {
+		return err
+	}
+	return a.changeMember(w, r, org, "")
+}
+
+// changeMember gives the member a new role, or removes them when role is
+// "". The last org_admin can be neither demoted nor removed. Their claims
+// follow, and their refresh tokens are revoked so that ID tokens carrying
+// the old role stop working at once.
+func (a *api) changeMember(w http.ResponseWriter, r *http.Request, org, role string) error {
+	uid := r.PathValue("uid")
+	if !validID(uid) {
+		return httpapi.NotFound("no member %q", uid)
+	}
+	now := a.d.Now().UTC()
+	var claims *[3]string // org, role, tier to set; nil: leave the claims alone
+	err := a.d.Firestore.RunTransaction(r.Context(), func(ctx context.Context, tx *firestore.Transaction) error {
+		claims = nil
+		msnap, err := tx.Get(a.memberRef(org, uid))
+		if notFound(err) {
+			return httpapi.NotFound("no member %q", uid)
+		}
+		if err != nil {
+			return err
+		}
+		var m MemberDoc
+		if err := msnap.DataTo(&m); err != nil {
+			return err
+		}
+		if m.Role == auth.RoleOrgAdmin && role != auth.RoleOrgAdmin {
+			admins, err := tx.Documents(a.orgRef(org).Collection(colMembers).Where("role", "==", auth.RoleOrgAdmin).Limit(2)).GetAll()
+			if err != nil {
+				return err
+			}
+			if len(admins) < 2 {
+				return httpapi.Conflict("an organisation keeps at least one org_admin")
+			}
+		}
+		u, err := a.loadUser(ctx, tx, uid)
+		if err != nil {
+			return err
+		}
+		if role == "" {
+			if err := tx.Delete(a.memberRef(org, uid)); err != nil {
+				return err
+			}
+		} else if err := tx.Update(a.memberRef(org, uid), []firestore.Update{{Path: "role", Value: role}}); err != nil {
+			return err
+		}
+		if u == nil || u.Org != org {
+			return nil // not their active organisation: the claims do not name it
+		}
+		upd := []firestore.Update{{Path: "updated_at", Value: now}}
+		if role == "" {
+			upd = append(upd, firestore.Update{Path: "org", Value: ""})
+			claims = &[3]string{"", u.Role, u.Tier}
+		} else {
+			tier := tierFor(role, u.Tier)
+			upd = append(upd, firestore.Update{Path: "role", Value: role}, firestore.Update{Path: "tier", Value: tier})
+			claims = &[3]string{org, role, tier}
+		}
+		return tx.Update(a.userRef(uid), upd)
+	})
+	if err != nil {
+		return storeErr(err)
+	}
+	out := MemberChange{UID: uid, Role: role, Removed: role == ""}
+	if claims != nil {
+		if err := a.setClaims(r.Context(), uid, claims[0], claims[1], claims[2]); err != nil {
+			return err
+		}
+	}
+	if err := a.d.Admin.RevokeRefreshTokens(r.Context(), uid); err != nil {
+		return httpapi.Unavailable(err)
+	}
+	out.TokensRevoked = true
+	out.RefreshToken = uid == principal(r).UID
+	if role == "" {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}

@@ -1,0 +1,55 @@
+package authz
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"cloud.google.com/go/firestore"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// FirestoreStore is the MembershipStore over Firestore documents.
+type FirestoreStore struct{ client *firestore.Client }
+
+// NewFirestoreStore reads membership documents with client.
+func NewFirestoreStore(client *firestore.Client) *FirestoreStore {
+	return &FirestoreStore{client: client}
+}
+
+// OrgMember implements MembershipStore.
+func (s *FirestoreStore) OrgMember(ctx context.Context, org, uid string) (Member, bool, error) {
+	if !validID(org) || !validID(uid) {
+		return Member{}, false, nil
+	}
+	return s.read(ctx, "orgs/"+org+"/members/"+uid)
+}
+
+// ResourceMember implements MembershipStore.
+func (s *FirestoreStore) ResourceMember(ctx context.Context, path, uid string) (Member, bool, error) {
+	if !validID(uid) || strings.Count(path, "/")%2 != 1 || strings.Contains(path, "//") {
+		return Member{}, false, nil
+	}
+	return s.read(ctx, path+"/members/"+uid)
+}
+
+func (s *FirestoreStore) read(ctx context.Context, path string) (Member, bool, error) {
+	snap, err := s.client.Doc(path).Get(ctx)
+	if status.Code(err) == codes.NotFound {
+		return Member{}, false, nil
+	}
+	if err != nil {
+		return Member{}, false, fmt.Errorf("read %s: %w", path, err)
+	}
+	var m Member
+	if err := snap.DataTo(&m); err != nil {
+		return Member{}, false, fmt.Errorf("decode %s: %w", path, err)
+	}
+	return m, m.Role != "", nil
+}
+
+// validID accepts a Firestore document id that cannot change the path.
+func validID(id string) bool {
+	return id != "" && len(id) <= 128 && !strings.Contains(id, "/") && id != "." && id != ".." && !strings.HasPrefix(id, "__")
+}

@@ -1,0 +1,155 @@
+// Package mail is the port through which functions send email. Functions
+// depend on Sender only; which adapter runs is the composition root's choice.
+//
+// The adapter here is an outbox: each message becomes a Firestore document
+// outbox/{id} (the layout of Firebase's "Trigger Email" extension, which
+// delivers it in production; locally nothing is delivered and tests read the
+// outbox back with List). Writing to Firestore keeps mail in the same
+// store as the change that caused it and survives a crash after the write.
+//
+// Addresses are personal data: nothing here logs them.
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/mail"
+	"slices"
+	"sync"
+	"time"
+
+	"cloud.google.com/go/firestore"
+	"google.golang.org/api/iterator"
+)
+
+// Message is one email. Text is the plain-text body; Kind names the
+// template ("invitation", …) so the outbox can be filtered without reading
+// bodies.
+type Message struct {
+	To      string `firestore:"to" json:"to"`
+	Subject string `firestore:"subject" json:"subject"`
+	Text    string `firestore:"text" json:"text"`
+	Kind    string `firestore:"kind" json:"kind"`
+}
+
+// Sender sends email.
+type Sender interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// ErrInvalid is a message without a usable recipient or subject.
+var ErrInvalid = errors.New("mail: invalid message")
+
+func (m Message) check() error {
+	if m.Subject == "" {
+		return fmt.Errorf("%w: no subject", ErrInvalid)
+	}
+	if a, err := mail.ParseAddress(m.To); err != nil || a.Address != m.To {
+		return fmt.Errorf("%w: the recipient is not a bare address", ErrInvalid)
+	}
+	return nil
+}
+
+// OutboxCollection is the Firestore collection of the outbox.
+const OutboxCollection = "outbox"
+
+// Stored is a message as kept in the outbox.
+type Stored struct {
+	ID string `firestore:"-" json:"id"`
+	Message
+	CreatedAt time.Time `firestore:"created_at" json:"created_at"`
+}
+
+// Outbox is a Sender writing to Firestore outbox/{id}.
+type Outbox struct {
+	client *firestore.Client
+	now    func() time.Time
+}
+
+// NewOutbox builds an Outbox on client; now defaults to time.Now.
+func NewOutbox(client *firestore.Client, now func() time.Time) *Outbox {
+	if now == nil {
+		now = time.Now
+	}
+	return &Outbox{client: client, now: now}
+}
+
+// outboxDoc is the Trigger Email extension's document shape: the recipient
+// at the top, subject and body under "message".
+type outboxDoc struct {
+	To        string         `firestore:"to"`
+	Message   map[string]any `firestore:"message"`
+	Kind      string         `firestore:"kind"`
+	CreatedAt time.Time      `firestore:"created_at"`
+}
+
+// Send implements Sender.
+func (o *Outbox) Send(ctx context.Context, m Message) error {
+	if err := m.check(); err != nil {
+		return err
+	}
+	_, _, err := o.client.Collection(OutboxCollection).Add(ctx, outboxDoc{
+		To: m.To, Kind: m.Kind, CreatedAt: o.now().UTC(),
+		Message: map[string]any{"subject": m.Subject, "text": m.Text},
+	})
+	if err != nil {
+		return fmt.Errorf("mail: write outbox: %w", err)
+	}
+	return nil
+}
+
+// List returns the outbox messages addressed to `to` (every message when
+// empty), oldest first.
+func List(ctx context.Context, client *firestore.Client, to string) ([]Stored, error) {
+	q := client.Collection(OutboxCollection).Query
+	if to != "" {
+		q = q.Where("to", "==", to)
+	}
+	it := q.Documents(ctx)
+	defer it.Stop()
+	var out []Stored
+	for {
+		snap, err := it.Next()
+		if errors.Is(err, iterator.Done) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("mail: list outbox: %w", err)
+		}
+		var d outboxDoc
+		if err := snap.DataTo(&d); err != nil {
+			return nil, fmt.Errorf("mail: outbox %s: %w", snap.Ref.ID, err)
+		}
+		s := Stored{ID: snap.Ref.ID, CreatedAt: d.CreatedAt, Message: Message{To: d.To, Kind: d.Kind}}
+		s.Subject, _ = d.Message["subject"].(string)
+		s.Text, _ = d.Message["text"].(string)
+		out = append(out, s)
+	}
+	slices.SortStableFunc(out, func(a, b Stored) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return out, nil
+}
+
+// Memory is a Sender keeping messages in memory (unit tests).
+type Memory struct {
+	mu   sync.Mutex
+	sent []Message
+}
+
+// Send implements Sender.
+func (m *Memory) Send(_ context.Context, msg Message) error {
+	if err := msg.check(); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sent = append(m.sent, msg)
+	return nil
+}
+
+// Sent returns a copy of what was sent.
+func (m *Memory) Sent() []Message {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]Message(nil), m.sent...)
+}

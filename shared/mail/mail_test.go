@@ -1,0 +1,75 @@
+package mail_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/firestore"
+	"google.golang.org/api/option"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	fsemu "pointsofyou.ai/studio/emulators/firestore"
+	"pointsofyou.ai/studio/shared/mail"
+)
+
+func TestOutbox(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	srv, err := fsemu.NewServer(fsemu.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	client, err := firestore.NewClient(ctx, "demo-mail", option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
+		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
+
+	at := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	out := mail.NewOutbox(client, func() time.Time { at = at.Add(time.Second); return at })
+	msgs := []mail.Message{
+		{To: "a@example.com", Subject: "one", Text: "body 1", Kind: "invitation"},
+		{To: "b@example.com", Subject: "two", Text: "body 2", Kind: "invitation"},
+		{To: "a@example.com", Subject: "three", Text: "body 3", Kind: "notice"},
+	}
+	for _, m := range msgs {
+		if err := out.Send(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, bad := range []mail.Message{{To: "Someone <a@example.com>", Subject: "x"}, {To: "nope", Subject: "x"}, {To: "a@example.com"}} {
+		if err := out.Send(ctx, bad); !errors.Is(err, mail.ErrInvalid) {
+			t.Errorf("Send(%+v) = %v, want ErrInvalid", bad, err)
+		}
+	}
+	got, err := mail.List(ctx, client, "a@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Message != msgs[0] || got[1].Message != msgs[2] || got[0].ID == "" {
+		t.Fatalf("List = %+v", got)
+	}
+	all, err := mail.List(ctx, client, "")
+	if err != nil || len(all) != 3 {
+		t.Fatalf("List all = %d, %v", len(all), err)
+	}
+}
+
+func TestMemory(t *testing.T) {
+	t.Parallel()
+	var m mail.Memory
+	if err := m.Send(context.Background(), mail.Message{To: "x@example.com", Subject: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Send(context.Background(), mail.Message{To: "", Subject: "s"}); err == nil {
+		t.Fatal("empty recipient accepted")
+	}
+	if s := m.Sent(); len(s) != 1 || s[0].To != "x@example.com" {
+		t.Fatalf("Sent = %+v", s)
+	}
+}

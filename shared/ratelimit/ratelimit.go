@@ -1,0 +1,184 @@
+// Package ratelimit is a token-bucket rate limiter keyed by caller (user id,
+// client IP), with an HTTP middleware answering 429 problem+json and
+// Retry-After.
+//
+// Buckets live in the memory of one instance: a function scaled to n
+// instances admits up to n times the configured rate, and a new instance
+// starts with full buckets. That bounds abuse per instance, which is what
+// the API needs to stay cheap; production adds a global limit in front
+// (Cloud Armor rate-based rules on the load balancer, or a Firestore-backed
+// counter for the few endpoints where a global bound matters).
+package ratelimit
+
+import (
+	"math"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"pointsofyou.ai/studio/shared/httpapi"
+)
+
+// Limit is a bucket's shape: Burst tokens at most, refilled at Rate per second.
+type Limit struct {
+	Rate  float64
+	Burst int
+}
+
+// Per builds the Limit of n events per period, all of them allowed at once.
+func Per(n int, period time.Duration) Limit {
+	return Limit{Rate: float64(n) / period.Seconds(), Burst: n}
+}
+
+// Options tune a Limiter. Zero fields take defaults.
+type Options struct {
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// MaxKeys bounds memory: past it, full (idle) buckets are dropped
+	// first. Default 100,000.
+	MaxKeys int
+}
+
+// Limiter holds one token bucket per key. It is safe for concurrent use.
+type Limiter struct {
+	limit   Limit
+	now     func() time.Time
+	maxKeys int
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// New builds a limiter. A Limit with Burst < 1 admits nothing.
+func New(l Limit, opts Options) *Limiter {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.MaxKeys <= 0 {
+		opts.MaxKeys = 100_000
+	}
+	return &Limiter{limit: l, now: opts.Now, maxKeys: opts.MaxKeys, buckets: map[string]*bucket{}}
+}
+
+// Allow takes one token from key's bucket. When none is left it returns
+// false and how long until one is.
+func (l *Limiter) Allow(key string) (bool, time.Duration) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.buckets[key]
+	if !ok {
+		if len(l.buckets) >= l.maxKeys {
+			l.evictLocked(now)
+		}
+		b = &bucket{tokens: float64(l.limit.Burst), last: now}
+		l.buckets[key] = b
+	}
+	l.refill(b, now)
+	if b.tokens >= 1 {
+		b.tokens--
+		return true, 0
+	}
+	if l.limit.Rate <= 0 {
+		return false, time.Hour
+	}
+	wait := time.Duration((1 - b.tokens) / l.limit.Rate * float64(time.Second))
+	return false, wait
+}
+
+func (l *Limiter) refill(b *bucket, now time.Time) {
+	if el := now.Sub(b.last).Seconds(); el > 0 {
+		b.tokens = math.Min(float64(l.limit.Burst), b.tokens+el*l.limit.Rate)
+		b.last = now
+	}
+}
+
+// evictLocked drops buckets that have refilled completely: forgetting them
+// changes nothing. If every bucket is in use, the oldest half goes, which
+// favours memory over precision under a flood of distinct keys.
+func (l *Limiter) evictLocked(now time.Time) {
+	for k, b := range l.buckets {
+		l.refill(b, now)
+		if b.tokens >= float64(l.limit.Burst) {
+			delete(l.buckets, k)
+		}
+	}
+	if len(l.buckets) < l.maxKeys {
+		return
+	}
+	n := 0
+	for k := range l.buckets { // map order is random: a fair sample
+		delete(l.buckets, k)
+		if n++; n >= l.maxKeys/2 {
+			break
+		}
+	}
+}
+
+// Len is the number of buckets held (tests, metrics).
+func (l *Limiter) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.buckets)
+}
+
+// Rule limits requests by the key Key derives from them; an empty key
+// (e.g. no principal) is not limited by this rule.
+type Rule struct {
+	Name    string // "user", "ip": part of the key and of the problem detail
+	Limiter *Limiter
+	Key     func(*http.Request) string
+}
+
+// Middleware applies every rule in order; the first one exhausted answers
+// 429 with Retry-After in whole seconds (at least 1).
+func Middleware(rules ...Rule) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			for _, rule := range rules {
+				key := rule.Key(r)
+				if key == "" {
+					continue
+				}
+				if ok, wait := rule.Limiter.Allow(rule.Name + ":" + key); !ok {
+					secs := int(math.Ceil(wait.Seconds()))
+					if secs < 1 {
+						secs = 1
+					}
+					httpapi.WriteError(w, r, httpapi.TooManyRequests(secs,
+						"too many requests from this %s; retry in %d s", rule.Name, secs))
+					return
+				}
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// ClientIP is the caller's address. Behind Firebase Hosting (and Google's
+// front end) the function's peer is a Google proxy, and the client is the
+// first hop of X-Forwarded-For; trustForwarded says the function is only
+// reached that way. Reached directly, that header is whatever the caller
+// wrote, so it is ignored and the peer address is used.
+func ClientIP(r *http.Request, trustForwarded bool) string {
+	if trustForwarded {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			first, _, _ := strings.Cut(xff, ",")
+			if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {
+				return ip.String()
+			}
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	return host
+}
