@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"cloud.google.com/go/firestore"
 	firebase "firebase.google.com/go/v4"
 	fbauth "firebase.google.com/go/v4/auth"
 	"gopkg.in/yaml.v3"
@@ -166,34 +165,6 @@ func (w *guardWorld) outsider(t *testing.T) string {
 	return signIn(t, email, "outsider-pass")
 }
 
-// seedOrgA writes org A's documents (the demo seed covers Auth only).
-func seedOrgA(t *testing.T) {
-	t.Helper()
-	ctx := context.Background()
-	fs, err := firestore.NewClient(ctx, env.Project())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fs.Close()
-	now := time.Now().UTC()
-	if _, err := fs.Doc("orgs/"+orgA).Set(ctx, map[string]any{"name": "Lumen Learning Collective (demo)", "type": "educational",
-		"domains": []string{}, "sso_required": false, "retention_days": 365, "created_by": "demo-org-admin", "created_at": now, "updated_at": now}); err != nil {
-		t.Fatal(err)
-	}
-	members := map[string][2]string{
-		"demo-facilitator":   {"facilitator", "maya.facilitator@studio.test"},
-		"demo-participant-1": {"participant", "noa.participant@studio.test"},
-		"demo-participant-2": {"participant", "sam.participant@studio.test"},
-		"demo-org-admin":     {"org_admin", "ines.admin@studio.test"},
-	}
-	for uid, m := range members {
-		if _, err := fs.Doc("orgs/"+orgA+"/members/"+uid).Set(ctx, map[string]any{"uid": uid, "role": m[0], "email": m[1],
-			"display_name": uid, "joined_at": now}); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // createOrgB makes the second organisation through the API.
 func createOrgB(t *testing.T, admin *fbauth.Client) string {
 	t.Helper()
@@ -228,7 +199,6 @@ func adminClient(t *testing.T) *fbauth.Client {
 }
 
 func TestCrossTenantGuard(t *testing.T) {
-	seedOrgA(t)
 	admin := adminClient(t)
 	w := &guardWorld{
 		adminA:       signIn(t, "ines.admin@studio.test", "demo-admin-pass"),

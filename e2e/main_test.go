@@ -55,11 +55,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "suite:", err)
 		return 1
 	}
-	demo, err := suite.LoadDemo("../testdata/demo/users.json")
-	if err == nil {
-		err = suite.SeedAuth(ctx, env.Project(), env.Auth.Addr, demo)
-	}
-	if err != nil {
+	if _, err := env.Seed(ctx, "../testdata/demo/users.json"); err != nil {
 		env.Close()
 		fmt.Fprintln(os.Stderr, "demo data:", err)
 		return 1

@@ -70,10 +70,7 @@ func run(args []string, out io.Writer) error {
 	}
 	var users []suite.DemoUser
 	if *demo {
-		d, err := suite.LoadDemo(*demoData)
-		if err == nil {
-			err = suite.SeedAuth(ctx, *project, s.Auth.Addr, d)
-		}
+		d, err := s.Seed(ctx, *demoData)
 		if err != nil {
 			s.Close()
 			return fmt.Errorf("demo data: %w", err)

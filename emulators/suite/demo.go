@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"time"
+
+	"cloud.google.com/go/firestore"
 
 	firebase "firebase.google.com/go/v4"
 	fbauth "firebase.google.com/go/v4/auth"
@@ -15,9 +18,11 @@ import (
 // for local development. Passwords are public on purpose.
 type DemoData struct {
 	Orgs []struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-		Type string `json:"type"`
+		ID            string `json:"id"`
+		Name          string `json:"name"`
+		Type          string `json:"type"`
+		RetentionDays int    `json:"retention_days"`
+		CreatedBy     string `json:"created_by"`
 	} `json:"orgs"`
 	Users []DemoUser `json:"users"`
 }
@@ -28,6 +33,8 @@ type DemoUser struct {
 	Email       string `json:"email"`
 	Password    string `json:"password"`
 	DisplayName string `json:"display_name"`
+	Language    string `json:"language"`
+	Timezone    string `json:"timezone"`
 	Org         string `json:"org"`
 	Role        string `json:"role"`
 	Tier        string `json:"tier"`
@@ -80,4 +87,62 @@ func SeedAuth(ctx context.Context, project, authHost string, d *DemoData) error 
 		}
 	}
 	return nil
+}
+
+// SeedFirestore writes the demo organisations, their member documents and
+// the users' finished profiles in the shape functions/accounts keeps them,
+// so every endpoint works for the demo people from the first request.
+// Writing again overwrites, so seeding twice is harmless.
+func SeedFirestore(ctx context.Context, project, firestoreHost string, d *DemoData) error {
+	// Like the Admin SDK, the Firestore client takes the emulator from the environment.
+	if err := os.Setenv("FIRESTORE_EMULATOR_HOST", firestoreHost); err != nil {
+		return err
+	}
+	client, err := firestore.NewClient(ctx, project)
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	now := time.Now().UTC()
+	batch := client.BulkWriter(ctx)
+	for _, o := range d.Orgs {
+		if _, err := batch.Set(client.Doc("orgs/"+o.ID), map[string]any{
+			"name": o.Name, "type": o.Type, "domains": []string{}, "sso_required": false,
+			"retention_days": o.RetentionDays, "created_by": o.CreatedBy, "created_at": now, "updated_at": now,
+		}); err != nil {
+			return err
+		}
+	}
+	for _, u := range d.Users {
+		if _, err := batch.Set(client.Doc("orgs/"+u.Org+"/members/"+u.UID), map[string]any{
+			"uid": u.UID, "role": u.Role, "email": u.Email, "display_name": u.DisplayName, "joined_at": now,
+		}); err != nil {
+			return err
+		}
+		if _, err := batch.Set(client.Doc("users/"+u.UID), map[string]any{
+			"display_name": u.DisplayName, "language": u.Language, "timezone": u.Timezone,
+			"role": u.Role, "tier": u.Tier, "org": u.Org, "status": "active",
+			"onboarding": map[string]any{"step": 5, "completed": true, "data": map[string]any{}},
+			"created_at": now, "updated_at": now,
+		}); err != nil {
+			return err
+		}
+	}
+	batch.End()
+	return nil
+}
+
+// Seed loads the demo data file into the auth and Firestore emulators.
+func (s *Suite) Seed(ctx context.Context, path string) (*DemoData, error) {
+	d, err := LoadDemo(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := SeedAuth(ctx, s.opts.Project, s.Auth.Addr, d); err != nil {
+		return nil, err
+	}
+	if err := SeedFirestore(ctx, s.opts.Project, s.Firestore.Addr, d); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
