@@ -43,12 +43,15 @@ var guardFixtures = map[string]func(t *testing.T, w *guardWorld) string{
 	"step":         func(*testing.T, *guardWorld) string { return "1" },
 	"invitationId": func(t *testing.T, w *guardWorld) string { return w.invitation(t) },
 	"mediaId":      func(t *testing.T, w *guardWorld) string { return w.media(t) },
+	"purpose":      func(*testing.T, *guardWorld) string { return "analytics" },
+	"requestId":    func(t *testing.T, w *guardWorld) string { return w.privacyRequest(t) },
+	"itemId":       func(t *testing.T, w *guardWorld) string { return w.contentItem(t) },
 }
 
 // ownParams address the caller's own data (an onboarding step), not a
 // resource of org A: the outsider may succeed there, as long as nothing of
 // A comes back.
-var ownParams = map[string]bool{"step": true}
+var ownParams = map[string]bool{"purpose": true, "step": true}
 
 // orgAMarkers are strings that only org A's data contains.
 var orgAMarkers = []string{"Lumen", "studio.test", "Maya Ortiz", "Noa Levi", "Inès", "guard-invitee"}
@@ -106,6 +109,8 @@ func loadOperations(t *testing.T) []guardOp {
 type guardWorld struct {
 	adminA, facilitatorA, participantA string
 	invitationID, mediaID              string
+	privacyRequestID                   string
+	itemID                             string
 	admin                              *fbauth.Client
 	orgB                               string
 }
@@ -122,6 +127,21 @@ func (w *guardWorld) invitation(t *testing.T) string {
 		w.invitationID = inv.ID
 	}
 	return w.invitationID
+}
+
+// contentItem is a private content item of org A (its title carries the
+// "Lumen" marker, so a leak to org B is caught).
+func (w *guardWorld) contentItem(t *testing.T) string {
+	if w.itemID == "" {
+		var it struct{ ID string }
+		body := map[string]any{"type": "exercise", "tier": "free", "status": "published", "license": map[string]any{"type": "proprietary"},
+			"text": map[string]any{"en": map[string]any{"title": "Lumen guard exercise", "body": "Private to org A."}}}
+		if r := call(t, "POST", "/api/content/v1/items", w.facilitatorA, body, &it); r.StatusCode != 201 {
+			t.Fatalf("fixture content item: %d", r.StatusCode)
+		}
+		w.itemID = it.ID
+	}
+	return w.itemID
 }
 
 func (w *guardWorld) media(t *testing.T) string {
@@ -287,4 +307,17 @@ func guardCall(t *testing.T, method, path, token string, body any) guardResult {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return guardResult{resp.StatusCode, resp.Header.Get("Content-Type"), string(b)}
+}
+
+// privacyRequest is an erasure request of a participant of A, never
+// confirmed.
+func (w *guardWorld) privacyRequest(t *testing.T) string {
+	if w.privacyRequestID == "" {
+		var req struct{ ID string }
+		if r := call(t, "POST", "/api/consent/v1/me/erasure", w.participantA, map[string]any{}, &req); r.StatusCode != 201 {
+			t.Fatalf("fixture erasure request: %d", r.StatusCode)
+		}
+		w.privacyRequestID = req.ID
+	}
+	return w.privacyRequestID
 }

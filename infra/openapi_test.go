@@ -10,6 +10,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"pointsofyou.ai/studio/functions/accounts"
+	"pointsofyou.ai/studio/functions/consent"
+	"pointsofyou.ai/studio/functions/content"
 	"pointsofyou.ai/studio/functions/media"
 	"pointsofyou.ai/studio/shared/httpapi"
 )
@@ -19,6 +21,8 @@ import (
 // does, through the topology check below).
 var servedRoutes = map[string][]httpapi.RouteSpec{
 	"accounts": accounts.Routes(),
+	"consent":  consent.Routes(),
+	"content":  content.Routes(),
 	"media":    media.Routes(),
 }
 

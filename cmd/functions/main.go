@@ -18,6 +18,8 @@ import (
 	// Every function package, registered by init(). main_test.go keeps this
 	// list equal to the directories under functions/.
 	_ "pointsofyou.ai/studio/functions/accounts"
+	_ "pointsofyou.ai/studio/functions/consent"
+	_ "pointsofyou.ai/studio/functions/content"
 	_ "pointsofyou.ai/studio/functions/media"
 )
 

@@ -42,6 +42,10 @@ const (
 	MediaRead          Action = "media.read"
 	ResourceRead       Action = "resource.read"  // e.g. a session: its members or org staff
 	ResourceWrite      Action = "resource.write" // e.g. a canvas: its editors or org staff
+	ContentRead        Action = "content.read"   // browse and search the library
+	ContentWrite       Action = "content.write"  // create, change, import and archive items
+	ContentUse         Action = "content.use"    // record a use of a licensed item
+	ContentUsageRead   Action = "content.usage.read"
 )
 
 // Resource role names used in {resource}/members/{uid} documents.
@@ -79,6 +83,10 @@ var Policy = map[Action]Rule{
 	MediaRead:          {OrgRoles: everyone},
 	ResourceRead:       {OrgRoles: staff, ResourceRoles: []string{ResourceOwner, ResourceEditor, ResourceParticipant, ResourceViewer}},
 	ResourceWrite:      {OrgRoles: staff, ResourceRoles: []string{ResourceOwner, ResourceEditor}},
+	ContentRead:        {OrgRoles: everyone},
+	ContentWrite:       {OrgRoles: staff},
+	ContentUse:         {OrgRoles: everyone},
+	ContentUsageRead:   {OrgRoles: admins},
 }
 
 // Resource names what is acted on. Org is required. Path, when set, is the

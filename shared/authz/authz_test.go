@@ -104,7 +104,8 @@ func TestPolicy(t *testing.T) {
 func TestEveryActionHasARule(t *testing.T) {
 	t.Parallel()
 	for _, a := range []Action{OrgRead, OrgUpdate, MembersList, MembersManage, InviteParticipants, InviteStaff,
-		InvitationsList, InvitationsRevoke, MediaUpload, MediaRead, ResourceRead, ResourceWrite} {
+		InvitationsList, InvitationsRevoke, MediaUpload, MediaRead, ResourceRead, ResourceWrite,
+		ContentRead, ContentWrite, ContentUse, ContentUsageRead} {
 		if r, ok := Policy[a]; !ok || len(r.OrgRoles) == 0 {
 			t.Errorf("action %s has no rule", a)
 		}

@@ -11,7 +11,8 @@ type ConsentGate interface {
 	Allowed(ctx context.Context, uid, org, purpose string) (bool, error)
 }
 
-// DenyUnknownGate is the default gate until the consent service exists: it
+// DenyUnknownGate is the fallback of a publisher built without a gate
+// (production wires shared/consent.Checker, the consent service's gate): it
 // answers from Lookup when Lookup knows the user's decision, and denies
 // every user it does not know. The zero value denies everyone.
 type DenyUnknownGate struct {

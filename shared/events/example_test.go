@@ -26,7 +26,10 @@ func ExamplePublisher() {
 	pub, err := events.NewPublisher(client, events.Topic, events.PublisherOptions{
 		Registry:   events.Standard(),
 		Pseudonyms: pseudonyms,
-		Gate:       events.DenyUnknownGate{}, // until the consent service answers
+		// The consent service's checker (shared/consent) is the gate:
+		// consent.NewChecker(consent.NewStore(fs, nil), fs, consent.CheckerOptions{}).
+		// Without one, nothing but system events would be published.
+		Gate: events.DenyUnknownGate{},
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -62,7 +62,8 @@ type PublisherOptions struct {
 	Registry *Registry
 	// Pseudonyms makes actors (required).
 	Pseudonyms *Pseudonymizer
-	// Gate decides analytics consent; nil means DenyUnknownGate{}.
+	// Gate decides analytics consent: shared/consent.Checker in every
+	// function; nil means DenyUnknownGate{} (everyone denied).
 	Gate ConsentGate
 	// Settings batch messages (count, bytes, delay); nil means
 	// DefaultPublishSettings.

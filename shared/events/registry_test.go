@@ -153,7 +153,7 @@ func TestRegisterAllowed(t *testing.T) {
 	if !ok || info.Version != 2 || !info.AggregateOnly {
 		t.Errorf("lookup = %+v, %v", info, ok)
 	}
-	if got := Standard().Types(); strings.Join(got, " ") != "canvas.op coach.asked journal.synced media.uploaded session.card_selected" {
+	if got := Standard().Types(); strings.Join(got, " ") != "canvas.op coach.asked journal.synced media.uploaded privacy.request_completed session.card_selected" {
 		t.Errorf("standard types %v", got)
 	}
 }

@@ -7,6 +7,9 @@ const (
 	TypeJournalSynced       = "journal.synced"
 	TypeCoachAsked          = "coach.asked"
 	TypeMediaUploaded       = "media.uploaded"
+	// TypePrivacyRequestCompleted is a finished data-subject request (a
+	// system event: it never carries the person's actor).
+	TypePrivacyRequestCompleted = "privacy.request_completed"
 )
 
 // CanvasOp is an accepted canvas operation (session_id and canvas_id are
@@ -48,6 +51,15 @@ type MediaUploaded struct {
 	Bytes       int64 `json:"bytes"`
 }
 
+// PrivacyRequestCompleted is a finished export or erasure.
+type PrivacyRequestCompleted struct {
+	Kind    Enum `json:"kind" enum:"export,erasure"`
+	Holders int  `json:"holders"`
+	// DaysOpen is how long the request took, in whole days (the legal
+	// deadline is one month).
+	DaysOpen int `json:"days_open"`
+}
+
 // Standard returns a registry with the platform's event types, all at
 // version 1. Counting events (journal.synced, coach.asked, media.uploaded)
 // are aggregate-only: without consent they lose the actor, not the count.
@@ -58,5 +70,6 @@ func Standard() *Registry {
 	MustRegister[JournalSynced](r, TypeJournalSynced, 1, AggregateOnly())
 	MustRegister[CoachAsked](r, TypeCoachAsked, 1, AggregateOnly())
 	MustRegister[MediaUploaded](r, TypeMediaUploaded, 1, AggregateOnly())
+	MustRegister[PrivacyRequestCompleted](r, TypePrivacyRequestCompleted, 1, AggregateOnly())
 	return r
 }

@@ -1,0 +1,351 @@
+package consent
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"time"
+
+	"pointsofyou.ai/studio/shared/auth"
+	"pointsofyou.ai/studio/shared/authz"
+	sc "pointsofyou.ai/studio/shared/consent"
+	"pointsofyou.ai/studio/shared/httpapi"
+)
+
+// New builds the HTTP API (see Routes), served under Hosting's
+// /api/consent prefix.
+func New(d Deps) (http.Handler, error) {
+	d, err := d.check(true)
+	if err != nil {
+		return nil, err
+	}
+	a := newAPI(d)
+	mux := http.NewServeMux()
+	httpapi.Mount(mux, a.routes())
+	return httpapi.Chain(EntryHTTP, mux), nil
+}
+
+// Routes lists the HTTP API's routes; infra/openapi.yaml documents them.
+func Routes() []httpapi.RouteSpec { return httpapi.Specs(newAPI(Deps{}).routes()) }
+
+type api struct {
+	d     Deps
+	jobs  *Jobs
+	store *sc.Store
+	az    *authz.Authorizer
+}
+
+func newAPI(d Deps) *api {
+	a := &api{d: d}
+	if d.Firestore != nil {
+		a.jobs = newJobs(d)
+		a.store = a.jobs.store
+		a.az = authz.New(authz.NewFirestoreStore(d.Firestore))
+	}
+	return a
+}
+
+func (a *api) routes() []httpapi.Route {
+	const get, post, put = http.MethodGet, http.MethodPost, http.MethodPut
+	return []httpapi.Route{
+		{RouteSpec: httpapi.RouteSpec{Method: get, Path: "/healthz", Public: true}, Handler: httpapi.HandlerFunc(healthz)},
+		a.authed(get, "/v1/policies/{purpose}", a.getPolicy),
+		a.authed(post, "/v1/policies/{purpose}", a.publishPolicy),
+		a.authed(get, "/v1/me/consent", a.getState),
+		a.authed(put, "/v1/me/consent/{purpose}", a.decide),
+		a.authed(get, "/v1/me/receipts", a.listReceipts),
+		a.authed(get, "/v1/me/receipts/verify", a.verify),
+		a.authed(post, "/v1/me/exports", a.export),
+		a.authed(post, "/v1/me/erasure", a.requestErasure),
+		a.authed(post, "/v1/me/erasure/{requestId}/confirm", a.confirmErasure),
+		a.authed(get, "/v1/me/requests/{requestId}", a.getRequest),
+		a.authed(get, "/v1/orgs/{orgId}/privacy-requests", a.orgRequests),
+	}
+}
+
+func (a *api) authed(method, path string, h httpapi.HandlerFunc) httpapi.Route {
+	return httpapi.Route{RouteSpec: httpapi.RouteSpec{Method: method, Path: path}, Handler: auth.Middleware(a.d.Verifier)(h)}
+}
+
+func healthz(w http.ResponseWriter, _ *http.Request) error {
+	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+func principal(r *http.Request) *auth.Principal {
+	p, _ := auth.FromContext(r.Context())
+	return p
+}
+
+func purposeParam(r *http.Request) (sc.Purpose, error) {
+	p := sc.Purpose(r.PathValue("purpose"))
+	if !p.Valid() {
+		return "", httpapi.NotFound("no purpose %q", r.PathValue("purpose"))
+	}
+	return p, nil
+}
+
+func (a *api) getPolicy(w http.ResponseWriter, r *http.Request) error {
+	p, err := purposeParam(r)
+	if err != nil {
+		return err
+	}
+	pol, ok, err := a.store.CurrentPolicy(r.Context(), p)
+	if err != nil {
+		return httpapi.Unavailable(err)
+	}
+	if !ok {
+		return httpapi.NotFound("no policy published for %s yet", p)
+	}
+	httpapi.WriteJSON(w, http.StatusOK, pol)
+	return nil
+}
+
+// PolicyRequest publishes a policy version.
+type PolicyRequest struct {
+	Texts map[string]string `json:"texts"`
+}
+
+func (a *api) publishPolicy(w http.ResponseWriter, r *http.Request) error {
+	p, err := purposeParam(r)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(a.d.PolicyAdmins, principal(r).UID) {
+		return httpapi.Forbidden("only platform policy administrators publish policy texts")
+	}
+	var req PolicyRequest
+	if err := httpapi.DecodeJSON(w, r, &req, 256<<10); err != nil {
+		return err
+	}
+	var fields []httpapi.FieldError
+	if req.Texts[sc.DefaultLocale] == "" {
+		fields = append(fields, httpapi.Field("texts.en", "an English text is required"))
+	}
+	for loc, t := range req.Texts {
+		if len(loc) < 2 || len(loc) > 8 {
+			fields = append(fields, httpapi.Field("texts", "locale %q is not a language tag", loc))
+		}
+		httpapi.MaxLen(&fields, "texts."+loc, t, 50_000)
+	}
+	if len(fields) > 0 {
+		return httpapi.Invalid(fields...)
+	}
+	pol, err := a.store.PublishPolicy(r.Context(), p, req.Texts)
+	if err != nil {
+		return httpapi.Unavailable(err)
+	}
+	httpapi.WriteJSON(w, http.StatusCreated, pol)
+	return nil
+}
+
+// StateView is GET /v1/me/consent.
+type StateView struct {
+	Purposes []sc.Entry `json:"purposes"`
+}
+
+func (a *api) getState(w http.ResponseWriter, r *http.Request) error {
+	st, err := a.store.State(r.Context(), principal(r).UID)
+	if err != nil {
+		return httpapi.Unavailable(err)
+	}
+	httpapi.WriteJSON(w, http.StatusOK, StateView{Purposes: st.List()})
+	return nil
+}
+
+// DecisionRequest grants or withdraws one purpose.
+type DecisionRequest struct {
+	Decision  string `json:"decision"`
+	Org       string `json:"org,omitempty"`
+	Locale    string `json:"locale,omitempty"`
+	Mechanism string `json:"mechanism"`
+}
+
+// DecisionResponse is the receipt written (none when nothing changed).
+type DecisionResponse struct {
+	Changed  bool        `json:"changed"`
+	Receipt  *sc.Receipt `json:"receipt,omitempty"`
+	Purposes []sc.Entry  `json:"purposes"`
+}
+
+func (a *api) decide(w http.ResponseWriter, r *http.Request) error {
+	p, err := purposeParam(r)
+	if err != nil {
+		return err
+	}
+	var req DecisionRequest
+	if err := httpapi.DecodeJSON(w, r, &req, 16<<10); err != nil {
+		return err
+	}
+	var fields []httpapi.FieldError
+	httpapi.OneOf(&fields, "decision", req.Decision, string(sc.Grant), string(sc.Withdraw))
+	httpapi.OneOf(&fields, "mechanism", req.Mechanism, sc.Mechanisms()...)
+	httpapi.MaxLen(&fields, "locale", req.Locale, 16)
+	if len(fields) > 0 {
+		return httpapi.Invalid(fields...)
+	}
+	pr := principal(r)
+	if req.Org != "" {
+		// A decision scoped to an organisation needs a relation to it.
+		if err := a.az.Check(r.Context(), pr, authz.OrgRead, authz.Org(req.Org)); err != nil {
+			return authz.Problem(err, "organisation "+req.Org)
+		}
+	}
+	rc, st, changed, err := a.store.Record(r.Context(), sc.Change{UID: pr.UID, Purpose: p, Org: req.Org,
+		Decision: sc.Decision(req.Decision), Locale: req.Locale, Mechanism: req.Mechanism})
+	switch {
+	case errors.Is(err, sc.ErrNoPolicy):
+		return httpapi.Conflict("no policy for %s is published yet, so it cannot be granted", p)
+	case err != nil:
+		return httpapi.Unavailable(err)
+	}
+	if a.d.Checker != nil {
+		a.d.Checker.Invalidate(pr.UID)
+	}
+	if changed && sc.Decision(req.Decision) == sc.Withdraw {
+		if _, err := a.jobs.Cascade(r.Context(), pr.UID, p); err != nil {
+			return httpapi.Unavailable(err)
+		}
+	}
+	resp := DecisionResponse{Changed: changed, Purposes: st.List()}
+	if changed {
+		resp.Receipt = &rc
+	}
+	httpapi.WriteJSON(w, http.StatusOK, resp)
+	return nil
+}
+
+func (a *api) listReceipts(w http.ResponseWriter, r *http.Request) error {
+	rs, err := a.store.Receipts(r.Context(), principal(r).UID)
+	if err != nil {
+		return httpapi.Unavailable(err)
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"receipts": rs})
+	return nil
+}
+
+func (a *api) verify(w http.ResponseWriter, r *http.Request) error {
+	v, err := a.store.Verify(r.Context(), principal(r).UID)
+	if err != nil {
+		return httpapi.Unavailable(err)
+	}
+	httpapi.WriteJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (a *api) export(w http.ResponseWriter, r *http.Request) error {
+	pr := principal(r)
+	v, err := a.jobs.Export(r.Context(), pr.UID, pr.Org)
+	if err != nil {
+		return httpapi.Unavailable(err)
+	}
+	httpapi.WriteJSON(w, http.StatusCreated, v)
+	return nil
+}
+
+func (a *api) requestErasure(w http.ResponseWriter, r *http.Request) error {
+	pr := principal(r)
+	v, err := a.jobs.RequestErasure(r.Context(), pr.UID, pr.Org)
+	if err != nil {
+		return httpapi.Unavailable(err)
+	}
+	httpapi.WriteJSON(w, http.StatusCreated, v)
+	return nil
+}
+
+// ConfirmRequest carries the code RequestErasure returned.
+type ConfirmRequest struct {
+	Code string `json:"code"`
+}
+
+func (a *api) confirmErasure(w http.ResponseWriter, r *http.Request) error {
+	var req ConfirmRequest
+	if err := httpapi.DecodeJSON(w, r, &req, 4<<10); err != nil {
+		return err
+	}
+	var fields []httpapi.FieldError
+	httpapi.Required(&fields, "code", req.Code)
+	httpapi.MaxLen(&fields, "code", req.Code, 64)
+	if len(fields) > 0 {
+		return httpapi.Invalid(fields...)
+	}
+	id := r.PathValue("requestId")
+	if !validID(id) {
+		return httpapi.NotFound("no request %q", id)
+	}
+	v, err := a.jobs.ConfirmErasure(r.Context(), principal(r).UID, id, req.Code)
+	switch {
+	case errors.Is(err, errNotFound):
+		return httpapi.NotFound("no request %q", id)
+	case errors.Is(err, errBadCode):
+		return httpapi.Forbidden("the confirmation code is wrong")
+	case errors.Is(err, errNotAwaits):
+		return httpapi.Conflict("the request is not awaiting confirmation")
+	case err != nil:
+		return httpapi.Unavailable(err)
+	}
+	httpapi.WriteJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (a *api) getRequest(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("requestId")
+	if !validID(id) {
+		return httpapi.NotFound("no request %q", id)
+	}
+	req, err := a.jobs.request(r.Context(), id)
+	if errors.Is(err, errNotFound) || (err == nil && req.UID != principal(r).UID) {
+		return httpapi.NotFound("no request %q", id)
+	}
+	if err != nil {
+		return httpapi.Unavailable(err)
+	}
+	v := view(id, req, a.d.Now())
+	if req.Kind == KindExport && req.Status == StatusCompleted && req.Object != "" {
+		if err := a.jobs.sign(&v, req.Object); err != nil {
+			return httpapi.Unavailable(err)
+		}
+	}
+	httpapi.WriteJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// orgRequests lists the organisation's open requests with their deadlines
+// (org admins only), oldest deadline first.
+func (a *api) orgRequests(w http.ResponseWriter, r *http.Request) error {
+	org := r.PathValue("orgId")
+	if !validID(org) {
+		return httpapi.NotFound("no organisation %q", org)
+	}
+	if err := a.az.Check(r.Context(), principal(r), authz.OrgUpdate, authz.Org(org)); err != nil {
+		return authz.Problem(err, "organisation "+org)
+	}
+	snaps, err := a.d.Firestore.Collection(colRequests).Where("org", "==", org).Documents(r.Context()).GetAll()
+	if err != nil {
+		return httpapi.Unavailable(err)
+	}
+	now := a.d.Now()
+	out := []RequestView{}
+	for _, s := range snaps {
+		var d RequestDoc
+		if err := s.DataTo(&d); err != nil || d.Status == StatusCompleted {
+			continue
+		}
+		out = append(out, view(s.Ref.ID, d, now))
+	}
+	slices.SortFunc(out, func(x, y RequestView) int { return x.DueAt.Compare(y.DueAt) })
+	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"requests": out, "deadline_days": int(Deadline / (24 * time.Hour))})
+	return nil
+}
+
+func validID(s string) bool {
+	if len(s) == 0 || len(s) > 128 || s[0] == '_' {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,581 @@
+package consent
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	"cloud.google.com/go/bigquery"
+	"cloud.google.com/go/firestore"
+	"cloud.google.com/go/storage"
+	fbauth "firebase.google.com/go/v4/auth"
+	"google.golang.org/api/iterator"
+
+	sc "pointsofyou.ai/studio/shared/consent"
+	"pointsofyou.ai/studio/shared/events"
+	"pointsofyou.ai/studio/shared/privacy"
+)
+
+// Jobs runs data-subject requests (export, erasure) and retention over
+// every holder of the privacy registry.
+type Jobs struct {
+	d     Deps
+	store *sc.Store
+}
+
+// NewJobs builds the jobs (the scheduled entry points use them directly).
+func NewJobs(d Deps) (*Jobs, error) {
+	d, err := d.check(false)
+	if err != nil {
+		return nil, err
+	}
+	return newJobs(d), nil
+}
+
+func newJobs(d Deps) *Jobs { return &Jobs{d: d, store: sc.NewStore(d.Firestore, d.Now)} }
+
+// subject is the person a request is about, as the holders key them.
+type subject struct {
+	uid, email string
+	actors     []string
+}
+
+// identify finds the person's email and pseudonymous actors (one per
+// organisation they belong or belonged to).
+func (j *Jobs) identify(ctx context.Context, uid string) (subject, error) {
+	s := subject{uid: uid}
+	u, err := j.d.Admin.GetUser(ctx, uid)
+	switch {
+	case fbauth.IsUserNotFound(err):
+	case err != nil:
+		return s, fmt.Errorf("auth user: %w", err)
+	default:
+		s.email = strings.ToLower(u.Email)
+	}
+	orgs := map[string]bool{}
+	if snap, err := j.d.Firestore.Collection("users").Doc(uid).Get(ctx); err == nil {
+		if o, ok := snap.Data()["org"].(string); ok && o != "" {
+			orgs[o] = true
+		}
+	} else if !notFound(err) {
+		return s, err
+	}
+	members, err := j.d.Firestore.CollectionGroup("members").Where("uid", "==", uid).Documents(ctx).GetAll()
+	if err != nil {
+		return s, fmt.Errorf("memberships: %w", err)
+	}
+	for _, m := range members {
+		// orgs/{org}/members/{uid}
+		if p := m.Ref.Parent.Parent; p != nil && p.Parent.ID == "orgs" {
+			orgs[p.ID] = true
+		}
+	}
+	st, err := j.store.State(ctx, uid)
+	if err != nil {
+		return s, err
+	}
+	for _, e := range st.Entries {
+		if e.Org != "" {
+			orgs[e.Org] = true
+		}
+	}
+	for o := range orgs {
+		s.actors = append(s.actors, j.d.Pseudonyms.Actor(o, uid))
+	}
+	slices.Sort(s.actors)
+	return s, nil
+}
+
+// value is the key a Firestore group holder matches.
+func (s subject) value(by privacy.Key) string {
+	if by == privacy.ByEmail {
+		return s.email
+	}
+	return s.uid
+}
+
+// skipRegistered skips, below a document holder, the subtrees other
+// holders own, so each datum is exported once, under its own holder.
+func (j *Jobs) skipRegistered(self privacy.Holder, uid string) func(string) bool {
+	var own []string
+	for _, h := range j.d.Registry.Holders() {
+		if h.Name != self.Name && h.Firestore != nil && h.Firestore.Path != "" {
+			own = append(own, privacy.Expand(h.Firestore.Path, uid))
+		}
+	}
+	return func(p string) bool { return slices.Contains(own, p) }
+}
+
+// groupDocs lists the documents of a group holder naming the person.
+func (j *Jobs) groupDocs(ctx context.Context, f *privacy.Firestore, s subject) ([]*firestore.DocumentSnapshot, error) {
+	v := s.value(f.By)
+	if v == "" {
+		return nil, nil
+	}
+	return j.d.Firestore.CollectionGroup(f.Group).Where(f.Field, "==", v).Documents(ctx).GetAll()
+}
+
+// objects lists the objects of a storage holder that belong to the person.
+func (j *Jobs) objects(ctx context.Context, st *privacy.Storage, uid string) ([]*storage.ObjectAttrs, error) {
+	b := j.d.Storage.Bucket(j.d.BucketName(st.Bucket))
+	it := b.Objects(ctx, &storage.Query{Prefix: privacy.Expand(st.Prefix, uid)})
+	var out []*storage.ObjectAttrs
+	for {
+		o, err := it.Next()
+		if errors.Is(err, iterator.Done) {
+			return out, nil
+		}
+		if errors.Is(err, storage.ErrBucketNotExist) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if st.MetadataKey == "" || o.Metadata[st.MetadataKey] == uid {
+			out = append(out, o)
+		}
+	}
+}
+
+func (j *Jobs) table(bq *privacy.BigQuery) string { return "`" + bq.Table + "`" }
+
+// Export gathers everything the registry holds about uid into a ZIP in
+// the exports bucket and returns the completed request with a signed URL.
+func (j *Jobs) Export(ctx context.Context, uid, org string) (RequestView, error) {
+	id, r, err := j.newRequest(ctx, KindExport, uid, org, "")
+	if err != nil {
+		return RequestView{}, err
+	}
+	s, err := j.identify(ctx, uid)
+	if err != nil {
+		return RequestView{}, err
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	counts := map[string]int{}
+	for _, h := range j.d.Registry.Holders() {
+		n, err := j.exportHolder(ctx, zw, h, s)
+		if err != nil {
+			return RequestView{}, fmt.Errorf("export %s: %w", h.Name, err)
+		}
+		counts[h.Name] = n
+	}
+	if err := writeJSON(zw, "README.json", map[string]any{
+		"request_id": id, "created_at": r.CreatedAt, "holders": describe(j.d.Registry),
+	}); err != nil {
+		return RequestView{}, err
+	}
+	if err := zw.Close(); err != nil {
+		return RequestView{}, err
+	}
+	object := privacy.Expand("dsr/{uid}/", uid) + id + ".zip"
+	w := j.d.Storage.Bucket(j.d.BucketName("exports")).Object(object).NewWriter(ctx)
+	w.ContentType = "application/zip"
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		w.Close()
+		return RequestView{}, fmt.Errorf("write archive: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return RequestView{}, fmt.Errorf("write archive: %w", err)
+	}
+	now := j.d.Now().UTC()
+	r.Status, r.Object, r.Progress, r.CompletedAt = StatusCompleted, object, counts, now
+	if err := j.finish(ctx, id, r, "privacy.export_completed"); err != nil {
+		return RequestView{}, err
+	}
+	v := view(id, r, now)
+	if err := j.sign(&v, object); err != nil {
+		return RequestView{}, err
+	}
+	return v, nil
+}
+
+func describe(r *privacy.Registry) map[string]string {
+	out := map[string]string{}
+	for _, h := range r.Holders() {
+		out[h.Name] = h.Description
+	}
+	return out
+}
+
+func (j *Jobs) sign(v *RequestView, object string) error {
+	exp := j.d.Now().Add(j.d.URLTTL)
+	u, err := j.d.Storage.Bucket(j.d.BucketName("exports")).SignedURL(object, &storage.SignedURLOptions{
+		Scheme: storage.SigningSchemeV4, Method: http.MethodGet, Expires: exp,
+		GoogleAccessID: j.d.Signer.Email, PrivateKey: j.d.Signer.PrivateKeyPEM,
+		Hostname: j.d.Signer.Hostname, Insecure: j.d.Signer.Insecure,
+	})
+	if err != nil {
+		return fmt.Errorf("sign export url: %w", err)
+	}
+	v.DownloadURL, v.ExpiresAt = u, &exp
+	return nil
+}
+
+func writeJSON(zw *zip.Writer, name string, v any) error {
+	w, err := zw.Create(name)
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+func (j *Jobs) exportHolder(ctx context.Context, zw *zip.Writer, h privacy.Holder, s subject) (int, error) {
+	name := "data/" + h.Name + ".json"
+	switch {
+	case h.Firestore != nil && h.Firestore.Path != "":
+		docs, err := collectDocs(ctx, j.d.Firestore, privacy.Expand(h.Firestore.Path, s.uid), j.skipRegistered(h, s.uid))
+		if err != nil {
+			return 0, err
+		}
+		return len(docs), writeJSON(zw, name, docs)
+	case h.Firestore != nil:
+		snaps, err := j.groupDocs(ctx, h.Firestore, s)
+		if err != nil {
+			return 0, err
+		}
+		docs := make([]docEntry, 0, len(snaps))
+		for _, sn := range snaps {
+			docs = append(docs, docEntry{Path: relPath(sn.Ref), Data: jsonSafe(sn.Data()).(map[string]any)})
+		}
+		return len(docs), writeJSON(zw, name, docs)
+	case h.Storage != nil:
+		objs, err := j.objects(ctx, h.Storage, s.uid)
+		if err != nil {
+			return 0, err
+		}
+		var list []map[string]any
+		for _, o := range objs {
+			if h.Name == "privacy.exports" {
+				continue // earlier archives are not re-exported
+			}
+			rd, err := j.d.Storage.Bucket(o.Bucket).Object(o.Name).NewReader(ctx)
+			if err != nil {
+				return 0, err
+			}
+			fw, err := zw.Create("files/" + h.Name + "/" + path.Clean(o.Name))
+			if err == nil {
+				_, err = io.Copy(fw, rd)
+			}
+			rd.Close()
+			if err != nil {
+				return 0, err
+			}
+			list = append(list, map[string]any{"object": o.Name, "content_type": o.ContentType, "size": o.Size, "created": o.Created})
+		}
+		return len(list), writeJSON(zw, name, list)
+	case h.BigQuery != nil:
+		var rows []map[string]bigquery.Value
+		for _, a := range s.actors {
+			q := j.d.BigQuery.Query("SELECT * FROM " + j.table(h.BigQuery) + " WHERE " + h.BigQuery.Column + " = @actor")
+			q.Parameters = []bigquery.QueryParameter{{Name: "actor", Value: a}}
+			it, err := q.Read(ctx)
+			if err != nil {
+				return 0, err
+			}
+			for {
+				row := map[string]bigquery.Value{}
+				err := it.Next(&row)
+				if errors.Is(err, iterator.Done) {
+					break
+				}
+				if err != nil {
+					return 0, err
+				}
+				rows = append(rows, row)
+			}
+		}
+		return len(rows), writeJSON(zw, name, rows)
+	}
+	return 0, nil
+}
+
+// finish records the audit entry and the request's final state together,
+// then announces it.
+func (j *Jobs) finish(ctx context.Context, id string, r RequestDoc, auditType string) error {
+	audit := AuditDoc{Type: auditType, RequestID: id, At: r.CompletedAt, Holders: r.Progress}
+	b := j.d.Firestore.Batch()
+	b.Create(j.d.Firestore.Collection(colAudit).Doc(auditType+"-"+id), audit)
+	b.Set(j.d.Firestore.Collection(colRequests).Doc(id), r)
+	if _, err := b.Commit(ctx); err != nil && !alreadyExists(err) {
+		return fmt.Errorf("record completion: %w", err)
+	}
+	if j.d.Events != nil {
+		n := 0
+		for _, c := range r.Progress {
+			if c > 0 {
+				n++
+			}
+		}
+		if _, err := j.d.Events.Publish(ctx, events.Event{
+			Type: events.TypePrivacyRequestCompleted, OrgID: orgOrPlatform(r.Org),
+			Payload: events.PrivacyRequestCompleted{Kind: events.Enum(r.Kind), Holders: n,
+				DaysOpen: int(r.CompletedAt.Sub(r.CreatedAt).Hours() / 24)},
+		}); err != nil {
+			slog.WarnContext(ctx, "consent: request event not published", "request_id", id, "err", err)
+		}
+	}
+	return nil
+}
+
+func orgOrPlatform(org string) string {
+	if org == "" {
+		return "platform"
+	}
+	return org
+}
+
+// RequestErasure opens an erasure request awaiting confirmation and
+// returns it with the one-time confirmation code.
+func (j *Jobs) RequestErasure(ctx context.Context, uid, org string) (RequestView, error) {
+	code, h := newCode()
+	id, r, err := j.newRequest(ctx, KindErasure, uid, org, h)
+	if err != nil {
+		return RequestView{}, err
+	}
+	v := view(id, r, j.d.Now())
+	v.ConfirmationCode = code
+	return v, nil
+}
+
+// Errors of ConfirmErasure.
+var (
+	errBadCode   = errors.New("wrong confirmation code")
+	errNotAwaits = errors.New("the request is not awaiting confirmation")
+)
+
+// ConfirmErasure checks the code and runs the erasure.
+func (j *Jobs) ConfirmErasure(ctx context.Context, uid, id, code string) (RequestView, error) {
+	var r RequestDoc
+	err := j.d.Firestore.RunTransaction(ctx, func(_ context.Context, tx *firestore.Transaction) error {
+		ref := j.d.Firestore.Collection(colRequests).Doc(id)
+		snap, err := tx.Get(ref)
+		if notFound(err) {
+			return errNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if err := snap.DataTo(&r); err != nil {
+			return err
+		}
+		switch {
+		case r.Kind != KindErasure || r.UID != uid:
+			return errNotFound
+		case r.Status != StatusAwaiting:
+			return errNotAwaits
+		case hashCode(code) != r.ConfirmHash:
+			return errBadCode
+		}
+		r.Status, r.ConfirmHash = StatusRunning, ""
+		return tx.Update(ref, []firestore.Update{{Path: "status", Value: StatusRunning}, {Path: "confirm_hash", Value: firestore.Delete}})
+	})
+	if err != nil {
+		return RequestView{}, err
+	}
+	if err := j.RunErasure(ctx, id); err != nil {
+		return RequestView{}, err
+	}
+	r, err = j.request(ctx, id)
+	if err != nil {
+		return RequestView{}, err
+	}
+	return view(id, r, j.d.Now()), nil
+}
+
+// RunErasure runs (or resumes) a confirmed erasure. Each holder's
+// completion is saved, so a crash leaves a request a retry finishes.
+func (j *Jobs) RunErasure(ctx context.Context, id string) error {
+	r, err := j.request(ctx, id)
+	if err != nil {
+		return err
+	}
+	if r.Kind != KindErasure || r.Status == StatusAwaiting {
+		return errNotAwaits
+	}
+	if r.Status == StatusCompleted {
+		return nil
+	}
+	ref := j.d.Firestore.Collection(colRequests).Doc(id)
+	if !r.Prepared {
+		// Who the person is must be known before anything naming them
+		// (memberships, the Auth user) is gone.
+		s, err := j.identify(ctx, r.UID)
+		if err != nil {
+			return err
+		}
+		r.Email, r.Actors, r.Prepared = s.email, s.actors, true
+		if _, err := ref.Update(ctx, []firestore.Update{{Path: "email", Value: r.Email}, {Path: "actors", Value: r.Actors}, {Path: "prepared", Value: true}}); err != nil {
+			return err
+		}
+	}
+	s := subject{uid: r.UID, email: r.Email, actors: r.Actors}
+	for _, h := range j.d.Registry.Holders() {
+		if _, done := r.Progress[h.Name]; done {
+			continue
+		}
+		n, err := j.eraseHolder(ctx, h, s, id)
+		if err != nil {
+			return fmt.Errorf("erase %s: %w", h.Name, err)
+		}
+		if err := j.saveProgress(ctx, id, h.Name, n); err != nil {
+			return err
+		}
+		r.Progress[h.Name] = n
+		if j.d.interrupt != nil {
+			if err := j.d.interrupt(h.Name); err != nil {
+				return err
+			}
+		}
+	}
+	if err := j.d.Admin.RevokeRefreshTokens(ctx, r.UID); err != nil && !fbauth.IsUserNotFound(err) {
+		return fmt.Errorf("revoke tokens: %w", err)
+	}
+	if err := j.d.Admin.DeleteUser(ctx, r.UID); err != nil && !fbauth.IsUserNotFound(err) {
+		return fmt.Errorf("delete auth user: %w", err)
+	}
+	if j.d.Checker != nil {
+		j.d.Checker.Invalidate(r.UID)
+	}
+	done := RequestDoc{Kind: r.Kind, Status: StatusCompleted, Org: r.Org, Prepared: true, Progress: r.Progress,
+		CreatedAt: r.CreatedAt, DueAt: r.DueAt, CompletedAt: j.d.Now().UTC()}
+	return j.finish(ctx, id, done, "privacy.erasure_completed")
+}
+
+func (j *Jobs) eraseHolder(ctx context.Context, h privacy.Holder, s subject, requestID string) (int, error) {
+	switch {
+	case h.Firestore != nil && h.Firestore.Path != "":
+		return deleteTree(ctx, j.d.Firestore, privacy.Expand(h.Firestore.Path, s.uid))
+	case h.Firestore != nil:
+		snaps, err := j.groupDocs(ctx, h.Firestore, s)
+		if err != nil {
+			return 0, err
+		}
+		n := 0
+		for _, sn := range snaps {
+			if sn.Ref.Parent.ID == colRequests && sn.Ref.ID == requestID {
+				continue // the running request itself is stripped at the end
+			}
+			k, err := deleteTree(ctx, j.d.Firestore, relPath(sn.Ref))
+			if err != nil {
+				return n, err
+			}
+			n += k
+		}
+		return n, nil
+	case h.Storage != nil:
+		objs, err := j.objects(ctx, h.Storage, s.uid)
+		if err != nil {
+			return 0, err
+		}
+		for _, o := range objs {
+			obj := j.d.Storage.Bucket(o.Bucket).Object(o.Name)
+			if h.Storage.MetadataKey != "" {
+				// Organisation content stays; the person's name goes.
+				_, err = obj.Update(ctx, storage.ObjectAttrsToUpdate{Metadata: map[string]string{h.Storage.MetadataKey: ""}})
+			} else {
+				err = obj.Delete(ctx)
+			}
+			if err != nil && !errors.Is(err, storage.ErrObjectNotExist) {
+				return 0, err
+			}
+		}
+		return len(objs), nil
+	case h.BigQuery != nil:
+		n := 0
+		for _, a := range s.actors {
+			q := j.d.BigQuery.Query("DELETE FROM " + j.table(h.BigQuery) + " WHERE " + h.BigQuery.Column + " = @actor")
+			q.Parameters = []bigquery.QueryParameter{{Name: "actor", Value: a}}
+			job, err := q.Run(ctx)
+			if err != nil {
+				return n, err
+			}
+			st, err := job.Wait(ctx)
+			if err == nil {
+				err = st.Err()
+			}
+			if err != nil {
+				return n, err
+			}
+			if qs, ok := st.Statistics.Details.(*bigquery.QueryStatistics); ok {
+				n += int(qs.NumDMLAffectedRows)
+			}
+		}
+		return n, nil
+	}
+	return 0, nil
+}
+
+// ResumeErasures finishes every confirmed erasure left running (after a
+// crash); it returns how many it finished.
+func (j *Jobs) ResumeErasures(ctx context.Context) (int, error) {
+	snaps, err := j.d.Firestore.Collection(colRequests).Where("status", "==", StatusRunning).Documents(ctx).GetAll()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var errs []error
+	for _, sn := range snaps {
+		if k, _ := sn.DataAt("kind"); k != KindErasure {
+			continue
+		}
+		if err := j.RunErasure(ctx, sn.Ref.ID); err != nil {
+			errs = append(errs, fmt.Errorf("request %s: %w", sn.Ref.ID, err))
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(errs...)
+}
+
+// Retention deletes session data older than each organisation's
+// retention_days (orgs/{org}/sessions/{id} by ended_at, with everything
+// below); it returns how many documents it deleted.
+func (j *Jobs) Retention(ctx context.Context) (int, error) {
+	orgs, err := j.d.Firestore.Collection("orgs").Where("retention_days", ">", 0).Documents(ctx).GetAll()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, o := range orgs {
+		days, _ := o.DataAt("retention_days")
+		d, ok := days.(int64)
+		if !ok || d <= 0 {
+			continue
+		}
+		cutoff := j.d.Now().Add(-time.Duration(d) * 24 * time.Hour)
+		old, err := o.Ref.Collection("sessions").Where("ended_at", "<", cutoff).Documents(ctx).GetAll()
+		if err != nil {
+			return n, err
+		}
+		for _, s := range old {
+			k, err := deleteTree(ctx, j.d.Firestore, relPath(s.Ref))
+			if err != nil {
+				return n, err
+			}
+			n += k
+		}
+	}
+	return n, nil
+}
+
+// Cascade applies what a withdrawal takes away: coach_memory forgets the
+// journal-derived context the coach stored.
+func (j *Jobs) Cascade(ctx context.Context, uid string, p sc.Purpose) (int, error) {
+	if p != sc.CoachMemory {
+		return 0, nil
+	}
+	return deleteTree(ctx, j.d.Firestore, privacy.Expand("users/{uid}/coach_memory", uid))
+}

@@ -1,0 +1,78 @@
+package content
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"cloud.google.com/go/firestore"
+
+	"pointsofyou.ai/studio/shared/auth"
+)
+
+// Embedder computes embeddings; *ai.Client implements it.
+type Embedder interface {
+	Embed(ctx context.Context, texts []string, task string) ([][]float32, error)
+}
+
+// DefaultOfficialOrg is the organisation whose admins manage the official
+// library (env CONTENT_OFFICIAL_ORG overrides it).
+const DefaultOfficialOrg = "poy-official"
+
+// MonthlyUses are the content uses a month per caller tier (REQUIREMENTS §12).
+var MonthlyUses = map[string]int{"free": 100, "professional": 1000, "enterprise": 5000, "official": 10000}
+
+// Per official item and month: commercial uses allowed, and the share at
+// which a warning comes back (REQUIREMENTS §7).
+const (
+	ItemMonthlyUses = 1000
+	ItemWarnShare   = 0.8
+)
+
+// Deps is what the handlers need. Firestore is always required; Verifier
+// by the HTTP API; Embedder by semantic search and the embedding trigger.
+type Deps struct {
+	Verifier  auth.Verifier
+	Firestore *firestore.Client
+	Embedder  Embedder
+	// EmbedModel names the embedding model in text hashes, so a model
+	// change re-embeds everything.
+	EmbedModel string
+	// OfficialOrg: org_admins of this organisation manage the official
+	// library (default DefaultOfficialOrg).
+	OfficialOrg string
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// ScanLimit bounds the items one browse request reads per library
+	// (default 2000): keyword search and most filters run in memory.
+	ScanLimit int
+}
+
+func (d Deps) check(needVerifier, needEmbedder bool) (Deps, error) {
+	var errs []error
+	if needVerifier && d.Verifier == nil {
+		errs = append(errs, errors.New("content: Deps.Verifier is nil"))
+	}
+	if d.Firestore == nil {
+		errs = append(errs, errors.New("content: Deps.Firestore is nil"))
+	}
+	if needEmbedder && d.Embedder == nil {
+		errs = append(errs, errors.New("content: Deps.Embedder is nil"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return d, err
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.OfficialOrg == "" {
+		d.OfficialOrg = DefaultOfficialOrg
+	}
+	if d.EmbedModel == "" {
+		d.EmbedModel = "default"
+	}
+	if d.ScanLimit <= 0 {
+		d.ScanLimit = 2000
+	}
+	return d, nil
+}

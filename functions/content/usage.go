@@ -1,0 +1,211 @@
+package content
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+
+	"cloud.google.com/go/firestore"
+	"github.com/google/uuid"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"pointsofyou.ai/studio/shared/auth"
+	"pointsofyou.ai/studio/shared/content"
+	"pointsofyou.ai/studio/shared/httpapi"
+)
+
+// Purposes of a use.
+var Purposes = []string{"session", "coach", "journey", "canvas", "journal"}
+
+// usageRequest is the body of POST /v1/usage.
+type usageRequest struct {
+	ItemID    string `json:"item_id"`
+	Purpose   string `json:"purpose"`
+	SessionID string `json:"session_id,omitempty"`
+}
+
+func (u *usageRequest) Validate() []httpapi.FieldError {
+	var f []httpapi.FieldError
+	httpapi.Required(&f, "item_id", u.ItemID)
+	if u.Purpose == "" {
+		f = append(f, httpapi.Field("purpose", "is required"))
+	} else {
+		httpapi.OneOf(&f, "purpose", u.Purpose, Purposes...)
+	}
+	if u.SessionID != "" && !content.ValidID(u.SessionID) && !validOrg(u.SessionID) {
+		f = append(f, httpapi.Field("session_id", "is not a session id"))
+	}
+	httpapi.MaxLen(&f, "session_id", u.SessionID, 128)
+	return f
+}
+
+// UsageResponse answers a recorded use with the counters after it.
+type UsageResponse struct {
+	ID        string `json:"id"`
+	Month     string `json:"month"`
+	UserUses  int    `json:"user_uses"`
+	UserLimit int    `json:"user_limit"`
+	ItemUses  int    `json:"item_uses,omitempty"` // official items only
+	ItemLimit int    `json:"item_limit,omitempty"`
+	Warning   string `json:"warning,omitempty"`
+}
+
+type counter struct {
+	Count     int            `firestore:"count"`
+	ByPurpose map[string]int `firestore:"by_purpose"`
+	ByItem    map[string]int `firestore:"by_item"`
+}
+
+func readCounter(tx *firestore.Transaction, ref *firestore.DocumentRef) (counter, error) {
+	c := counter{ByPurpose: map[string]int{}, ByItem: map[string]int{}}
+	snap, err := tx.Get(ref)
+	if status.Code(err) == codes.NotFound {
+		return c, nil
+	}
+	if err != nil {
+		return c, err
+	}
+	if err := snap.DataTo(&c); err != nil {
+		return c, err
+	}
+	if c.ByPurpose == nil {
+		c.ByPurpose = map[string]int{}
+	}
+	if c.ByItem == nil {
+		c.ByItem = map[string]int{}
+	}
+	return c, nil
+}
+
+// recordUse logs one use of an item the caller may use, and counts it per
+// user, per organisation and (official items) per item and month, all in
+// one transaction. Over a quota the use is refused (429) and not logged.
+func (a *api) recordUse(w http.ResponseWriter, r *http.Request) error {
+	p, _ := auth.FromContext(r.Context())
+	var req usageRequest
+	if err := httpapi.DecodeJSON(w, r, &req, 4<<10); err != nil {
+		return err
+	}
+	it, err := a.visibleItem(r.Context(), p, req.ItemID)
+	if err != nil {
+		return err
+	}
+	tier := content.CallerTier(p.Tier)
+	if !it.Usable(tier, a.d.Now()) {
+		return httpapi.Forbidden("this item needs the %s tier", it.Tier)
+	}
+	now := a.d.Now().UTC()
+	month := now.Format("2006-01")
+	fs := a.d.Firestore
+	userRef := fs.Doc("users/" + p.UID + "/content_usage_months/" + month)
+	orgRef := fs.Doc("orgs/" + p.Org + "/content_usage_months/" + month)
+	var itemRef *firestore.DocumentRef
+	if it.Official() {
+		itemRef = fs.Doc(content.OfficialCollection + "/" + it.ID + "/usage_months/" + month)
+	}
+	logRef := fs.Collection("orgs/" + p.Org + "/content_usage").Doc(uuid.NewString())
+	res := UsageResponse{ID: logRef.ID, Month: month, UserLimit: MonthlyUses[tier]}
+	err = fs.RunTransaction(r.Context(), func(ctx context.Context, tx *firestore.Transaction) error {
+		uc, err := readCounter(tx, userRef)
+		if err != nil {
+			return err
+		}
+		oc, err := readCounter(tx, orgRef)
+		if err != nil {
+			return err
+		}
+		var ic counter
+		if itemRef != nil {
+			if ic, err = readCounter(tx, itemRef); err != nil {
+				return err
+			}
+			if ic.Count >= ItemMonthlyUses {
+				return httpapi.TooManyRequests(3600, "this item reached its %d uses this month", ItemMonthlyUses)
+			}
+		}
+		if uc.Count >= res.UserLimit {
+			return httpapi.TooManyRequests(3600, "your %s plan allows %d content uses a month", tier, res.UserLimit)
+		}
+		uc.Count++
+		uc.ByPurpose[req.Purpose]++
+		oc.Count++
+		oc.ByPurpose[req.Purpose]++
+		oc.ByItem[it.ID]++
+		res.UserUses = uc.Count
+		if err := tx.Set(logRef, map[string]any{
+			"uid": p.UID, "org": p.Org, "item_id": it.ID, "library": libraryName(it), "item_tier": it.Tier,
+			"caller_tier": tier, "purpose": req.Purpose, "session_id": req.SessionID,
+			"license_type": it.License.Type, "month": month, "at": now,
+		}); err != nil {
+			return err
+		}
+		if err := tx.Set(userRef, uc); err != nil {
+			return err
+		}
+		if err := tx.Set(orgRef, oc); err != nil {
+			return err
+		}
+		if itemRef != nil {
+			ic.Count++
+			ic.ByPurpose[req.Purpose]++
+			res.ItemUses, res.ItemLimit = ic.Count, ItemMonthlyUses
+			if float64(ic.Count) >= ItemWarnShare*ItemMonthlyUses {
+				res.Warning = fmt.Sprintf("this item has used %d of its %d uses this month", ic.Count, ItemMonthlyUses)
+			}
+			ic.ByItem = nil
+			return tx.Set(itemRef, ic)
+		}
+		return nil
+	})
+	if err != nil {
+		if pe, ok := err.(*httpapi.Error); ok {
+			return pe
+		}
+		return httpapi.Unavailable(err)
+	}
+	httpapi.WriteJSON(w, http.StatusCreated, res)
+	return nil
+}
+
+var monthPattern = regexp.MustCompile(`^20[0-9]{2}-(0[1-9]|1[0-2])$`)
+
+// UsageSummary is an organisation's uses in one month.
+type UsageSummary struct {
+	Month     string         `json:"month"`
+	Total     int            `json:"total"`
+	ByPurpose map[string]int `json:"by_purpose"`
+	ByItem    map[string]int `json:"by_item"`
+}
+
+func (a *api) usageSummary(w http.ResponseWriter, r *http.Request) error {
+	p, _ := auth.FromContext(r.Context())
+	month := r.URL.Query().Get("month")
+	if month == "" {
+		month = a.d.Now().UTC().Format("2006-01")
+	}
+	if !monthPattern.MatchString(month) {
+		return httpapi.Invalid(httpapi.Field("month", "must be YYYY-MM"))
+	}
+	out := UsageSummary{Month: month, ByPurpose: map[string]int{}, ByItem: map[string]int{}}
+	snap, err := a.d.Firestore.Doc("orgs/" + p.Org + "/content_usage_months/" + month).Get(r.Context())
+	if err != nil && status.Code(err) != codes.NotFound {
+		return httpapi.Unavailable(err)
+	}
+	if err == nil {
+		var c counter
+		if err := snap.DataTo(&c); err != nil {
+			return httpapi.Unavailable(err)
+		}
+		out.Total = c.Count
+		if c.ByPurpose != nil {
+			out.ByPurpose = c.ByPurpose
+		}
+		if c.ByItem != nil {
+			out.ByItem = c.ByItem
+		}
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}

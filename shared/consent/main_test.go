@@ -1,0 +1,55 @@
+package consent
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/firestore"
+	"google.golang.org/api/option"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	fsemu "pointsofyou.ai/studio/emulators/firestore"
+)
+
+const project = "demo-consent"
+
+// One Firestore emulator serves the package; tests keep apart by uid.
+var fsClient *firestore.Client
+
+func TestMain(m *testing.M) {
+	srv, err := fsemu.NewServer(fsemu.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fsClient, err = firestore.NewClient(context.Background(), project, option.WithEndpoint(srv.Addr),
+		option.WithoutAuthentication(), option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	fsClient.Close()
+	srv.Close()
+	os.Exit(code)
+}
+
+var seq atomic.Int64
+
+func newUID() string { return fmt.Sprintf("uid-%d-%d", seq.Add(1), time.Now().UnixNano()%1e6) }
+
+// publishAll publishes a policy for every purpose (once per package run is
+// enough, but repeating only adds versions).
+func publishAll(t testing.TB, s *Store) {
+	t.Helper()
+	for _, p := range Purposes() {
+		if _, err := s.PublishPolicy(context.Background(), p, map[string]string{"en": "We use " + string(p) + ".", "de": "Wir nutzen " + string(p) + "."}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

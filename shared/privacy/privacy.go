@@ -1,0 +1,210 @@
+// Package privacy is the registry of personal-data holders: every place a
+// function keeps data about a person, so that data-subject requests
+// (export, GDPR Art. 15/20; erasure, Art. 17) and retention find all of it
+// from one list. A function that starts storing personal data adds its
+// holders to Standard; a test fails when a function package writes under
+// users/{uid} without owning a holder there.
+//
+// A holder is one of:
+//   - a Firestore document or collection path pattern with {uid}, taken
+//     with every subcollection below it;
+//   - a Firestore collection group whose documents name the person in a
+//     field (the uid or the email);
+//   - Cloud Storage objects under a prefix with {uid}, or objects whose
+//     metadata names the person (kept as organisation content, with the
+//     name removed on erasure);
+//   - BigQuery rows keyed by the pseudonymous actor of each organisation
+//     the person belongs to (see shared/events.Pseudonymizer).
+package privacy
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Key is what identifies the person in a holder.
+type Key string
+
+// Keys.
+const (
+	ByUID   Key = "uid"
+	ByEmail Key = "email"
+	ByActor Key = "actor" // the per-organisation pseudonym
+)
+
+// Firestore is a Firestore holder: Path (a document or collection pattern
+// with {uid}), or Group with Field equal to the person's Key.
+type Firestore struct {
+	Path  string
+	Group string
+	Field string
+	By    Key // for Group; default ByUID
+}
+
+// Storage is a Cloud Storage holder in Bucket (a logical bucket name of
+// infra/topology.yaml): objects under Prefix (with {uid}), or, with
+// MetadataKey set, objects under Prefix whose metadata value at that key is
+// the uid. Objects found by metadata belong to an organisation: erasure
+// removes the person's name from them rather than the objects.
+type Storage struct {
+	Bucket      string
+	Prefix      string
+	MetadataKey string
+}
+
+// BigQuery is a table ("dataset.table") whose Column holds the person's
+// pseudonymous actor.
+type BigQuery struct {
+	Table  string
+	Column string
+}
+
+// Holder is one place that keeps personal data.
+type Holder struct {
+	// Name is stable and unique ("accounts.user"); exports name a file
+	// after it.
+	Name string
+	// Owner is the package that writes it ("functions/accounts").
+	Owner       string
+	Description string
+	Firestore   *Firestore
+	Storage     *Storage
+	BigQuery    *BigQuery
+}
+
+// Registry is a checked set of holders.
+type Registry struct {
+	holders []Holder
+}
+
+var (
+	nameRE  = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$`)
+	tableRE = regexp.MustCompile(`^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$`)
+)
+
+// Register adds h after checking it.
+func (r *Registry) Register(h Holder) error {
+	if !nameRE.MatchString(h.Name) {
+		return fmt.Errorf("privacy: holder name %q must be dotted lower-case words", h.Name)
+	}
+	if slices.ContainsFunc(r.holders, func(o Holder) bool { return o.Name == h.Name }) {
+		return fmt.Errorf("privacy: duplicate holder %q", h.Name)
+	}
+	if h.Owner == "" {
+		return fmt.Errorf("privacy: holder %q has no owner", h.Name)
+	}
+	n := 0
+	for _, set := range []bool{h.Firestore != nil, h.Storage != nil, h.BigQuery != nil} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		return fmt.Errorf("privacy: holder %q must be exactly one of Firestore, Storage, BigQuery", h.Name)
+	}
+	var err error
+	switch {
+	case h.Firestore != nil:
+		f := h.Firestore
+		switch {
+		case (f.Path == "") == (f.Group == ""):
+			err = errors.New("needs exactly one of Path or Group")
+		case f.Path != "" && (!strings.Contains(f.Path, "{uid}") || strings.HasPrefix(f.Path, "/") || strings.Contains(f.Path, "//")):
+			err = errors.New("Path must be a relative pattern with {uid}")
+		case f.Group != "" && (f.Field == "" || strings.Contains(f.Group, "/")):
+			err = errors.New("Group needs a Field and no slashes")
+		case f.Group != "" && f.By != "" && f.By != ByUID && f.By != ByEmail:
+			err = fmt.Errorf("By %q must be uid or email", f.By)
+		}
+	case h.Storage != nil:
+		s := h.Storage
+		switch {
+		case s.Bucket == "":
+			err = errors.New("Storage needs a Bucket")
+		case s.MetadataKey == "" && !strings.Contains(s.Prefix, "{uid}"):
+			err = errors.New("a Storage prefix without MetadataKey must contain {uid}")
+		}
+	case h.BigQuery != nil:
+		if !tableRE.MatchString(h.BigQuery.Table) || h.BigQuery.Column == "" {
+			err = errors.New(`BigQuery needs Table "dataset.table" and Column`)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("privacy: holder %q: %w", h.Name, err)
+	}
+	r.holders = append(r.holders, h)
+	return nil
+}
+
+// MustRegister is Register that panics: for the fixed list in Standard.
+func (r *Registry) MustRegister(h Holder) {
+	if err := r.Register(h); err != nil {
+		panic(err)
+	}
+}
+
+// Holders lists the holders in registration order.
+func (r *Registry) Holders() []Holder { return slices.Clone(r.holders) }
+
+// Owners lists the distinct owners.
+func (r *Registry) Owners() []string {
+	var out []string
+	for _, h := range r.holders {
+		if !slices.Contains(out, h.Owner) {
+			out = append(out, h.Owner)
+		}
+	}
+	return out
+}
+
+// Expand puts uid into a pattern.
+func Expand(pattern, uid string) string { return strings.ReplaceAll(pattern, "{uid}", uid) }
+
+// Standard is every holder of the platform. Add a holder here when a
+// function starts keeping personal data somewhere new.
+func Standard() *Registry {
+	r := &Registry{}
+	r.MustRegister(Holder{Name: "accounts.user", Owner: "functions/accounts",
+		Description: "Profile, role, onboarding answers and everything below users/{uid}: consent, journal, coach history, sync state.",
+		Firestore:   &Firestore{Path: "users/{uid}"}})
+	r.MustRegister(Holder{Name: "accounts.memberships", Owner: "functions/accounts",
+		Description: "Organisation memberships (role, name and email as the organisation sees them).",
+		Firestore:   &Firestore{Group: "members", Field: "uid"}})
+	r.MustRegister(Holder{Name: "accounts.invitations", Owner: "functions/accounts",
+		Description: "Invitations sent to the person's email address.",
+		Firestore:   &Firestore{Group: "invitations", Field: "email", By: ByEmail}})
+	r.MustRegister(Holder{Name: "mail.outbox", Owner: "shared/mail",
+		Description: "Mail queued or sent to the person.",
+		Firestore:   &Firestore{Group: "outbox", Field: "to", By: ByEmail}})
+	r.MustRegister(Holder{Name: "consent.state", Owner: "functions/consent",
+		Description: "Current consent decisions per purpose.",
+		Firestore:   &Firestore{Path: "users/{uid}/consent"}})
+	r.MustRegister(Holder{Name: "consent.receipts", Owner: "functions/consent",
+		Description: "Hash-chained receipts of every consent decision.",
+		Firestore:   &Firestore{Path: "users/{uid}/consent_receipts"}})
+	r.MustRegister(Holder{Name: "coach.memory", Owner: "functions/coach",
+		Description: "Journal-derived context the coach keeps (only with coach_memory consent).",
+		Firestore:   &Firestore{Path: "users/{uid}/coach_memory"}})
+	r.MustRegister(Holder{Name: "content.usage", Owner: "functions/content",
+		Description: "Monthly counts of licensed content the person used.",
+		Firestore:   &Firestore{Path: "users/{uid}/content_usage_months"}})
+	r.MustRegister(Holder{Name: "media.uploads", Owner: "functions/media",
+		Description: "Images the person uploaded to an organisation (the uploader is named in object metadata).",
+		Storage:     &Storage{Bucket: "media", Prefix: "orgs/", MetadataKey: "uploader"}})
+	r.MustRegister(Holder{Name: "media.personal", Owner: "functions/media",
+		Description: "Personal files (avatar, journal images).",
+		Storage:     &Storage{Bucket: "media", Prefix: "users/{uid}/"}})
+	r.MustRegister(Holder{Name: "privacy.exports", Owner: "functions/consent",
+		Description: "Archives of the person's earlier data exports.",
+		Storage:     &Storage{Bucket: "exports", Prefix: "dsr/{uid}/"}})
+	r.MustRegister(Holder{Name: "privacy.requests", Owner: "functions/consent",
+		Description: "The person's data-subject requests (a completed erasure keeps no trace of the person).",
+		Firestore:   &Firestore{Group: "privacy_requests", Field: "uid"}})
+	r.MustRegister(Holder{Name: "analytics.events", Owner: "shared/events",
+		Description: "Pseudonymous domain events (actor = HMAC of the uid per organisation).",
+		BigQuery:    &BigQuery{Table: "analytics.events", Column: "actor"}})
+	return r
+}
