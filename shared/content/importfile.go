@@ -27,6 +27,9 @@ type RowError struct {
 
 func (e RowError) String() string { return fmt.Sprintf("row %d, %s: %s", e.Row, e.Field, e.Detail) }
 
+// wholeRow names a problem of the row itself rather than of one field.
+const wholeRow = "(row)"
+
 // ErrFormat is a file that cannot be read at all (not row errors).
 var ErrFormat = errors.New("content: unreadable import file")
 
@@ -70,6 +73,9 @@ func rowErrors(row int, err error) []RowError {
 		out := make([]RowError, len(pe.Fields))
 		for i, f := range pe.Fields {
 			out[i] = RowError{Row: row, Field: f.Field, Detail: f.Detail}
+			if out[i].Field == "" {
+				out[i].Field = wholeRow
+			}
 		}
 		return out
 	}
@@ -77,7 +83,7 @@ func rowErrors(row int, err error) []RowError {
 	if errors.As(err, &pe) {
 		detail = pe.Detail
 	}
-	return []RowError{{Row: row, Field: "", Detail: detail}}
+	return []RowError{{Row: row, Field: wholeRow, Detail: detail}}
 }
 
 func checkRow(row int, it *Item) []RowError {
@@ -153,7 +159,7 @@ func ParseCSV(r io.Reader) ([]Item, []RowError, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount) {
-				errs = append(errs, RowError{Row: row, Field: "", Detail: "has a different number of columns than the header"})
+				errs = append(errs, RowError{Row: row, Field: wholeRow, Detail: "has a different number of columns than the header"})
 				items = append(items, Item{})
 				continue
 			}

@@ -91,6 +91,9 @@ func decodeError(err error, body []byte) error {
 		return Invalid(Field(field, "must be %s, not JSON %s", describeType(typ.Type.Kind().String()), typ.Value))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name, _ := strconv.Unquote(strings.TrimPrefix(err.Error(), "json: unknown field "))
+		if name == "" {
+			name = `""` // an empty key still has to be named
+		}
 		return Invalid(Field(name, "is not a known field"))
 	default:
 		return BadRequest("malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
