@@ -53,7 +53,8 @@ func TestTopologyMatchesFunctions(t *testing.T) {
 			t.Errorf("function %s: %s registers no entry point %q", f.Name, f.Source, f.Target())
 			continue
 		}
-		wantHTTP := f.Trigger.HTTP != nil
+		// Cloud Scheduler calls scheduled functions with a plain POST.
+		wantHTTP := f.Trigger.HTTP != nil || f.Trigger.Schedule != nil
 		if wantHTTP != (kind == "HTTP") {
 			t.Errorf("function %s: trigger %s but registered with functions.%s", f.Name, f.Trigger.Type(), kind)
 		}

@@ -52,6 +52,28 @@ resource "google_firestore_index" "index" {
   }
 }
 
+# Single-field index overrides from infra/firestore.indexes.json, such as the
+# collection-group index the consent checker's listener needs.
+resource "google_firestore_field" "override" {
+  for_each = local.firestore_field_overrides
+
+  project    = var.project
+  database   = google_firestore_database.default.name
+  collection = each.value.collectionGroup
+  field      = each.value.fieldPath
+
+  index_config {
+    dynamic "indexes" {
+      for_each = try(each.value.indexes, [])
+      content {
+        order        = try(indexes.value.order, null)
+        array_config = try(indexes.value.arrayConfig, null)
+        query_scope  = try(indexes.value.queryScope, "COLLECTION")
+      }
+    }
+  }
+}
+
 # Clients never read or write Firestore directly; the rules deny all and
 # every access goes through the functions (Admin SDK bypasses rules).
 resource "google_firebaserules_ruleset" "firestore" {

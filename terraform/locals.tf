@@ -251,4 +251,9 @@ locals {
     for i in try([for i in local.firestore_indexes_file.indexes : i], []) :
     join("/", concat([i.collectionGroup, try(i.queryScope, "COLLECTION")], [for fl in i.fields : fl.fieldPath])) => i
   }
+  # Single-field index overrides (e.g. collection-group listeners).
+  firestore_field_overrides = {
+    for o in try([for o in local.firestore_indexes_file.fieldOverrides : o], []) :
+    "${o.collectionGroup}/${o.fieldPath}" => o
+  }
 }

@@ -962,6 +962,13 @@ func TestFirestoreDeclarations(t *testing.T) {
 	if got := len(idx.AsValueMap()); got != want {
 		t.Errorf("%d Firestore indexes are created, the file declares %d", got, want)
 	}
+	wantOverrides := 0
+	if file.Type().HasAttribute("fieldOverrides") {
+		wantOverrides = len(file.GetAttr("fieldOverrides").AsValueSlice())
+	}
+	if got := len(e.local(t, "firestore_field_overrides").AsValueMap()); got != wantOverrides {
+		t.Errorf("%d Firestore field overrides are created, the file declares %d", got, wantOverrides)
+	}
 	vector := false
 	for _, i := range idx.AsValueMap() {
 		for _, f := range i.GetAttr("fields").AsValueSlice() {

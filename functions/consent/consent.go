@@ -38,7 +38,6 @@ import (
 	"cloud.google.com/go/storage"
 	firebase "firebase.google.com/go/v4"
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
-	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"google.golang.org/api/option"
 
 	"pointsofyou.ai/studio/shared/auth"
@@ -60,22 +59,31 @@ const (
 func init() {
 	in := &envInstance{}
 	functions.HTTP(EntryHTTP, in.serveHTTP)
-	functions.CloudEvent(EntryErasures, func(ctx context.Context, _ cloudevents.Event) error {
+	// Scheduled entry points are HTTP functions: Cloud Scheduler calls them
+	// with a plain POST and an OIDC token, and only their own service
+	// account may invoke them (terraform/functions.tf).
+	functions.HTTP(EntryErasures, in.scheduled("erasures_resumed", (*Jobs).ResumeErasures))
+	functions.HTTP(EntryRetention, in.scheduled("sessions_deleted", (*Jobs).Retention))
+}
+
+// scheduled runs one job per POST and answers its count; a failure is a
+// 5xx so that Cloud Scheduler retries it.
+func (in *envInstance) scheduled(what string, run func(*Jobs, context.Context) (int, error)) http.HandlerFunc {
+	return httpapi.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
+		if r.Method != http.MethodPost {
+			return httpapi.MethodNotAllowed("scheduled jobs run on POST")
+		}
 		j, err := in.jobs()
 		if err != nil {
-			return err
+			return httpapi.Unavailable(err)
 		}
-		_, err = j.ResumeErasures(ctx)
-		return err
-	})
-	functions.CloudEvent(EntryRetention, func(ctx context.Context, _ cloudevents.Event) error {
-		j, err := in.jobs()
+		n, err := run(j, r.Context())
 		if err != nil {
-			return err
+			return httpapi.Unavailable(err)
 		}
-		_, err = j.Retention(ctx)
-		return err
-	})
+		httpapi.WriteJSON(w, http.StatusOK, map[string]int{what: n})
+		return nil
+	}).ServeHTTP
 }
 
 // envInstance builds clients from the environment once per instance; only

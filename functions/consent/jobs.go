@@ -258,8 +258,11 @@ func (j *Jobs) exportHolder(ctx context.Context, zw *zip.Writer, h privacy.Holde
 		}
 		var list []map[string]any
 		for _, o := range objs {
+			entry := map[string]any{"object": o.Name, "content_type": o.ContentType, "size": o.Size, "created": o.Created}
 			if h.Name == "privacy.exports" {
-				continue // earlier archives are not re-exported
+				// Earlier archives are listed, not nested in this one.
+				list = append(list, entry)
+				continue
 			}
 			rd, err := j.d.Storage.Bucket(o.Bucket).Object(o.Name).NewReader(ctx)
 			if err != nil {
@@ -273,7 +276,7 @@ func (j *Jobs) exportHolder(ctx context.Context, zw *zip.Writer, h privacy.Holde
 			if err != nil {
 				return 0, err
 			}
-			list = append(list, map[string]any{"object": o.Name, "content_type": o.ContentType, "size": o.Size, "created": o.Created})
+			list = append(list, entry)
 		}
 		return len(list), writeJSON(zw, name, list)
 	case h.BigQuery != nil:
