@@ -132,7 +132,9 @@ func SeedFirestore(ctx context.Context, project, firestoreHost string, d *DemoDa
 	return nil
 }
 
-// Seed loads the demo data file into the auth and Firestore emulators.
+// Seed loads the demo data file into the auth and Firestore emulators, and
+// the demo content library beside it (DemoContentPath) into the official
+// library, with its images and embeddings.
 func (s *Suite) Seed(ctx context.Context, path string) (*DemoData, error) {
 	d, err := LoadDemo(path)
 	if err != nil {
@@ -143,6 +145,9 @@ func (s *Suite) Seed(ctx context.Context, path string) (*DemoData, error) {
 	}
 	if err := SeedFirestore(ctx, s.opts.Project, s.Firestore.Addr, d); err != nil {
 		return nil, err
+	}
+	if err := s.seedDemoContent(ctx, path); err != nil {
+		return nil, fmt.Errorf("demo content: %w", err)
 	}
 	return d, nil
 }

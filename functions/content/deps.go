@@ -1,19 +1,17 @@
 package content
 
 import (
-	"context"
 	"errors"
 	"time"
 
 	"cloud.google.com/go/firestore"
 
 	"pointsofyou.ai/studio/shared/auth"
+	"pointsofyou.ai/studio/shared/content"
 )
 
 // Embedder computes embeddings; *ai.Client implements it.
-type Embedder interface {
-	Embed(ctx context.Context, texts []string, task string) ([][]float32, error)
-}
+type Embedder = content.Embedder
 
 // DefaultOfficialOrg is the organisation whose admins manage the official
 // library (env CONTENT_OFFICIAL_ORG overrides it).

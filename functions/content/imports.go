@@ -21,11 +21,7 @@ import (
 const MaxImportBytes = 4 << 20
 
 // ImportResponse answers a successful import.
-type ImportResponse struct {
-	Imported int `json:"imported"`
-	Created  int `json:"created"`
-	Updated  int `json:"updated"`
-}
+type ImportResponse = content.ImportResult
 
 // importItems reads a JSON or CSV file (by Content-Type), validates every
 // row and writes all items in one transaction, or nothing: any row error
@@ -83,45 +79,9 @@ func (a *api) importItems(w http.ResponseWriter, r *http.Request) error {
 }
 
 // Import writes validated items into org's library ("" official) in one
-// transaction: new ids are created at version 1, existing ones replaced
-// with their version bumped. The local suite seeds the demo library with it.
+// transaction (content.Import).
 func Import(ctx context.Context, fs *firestore.Client, org string, items []content.Item, by string, now time.Time) (ImportResponse, error) {
-	if len(items) > content.MaxImportRows {
-		return ImportResponse{}, fmt.Errorf("content: %d items; at most %d per import", len(items), content.MaxImportRows)
-	}
-	col := fs.Collection(content.ItemsPath(org))
-	refs := make([]*firestore.DocumentRef, len(items))
-	for i, it := range items {
-		refs[i] = col.Doc(it.ID)
-	}
-	var res ImportResponse
-	err := fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		res = ImportResponse{}
-		snaps, err := tx.GetAll(refs)
-		if err != nil {
-			return err
-		}
-		for i, it := range items {
-			it.Version = 1
-			if snaps[i].Exists() {
-				var cur content.Item
-				if err := snaps[i].DataTo(&cur); err == nil {
-					it.Version = cur.Version + 1
-				}
-				res.Updated++
-			} else {
-				res.Created++
-			}
-			it.Org, it.UpdatedAt, it.UpdatedBy = org, now.UTC(), by
-			it.Normalize()
-			if err := tx.Set(refs[i], it); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	res.Imported = res.Created + res.Updated
-	return res, err
+	return content.Import(ctx, fs, org, items, by, now)
 }
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
