@@ -22,10 +22,7 @@ func New(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := newAPI(d)
-	mux := http.NewServeMux()
-	httpapi.Mount(mux, a.routes())
-	return httpapi.Chain(EntryHTTP, mux), nil
+	return httpapi.Router(EntryHTTP, newAPI(d).routes()), nil
 }
 
 // Routes lists the HTTP API's routes (paths relative to the function;
@@ -63,7 +60,7 @@ func (a *api) routes() []httpapi.Route {
 		get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
 	)
 	return []httpapi.Route{
-		a.public(get, "/healthz", healthz),
+		httpapi.HealthRoute(),
 		a.public(get, "/v1/sso/discover", a.discoverSSO, a.perIP),
 
 		a.authed(get, "/v1/me", a.getMe),
@@ -103,11 +100,6 @@ func (a *api) authed(method, path string, h httpapi.HandlerFunc, limits ...ratel
 		handler = ratelimit.Middleware(limits...)(handler)
 	}
 	return httpapi.Route{RouteSpec: httpapi.RouteSpec{Method: method, Path: path}, Handler: auth.Middleware(a.d.Verifier)(handler)}
-}
-
-func healthz(w http.ResponseWriter, _ *http.Request) error {
-	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	return nil
 }
 
 func principal(r *http.Request) *auth.Principal {

@@ -19,10 +19,7 @@ func New(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := newAPI(d)
-	mux := http.NewServeMux()
-	httpapi.Mount(mux, a.routes())
-	return httpapi.Chain(EntryHTTP, mux), nil
+	return httpapi.Router(EntryHTTP, newAPI(d).routes()), nil
 }
 
 // Routes lists the HTTP API's routes; infra/openapi.yaml documents them.
@@ -48,7 +45,7 @@ func newAPI(d Deps) *api {
 func (a *api) routes() []httpapi.Route {
 	const get, post, put = http.MethodGet, http.MethodPost, http.MethodPut
 	return []httpapi.Route{
-		{RouteSpec: httpapi.RouteSpec{Method: get, Path: "/healthz", Public: true}, Handler: httpapi.HandlerFunc(healthz)},
+		httpapi.HealthRoute(),
 		a.authed(get, "/v1/policies/{purpose}", a.getPolicy),
 		a.authed(post, "/v1/policies/{purpose}", a.publishPolicy),
 		a.authed(get, "/v1/me/consent", a.getState),
@@ -65,11 +62,6 @@ func (a *api) routes() []httpapi.Route {
 
 func (a *api) authed(method, path string, h httpapi.HandlerFunc) httpapi.Route {
 	return httpapi.Route{RouteSpec: httpapi.RouteSpec{Method: method, Path: path}, Handler: auth.Middleware(a.d.Verifier)(h)}
-}
-
-func healthz(w http.ResponseWriter, _ *http.Request) error {
-	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
-	return nil
 }
 
 func principal(r *http.Request) *auth.Principal {

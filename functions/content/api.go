@@ -22,9 +22,7 @@ func New(d Deps) (http.Handler, error) {
 		return nil, err
 	}
 	a := &api{d: d, policy: authz.New(nil)}
-	mux := http.NewServeMux()
-	httpapi.Mount(mux, a.routes())
-	return httpapi.Chain("content", mux), nil
+	return httpapi.Router(EntryHTTP, a.routes()), nil
 }
 
 // Routes lists the HTTP API's routes; infra/openapi.yaml documents exactly these.
@@ -37,7 +35,7 @@ type api struct {
 
 func (a *api) routes() []httpapi.Route {
 	return []httpapi.Route{
-		{RouteSpec: httpapi.RouteSpec{Method: http.MethodGet, Path: "/healthz", Public: true}, Handler: http.HandlerFunc(healthz)},
+		httpapi.HealthRoute(),
 		{RouteSpec: httpapi.RouteSpec{Method: http.MethodGet, Path: "/v1/items"}, Handler: a.protect(authz.ContentRead, a.listItems)},
 		{RouteSpec: httpapi.RouteSpec{Method: http.MethodPost, Path: "/v1/items"}, Handler: a.protect(authz.ContentWrite, a.createItem)},
 		{RouteSpec: httpapi.RouteSpec{Method: http.MethodGet, Path: "/v1/items/{itemId}"}, Handler: a.protect(authz.ContentRead, a.getItem)},
@@ -48,10 +46,6 @@ func (a *api) routes() []httpapi.Route {
 		{RouteSpec: httpapi.RouteSpec{Method: http.MethodPost, Path: "/v1/usage"}, Handler: a.protect(authz.ContentUse, a.recordUse)},
 		{RouteSpec: httpapi.RouteSpec{Method: http.MethodGet, Path: "/v1/usage"}, Handler: a.protect(authz.ContentUsageRead, a.usageSummary)},
 	}
-}
-
-func healthz(w http.ResponseWriter, _ *http.Request) {
-	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // protect authenticates, requires an organisation and checks act on it.

@@ -27,9 +27,7 @@ func New(d Deps) (http.Handler, error) {
 		return nil, err
 	}
 	a := &api{d: d, bucket: d.Storage.Bucket(d.Bucket)}
-	mux := http.NewServeMux()
-	httpapi.Mount(mux, a.routes())
-	return httpapi.Chain("media", mux), nil
+	return httpapi.Router(EntryHTTP, a.routes()), nil
 }
 
 // Routes lists the HTTP API's routes (paths relative to the function; Hosting
@@ -40,14 +38,10 @@ func Routes() []httpapi.RouteSpec { return httpapi.Specs((&api{}).routes()) }
 // handlers are bound lazily, so an empty api is enough to list them.
 func (a *api) routes() []httpapi.Route {
 	return []httpapi.Route{
-		{RouteSpec: httpapi.RouteSpec{Method: http.MethodGet, Path: "/healthz", Public: true}, Handler: http.HandlerFunc(healthz)},
+		httpapi.HealthRoute(),
 		{RouteSpec: httpapi.RouteSpec{Method: http.MethodPost, Path: "/v1/uploads"}, Handler: protect(a.d.Verifier, authz.MediaUpload, a.createUpload)},
 		{RouteSpec: httpapi.RouteSpec{Method: http.MethodGet, Path: "/v1/media/{mediaId}"}, Handler: protect(a.d.Verifier, authz.MediaRead, a.getMedia)},
 	}
-}
-
-func healthz(w http.ResponseWriter, _ *http.Request) {
-	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 type api struct {

@@ -54,3 +54,22 @@ func PathParams(path string) []string {
 	}
 	return out
 }
+
+// Router is a function's whole HTTP handler: its route table on a
+// ServeMux inside the standard Chain.
+func Router(name string, routes []Route) http.Handler {
+	mux := http.NewServeMux()
+	Mount(mux, routes)
+	return Chain(name, mux)
+}
+
+// HealthRoute is the public GET /healthz every function serves; it needs
+// no backend, so it answers even before clients are built.
+func HealthRoute() Route {
+	return Route{
+		RouteSpec: RouteSpec{Method: http.MethodGet, Path: "/healthz", Public: true},
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+		}),
+	}
+}
