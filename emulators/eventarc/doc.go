@@ -24,6 +24,22 @@
 //     location and project extensions, datacontenttype application/protobuf
 //     and the DocumentEventData protobuf as data (value, old_value and, for
 //     updates, update_mask). shared/firestoreevent decodes it.
+//   - Schedule triggers: each function with a schedule trigger gets a
+//     Cloud Scheduler job named after it. Its cron (5-field unix-cron,
+//     see ParseCron) is evaluated in the trigger's time_zone (default
+//     Etc/UTC) on Options.Now; at each due time the function's URL gets a
+//     plain HTTP POST as Cloud Scheduler's HTTP target sends it: body {},
+//     Content-Type application/json, User-Agent Google-Cloud-Scheduler,
+//     X-CloudScheduler: true, X-CloudScheduler-JobName and
+//     X-CloudScheduler-ScheduleTime (RFC 3339, UTC). A 2xx answer succeeds;
+//     a function declared with retry: true gets up to 3 retries of the
+//     same slot (retry_count in terraform, fewer if MaxAttempts is set)
+//     with the MinBackoff/MaxBackoff backoff, others one attempt. Attempts
+//     are recorded as deliveries of type google.cloud.scheduler.job.v1.executed
+//     whose eventId is the schedule time. Server.RunScheduleNow and
+//     POST /_internal/schedules/{function}:run run a job at once, as
+//     gcloud scheduler jobs run does. Options.After (default time.After)
+//     times the jobs, so tests can drive them with an injected clock.
 //   - Other producers plug in as a Source, or call Server.Deliver directly.
 //
 // Events are POSTed in binary content mode (ce-* headers, JSON body). A 2xx
@@ -34,7 +50,7 @@
 // by default); a function without retry gets one attempt and a failed event
 // is dropped, as in production. Every attempt is recorded: Server.Deliveries
 // and GET /_internal/deliveries (filters: function, eventId) show them;
-// GET /_internal/triggers lists the wired subscriptions and
+// GET /_internal/triggers lists the wired subscriptions and schedules, and
 // GET /_internal/healthz answers when the server runs.
 //
 // Known differences from production:
@@ -63,7 +79,18 @@
 //     (default 60 s); HTTP status codes are not distinguished: every non-2xx
 //     answer or transport error is a failure.
 //   - The delivery log keeps the most recent 10,000 attempts.
-//   - Schedule and HTTP triggers are not handled here.
+//   - HTTP triggers are not handled here (functions are called directly).
+//   - Schedules: there is no Cloud Scheduler API (no create, pause, resume
+//     or delete; jobs follow the topology). Requests carry no OIDC
+//     Authorization header. The attempt deadline is the function's timeout
+//     clamped to 15 s-30 min, as deployed, but answers are not otherwise
+//     interpreted. A slot that falls due while the previous run is still
+//     retrying is skipped; runs missed while the emulator was stopped are
+//     not caught up; max_doublings and jitter are not modelled. Wall times
+//     a DST change skips never fire and wall times it repeats fire in both
+//     occurrences. RunScheduleNow answers once the attempts end, whereas
+//     gcloud scheduler jobs run returns at once. An expression that never
+//     matches within five years (30 February) never fires.
 //   - Firestore events: ids are derived from the document name and commit
 //     time (UUID-shaped, stable across retries) rather than assigned by the
 //     service; a write that changes nothing, an import and a clear of the

@@ -48,8 +48,12 @@ type Options struct {
 	// FunctionURL maps a function name to the URL events are POSTed to.
 	// Required.
 	FunctionURL func(name string) string
-	// Now is the clock used for event ages and the delivery log.
+	// Now is the clock used for event ages, the delivery log and schedule
+	// triggers' due times.
 	Now func() time.Time
+	// After waits for schedule triggers' due times and their retries'
+	// backoff; default time.After. Tests inject it with Now.
+	After func(d time.Duration) <-chan time.Time
 	// HTTPClient sends the events; default a fresh client.
 	HTTPClient *http.Client
 	// MinBackoff and MaxBackoff bound the exponential backoff between
@@ -116,6 +120,8 @@ type Server struct {
 	wg     sync.WaitGroup
 	ps     *pubsubConn
 	wired  []wiredTrigger
+	// schedules are the Cloud Scheduler jobs, by function name.
+	schedules map[string]*scheduleJob
 
 	mu         sync.Mutex
 	closed     bool
@@ -127,8 +133,10 @@ type wiredTrigger struct {
 	Function     string `json:"function"`
 	Kind         string `json:"kind"`
 	Topic        string `json:"topic"`
-	Subscription string `json:"subscription"`
+	Subscription string `json:"subscription,omitempty"`
 	Filter       string `json:"filter,omitempty"`
+	Schedule     string `json:"schedule,omitempty"`
+	TimeZone     string `json:"timeZone,omitempty"`
 }
 
 // NewServer wires the topology's Pub/Sub and Storage triggers, starts the
@@ -157,6 +165,9 @@ func NewServer(opts Options) (*Server, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.After == nil {
+		opts.After = time.After
+	}
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{}
 	}
@@ -182,6 +193,15 @@ func NewServer(opts Options) (*Server, error) {
 	}
 	for _, sub := range subs {
 		s.wired = append(s.wired, sub.wired())
+	}
+	if s.schedules, err = s.planSchedules(); err != nil {
+		s.cancel()
+		return nil, err
+	}
+	for _, fn := range opts.Topology.Functions {
+		if job, ok := s.schedules[fn.Name]; ok {
+			s.wired = append(s.wired, job.wired())
+		}
 	}
 	for _, src := range opts.Sources {
 		if w, ok := src.(interface{ wiredTriggers() []wiredTrigger }); ok {
@@ -231,6 +251,13 @@ func NewServer(opts Options) (*Server, error) {
 		go func() {
 			defer s.wg.Done()
 			s.receive(sub)
+		}()
+	}
+	for _, job := range s.schedules {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			s.runSchedule(job)
 		}()
 	}
 	for _, src := range opts.Sources {
@@ -345,5 +372,6 @@ func (s *Server) handler() http.Handler {
 		out := append([]wiredTrigger{}, s.wired...)
 		httpapi.WriteJSON(w, http.StatusOK, map[string]any{"triggers": out})
 	})
+	mux.Handle("POST "+schedulerRoutePrefix+"{job}", httpapi.HandlerFunc(s.handleRunSchedule))
 	return httpapi.Chain("eventarc", mux)
 }
