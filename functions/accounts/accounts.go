@@ -33,7 +33,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sync"
 
 	"cloud.google.com/go/firestore"
 	firebase "firebase.google.com/go/v4"
@@ -41,7 +40,7 @@ import (
 
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/config"
-	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/instance"
 	"pointsofyou.ai/studio/shared/logging"
 	"pointsofyou.ai/studio/shared/mail"
 )
@@ -52,35 +51,13 @@ const EntryHTTP = "accounts"
 func init() {
 	// Clients are built from the environment on first use, so a
 	// configuration error is a 503 rather than a crash loop.
-	in := &envInstance{}
-	functions.HTTP(EntryHTTP, in.serveHTTP)
+	functions.HTTP(EntryHTTP, instance.HTTP(instance.New(func() (http.Handler, error) { return newFromEnv(nil) })))
 }
 
-// envInstance builds the handler from the environment once per instance;
-// only a success is kept, so a transient failure is retried.
-type envInstance struct {
-	lookup func(string) string // nil: os.Getenv
-
-	mu      sync.Mutex
-	handler http.Handler
-}
-
-func (in *envInstance) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	h, err := in.api()
-	if err != nil {
-		httpapi.WriteError(w, r, httpapi.Unavailable(err))
-		return
-	}
-	h.ServeHTTP(w, r)
-}
-
-func (in *envInstance) api() (http.Handler, error) {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	if in.handler != nil {
-		return in.handler, nil
-	}
-	cfg := config.FromEnv(in.lookup)
+// newFromEnv builds the handler and its clients from the environment
+// (lookup nil: os.Getenv).
+func newFromEnv(lookup func(string) string) (http.Handler, error) {
+	cfg := config.FromEnv(lookup)
 	if err := cfg.Check(config.EnvFirestoreHost, config.EnvAuthHost); err != nil {
 		return nil, err
 	}
@@ -115,6 +92,5 @@ func (in *envInstance) api() (http.Handler, error) {
 		fs.Close()
 		return nil, err
 	}
-	in.handler = h
 	return h, nil
 }

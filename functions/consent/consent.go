@@ -30,7 +30,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 
 	"cloud.google.com/go/bigquery"
 	"cloud.google.com/go/firestore"
@@ -45,6 +44,7 @@ import (
 	sc "pointsofyou.ai/studio/shared/consent"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/instance"
 	"pointsofyou.ai/studio/shared/logging"
 	"pointsofyou.ai/studio/shared/topology"
 )
@@ -57,23 +57,41 @@ const (
 )
 
 func init() {
-	in := &envInstance{}
-	functions.HTTP(EntryHTTP, in.serveHTTP)
+	// Clients are built from the environment once per instance, on first
+	// use, so a configuration error is a 503 rather than a crash loop.
+	deps := instance.New(newDeps)
+	api := instance.New(func() (http.Handler, error) {
+		d, err := deps.Get()
+		if err != nil {
+			return nil, err
+		}
+		v, err := auth.NewFirebaseVerifier(context.Background(), config.FromEnv(nil))
+		if err != nil {
+			return nil, err
+		}
+		d.Verifier = v
+		return New(d)
+	})
+	functions.HTTP(EntryHTTP, instance.HTTP(api))
 	// Scheduled entry points are HTTP functions: Cloud Scheduler calls them
 	// with a plain POST and an OIDC token, and only their own service
 	// account may invoke them (terraform/functions.tf).
-	functions.HTTP(EntryErasures, in.scheduled("erasures_resumed", (*Jobs).ResumeErasures))
-	functions.HTTP(EntryRetention, in.scheduled("sessions_deleted", (*Jobs).Retention))
+	functions.HTTP(EntryErasures, scheduled(deps, "erasures_resumed", (*Jobs).ResumeErasures))
+	functions.HTTP(EntryRetention, scheduled(deps, "sessions_deleted", (*Jobs).Retention))
 }
 
 // scheduled runs one job per POST and answers its count; a failure is a
 // 5xx so that Cloud Scheduler retries it.
-func (in *envInstance) scheduled(what string, run func(*Jobs, context.Context) (int, error)) http.HandlerFunc {
+func scheduled(deps *instance.Lazy[Deps], what string, run func(*Jobs, context.Context) (int, error)) http.HandlerFunc {
 	return httpapi.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		if r.Method != http.MethodPost {
 			return httpapi.MethodNotAllowed("scheduled jobs run on POST")
 		}
-		j, err := in.jobs()
+		d, err := deps.Get()
+		if err != nil {
+			return httpapi.Unavailable(err)
+		}
+		j, err := NewJobs(d)
 		if err != nil {
 			return httpapi.Unavailable(err)
 		}
@@ -86,61 +104,8 @@ func (in *envInstance) scheduled(what string, run func(*Jobs, context.Context) (
 	}).ServeHTTP
 }
 
-// envInstance builds clients from the environment once per instance; only
-// successes are kept.
-type envInstance struct {
-	mu      sync.Mutex
-	deps    *Deps
-	handler http.Handler
-}
-
-func (in *envInstance) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	h, err := in.api()
-	if err != nil {
-		httpapi.WriteError(w, r, httpapi.Unavailable(err))
-		return
-	}
-	h.ServeHTTP(w, r)
-}
-
-func (in *envInstance) api() (http.Handler, error) {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	if in.handler != nil {
-		return in.handler, nil
-	}
-	d, err := in.depsLocked()
-	if err != nil {
-		return nil, err
-	}
-	cfg := config.FromEnv(nil)
-	v, err := auth.NewFirebaseVerifier(context.Background(), cfg)
-	if err != nil {
-		return nil, err
-	}
-	d.Verifier = v
-	h, err := New(d)
-	if err != nil {
-		return nil, err
-	}
-	in.handler = h
-	return h, nil
-}
-
-func (in *envInstance) jobs() (*Jobs, error) {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	d, err := in.depsLocked()
-	if err != nil {
-		return nil, err
-	}
-	return NewJobs(d)
-}
-
-func (in *envInstance) depsLocked() (Deps, error) {
-	if in.deps != nil {
-		return *in.deps, nil
-	}
+// newDeps builds the clients both the API and the jobs use.
+func newDeps() (Deps, error) {
 	cfg := config.FromEnv(nil)
 	if err := cfg.Check(config.EnvFirestoreHost, config.EnvAuthHost, config.EnvStorageHost, config.EnvBigQueryHost, config.EnvPubSubHost); err != nil {
 		return Deps{}, err
@@ -212,7 +177,6 @@ func (in *envInstance) depsLocked() (Deps, error) {
 		BucketName: func(name string) string { return topology.BucketName(cfg.Project, name) },
 		Events:     pub, Checker: checker, Signer: signer, PolicyAdmins: admins,
 	}
-	in.deps = &d
 	return d, nil
 }
 

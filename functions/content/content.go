@@ -31,7 +31,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"sync"
 
 	"cloud.google.com/go/firestore"
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
@@ -40,7 +39,7 @@ import (
 	"pointsofyou.ai/studio/shared/ai"
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/config"
-	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/instance"
 	"pointsofyou.ai/studio/shared/logging"
 )
 
@@ -56,112 +55,67 @@ const EnvOfficialOrg = "CONTENT_OFFICIAL_ORG"
 func init() {
 	// Clients are built on first use, so a configuration error is a 503 or
 	// a retried event rather than a crash loop.
-	in := &envInstance{}
-	functions.HTTP(EntryHTTP, in.serveHTTP)
-	functions.CloudEvent(EntryEmbed, in.handleEvent)
+	api, embed := entryPoints(nil)
+	functions.HTTP(EntryHTTP, api)
+	functions.CloudEvent(EntryEmbed, embed)
 }
 
-type envInstance struct {
-	lookup func(string) string // nil: os.Getenv
-
-	mu      sync.Mutex
-	fs      *firestore.Client
-	ai      *ai.Client
-	handler http.Handler
-	embed   func(context.Context, cloudevents.Event) error
-}
-
-func (in *envInstance) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	h, err := in.api()
-	if err != nil {
-		httpapi.WriteError(w, r, httpapi.Unavailable(err))
-		return
+// entryPoints builds both entry points over one Firestore and one AI
+// client per instance; lookup nil means os.Getenv.
+func entryPoints(lookup func(string) string) (http.HandlerFunc, func(context.Context, cloudevents.Event) error) {
+	getenv := os.Getenv
+	if lookup != nil {
+		getenv = lookup
 	}
-	h.ServeHTTP(w, r)
-}
-
-func (in *envInstance) handleEvent(ctx context.Context, e cloudevents.Event) error {
-	h, err := in.embedder()
-	if err != nil {
-		return fmt.Errorf("content: not configured: %w", err)
-	}
-	return h(ctx, e)
-}
-
-func (in *envInstance) getenv(k string) string {
-	if in.lookup != nil {
-		return in.lookup(k)
-	}
-	return os.Getenv(k)
-}
-
-// depsLocked builds the clients shared by both entry points.
-func (in *envInstance) depsLocked() (Deps, error) {
-	cfg := config.FromEnv(in.lookup)
-	if err := cfg.Check(config.EnvFirestoreHost, config.EnvVertexHost); err != nil {
-		return Deps{}, err
-	}
-	ctx := context.Background()
-	if in.fs == nil {
-		logging.Setup(cfg.Project)
-		fs, err := firestore.NewClient(ctx, cfg.Project)
+	fs := instance.New(func() (*firestore.Client, error) {
+		project := config.FromEnv(lookup).Project
+		logging.Setup(project)
+		c, err := firestore.NewClient(context.Background(), project)
 		if err != nil {
-			return Deps{}, fmt.Errorf("firestore client: %w", err)
+			return nil, fmt.Errorf("firestore client: %w", err)
 		}
-		in.fs = fs
-	}
-	if in.ai == nil {
-		c, err := ai.New(ctx, ai.FromEnv(in.lookup))
+		return c, nil
+	})
+	aiClient := instance.New(func() (*ai.Client, error) { return ai.New(context.Background(), ai.FromEnv(lookup)) })
+	// deps builds the clients shared by both entry points.
+	deps := func() (Deps, error) {
+		cfg := config.FromEnv(lookup)
+		if err := cfg.Check(config.EnvFirestoreHost, config.EnvVertexHost); err != nil {
+			return Deps{}, err
+		}
+		f, err := fs.Get()
 		if err != nil {
 			return Deps{}, err
 		}
-		in.ai = c
+		a, err := aiClient.Get()
+		if err != nil {
+			return Deps{}, err
+		}
+		return Deps{Firestore: f, Embedder: a, EmbedModel: a.Config().EmbedModel,
+			OfficialOrg: getenv(EnvOfficialOrg)}, nil
 	}
-	return Deps{Firestore: in.fs, Embedder: in.ai, EmbedModel: in.ai.Config().EmbedModel,
-		OfficialOrg: in.getenv(EnvOfficialOrg)}, nil
-}
-
-func (in *envInstance) api() (http.Handler, error) {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	if in.handler != nil {
-		return in.handler, nil
-	}
-	d, err := in.depsLocked()
-	if err != nil {
-		return nil, err
-	}
-	cfg := config.FromEnv(in.lookup)
-	if err := cfg.Check(config.EnvAuthHost); err != nil {
-		return nil, err
-	}
-	v, err := auth.NewFirebaseVerifier(context.Background(), cfg)
-	if err != nil {
-		return nil, err
-	}
-	d.Verifier = v
-	h, err := New(d)
-	if err != nil {
-		return nil, err
-	}
-	in.handler = h
-	return h, nil
-}
-
-func (in *envInstance) embedder() (func(context.Context, cloudevents.Event) error, error) {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	if in.embed != nil {
-		return in.embed, nil
-	}
-	d, err := in.depsLocked()
-	if err != nil {
-		return nil, err
-	}
-	h, err := NewEmbedTrigger(d)
-	if err != nil {
-		return nil, err
-	}
-	in.embed = h
-	return h, nil
+	api := instance.New(func() (http.Handler, error) {
+		d, err := deps()
+		if err != nil {
+			return nil, err
+		}
+		cfg := config.FromEnv(lookup)
+		if err := cfg.Check(config.EnvAuthHost); err != nil {
+			return nil, err
+		}
+		v, err := auth.NewFirebaseVerifier(context.Background(), cfg)
+		if err != nil {
+			return nil, err
+		}
+		d.Verifier = v
+		return New(d)
+	})
+	embed := instance.New(func() (func(context.Context, cloudevents.Event) error, error) {
+		d, err := deps()
+		if err != nil {
+			return nil, err
+		}
+		return NewEmbedTrigger(d)
+	})
+	return instance.HTTP(api), instance.CloudEvent("content", embed)
 }

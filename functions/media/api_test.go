@@ -292,18 +292,18 @@ func TestEnvMisconfiguration(t *testing.T) {
 	t.Parallel()
 	// A demo project without emulator hosts must never reach Google: the
 	// instance answers 503 (HTTP) and asks for a retry (event).
-	in := &envInstance{lookup: func(k string) string {
+	api, renditions := entryPoints(func(k string) string {
 		if k == "GOOGLE_CLOUD_PROJECT" {
 			return "demo-misconfigured"
 		}
 		return ""
-	}}
+	})
 	w := httptest.NewRecorder()
-	in.serveHTTP(w, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+	api(w, httptest.NewRequest(http.MethodGet, "/healthz", nil))
 	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Content-Type") != "application/problem+json" {
 		t.Errorf("HTTP = %d %s", w.Code, w.Body)
 	}
-	if err := in.handleEvent(context.Background(), finalized("ev", testBucket, originalName(orgA, uuid.NewString()), 1)); err == nil {
+	if err := renditions(context.Background(), finalized("ev", testBucket, originalName(orgA, uuid.NewString()), 1)); err == nil {
 		t.Error("event handled without configuration")
 	}
 }

@@ -25,7 +25,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 
 	"cloud.google.com/go/storage"
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
@@ -33,7 +32,7 @@ import (
 
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/config"
-	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/instance"
 	"pointsofyou.ai/studio/shared/logging"
 )
 
@@ -47,110 +46,63 @@ func init() {
 	// One per function instance, built from the environment on first use
 	// rather than here, so configuration errors surface as 503s (HTTP) or
 	// retried events instead of a crash loop.
-	in := &envInstance{}
-	functions.HTTP(EntryHTTP, in.serveHTTP)
-	functions.CloudEvent(EntryRenditions, in.handleEvent)
+	api, renditions := entryPoints(nil)
+	functions.HTTP(EntryHTTP, api)
+	functions.CloudEvent(EntryRenditions, renditions)
 }
 
-func (in *envInstance) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	h, err := in.api()
-	if err != nil {
-		httpapi.WriteError(w, r, httpapi.Unavailable(err))
-		return
-	}
-	h.ServeHTTP(w, r)
-}
-
-func (in *envInstance) handleEvent(ctx context.Context, e cloudevents.Event) error {
-	h, err := in.renditions()
-	if err != nil {
-		return fmt.Errorf("media: not configured: %w", err)
-	}
-	return h(ctx, e)
-}
-
-// envInstance builds clients from the environment lazily. Only successes are
-// kept, so a transient failure is retried on the next request.
-type envInstance struct {
-	lookup func(string) string // nil: os.Getenv
-
-	mu      sync.Mutex
-	store   *storage.Client
-	signer  *Signer
-	handler http.Handler
-	events  func(context.Context, cloudevents.Event) error
-}
-
-func (in *envInstance) config() config.Config { return config.FromEnv(in.lookup) }
-
-func (in *envInstance) api() (http.Handler, error) {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	if in.handler != nil {
-		return in.handler, nil
-	}
-	cfg := in.config()
-	if err := cfg.Check(config.EnvStorageHost, config.EnvAuthHost); err != nil {
-		return nil, err
-	}
-	d, err := in.depsLocked(cfg)
-	if err != nil {
-		return nil, err
-	}
-	v, err := auth.NewFirebaseVerifier(context.Background(), cfg)
-	if err != nil {
-		return nil, err
-	}
-	d.Verifier = v
-	h, err := New(d)
-	if err != nil {
-		return nil, err
-	}
-	in.handler = h
-	return h, nil
-}
-
-func (in *envInstance) renditions() (func(context.Context, cloudevents.Event) error, error) {
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	if in.events != nil {
-		return in.events, nil
-	}
-	cfg := in.config()
-	if err := cfg.Check(config.EnvStorageHost); err != nil {
-		return nil, err
-	}
-	d, err := in.depsLocked(cfg)
-	if err != nil {
-		return nil, err
-	}
-	h, err := NewRenditions(d)
-	if err != nil {
-		return nil, err
-	}
-	in.events = h
-	return h, nil
-}
-
-// depsLocked builds the storage client and signer shared by both entry
-// points (the storage client reads STORAGE_EMULATOR_HOST itself).
-func (in *envInstance) depsLocked(cfg config.Config) (Deps, error) {
-	if in.store == nil {
-		logging.Setup(cfg.Project)
+// entryPoints builds both entry points over one storage client and signer
+// per instance; lookup nil means os.Getenv.
+func entryPoints(lookup func(string) string) (http.HandlerFunc, func(context.Context, cloudevents.Event) error) {
+	// The storage client reads STORAGE_EMULATOR_HOST itself.
+	store := instance.New(func() (*storage.Client, error) {
+		logging.Setup(config.FromEnv(lookup).Project)
 		c, err := storage.NewClient(context.Background())
 		if err != nil {
-			return Deps{}, fmt.Errorf("storage client: %w", err)
+			return nil, fmt.Errorf("storage client: %w", err)
 		}
-		in.store = c
-	}
-	if in.signer == nil {
-		s, err := signerFromConfig(cfg)
+		return c, nil
+	})
+	signer := instance.New(func() (Signer, error) { return signerFromConfig(config.FromEnv(lookup)) })
+	deps := func(cfg config.Config) (Deps, error) {
+		st, err := store.Get()
 		if err != nil {
 			return Deps{}, err
 		}
-		in.signer = &s
+		s, err := signer.Get()
+		if err != nil {
+			return Deps{}, err
+		}
+		return Deps{Storage: st, Bucket: cfg.MediaBucket, Signer: s}, nil
 	}
-	return Deps{Storage: in.store, Bucket: cfg.MediaBucket, Signer: *in.signer}, nil
+	api := instance.New(func() (http.Handler, error) {
+		cfg := config.FromEnv(lookup)
+		if err := cfg.Check(config.EnvStorageHost, config.EnvAuthHost); err != nil {
+			return nil, err
+		}
+		d, err := deps(cfg)
+		if err != nil {
+			return nil, err
+		}
+		v, err := auth.NewFirebaseVerifier(context.Background(), cfg)
+		if err != nil {
+			return nil, err
+		}
+		d.Verifier = v
+		return New(d)
+	})
+	renditions := instance.New(func() (func(context.Context, cloudevents.Event) error, error) {
+		cfg := config.FromEnv(lookup)
+		if err := cfg.Check(config.EnvStorageHost); err != nil {
+			return nil, err
+		}
+		d, err := deps(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return NewRenditions(d)
+	})
+	return instance.HTTP(api), instance.CloudEvent("media", renditions)
 }
 
 // signerFromConfig signs locally with SIGNER_EMAIL + SIGNER_PRIVATE_KEY.
