@@ -751,6 +751,21 @@ func splitAt(nodes []node, kw string) ([]node, []node, bool) {
 
 var reCaptureGroup = regexp.MustCompile(`(^|[^\\])\((?:[^?]|$)`)
 
+// unaryForms are one-argument functions rendered by a DuckDB expression
+// template in which $1 stands for the argument.
+var unaryForms = map[string]string{
+	"FARM_FINGERPRINT": `CAST(CAST(hash($1) AS HUGEINT) - 9223372036854775808 AS BIGINT)`,
+	"UNIX_SECONDS":     `CAST(floor(epoch($1)) AS BIGINT)`,
+	"UNIX_DATE":        `date_diff('day', DATE '1970-01-01', $1)`,
+	"TIMESTAMP_MILLIS": `to_timestamp(($1) / 1000)`,
+	"TIMESTAMP_MICROS": `(TIMESTAMPTZ '1970-01-01 00:00:00+00' + to_microseconds($1))`,
+	"TO_HEX":           `lower(hex($1))`,
+	"OFFSET":           `($1) + 1`,
+	"SAFE_OFFSET":      `($1) + 1`,
+	"ORDINAL":          `$1`,
+	"SAFE_ORDINAL":     `$1`,
+}
+
 // call renders a function call name(kids).
 func (r *rewriter) call(name token, kids []node) (string, error) {
 	fn := name.up
@@ -763,6 +778,13 @@ func (r *rewriter) call(name token, kids []node) (string, error) {
 			return nil, errQuery(fmt.Sprintf("No matching signature for function %s for %d arguments", fn, len(a)))
 		}
 		return a, nil
+	}
+	if form, ok := unaryForms[fn]; ok {
+		a, err := need(1, 1)
+		if err != nil {
+			return "", err
+		}
+		return strings.ReplaceAll(form, "$1", a[0]), nil
 	}
 	if to, ok := renames[fn]; ok {
 		a, err := r.seq(kids)
@@ -1026,41 +1048,11 @@ func (r *rewriter) call(name token, kids []node) (string, error) {
 		return "CAST(to_json(" + a[0] + ") AS VARCHAR)", nil
 	case "GENERATE_UUID":
 		return "CAST(gen_random_uuid() AS VARCHAR)", nil
-	case "FARM_FINGERPRINT":
-		a, err := need(1, 1)
-		if err != nil {
-			return "", err
-		}
-		return "CAST(CAST(hash(" + a[0] + ") AS HUGEINT) - 9223372036854775808 AS BIGINT)", nil
 	case "CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_DATETIME", "CURRENT_TIME":
 		if len(kids) > 0 {
 			return "", errQuery(fn + " with a time zone is not supported")
 		}
 		return r.nowLiteral(fn), nil
-	case "UNIX_SECONDS":
-		a, err := need(1, 1)
-		if err != nil {
-			return "", err
-		}
-		return "CAST(floor(epoch(" + a[0] + ")) AS BIGINT)", nil
-	case "UNIX_DATE":
-		a, err := need(1, 1)
-		if err != nil {
-			return "", err
-		}
-		return "date_diff('day', DATE '1970-01-01', " + a[0] + ")", nil
-	case "TIMESTAMP_MILLIS":
-		a, err := need(1, 1)
-		if err != nil {
-			return "", err
-		}
-		return "to_timestamp((" + a[0] + ") / 1000)", nil
-	case "TIMESTAMP_MICROS":
-		a, err := need(1, 1)
-		if err != nil {
-			return "", err
-		}
-		return "(TIMESTAMPTZ '1970-01-01 00:00:00+00' + to_microseconds(" + a[0] + "))", nil
 	case "DATE":
 		a, err := need(1, 3)
 		if err != nil {
@@ -1120,12 +1112,6 @@ func (r *rewriter) call(name token, kids []node) (string, error) {
 			a = append(a, "','")
 		}
 		return "string_split(" + a[0] + ", " + a[1] + ")", nil
-	case "TO_HEX":
-		a, err := need(1, 1)
-		if err != nil {
-			return "", err
-		}
-		return "lower(hex(" + a[0] + "))", nil
 	case "REGEXP_EXTRACT", "REGEXP_EXTRACT_ALL":
 		args := splitArgs(kids)
 		if len(args) != 2 {
@@ -1149,18 +1135,6 @@ func (r *rewriter) call(name token, kids []node) (string, error) {
 			return "", err
 		}
 		return "regexp_replace(" + a[0] + ", " + a[1] + ", " + a[2] + ", 'g')", nil
-	case "OFFSET", "SAFE_OFFSET":
-		a, err := need(1, 1)
-		if err != nil {
-			return "", err
-		}
-		return "(" + a[0] + ") + 1", nil
-	case "ORDINAL", "SAFE_ORDINAL":
-		a, err := need(1, 1)
-		if err != nil {
-			return "", err
-		}
-		return a[0], nil
 	case "STRUCT":
 		var fields []string
 		for k, arg := range splitArgs(kids) {
