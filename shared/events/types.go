@@ -10,6 +10,28 @@ const (
 	// TypePrivacyRequestCompleted is a finished data-subject request (a
 	// system event: it never carries the person's actor).
 	TypePrivacyRequestCompleted = "privacy.request_completed"
+
+	// Journeys (functions/journeys).
+	TypeJourneyCreated   = "journey.created"
+	TypeJourneyPublished = "journey.published"
+
+	// Live sessions (functions/sessions). Lifecycle events are about the
+	// session, so they are aggregate-only: without the acting person's
+	// analytics consent they lose the actor, never the fact.
+	TypeSessionScheduled          = "session.scheduled"
+	TypeSessionRescheduled        = "session.rescheduled"
+	TypeSessionCancelled          = "session.cancelled"
+	TypeSessionInvited            = "session.participants_invited"
+	TypeSessionParticipantChanged = "session.participant_changed"
+	TypeSessionStarted            = "session.started"
+	TypeSessionStepChanged        = "session.step_changed"
+	TypeSessionEnded              = "session.ended"
+	TypeSessionDrawOpened         = "session.draw_opened"
+	TypeSessionCardsRevealed      = "session.cards_revealed"
+	TypeSessionDrawClosed         = "session.draw_closed"
+	TypeSessionBreakoutsOpened    = "session.breakouts_opened"
+	TypeSessionBreakoutsClosed    = "session.breakouts_closed"
+	TypeSessionHomeworkChanged    = "session.homework_changed"
 )
 
 // CanvasOp is an accepted canvas operation (session_id and canvas_id are
@@ -27,6 +49,130 @@ type SessionCardSelected struct {
 	CardID   ID   `json:"card_id"`
 	CardKind Enum `json:"card_kind" enum:"photo,word,question,reflection,blank"`
 	Phase    Enum `json:"phase" enum:"pause,expand,focus,doing"`
+	// DrawID is the draw the card was picked in (empty outside a draw).
+	DrawID ID `json:"draw_id,omitempty"`
+	// Mode is how it was picked: chosen from a spread or drawn face down.
+	Mode Enum `json:"mode,omitempty" enum:"face_up,face_down"`
+}
+
+// JourneyCreated is a new journey draft.
+type JourneyCreated struct {
+	JourneyID ID   `json:"journey_id"`
+	Source    Enum `json:"source" enum:"blank,template,duplicate,import"`
+}
+
+// JourneyPublished is a new immutable journey version.
+type JourneyPublished struct {
+	JourneyID    ID  `json:"journey_id"`
+	Version      int `json:"version"`
+	Phases       int `json:"phases"` // phases not skipped
+	Elements     int `json:"elements"`
+	TotalMinutes int `json:"total_minutes"`
+}
+
+// SessionScheduled is a session planned from a journey version.
+type SessionScheduled struct {
+	JourneyID       ID   `json:"journey_id"`
+	JourneyVersion  int  `json:"journey_version"`
+	DurationMinutes int  `json:"duration_minutes"`
+	Capacity        int  `json:"capacity"`
+	HasMeetingLink  bool `json:"has_meeting_link"`
+	// LeadDays is how far ahead of the start it was scheduled.
+	LeadDays int `json:"lead_days"`
+}
+
+// SessionRescheduled is a change of time or length (Sequence is the
+// calendar SEQUENCE sent with the update).
+type SessionRescheduled struct {
+	Sequence        int `json:"sequence"`
+	DurationMinutes int `json:"duration_minutes"`
+}
+
+// SessionCancelled is a cancelled session.
+type SessionCancelled struct {
+	Sequence int  `json:"sequence"`
+	WasLive  bool `json:"was_live"`
+}
+
+// SessionInvited counts invitations sent in one request.
+type SessionInvited struct {
+	Invited int `json:"invited"`
+	// Resent counts invitations sent again to people already invited.
+	Resent int `json:"resent"`
+}
+
+// SessionParticipantChanged is a participant's state change.
+type SessionParticipantChanged struct {
+	State Enum `json:"state" enum:"invited,joined,left,removed"`
+}
+
+// SessionStarted is a session going live.
+type SessionStarted struct {
+	Participants int `json:"participants"`
+	// LateMinutes is how long after the scheduled start it went live
+	// (negative when early).
+	LateMinutes int `json:"late_minutes"`
+}
+
+// SessionStepChanged is the facilitator moving the live session to another
+// phase or element.
+type SessionStepChanged struct {
+	Phase        Enum `json:"phase" enum:"pause,expand,focus,doing"`
+	ElementIndex int  `json:"element_index"`
+	// Step counts the moves in this session (1, 2, …).
+	Step      int  `json:"step"`
+	Direction Enum `json:"direction" enum:"next,back,jump"`
+}
+
+// SessionEnded is a session that finished.
+type SessionEnded struct {
+	Participants    int `json:"participants"`
+	DurationMinutes int `json:"duration_minutes"`
+	Draws           int `json:"draws"`
+	Breakouts       int `json:"breakouts"`
+}
+
+// SessionDrawOpened is a card draw opened by the facilitator.
+type SessionDrawOpened struct {
+	DrawID ID   `json:"draw_id"`
+	Mode   Enum `json:"mode" enum:"face_up,face_down"`
+	Source Enum `json:"source" enum:"deck,subset"`
+	Cards  int  `json:"cards"`
+	Phase  Enum `json:"phase,omitempty" enum:"pause,expand,focus,doing"`
+}
+
+// SessionCardsRevealed is the facilitator revealing picks of a draw.
+type SessionCardsRevealed struct {
+	DrawID ID   `json:"draw_id"`
+	Scope  Enum `json:"scope" enum:"all,one"`
+	Cards  int  `json:"cards"`
+}
+
+// SessionDrawClosed is a draw closed for picks.
+type SessionDrawClosed struct {
+	DrawID ID  `json:"draw_id"`
+	Picks  int `json:"picks"`
+}
+
+// SessionBreakoutsOpened is a round of breakout rooms.
+type SessionBreakoutsOpened struct {
+	BreakoutID ID   `json:"breakout_id"`
+	Rooms      int  `json:"rooms"`
+	Strategy   Enum `json:"strategy" enum:"random,similar_cards,different_cards,manual"`
+	Minutes    int  `json:"minutes"`
+}
+
+// SessionBreakoutsClosed is everyone brought back.
+type SessionBreakoutsClosed struct {
+	BreakoutID ID   `json:"breakout_id"`
+	Reason     Enum `json:"reason" enum:"brought_back,timer,session_ended"`
+}
+
+// SessionHomeworkChanged is a homework item assigned or updated.
+type SessionHomeworkChanged struct {
+	HomeworkID ID   `json:"homework_id"`
+	Change     Enum `json:"change" enum:"assigned,updated,deleted"`
+	Status     Enum `json:"status" enum:"open,in_progress,done,dropped"`
 }
 
 // JournalSynced is one applied journal push (counts only, never content).
@@ -61,8 +207,10 @@ type PrivacyRequestCompleted struct {
 }
 
 // Standard returns a registry with the platform's event types, all at
-// version 1. Counting events (journal.synced, coach.asked, media.uploaded)
-// are aggregate-only: without consent they lose the actor, not the count.
+// version 1. Counting and lifecycle events (journal.synced, coach.asked,
+// media.uploaded, journey.*, session.* except card_selected) are
+// aggregate-only: without consent they lose the actor, not the count. A
+// card pick is about the person, so without consent it is dropped.
 func Standard() *Registry {
 	r := NewRegistry()
 	MustRegister[CanvasOp](r, TypeCanvasOp, 1)
@@ -71,5 +219,21 @@ func Standard() *Registry {
 	MustRegister[CoachAsked](r, TypeCoachAsked, 1, AggregateOnly())
 	MustRegister[MediaUploaded](r, TypeMediaUploaded, 1, AggregateOnly())
 	MustRegister[PrivacyRequestCompleted](r, TypePrivacyRequestCompleted, 1, AggregateOnly())
+	MustRegister[JourneyCreated](r, TypeJourneyCreated, 1, AggregateOnly())
+	MustRegister[JourneyPublished](r, TypeJourneyPublished, 1, AggregateOnly())
+	MustRegister[SessionScheduled](r, TypeSessionScheduled, 1, AggregateOnly())
+	MustRegister[SessionRescheduled](r, TypeSessionRescheduled, 1, AggregateOnly())
+	MustRegister[SessionCancelled](r, TypeSessionCancelled, 1, AggregateOnly())
+	MustRegister[SessionInvited](r, TypeSessionInvited, 1, AggregateOnly())
+	MustRegister[SessionParticipantChanged](r, TypeSessionParticipantChanged, 1, AggregateOnly())
+	MustRegister[SessionStarted](r, TypeSessionStarted, 1, AggregateOnly())
+	MustRegister[SessionStepChanged](r, TypeSessionStepChanged, 1, AggregateOnly())
+	MustRegister[SessionEnded](r, TypeSessionEnded, 1, AggregateOnly())
+	MustRegister[SessionDrawOpened](r, TypeSessionDrawOpened, 1, AggregateOnly())
+	MustRegister[SessionCardsRevealed](r, TypeSessionCardsRevealed, 1, AggregateOnly())
+	MustRegister[SessionDrawClosed](r, TypeSessionDrawClosed, 1, AggregateOnly())
+	MustRegister[SessionBreakoutsOpened](r, TypeSessionBreakoutsOpened, 1, AggregateOnly())
+	MustRegister[SessionBreakoutsClosed](r, TypeSessionBreakoutsClosed, 1, AggregateOnly())
+	MustRegister[SessionHomeworkChanged](r, TypeSessionHomeworkChanged, 1, AggregateOnly())
 	return r
 }

@@ -31,7 +31,22 @@ type Message struct {
 	Subject string `firestore:"subject" json:"subject"`
 	Text    string `firestore:"text" json:"text"`
 	Kind    string `firestore:"kind" json:"kind"`
+	// Attachments travel with the message (e.g. an invitation's
+	// calendar file).
+	Attachments []Attachment `firestore:"attachments,omitempty" json:"attachments,omitempty"`
 }
+
+// Attachment is a file sent with a message; the outbox keeps it in the
+// shape the Trigger Email extension hands to its mailer.
+type Attachment struct {
+	Filename    string `firestore:"filename" json:"filename"`
+	ContentType string `firestore:"contentType" json:"contentType"`
+	Content     string `firestore:"content" json:"content"`
+}
+
+// MaxAttachmentBytes bounds all attachments of one message: the outbox
+// document must stay well under Firestore's 1 MiB.
+const MaxAttachmentBytes = 256 << 10
 
 // Sender sends email.
 type Sender interface {
@@ -47,6 +62,16 @@ func (m Message) check() error {
 	}
 	if a, err := mail.ParseAddress(m.To); err != nil || a.Address != m.To {
 		return fmt.Errorf("%w: the recipient is not a bare address", ErrInvalid)
+	}
+	total := 0
+	for _, a := range m.Attachments {
+		if a.Filename == "" || a.ContentType == "" {
+			return fmt.Errorf("%w: an attachment needs a file name and a content type", ErrInvalid)
+		}
+		total += len(a.Content)
+	}
+	if total > MaxAttachmentBytes {
+		return fmt.Errorf("%w: attachments over %d bytes", ErrInvalid, MaxAttachmentBytes)
 	}
 	return nil
 }
@@ -89,9 +114,16 @@ func (o *Outbox) Send(ctx context.Context, m Message) error {
 	if err := m.check(); err != nil {
 		return err
 	}
+	msg := map[string]any{"subject": m.Subject, "text": m.Text}
+	if len(m.Attachments) > 0 {
+		atts := make([]map[string]any, len(m.Attachments))
+		for i, a := range m.Attachments {
+			atts[i] = map[string]any{"filename": a.Filename, "contentType": a.ContentType, "content": a.Content}
+		}
+		msg["attachments"] = atts
+	}
 	_, _, err := o.client.Collection(OutboxCollection).Add(ctx, outboxDoc{
-		To: m.To, Kind: m.Kind, CreatedAt: o.now().UTC(),
-		Message: map[string]any{"subject": m.Subject, "text": m.Text},
+		To: m.To, Kind: m.Kind, CreatedAt: o.now().UTC(), Message: msg,
 	})
 	if err != nil {
 		return fmt.Errorf("mail: write outbox: %w", err)
@@ -124,6 +156,15 @@ func List(ctx context.Context, client *firestore.Client, to string) ([]Stored, e
 		s := Stored{ID: snap.Ref.ID, CreatedAt: d.CreatedAt, Message: Message{To: d.To, Kind: d.Kind}}
 		s.Subject, _ = d.Message["subject"].(string)
 		s.Text, _ = d.Message["text"].(string)
+		atts, _ := d.Message["attachments"].([]any)
+		for _, x := range atts {
+			m, _ := x.(map[string]any)
+			var a Attachment
+			a.Filename, _ = m["filename"].(string)
+			a.ContentType, _ = m["contentType"].(string)
+			a.Content, _ = m["content"].(string)
+			s.Attachments = append(s.Attachments, a)
+		}
 		out = append(out, s)
 	}
 	slices.SortStableFunc(out, func(a, b Stored) int { return a.CreatedAt.Compare(b.CreatedAt) })

@@ -3,6 +3,8 @@ package mail_test
 import (
 	"context"
 	"errors"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,14 +37,18 @@ func TestOutbox(t *testing.T) {
 	msgs := []mail.Message{
 		{To: "a@example.com", Subject: "one", Text: "body 1", Kind: "invitation"},
 		{To: "b@example.com", Subject: "two", Text: "body 2", Kind: "invitation"},
-		{To: "a@example.com", Subject: "three", Text: "body 3", Kind: "notice"},
+		{To: "a@example.com", Subject: "three", Text: "body 3", Kind: "notice",
+			Attachments: []mail.Attachment{{Filename: "invite.ics", ContentType: "text/calendar; method=REQUEST", Content: "BEGIN:VCALENDAR\r\n"}}},
 	}
 	for _, m := range msgs {
 		if err := out.Send(ctx, m); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, bad := range []mail.Message{{To: "Someone <a@example.com>", Subject: "x"}, {To: "nope", Subject: "x"}, {To: "a@example.com"}} {
+	for _, bad := range []mail.Message{{To: "Someone <a@example.com>", Subject: "x"}, {To: "nope", Subject: "x"}, {To: "a@example.com"},
+		{To: "a@example.com", Subject: "x", Attachments: []mail.Attachment{{Content: "no name"}}},
+		{To: "a@example.com", Subject: "x", Attachments: []mail.Attachment{{Filename: "big", ContentType: "text/plain", Content: strings.Repeat("x", mail.MaxAttachmentBytes+1)}}},
+	} {
 		if err := out.Send(ctx, bad); !errors.Is(err, mail.ErrInvalid) {
 			t.Errorf("Send(%+v) = %v, want ErrInvalid", bad, err)
 		}
@@ -51,7 +57,7 @@ func TestOutbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 2 || got[0].Message != msgs[0] || got[1].Message != msgs[2] || got[0].ID == "" {
+	if len(got) != 2 || !reflect.DeepEqual(got[0].Message, msgs[0]) || !reflect.DeepEqual(got[1].Message, msgs[2]) || got[0].ID == "" {
 		t.Fatalf("List = %+v", got)
 	}
 	all, err := mail.List(ctx, client, "")

@@ -203,6 +203,15 @@ func Standard() *Registry {
 	r.MustRegister(Holder{Name: "privacy.requests", Owner: "functions/consent",
 		Description: "The person's data-subject requests (a completed erasure keeps no trace of the person).",
 		Firestore:   &Firestore{Group: "privacy_requests", Field: "uid"}})
+	r.MustRegister(Holder{Name: "sessions.participants", Owner: "functions/sessions",
+		Description: "Live sessions the person was invited to or took part in (state, join and leave times).",
+		Firestore:   &Firestore{Group: "participants", Field: "uid"}})
+	r.MustRegister(Holder{Name: "sessions.picks", Owner: "functions/sessions",
+		Description: "Cards the person picked in live-session draws.",
+		Firestore:   &Firestore{Group: "picks", Field: "uid"}})
+	r.MustRegister(Holder{Name: "sessions.homework", Owner: "functions/sessions",
+		Description: "Homework items assigned to the person in sessions.",
+		Firestore:   &Firestore{Group: "homework", Field: "uid"}})
 	r.MustRegister(Holder{Name: "analytics.events", Owner: "shared/events",
 		Description: "Pseudonymous domain events (actor = HMAC of the uid per organisation).",
 		BigQuery:    &BigQuery{Table: "analytics.events", Column: "actor"}})
