@@ -12,7 +12,9 @@ import (
 	"pointsofyou.ai/studio/functions/accounts"
 	"pointsofyou.ai/studio/functions/consent"
 	"pointsofyou.ai/studio/functions/content"
+	"pointsofyou.ai/studio/functions/journeys"
 	"pointsofyou.ai/studio/functions/media"
+	"pointsofyou.ai/studio/functions/sessions"
 	"pointsofyou.ai/studio/shared/httpapi"
 )
 
@@ -23,7 +25,9 @@ var servedRoutes = map[string][]httpapi.RouteSpec{
 	"accounts": accounts.Routes(),
 	"consent":  consent.Routes(),
 	"content":  content.Routes(),
+	"journeys": journeys.Routes(),
 	"media":    media.Routes(),
+	"sessions": sessions.Routes(),
 }
 
 type openapiDoc struct {

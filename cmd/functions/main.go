@@ -20,7 +20,9 @@ import (
 	_ "pointsofyou.ai/studio/functions/accounts"
 	_ "pointsofyou.ai/studio/functions/consent"
 	_ "pointsofyou.ai/studio/functions/content"
+	_ "pointsofyou.ai/studio/functions/journeys"
 	_ "pointsofyou.ai/studio/functions/media"
+	_ "pointsofyou.ai/studio/functions/sessions"
 )
 
 func main() {

@@ -31,6 +31,7 @@ const (
 	TypeSessionDrawClosed         = "session.draw_closed"
 	TypeSessionBreakoutsOpened    = "session.breakouts_opened"
 	TypeSessionBreakoutsClosed    = "session.breakouts_closed"
+	TypeSessionBreakoutsChanged   = "session.breakouts_changed"
 	TypeSessionHomeworkChanged    = "session.homework_changed"
 )
 
@@ -168,6 +169,14 @@ type SessionBreakoutsClosed struct {
 	Reason     Enum `json:"reason" enum:"brought_back,timer,session_ended"`
 }
 
+// SessionBreakoutsChanged is an open round adjusted: its timer extended
+// or a person moved.
+type SessionBreakoutsChanged struct {
+	BreakoutID ID   `json:"breakout_id"`
+	Change     Enum `json:"change" enum:"extended,moved"`
+	Minutes    int  `json:"minutes,omitempty"`
+}
+
 // SessionHomeworkChanged is a homework item assigned or updated.
 type SessionHomeworkChanged struct {
 	HomeworkID ID   `json:"homework_id"`
@@ -234,6 +243,7 @@ func Standard() *Registry {
 	MustRegister[SessionDrawClosed](r, TypeSessionDrawClosed, 1, AggregateOnly())
 	MustRegister[SessionBreakoutsOpened](r, TypeSessionBreakoutsOpened, 1, AggregateOnly())
 	MustRegister[SessionBreakoutsClosed](r, TypeSessionBreakoutsClosed, 1, AggregateOnly())
+	MustRegister[SessionBreakoutsChanged](r, TypeSessionBreakoutsChanged, 1, AggregateOnly())
 	MustRegister[SessionHomeworkChanged](r, TypeSessionHomeworkChanged, 1, AggregateOnly())
 	return r
 }

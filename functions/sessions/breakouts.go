@@ -1,0 +1,802 @@
+package sessions
+
+// Breakout rounds: orgs/{org}/sessions/{sid}/breakouts/{breakoutId}.
+//
+// Decisions where the requirements leave a gap:
+//   - One open round per session. Opening a round while the previous
+//     one's timer has run out closes that one first (reason "timer"); an
+//     open round whose timer is still running is a 409. The timer never
+//     closes a round by itself: the facilitator brings people back, and
+//     every read reports remaining_seconds and timer_expired.
+//   - Rooms are 2…4 people when a round opens. A manual move may leave
+//     rooms of 1…5 (a late joiner, someone who needs to switch), but never
+//     empties a room: moving its last member out is a 409.
+//   - similar_cards / different_cards need the draw whose picks they
+//     follow (draw_id); picks are read even before they are revealed, but
+//     only the grouping comes out of it, never anyone's card.
+//   - Facilitators and org staff see every room; a participant sees the
+//     round and only their own room's members.
+//   - Extending and moving change a round without a domain event: the
+//     event registry has no type for them (session.breakouts_opened and
+//     session.breakouts_closed cover the round's life).
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"cloud.google.com/go/firestore"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"pointsofyou.ai/studio/shared/content"
+	"pointsofyou.ai/studio/shared/events"
+	"pointsofyou.ai/studio/shared/httpapi"
+)
+
+// Breakout round statuses and close reasons (the event's enum).
+const (
+	breakoutOpen   = "open"
+	breakoutClosed = "closed"
+
+	closeBroughtBack = "brought_back"
+	closeTimer       = "timer"
+)
+
+// Limits of a round.
+const (
+	DefaultBreakoutMinutes = 10
+	MaxBreakoutMinutes     = 120
+	MaxExtendMinutes       = 60
+	breakoutPageSize       = 20
+	mainRoomID             = "main"
+)
+
+// breakoutRoom is one room of a round.
+type breakoutRoom struct {
+	ID      string   `firestore:"id"`
+	Name    string   `firestore:"name"`
+	Members []string `firestore:"members"`
+}
+
+// breakout is orgs/{org}/sessions/{sid}/breakouts/{id}.
+type breakout struct {
+	Strategy string         `firestore:"strategy"`
+	RoomSize int            `firestore:"room_size"`
+	Rooms    []breakoutRoom `firestore:"rooms"`
+	// Main lists joined participants who stay in the main room.
+	Main        []string   `firestore:"main"`
+	Status      string     `firestore:"status"`
+	Minutes     int        `firestore:"minutes"`
+	OpenedAt    time.Time  `firestore:"opened_at"`
+	OpenedBy    string     `firestore:"opened_by"`
+	EndsAt      time.Time  `firestore:"ends_at"`
+	ClosedAt    *time.Time `firestore:"closed_at"`
+	ClosedBy    string     `firestore:"closed_by,omitempty"`
+	CloseReason string     `firestore:"close_reason,omitempty"`
+	DrawID      string     `firestore:"draw_id,omitempty"`
+	UpdatedAt   time.Time  `firestore:"updated_at"`
+}
+
+// memberView is a person in a room as answered.
+type memberView struct {
+	UID         string `json:"uid"`
+	DisplayName string `json:"display_name,omitempty"`
+}
+
+// roomView is a room as answered.
+type roomView struct {
+	ID      string       `json:"id"`
+	Name    string       `json:"name"`
+	Members []memberView `json:"members"`
+}
+
+// breakoutView is a round as the caller may see it.
+type breakoutView struct {
+	ID          string     `json:"id"`
+	Strategy    string     `json:"strategy"`
+	RoomSize    int        `json:"room_size"`
+	Status      string     `json:"status"`
+	Minutes     int        `json:"minutes"`
+	OpenedAt    time.Time  `json:"opened_at"`
+	EndsAt      time.Time  `json:"ends_at"`
+	ClosedAt    *time.Time `json:"closed_at,omitempty"`
+	CloseReason string     `json:"close_reason,omitempty"`
+	DrawID      string     `json:"draw_id,omitempty"`
+	RoomCount   int        `json:"room_count"`
+	// Rooms are every room for facilitators and staff; a participant's
+	// own room only (none while they stay in the main room).
+	Rooms []roomView `json:"rooms"`
+	// MainRoom is who stays in the main room (facilitators and staff).
+	MainRoom []memberView `json:"main_room,omitempty"`
+	// MyRoom is the caller's room id ("main" in the main room), for a
+	// participant of the round.
+	MyRoom           string `json:"my_room,omitempty"`
+	RemainingSeconds int    `json:"remaining_seconds"`
+	TimerExpired     bool   `json:"timer_expired"`
+}
+
+func (a *api) breakoutRoutes() []httpapi.Route {
+	const base = "/v1/sessions/{sessionId}/breakouts"
+	return []httpapi.Route{
+		route(http.MethodPost, base, a.session(a.openBreakouts, facilitators...)),
+		route(http.MethodGet, base, a.session(a.listBreakouts)),
+		route(http.MethodGet, base+"/{breakoutId}", a.session(a.getBreakout)),
+		route(http.MethodPost, base+"/{breakoutId}/extend", a.session(a.extendBreakout, facilitators...)),
+		route(http.MethodPost, base+"/{breakoutId}/move", a.session(a.moveBreakout, facilitators...)),
+		route(http.MethodPost, base+"/{breakoutId}/close", a.session(a.closeBreakout, facilitators...)),
+	}
+}
+
+// openBreakoutsReq is the body of POST …/breakouts.
+type openBreakoutsReq struct {
+	Strategy string     `json:"strategy"`
+	RoomSize *int       `json:"room_size"`
+	Minutes  *int       `json:"minutes"`
+	DrawID   string     `json:"draw_id"`
+	Rooms    [][]string `json:"rooms"`
+	MainRoom []string   `json:"main_room"`
+}
+
+func (q *openBreakoutsReq) Validate() []httpapi.FieldError {
+	var fs []httpapi.FieldError
+	httpapi.OneOf(&fs, "strategy", q.Strategy, StrategyRandom, StrategySimilarCards, StrategyDifferentCards, StrategyManual)
+	if q.RoomSize != nil && (*q.RoomSize < MinRoomSize || *q.RoomSize > MaxRoomSize) {
+		fs = append(fs, httpapi.Field("room_size", "must be %d…%d", MinRoomSize, MaxRoomSize))
+	}
+	if q.Minutes != nil && (*q.Minutes < 1 || *q.Minutes > MaxBreakoutMinutes) {
+		fs = append(fs, httpapi.Field("minutes", "must be 1…%d", MaxBreakoutMinutes))
+	}
+	cards := q.Strategy == StrategySimilarCards || q.Strategy == StrategyDifferentCards
+	switch {
+	case cards && q.DrawID == "":
+		fs = append(fs, httpapi.Field("draw_id", "is required for %s: the rooms follow that draw's picks", q.Strategy))
+	case q.DrawID != "" && !validID(q.DrawID):
+		fs = append(fs, httpapi.Field("draw_id", "is not a valid id"))
+	}
+	if q.Strategy == StrategyManual {
+		if len(q.Rooms) == 0 {
+			fs = append(fs, httpapi.Field("rooms", "is required for manual rooms"))
+		}
+		if len(q.Rooms) > MaxCapacity/MinRoomSize {
+			fs = append(fs, httpapi.Field("rooms", "lists %d rooms; at most %d are allowed", len(q.Rooms), MaxCapacity/MinRoomSize))
+		}
+		for i, room := range q.Rooms {
+			if len(room) > MaxCapacity {
+				fs = append(fs, httpapi.Field(fmt.Sprintf("rooms[%d]", i), "is too long"))
+				continue
+			}
+			for j, uid := range room {
+				if !validID(uid) {
+					fs = append(fs, httpapi.Field(fmt.Sprintf("rooms[%d][%d]", i, j), "is not a valid uid"))
+				}
+			}
+		}
+		if len(q.MainRoom) > MaxCapacity {
+			fs = append(fs, httpapi.Field("main_room", "is too long"))
+		}
+		for i, uid := range q.MainRoom {
+			if !validID(uid) {
+				fs = append(fs, httpapi.Field(fmt.Sprintf("main_room[%d]", i), "is not a valid uid"))
+			}
+		}
+	} else {
+		if q.Rooms != nil {
+			fs = append(fs, httpapi.Field("rooms", "is only for the manual strategy"))
+		}
+		if q.MainRoom != nil {
+			fs = append(fs, httpapi.Field("main_room", "is only for the manual strategy"))
+		}
+	}
+	return fs
+}
+
+// bhUnprocessable is a well-formed request the session's state refuses,
+// naming the offending fields: 422 with the validation problem type.
+func bhUnprocessable(detail string, fields ...httpapi.FieldError) *httpapi.Error {
+	e := httpapi.Invalid(fields...)
+	e.Status = http.StatusUnprocessableEntity
+	if detail != "" {
+		e.Detail = detail
+	}
+	return e
+}
+
+func (a *api) openBreakouts(w http.ResponseWriter, r *http.Request, l *loaded) error {
+	var req openBreakoutsReq
+	if err := httpapi.DecodeJSON(w, r, &req, 0); err != nil {
+		return err
+	}
+	size, minutes := DefaultRoomSize, DefaultBreakoutMinutes
+	if req.RoomSize != nil {
+		size = *req.RoomSize
+	}
+	if req.Minutes != nil {
+		minutes = *req.Minutes
+	}
+	ctx := r.Context()
+	var (
+		id      string
+		b       breakout
+		names   map[string]string
+		expired []string
+	)
+	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		expired, names = nil, map[string]string{}
+		l, err := a.load(ctx, tx, l.P, l.ID(), facilitators...)
+		if err != nil {
+			return err
+		}
+		if l.S.Status != StatusLive {
+			return httpapi.Conflict("breakouts run only while the session is live (it is %s)", l.S.Status)
+		}
+		now := a.d.Now().UTC()
+		open, err := tx.Documents(l.sub(collBreakouts).Where("status", "==", breakoutOpen)).GetAll()
+		if err != nil {
+			return httpapi.Unavailable(err)
+		}
+		for _, snap := range open {
+			var o breakout
+			if err := snap.DataTo(&o); err != nil {
+				return httpapi.Unavailable(err)
+			}
+			if now.Before(o.EndsAt) {
+				return httpapi.Conflict("breakout round %s is still open; bring everyone back first", snap.Ref.ID)
+			}
+			expired = append(expired, snap.Ref.ID)
+		}
+		joinedSnaps, err := tx.Documents(l.sub(collParticipants).Where("state", "==", PartJoined)).GetAll()
+		if err != nil {
+			return httpapi.Unavailable(err)
+		}
+		var joined []string
+		for _, snap := range joinedSnaps {
+			joined = append(joined, snap.Ref.ID)
+			if n, _ := snap.Data()["display_name"].(string); n != "" {
+				names[snap.Ref.ID] = n
+			}
+		}
+		slices.Sort(joined) // stable input: the randomness alone decides
+		var picks map[string][]string
+		if req.DrawID != "" {
+			if picks, err = a.breakoutPicks(ctx, tx, l, req.DrawID); err != nil {
+				return err
+			}
+		}
+		rooms, main, err := a.breakoutRooms(ctx, l, req, joined, picks, size)
+		if err != nil {
+			return err
+		}
+		b = breakout{Strategy: req.Strategy, RoomSize: size, Main: main, Status: breakoutOpen, Minutes: minutes,
+			OpenedAt: now, OpenedBy: l.P.UID, EndsAt: now.Add(time.Duration(minutes) * time.Minute),
+			DrawID: req.DrawID, UpdatedAt: now}
+		if b.Main == nil {
+			b.Main = []string{}
+		}
+		for i, members := range rooms {
+			b.Rooms = append(b.Rooms, breakoutRoom{ID: "r" + strconv.Itoa(i+1), Name: "Room " + strconv.Itoa(i+1), Members: members})
+		}
+		for _, eid := range expired {
+			if err := tx.Update(l.sub(collBreakouts).Doc(eid), closeUpdates(now, "", closeTimer)); err != nil {
+				return err
+			}
+		}
+		id = a.d.NewID()
+		if err := tx.Create(l.sub(collBreakouts).Doc(id), b); err != nil {
+			return err
+		}
+		// Writing the session document makes two facilitators opening
+		// rounds at once conflict: one transaction retries and sees the
+		// other's open round.
+		return tx.Update(l.Ref, []firestore.Update{{Path: "updated_at", Value: now}})
+	})
+	if err != nil {
+		return err
+	}
+	for _, eid := range expired {
+		a.emit(ctx, events.TypeSessionBreakoutsClosed, l.Org(), l.ID(), "",
+			events.SessionBreakoutsClosed{BreakoutID: events.ID(eid), Reason: closeTimer})
+	}
+	a.emit(ctx, events.TypeSessionBreakoutsOpened, l.Org(), l.ID(), l.P.UID, events.SessionBreakoutsOpened{
+		BreakoutID: events.ID(id), Rooms: len(b.Rooms), Strategy: events.Enum(b.Strategy), Minutes: b.Minutes})
+	httpapi.WriteJSON(w, http.StatusCreated, a.viewBreakout(l, id, &b, names))
+	return nil
+}
+
+// breakoutRooms assigns joined participants by the request's strategy;
+// it returns the rooms and, for manual rooms, who stays in the main room.
+func (a *api) breakoutRooms(ctx context.Context, l *loaded, req openBreakoutsReq, joined []string, picks map[string][]string, size int) ([][]string, []string, error) {
+	if req.Strategy == StrategyManual {
+		if probs := checkManualRooms(joined, req.Rooms, req.MainRoom); len(probs) > 0 {
+			fs := make([]httpapi.FieldError, len(probs))
+			for i, p := range probs {
+				fs[i] = httpapi.Field(p.Field, "%s", p.Detail)
+			}
+			return nil, nil, bhUnprocessable("", fs...)
+		}
+		return req.Rooms, req.MainRoom, nil
+	}
+	if len(joined) < MinRoomSize {
+		return nil, nil, bhUnprocessable(errTooFew.Error())
+	}
+	people := make([]roomPerson, len(joined))
+	for i, uid := range joined {
+		people[i].UID = uid
+	}
+	if req.Strategy != StrategyRandom {
+		themes, err := a.cardThemes(ctx, l.Org(), picks)
+		if err != nil {
+			return nil, nil, err
+		}
+		for i := range people {
+			cards := picks[people[i].UID]
+			people[i].Picked = len(cards) > 0
+			for _, c := range cards {
+				people[i].Themes = append(people[i].Themes, themes[c]...)
+			}
+		}
+	}
+	rooms, err := assignRooms(people, req.Strategy, size, a.d.Rand)
+	if err != nil {
+		return nil, nil, httpapi.Unavailable(err)
+	}
+	return rooms, nil, nil
+}
+
+// breakoutPicks reads the picks of draw drawID: card ids by picker uid.
+// Pick documents are read generically (card_id, uid) so rooms do not
+// depend on the rest of a pick's shape.
+func (a *api) breakoutPicks(ctx context.Context, tx *firestore.Transaction, l *loaded, drawID string) (map[string][]string, error) {
+	dref := l.sub(collDraws).Doc(drawID)
+	if _, err := tx.Get(dref); status.Code(err) == codes.NotFound {
+		return nil, bhUnprocessable("", httpapi.Field("draw_id", "is not a draw of this session"))
+	} else if err != nil {
+		return nil, httpapi.Unavailable(err)
+	}
+	snaps, err := tx.Documents(dref.Collection(collPicks)).GetAll()
+	if err != nil {
+		return nil, httpapi.Unavailable(err)
+	}
+	out := map[string][]string{}
+	for _, s := range snaps {
+		d := s.Data()
+		uid, _ := d["uid"].(string)
+		card, _ := d["card_id"].(string)
+		if uid != "" && card != "" {
+			out[uid] = append(out[uid], card)
+		}
+	}
+	return out, nil
+}
+
+// cardThemes reads the themes of the picked cards: the organisation's own
+// item when there is one, else the official library's. Library items are
+// not part of the transaction: they do not change what a round is.
+func (a *api) cardThemes(ctx context.Context, org string, picks map[string][]string) (map[string][]string, error) {
+	var ids []string
+	for _, cards := range picks {
+		for _, c := range cards {
+			if validID(c) && !slices.Contains(ids, c) {
+				ids = append(ids, c)
+			}
+		}
+	}
+	out := map[string][]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	refs := make([]*firestore.DocumentRef, 0, 2*len(ids))
+	for _, c := range ids {
+		refs = append(refs, a.d.Firestore.Collection(content.ItemsPath("")).Doc(c),
+			a.d.Firestore.Collection(content.ItemsPath(org)).Doc(c))
+	}
+	snaps, err := a.d.Firestore.GetAll(ctx, refs)
+	if err != nil {
+		return nil, httpapi.Unavailable(err)
+	}
+	for i, s := range snaps {
+		if !s.Exists() {
+			continue
+		}
+		raw, _ := s.Data()["themes"].([]any)
+		var themes []string
+		for _, t := range raw {
+			if str, ok := t.(string); ok {
+				themes = append(themes, str)
+			}
+		}
+		out[ids[i/2]] = themes // the org's item (odd index) comes last and wins
+	}
+	return out, nil
+}
+
+// closeUpdates closes a round.
+func closeUpdates(now time.Time, by, reason string) []firestore.Update {
+	u := []firestore.Update{{Path: "status", Value: breakoutClosed}, {Path: "closed_at", Value: now},
+		{Path: "close_reason", Value: reason}, {Path: "updated_at", Value: now}}
+	if by != "" {
+		u = append(u, firestore.Update{Path: "closed_by", Value: by})
+	}
+	return u
+}
+
+// viewBreakout shapes round b for the caller of l; names maps uids to
+// display names.
+func (a *api) viewBreakout(l *loaded, id string, b *breakout, names map[string]string) breakoutView {
+	now := a.d.Now()
+	v := breakoutView{ID: id, Strategy: b.Strategy, RoomSize: b.RoomSize, Status: b.Status, Minutes: b.Minutes,
+		OpenedAt: b.OpenedAt, EndsAt: b.EndsAt, ClosedAt: b.ClosedAt, CloseReason: b.CloseReason, DrawID: b.DrawID,
+		RoomCount: len(b.Rooms), Rooms: []roomView{}, TimerExpired: !now.Before(b.EndsAt)}
+	if b.Status == breakoutOpen && !v.TimerExpired {
+		v.RemainingSeconds = int(math.Ceil(b.EndsAt.Sub(now).Seconds()))
+	}
+	members := func(uids []string) []memberView {
+		out := make([]memberView, len(uids))
+		for i, u := range uids {
+			out[i] = memberView{UID: u, DisplayName: names[u]}
+		}
+		return out
+	}
+	if l.Rel == RelParticipant {
+		for _, room := range b.Rooms {
+			if slices.Contains(room.Members, l.P.UID) {
+				v.Rooms = append(v.Rooms, roomView{ID: room.ID, Name: room.Name, Members: members(room.Members)})
+				v.MyRoom = room.ID
+			}
+		}
+		if v.MyRoom == "" && slices.Contains(b.Main, l.P.UID) {
+			v.MyRoom = mainRoomID
+		}
+		return v
+	}
+	for _, room := range b.Rooms {
+		v.Rooms = append(v.Rooms, roomView{ID: room.ID, Name: room.Name, Members: members(room.Members)})
+	}
+	if len(b.Main) > 0 {
+		v.MainRoom = members(b.Main)
+	}
+	return v
+}
+
+// breakoutNames reads the display names of the people the caller may see
+// in rounds bs.
+func (a *api) breakoutNames(ctx context.Context, l *loaded, bs ...*breakout) (map[string]string, error) {
+	var refs []*firestore.DocumentRef
+	seen := map[string]bool{}
+	add := func(uids []string) {
+		for _, u := range uids {
+			if !seen[u] && validID(u) {
+				seen[u] = true
+				refs = append(refs, l.sub(collParticipants).Doc(u))
+			}
+		}
+	}
+	for _, b := range bs {
+		for _, room := range b.Rooms {
+			if l.Rel != RelParticipant || slices.Contains(room.Members, l.P.UID) {
+				add(room.Members)
+			}
+		}
+		if l.Rel != RelParticipant {
+			add(b.Main)
+		}
+	}
+	names := map[string]string{}
+	if len(refs) == 0 {
+		return names, nil
+	}
+	snaps, err := a.d.Firestore.GetAll(ctx, refs)
+	if err != nil {
+		return nil, httpapi.Unavailable(err)
+	}
+	for _, s := range snaps {
+		if s.Exists() {
+			if n, _ := s.Data()["display_name"].(string); n != "" {
+				names[s.Ref.ID] = n
+			}
+		}
+	}
+	return names, nil
+}
+
+func (a *api) listBreakouts(w http.ResponseWriter, r *http.Request, l *loaded) error {
+	ctx := r.Context()
+	coll := l.sub(collBreakouts)
+	q := coll.OrderBy("opened_at", firestore.Desc).Limit(breakoutPageSize + 1)
+	q, err := bhPageStart(ctx, q, coll, r.URL.Query().Get("page_token"))
+	if err != nil {
+		return err
+	}
+	snaps, err := q.Documents(ctx).GetAll()
+	if err != nil {
+		return httpapi.Unavailable(err)
+	}
+	next := ""
+	if len(snaps) > breakoutPageSize {
+		snaps = snaps[:breakoutPageSize]
+		next = bhPageToken(snaps[len(snaps)-1].Ref.ID)
+	}
+	rounds := make([]*breakout, len(snaps))
+	for i, s := range snaps {
+		rounds[i] = &breakout{}
+		if err := s.DataTo(rounds[i]); err != nil {
+			return httpapi.Unavailable(err)
+		}
+	}
+	names, err := a.breakoutNames(ctx, l, rounds...)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Breakouts     []breakoutView `json:"breakouts"`
+		NextPageToken string         `json:"next_page_token,omitempty"`
+	}{Breakouts: make([]breakoutView, len(snaps)), NextPageToken: next}
+	for i, s := range snaps {
+		out.Breakouts[i] = a.viewBreakout(l, s.Ref.ID, rounds[i], names)
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// bhPageToken is the opaque cursor after document id.
+func bhPageToken(id string) string { return base64.RawURLEncoding.EncodeToString([]byte(id)) }
+
+// bhPageStart continues q after the document of coll named by token.
+func bhPageStart(ctx context.Context, q firestore.Query, coll *firestore.CollectionRef, token string) (firestore.Query, error) {
+	if token == "" {
+		return q, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || !validID(string(raw)) {
+		return q, httpapi.Invalid(httpapi.Field("page_token", "is not a token this API returned"))
+	}
+	snap, err := coll.Doc(string(raw)).Get(ctx)
+	if status.Code(err) == codes.NotFound {
+		return q, httpapi.Invalid(httpapi.Field("page_token", "is not a token this API returned"))
+	}
+	if err != nil {
+		return q, httpapi.Unavailable(err)
+	}
+	return q.StartAfter(snap), nil
+}
+
+// readBreakout reads round id of session l (in tx when given).
+func readBreakout(ctx context.Context, tx *firestore.Transaction, l *loaded, id string) (*breakout, error) {
+	if !validID(id) {
+		return nil, httpapi.NotFound("no breakout round %q", id)
+	}
+	ref := l.sub(collBreakouts).Doc(id)
+	var snap *firestore.DocumentSnapshot
+	var err error
+	if tx != nil {
+		snap, err = tx.Get(ref)
+	} else {
+		snap, err = ref.Get(ctx)
+	}
+	if status.Code(err) == codes.NotFound {
+		return nil, httpapi.NotFound("no breakout round %q", id)
+	}
+	if err != nil {
+		return nil, httpapi.Unavailable(err)
+	}
+	var b breakout
+	if err := snap.DataTo(&b); err != nil {
+		return nil, httpapi.Unavailable(err)
+	}
+	return &b, nil
+}
+
+func (a *api) getBreakout(w http.ResponseWriter, r *http.Request, l *loaded) error {
+	id := r.PathValue("breakoutId")
+	b, err := readBreakout(r.Context(), nil, l, id)
+	if err != nil {
+		return err
+	}
+	names, err := a.breakoutNames(r.Context(), l, b)
+	if err != nil {
+		return err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, a.viewBreakout(l, id, b, names))
+	return nil
+}
+
+// changeBreakout runs change on open round breakoutId in a transaction
+// and answers the round as it is afterwards.
+func (a *api) changeBreakout(w http.ResponseWriter, r *http.Request, l *loaded, change func(tx *firestore.Transaction, l *loaded, ref *firestore.DocumentRef, b *breakout, now time.Time) error) (*breakout, error) {
+	id := r.PathValue("breakoutId")
+	var b *breakout
+	err := a.inTx(r.Context(), func(ctx context.Context, tx *firestore.Transaction) error {
+		l2, err := a.load(ctx, tx, l.P, l.ID(), facilitators...)
+		if err != nil {
+			return err
+		}
+		if b, err = readBreakout(ctx, tx, l2, id); err != nil {
+			return err
+		}
+		if b.Status != breakoutOpen {
+			return httpapi.Conflict("breakout round %s is already closed", id)
+		}
+		return change(tx, l2, l2.sub(collBreakouts).Doc(id), b, a.d.Now().UTC())
+	})
+	if err != nil {
+		return nil, err
+	}
+	names, err := a.breakoutNames(r.Context(), l, b)
+	if err != nil {
+		return nil, err
+	}
+	httpapi.WriteJSON(w, http.StatusOK, a.viewBreakout(l, id, b, names))
+	return b, nil
+}
+
+type extendReq struct {
+	Minutes int `json:"minutes"`
+}
+
+func (q *extendReq) Validate() []httpapi.FieldError {
+	if q.Minutes < 1 || q.Minutes > MaxExtendMinutes {
+		return []httpapi.FieldError{httpapi.Field("minutes", "must be 1…%d", MaxExtendMinutes)}
+	}
+	return nil
+}
+
+// extendBreakout adds minutes to the timer; a timer that already ran out
+// restarts from now.
+func (a *api) extendBreakout(w http.ResponseWriter, r *http.Request, l *loaded) error {
+	var req extendReq
+	if err := httpapi.DecodeJSON(w, r, &req, 0); err != nil {
+		return err
+	}
+	_, err := a.changeBreakout(w, r, l, func(tx *firestore.Transaction, _ *loaded, ref *firestore.DocumentRef, b *breakout, now time.Time) error {
+		from := b.EndsAt
+		if from.Before(now) {
+			from = now
+		}
+		b.EndsAt = from.Add(time.Duration(req.Minutes) * time.Minute)
+		b.Minutes += req.Minutes
+		b.UpdatedAt = now
+		return tx.Update(ref, []firestore.Update{{Path: "ends_at", Value: b.EndsAt}, {Path: "minutes", Value: b.Minutes},
+			{Path: "updated_at", Value: now}})
+	})
+	if err == nil {
+		a.emit(r.Context(), events.TypeSessionBreakoutsChanged, l.Org(), l.ID(), l.P.UID, events.SessionBreakoutsChanged{
+			BreakoutID: events.ID(r.PathValue("breakoutId")), Change: "extended", Minutes: req.Minutes})
+	}
+	return err
+}
+
+type moveReq struct {
+	UID    string `json:"uid"`
+	ToRoom string `json:"to_room"`
+}
+
+func (q *moveReq) Validate() []httpapi.FieldError {
+	var fs []httpapi.FieldError
+	if !validID(q.UID) {
+		fs = append(fs, httpapi.Field("uid", "is required"))
+	}
+	if !validID(q.ToRoom) {
+		fs = append(fs, httpapi.Field("to_room", "is required: a room id, or %q for the main room", mainRoomID))
+	}
+	return fs
+}
+
+// moveBreakout moves one person to another room or the main room. A
+// joined participant not yet in the round (a late joiner) may be moved in.
+func (a *api) moveBreakout(w http.ResponseWriter, r *http.Request, l *loaded) error {
+	var req moveReq
+	if err := httpapi.DecodeJSON(w, r, &req, 0); err != nil {
+		return err
+	}
+	moved := false
+	_, err := a.changeBreakout(w, r, l, func(tx *firestore.Transaction, l *loaded, ref *firestore.DocumentRef, b *breakout, now time.Time) error {
+		to := -1
+		if req.ToRoom != mainRoomID {
+			to = slices.IndexFunc(b.Rooms, func(room breakoutRoom) bool { return room.ID == req.ToRoom })
+			if to < 0 {
+				return bhUnprocessable("", httpapi.Field("to_room", "is not a room of this round"))
+			}
+		}
+		from, inMain := -1, slices.Contains(b.Main, req.UID)
+		for i, room := range b.Rooms {
+			if slices.Contains(room.Members, req.UID) {
+				from = i
+			}
+		}
+		if from < 0 && !inMain {
+			snap, err := tx.Get(l.sub(collParticipants).Doc(req.UID))
+			if err != nil && status.Code(err) != codes.NotFound {
+				return httpapi.Unavailable(err)
+			}
+			if err != nil || snap.Data()["state"] != PartJoined {
+				return bhUnprocessable("", httpapi.Field("uid", "is not a joined participant of this session"))
+			}
+		}
+		if (from == to && from >= 0) || (to < 0 && inMain) {
+			return nil // already there
+		}
+		if to >= 0 && len(b.Rooms[to].Members) >= maxMovedRoom {
+			return httpapi.Conflict("%s already holds %d people", b.Rooms[to].Name, maxMovedRoom)
+		}
+		if from >= 0 && len(b.Rooms[from].Members) == 1 {
+			return httpapi.Conflict("%s would be empty; move someone in first or bring everyone back", b.Rooms[from].Name)
+		}
+		if from >= 0 {
+			b.Rooms[from].Members = slices.DeleteFunc(b.Rooms[from].Members, func(u string) bool { return u == req.UID })
+		}
+		b.Main = slices.DeleteFunc(b.Main, func(u string) bool { return u == req.UID })
+		if to >= 0 {
+			b.Rooms[to].Members = append(b.Rooms[to].Members, req.UID)
+		} else {
+			b.Main = append(b.Main, req.UID)
+		}
+		if b.Main == nil {
+			b.Main = []string{}
+		}
+		b.UpdatedAt = now
+		moved = true
+		return tx.Update(ref, []firestore.Update{{Path: "rooms", Value: b.Rooms}, {Path: "main", Value: b.Main},
+			{Path: "updated_at", Value: now}})
+	})
+	if err == nil && moved {
+		a.emit(r.Context(), events.TypeSessionBreakoutsChanged, l.Org(), l.ID(), l.P.UID, events.SessionBreakoutsChanged{
+			BreakoutID: events.ID(r.PathValue("breakoutId")), Change: "moved"})
+	}
+	return err
+}
+
+// closeBreakout brings everyone back.
+func (a *api) closeBreakout(w http.ResponseWriter, r *http.Request, l *loaded) error {
+	// No fields: an empty body or {} (as every POST of the API accepts).
+	if err := liveDecodeOptional(w, r, &struct{}{}); err != nil {
+		return err
+	}
+	_, err := a.changeBreakout(w, r, l, func(tx *firestore.Transaction, _ *loaded, ref *firestore.DocumentRef, b *breakout, now time.Time) error {
+		b.Status, b.ClosedAt, b.CloseReason, b.ClosedBy, b.UpdatedAt = breakoutClosed, &now, closeBroughtBack, l.P.UID, now
+		return tx.Update(ref, closeUpdates(now, l.P.UID, closeBroughtBack))
+	})
+	if err != nil {
+		return err
+	}
+	a.emit(r.Context(), events.TypeSessionBreakoutsClosed, l.Org(), l.ID(), l.P.UID,
+		events.SessionBreakoutsClosed{BreakoutID: events.ID(r.PathValue("breakoutId")), Reason: closeBroughtBack})
+	return nil
+}
+
+// endBreakouts closes the session's open breakout round, if any, inside
+// the caller's transaction (the session ending brings everyone back;
+// reason is an events.SessionBreakoutsClosed reason, e.g.
+// "session_ended"). It reads the open rounds and then writes their
+// closing at once: Firestore forbids reads after writes in a transaction,
+// so the caller must call it after its own reads and before its own
+// writes. The returned after publishes the events; call it once the
+// transaction committed.
+func (a *api) endBreakouts(ctx context.Context, tx *firestore.Transaction, l *loaded, reason string) (after func(), err error) {
+	open, err := tx.Documents(l.sub(collBreakouts).Where("status", "==", breakoutOpen)).GetAll()
+	if err != nil {
+		return nil, err
+	}
+	now := a.d.Now().UTC()
+	var by string
+	if l.P != nil {
+		by = l.P.UID
+	}
+	ids := make([]string, len(open))
+	for i, snap := range open {
+		ids[i] = snap.Ref.ID
+		if err := tx.Update(snap.Ref, closeUpdates(now, by, reason)); err != nil {
+			return nil, err
+		}
+	}
+	return func() {
+		for _, id := range ids {
+			a.emit(ctx, events.TypeSessionBreakoutsClosed, l.Org(), l.ID(), by,
+				events.SessionBreakoutsClosed{BreakoutID: events.ID(id), Reason: events.Enum(reason)})
+		}
+	}, nil
+}

@@ -1,0 +1,152 @@
+package sessions
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+
+	"cloud.google.com/go/firestore"
+
+	"pointsofyou.ai/studio/shared/content"
+	"pointsofyou.ai/studio/shared/httpapi"
+)
+
+// drawKinds maps the library's card types to the kinds of a draw (and of
+// session.card_selected).
+var drawKinds = map[string]string{
+	content.TypePhotoCard:    "photo",
+	content.TypeWordCard:     "word",
+	content.TypeQuestionCard: "question",
+}
+
+// drawCardOf copies a library item into a draw.
+func drawCardOf(it *content.Item) drawCard {
+	t, _ := it.Localized(content.DefaultLocale)
+	return drawCard{ID: it.ID, Kind: drawKinds[it.Type], Title: t.Title, Images: it.Images}
+}
+
+// drawUnusable says why item it cannot be drawn by a caller of tier, or "".
+func drawUnusable(it *content.Item, tier string, a *api) string {
+	switch {
+	case drawKinds[it.Type] == "":
+		return fmt.Sprintf("is a %s, not a photo, word or question card", strings.ReplaceAll(it.Type, "_", " "))
+	case it.Status != content.StatusPublished:
+		return "is not published"
+	case !it.Usable(tier, a.d.Now()):
+		return "is not available to you (tier or licence)"
+	}
+	return ""
+}
+
+// drawPool resolves the cards a draw is made from: a deck's published,
+// usable cards, or the listed ones (each of which must be usable). The
+// organisation's own items come first; the official library fills in.
+func (a *api) drawPool(ctx context.Context, l *loaded, q *drawReq) ([]drawCard, error) {
+	official := a.d.Firestore.Collection(content.OfficialCollection)
+	own := a.d.Firestore.Collection(collOrgs).Doc(l.Org()).Collection(content.OfficialCollection)
+	tier := l.P.Tier
+	if q.CardIDs == nil {
+		seen := map[string]bool{}
+		var pool []drawCard
+		for _, c := range []*firestore.CollectionRef{own, official} {
+			snaps, err := c.Where("deck_id", "==", q.DeckID).Where("status", "==", content.StatusPublished).
+				Limit(drawMaxDeck + 1).Documents(ctx).GetAll()
+			if err != nil {
+				return nil, httpapi.Unavailable(err)
+			}
+			for _, s := range snaps {
+				var it content.Item
+				if s.DataTo(&it) != nil || seen[s.Ref.ID] {
+					continue
+				}
+				it.ID = s.Ref.ID
+				seen[it.ID] = true
+				if drawUnusable(&it, tier, a) == "" {
+					pool = append(pool, drawCardOf(&it))
+				}
+			}
+		}
+		switch {
+		case len(pool) == 0:
+			return nil, unprocessable(httpapi.Field("deck_id", "has no published cards you may use"))
+		case len(pool) > drawMaxDeck:
+			return nil, unprocessable(httpapi.Field("deck_id", "has more than %d cards; list the cards to draw from in card_ids", drawMaxDeck))
+		}
+		slices.SortFunc(pool, func(x, y drawCard) int { return strings.Compare(x.ID, y.ID) })
+		return pool, nil
+	}
+	refs := make([]*firestore.DocumentRef, 0, 2*len(q.CardIDs))
+	for _, id := range q.CardIDs {
+		refs = append(refs, own.Doc(id), official.Doc(id))
+	}
+	snaps, err := a.d.Firestore.GetAll(ctx, refs)
+	if err != nil {
+		return nil, httpapi.Unavailable(err)
+	}
+	pool := make([]drawCard, 0, len(q.CardIDs))
+	var fields []httpapi.FieldError
+	for i, id := range q.CardIDs {
+		name := fmt.Sprintf("card_ids[%d]", i)
+		snap := snaps[2*i]
+		if !snap.Exists() {
+			snap = snaps[2*i+1]
+		}
+		var it content.Item
+		switch {
+		case !snap.Exists():
+			fields = append(fields, httpapi.Field(name, "is not a card of the library"))
+			continue
+		case snap.DataTo(&it) != nil:
+			fields = append(fields, httpapi.Field(name, "could not be read from the library"))
+			continue
+		}
+		it.ID = id
+		if why := drawUnusable(&it, tier, a); why != "" {
+			fields = append(fields, httpapi.Field(name, "%s", why))
+			continue
+		}
+		pool = append(pool, drawCardOf(&it))
+	}
+	if len(fields) > 0 {
+		return nil, unprocessable(fields...)
+	}
+	return pool, nil
+}
+
+// drawRandIntn is a uniform integer in [0, n) read from r (rejection
+// sampling, so no value is favoured).
+func drawRandIntn(r io.Reader, n int) (int, error) {
+	if n <= 0 {
+		return 0, fmt.Errorf("sessions: random bound %d", n)
+	}
+	un := uint64(n)
+	bound := math.MaxUint64 - math.MaxUint64%un // a multiple of n
+	var b [8]byte
+	for {
+		if _, err := io.ReadFull(r, b[:]); err != nil {
+			return 0, fmt.Errorf("sessions: randomness: %w", err)
+		}
+		if v := binary.LittleEndian.Uint64(b[:]); v < bound {
+			return int(v % un), nil
+		}
+	}
+}
+
+// drawSample returns k of cards in random order (a partial Fisher–Yates
+// shuffle of a copy).
+func drawSample[T any](r io.Reader, cards []T, k int) ([]T, error) {
+	c := slices.Clone(cards)
+	k = min(k, len(c))
+	for i := range k {
+		j, err := drawRandIntn(r, len(c)-i)
+		if err != nil {
+			return nil, err
+		}
+		c[i], c[i+j] = c[i+j], c[i]
+	}
+	return c[:k], nil
+}

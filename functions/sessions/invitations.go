@@ -1,0 +1,460 @@
+package sessions
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	netmail "net/mail"
+	"net/url"
+	"strings"
+	"time"
+
+	"cloud.google.com/go/firestore"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"pointsofyou.ai/studio/shared/events"
+	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/ics"
+	"pointsofyou.ai/studio/shared/mail"
+)
+
+// Invitation statuses.
+const (
+	InvitePending  = "pending"
+	InviteAccepted = "accepted"
+	InviteRevoked  = "revoked"
+)
+
+// Invitation limits.
+const (
+	maxInviteEmails = 100
+	maxEmailLen     = 254
+)
+
+// Invitation is orgs/{org}/sessions/{id}/invitations/{inviteId}. Only a
+// hash of the join token is stored; the token itself travels in the mail.
+// An invitee becomes a participant (participants/{uid}) when accepting;
+// until then the pending invitation is the only record of them.
+type Invitation struct {
+	ID         string     `json:"id" firestore:"-"`
+	Email      string     `json:"email" firestore:"email"`
+	EmailLC    string     `json:"-" firestore:"email_lc"`
+	TokenHash  string     `json:"-" firestore:"token_hash"`
+	Status     string     `json:"status" firestore:"status"`
+	Locale     string     `json:"locale,omitempty" firestore:"locale"`
+	SentAt     time.Time  `json:"sent_at" firestore:"sent_at"`
+	Sequence   int        `json:"sequence" firestore:"sequence"`
+	UID        string     `json:"uid,omitempty" firestore:"uid"`
+	AcceptedAt *time.Time `json:"accepted_at,omitempty" firestore:"accepted_at"`
+	InvitedBy  string     `json:"-" firestore:"invited_by"`
+}
+
+func (a *api) inviteRoutes() []httpapi.Route {
+	return []httpapi.Route{
+		route(http.MethodPost, "/v1/sessions/{sessionId}/invitations", a.session(a.invite, facilitators...)),
+		route(http.MethodGet, "/v1/sessions/{sessionId}/invitations", a.session(a.listInvitations, facilitators...)),
+		route(http.MethodDelete, "/v1/sessions/{sessionId}/invitations/{inviteId}", a.session(a.revokeInvitation, facilitators...)),
+		route(http.MethodPost, "/v1/sessions/{sessionId}/join", a.authed(a.join)),
+		route(http.MethodPost, "/v1/sessions/{sessionId}/leave", a.session(a.leave, RelParticipant)),
+		route(http.MethodGet, "/v1/sessions/{sessionId}/participants", a.session(a.listParticipants, RelFacilitator, RelOrgStaff)),
+		route(http.MethodDelete, "/v1/sessions/{sessionId}/participants/{uid}", a.session(a.removeParticipant, facilitators...)),
+	}
+}
+
+// inviteReq is POST /v1/sessions/{id}/invitations.
+type inviteReq struct {
+	Emails []string `json:"emails"`
+	Locale string   `json:"locale"`
+
+	unique []string // deduplicated, case-insensitively, first spelling kept
+}
+
+func (r *inviteReq) Validate() []httpapi.FieldError {
+	var f []httpapi.FieldError
+	switch {
+	case len(r.Emails) == 0:
+		f = append(f, httpapi.Field("emails", "name 1 to %d addresses", maxInviteEmails))
+	case len(r.Emails) > maxInviteEmails:
+		f = append(f, httpapi.Field("emails", "has %d addresses; at most %d per request", len(r.Emails), maxInviteEmails))
+	}
+	seen := map[string]bool{}
+	for i, e := range r.Emails {
+		e = strings.TrimSpace(e)
+		if a, err := netmail.ParseAddress(e); err != nil || a.Address != e || len(e) > maxEmailLen || strings.ContainsAny(e, "\"\\") {
+			f = append(f, httpapi.Field(fmt.Sprintf("emails[%d]", i), "is not a bare email address (name@example.com)"))
+			continue
+		}
+		if lc := strings.ToLower(e); !seen[lc] {
+			seen[lc] = true
+			r.unique = append(r.unique, e)
+		}
+	}
+	if r.Locale != "" {
+		httpapi.OneOf(&f, "locale", r.Locale, "en", "es", "fr", "de", "he")
+	}
+	return f
+}
+
+// newJoinToken is a random join token and the hash stored for it.
+func newJoinToken(rand io.Reader) (token, hash string, err error) {
+	var b [32]byte
+	if _, err := io.ReadFull(rand, b[:]); err != nil {
+		return "", "", err
+	}
+	token = base64.RawURLEncoding.EncodeToString(b[:])
+	return token, hashToken(token), nil
+}
+
+func hashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return base64.RawURLEncoding.EncodeToString(h[:])
+}
+
+// outgoing is an invitation mail to send once the transaction commits.
+type outgoing struct {
+	inv   Invitation
+	token string
+}
+
+// inviteResult answers POST …/invitations (tokens are only mailed).
+type inviteResult struct {
+	Invited     int          `json:"invited"`
+	Resent      int          `json:"resent"`
+	Skipped     int          `json:"skipped"` // already accepted
+	Invitations []Invitation `json:"invitations"`
+}
+
+func (a *api) invite(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
+	var req inviteReq
+	if err := httpapi.DecodeJSON(w, r, &req, 0); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	var res inviteResult
+	var mails []outgoing
+	var sess *Session
+	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		res, mails = inviteResult{Invitations: []Invitation{}}, nil
+		l, err := a.load(ctx, tx, l0.P, l0.ID(), facilitators...)
+		if err != nil {
+			return err
+		}
+		if err := sessionClosed(l.S); err != nil {
+			return err
+		}
+		sess = l.S
+		existing := map[string]Invitation{}
+		var snaps []*firestore.DocumentSnapshot
+		lc := lowerAll(req.unique)
+		for len(lc) > 0 {
+			// Firestore takes at most 30 values in one "in" filter.
+			chunk := lc[:min(30, len(lc))]
+			lc = lc[len(chunk):]
+			got, err := tx.Documents(l.sub(collInvitations).Where("email_lc", "in", chunk)).GetAll()
+			if err != nil {
+				return err
+			}
+			snaps = append(snaps, got...)
+		}
+		for _, s := range snaps {
+			var inv Invitation
+			if err := s.DataTo(&inv); err != nil {
+				return err
+			}
+			inv.ID = s.Ref.ID
+			if prev, ok := existing[inv.EmailLC]; !ok || prev.Status != InviteAccepted {
+				existing[inv.EmailLC] = inv
+			}
+		}
+		now := a.d.Now().UTC()
+		for _, email := range req.unique {
+			inv, ok := existing[strings.ToLower(email)]
+			if ok && inv.Status == InviteAccepted {
+				res.Skipped++
+				res.Invitations = append(res.Invitations, inv)
+				continue
+			}
+			token, hash, err := newJoinToken(a.d.Rand)
+			if err != nil {
+				return err
+			}
+			if ok && inv.Status == InvitePending {
+				res.Resent++
+			} else {
+				res.Invited++
+				if !ok {
+					inv = Invitation{ID: a.d.NewID(), Email: email, EmailLC: strings.ToLower(email)}
+				}
+			}
+			// A fresh token each time: the previous link stops working.
+			inv.TokenHash, inv.Status, inv.SentAt, inv.Sequence, inv.InvitedBy = hash, InvitePending, now, l.S.Sequence, l0.P.UID
+			inv.Locale = req.Locale
+			if err := tx.Set(l.sub(collInvitations).Doc(inv.ID), inv); err != nil {
+				return err
+			}
+			res.Invitations = append(res.Invitations, inv)
+			mails = append(mails, outgoing{inv: inv, token: token})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	a.emit(ctx, events.TypeSessionInvited, sess.Org, sess.ID, l0.P.UID, events.SessionInvited{Invited: res.Invited, Resent: res.Resent})
+	cal, err := readCalendar(ctx, l0.Ref)
+	if err != nil {
+		slog.WarnContext(ctx, "sessions: calendar settings unreadable", "session_id", sess.ID, "err", err)
+	}
+	for _, m := range mails {
+		link := a.d.PublicURL + "/join/" + url.PathEscape(sess.ID) + "?token=" + url.QueryEscape(m.token)
+		sendSessionMail(ctx, a.d, sess, cal, m.inv.Email, mailInvite, link)
+	}
+	httpapi.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func lowerAll(in []string) []string {
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = strings.ToLower(s)
+	}
+	return out
+}
+
+func (a *api) listInvitations(w http.ResponseWriter, r *http.Request, l *loaded) error {
+	qv := r.URL.Query()
+	q := l.sub(collInvitations).Query
+	if st := qv.Get("status"); st != "" {
+		var f []httpapi.FieldError
+		if httpapi.OneOf(&f, "status", st, InvitePending, InviteAccepted, InviteRevoked); len(f) > 0 {
+			return httpapi.Invalid(f...)
+		}
+		q = q.Where("status", "==", st)
+	}
+	tok, err := schedDecodeCursor(qv.Get("page_token"))
+	if err != nil {
+		return err
+	}
+	q = q.OrderBy(firestore.DocumentID, firestore.Asc)
+	if tok != nil {
+		q = q.StartAfter(tok.ID)
+	}
+	snaps, err := q.Limit(schedPageSize + 1).Documents(r.Context()).GetAll()
+	if err != nil {
+		return httpapi.Unavailable(err)
+	}
+	out := struct {
+		Invitations   []Invitation `json:"invitations"`
+		NextPageToken string       `json:"next_page_token,omitempty"`
+	}{Invitations: []Invitation{}}
+	for i, s := range snaps {
+		if i == schedPageSize {
+			out.NextPageToken = schedEncodeCursor(schedCursor{ID: snaps[i-1].Ref.ID})
+			break
+		}
+		var inv Invitation
+		if err := s.DataTo(&inv); err != nil {
+			return httpapi.Unavailable(err)
+		}
+		inv.ID = s.Ref.ID
+		out.Invitations = append(out.Invitations, inv)
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (a *api) revokeInvitation(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
+	id := r.PathValue("inviteId")
+	if !validID(id) {
+		return httpapi.NotFound("no invitation %q", id)
+	}
+	ctx := r.Context()
+	changed := false
+	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		changed = false
+		l, err := a.load(ctx, tx, l0.P, l0.ID(), facilitators...)
+		if err != nil {
+			return err
+		}
+		ref := l.sub(collInvitations).Doc(id)
+		snap, err := tx.Get(ref)
+		if status.Code(err) == codes.NotFound {
+			return httpapi.NotFound("no invitation %q", id)
+		}
+		if err != nil {
+			return err
+		}
+		switch st, _ := snap.Data()["status"].(string); st {
+		case InviteRevoked:
+			return nil
+		case InviteAccepted:
+			return httpapi.Conflict("the invitation was accepted; remove the participant instead")
+		}
+		changed = true
+		return tx.Update(ref, []firestore.Update{{Path: "status", Value: InviteRevoked}, {Path: "token_hash", Value: ""}})
+	})
+	if err != nil {
+		return err
+	}
+	if changed {
+		// The invitee has no user id yet: the event names none.
+		a.emit(ctx, events.TypeSessionParticipantChanged, l0.Org(), l0.ID(), l0.P.UID, events.SessionParticipantChanged{State: PartRemoved})
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// readCalendar reads settings/calendar (empty when the session was made
+// without one).
+func readCalendar(ctx context.Context, sessionRef *firestore.DocumentRef) (calendarDoc, error) {
+	var c calendarDoc
+	snap, err := sessionRef.Collection(collSettings).Doc(docCalendar).Get(ctx)
+	if status.Code(err) == codes.NotFound {
+		return c, nil
+	}
+	if err != nil {
+		return c, err
+	}
+	err = snap.DataTo(&c)
+	return c, err
+}
+
+// Kinds of session mail.
+type mailKind int
+
+const (
+	mailInvite mailKind = iota
+	mailUpdate
+	mailCancel
+	mailReminder
+)
+
+// sessionICS is the session's calendar entry: REQUEST while it is on,
+// CANCEL once cancelled; attendee, when given, is the addressee (RSVP).
+func sessionICS(d Deps, s *Session, cal calendarDoc, attendee *string) ([]byte, string, error) {
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	start := s.StartAt.In(loc)
+	joinURL := d.PublicURL + "/join/" + url.PathEscape(s.ID)
+	desc := s.Description
+	if s.Meeting != nil && s.Meeting.URL != "" {
+		desc = strings.TrimSpace(desc + "\n\nMeeting: " + s.Meeting.URL)
+	}
+	desc = strings.TrimSpace(desc + "\n\nStudio: " + joinURL)
+	ev := ics.Event{
+		UID: s.ID + "@" + icsUIDDomain, Sequence: s.Sequence, Start: start,
+		End: start.Add(time.Duration(s.DurationMinutes) * time.Minute), Summary: s.Title, Description: desc,
+		Location: "Points of You AI Studio", URL: joinURL, Stamp: d.Now(), Created: s.CreatedAt, LastModified: s.UpdatedAt,
+	}
+	if s.Meeting != nil && s.Meeting.URL != "" {
+		ev.Location = s.Meeting.URL
+	}
+	if cal.OrganizerEmail != "" {
+		ev.Organizer = ics.Person{Email: cal.OrganizerEmail}
+	}
+	if attendee != nil {
+		ev.Attendees = []ics.Person{{Email: *attendee, RSVP: true}}
+	}
+	method := ics.MethodRequest
+	if s.Status == StatusCancelled {
+		method, ev.Status = ics.MethodCancel, ics.StatusCancelled
+	} else {
+		ev.Alarms = []time.Duration{15 * time.Minute}
+	}
+	data, err := (&ics.Calendar{Method: method, Events: []ics.Event{ev}}).Marshal()
+	if err != nil && ev.Organizer.Email != "" {
+		// An organizer address the format refuses is left out rather
+		// than failing the whole entry.
+		ev.Organizer = ics.Person{}
+		data, err = (&ics.Calendar{Method: method, Events: []ics.Event{ev}}).Marshal()
+	}
+	return data, method, err
+}
+
+// localTime is how a mail shows the start: in the session's zone, with
+// its abbreviation and UTC offset.
+func localTime(s *Session) string {
+	loc, err := time.LoadLocation(s.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	t := s.StartAt.In(loc)
+	return t.Format("Monday 2 January 2006, 15:04 MST") + " (UTC" + t.Format("-07:00") + ", " + loc.String() + ")"
+}
+
+// sendSessionMail mails one person about s; link is the join link of an
+// invitation ("" otherwise). A failure is logged without the address.
+func sendSessionMail(ctx context.Context, d Deps, s *Session, cal calendarDoc, to string, kind mailKind, link string) {
+	title := strings.Join(strings.Fields(s.Title), " ")
+	var subject, intro, mk string
+	switch kind {
+	case mailInvite:
+		subject, intro, mk = "Invitation: "+title, "You are invited to a Points of You session.", "session_invitation"
+	case mailUpdate:
+		subject, intro, mk = "Updated: "+title, "The session has a new time.", "session_update"
+	case mailCancel:
+		subject, intro, mk = "Cancelled: "+title, "The session is cancelled.", "session_cancellation"
+	case mailReminder:
+		subject, intro, mk = "Reminder: "+title, "Your session starts soon.", "session_reminder"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\n\n%s\nWhen: %s\nDuration: %d minutes\n", intro, title, localTime(s), s.DurationMinutes)
+	if kind != mailCancel {
+		if s.Meeting != nil && s.Meeting.URL != "" {
+			fmt.Fprintf(&b, "Meeting: %s\n", s.Meeting.URL)
+			if s.Meeting.MeetingID != "" {
+				fmt.Fprintf(&b, "Meeting ID: %s\n", s.Meeting.MeetingID)
+			}
+			if s.Meeting.Passcode != "" {
+				fmt.Fprintf(&b, "Passcode: %s\n", s.Meeting.Passcode)
+			}
+		}
+		if link != "" {
+			fmt.Fprintf(&b, "\nJoin: %s\n", link)
+		} else {
+			fmt.Fprintf(&b, "\nOpen: %s/join/%s\n", d.PublicURL, url.PathEscape(s.ID))
+		}
+	}
+	data, method, err := sessionICS(d, s, cal, &to)
+	msg := mail.Message{To: to, Subject: subject, Text: b.String(), Kind: mk}
+	if err == nil {
+		msg.Attachments = []mail.Attachment{{Filename: "invite.ics", ContentType: "text/calendar; charset=utf-8; method=" + method, Content: string(data)}}
+	} else {
+		slog.WarnContext(ctx, "sessions: calendar file not built", "session_id", s.ID, "err", err)
+	}
+	if err := d.Mail.Send(ctx, msg); err != nil {
+		slog.WarnContext(ctx, "sessions: mail not sent", "session_id", s.ID, "kind", mk, "err", err)
+	}
+}
+
+// mailInvitees mails every pending or accepted invitee of s (revoked and
+// removed people are left out) and returns how many were mailed.
+func mailInvitees(ctx context.Context, d Deps, s *Session, kind mailKind) int {
+	ref := d.Firestore.Collection(collOrgs).Doc(s.Org).Collection(collSessions).Doc(s.ID)
+	cal, err := readCalendar(ctx, ref)
+	if err != nil {
+		slog.WarnContext(ctx, "sessions: calendar settings unreadable", "session_id", s.ID, "err", err)
+	}
+	snaps, err := ref.Collection(collInvitations).Where("status", "in", []string{InvitePending, InviteAccepted}).Documents(ctx).GetAll()
+	if err != nil {
+		slog.WarnContext(ctx, "sessions: invitees unreadable; no mail sent", "session_id", s.ID, "err", err)
+		return 0
+	}
+	n := 0
+	for _, snap := range snaps {
+		email, _ := snap.Data()["email"].(string)
+		if email == "" {
+			continue
+		}
+		sendSessionMail(ctx, d, s, cal, email, kind, "")
+		n++
+	}
+	return n
+}

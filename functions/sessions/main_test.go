@@ -1,0 +1,295 @@
+package sessions
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/firestore"
+	"google.golang.org/api/option"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	fsemu "pointsofyou.ai/studio/emulators/firestore"
+	"pointsofyou.ai/studio/shared/auth"
+	"pointsofyou.ai/studio/shared/authz"
+	"pointsofyou.ai/studio/shared/events"
+	"pointsofyou.ai/studio/shared/mail"
+)
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if !testing.Verbose() {
+		slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}
+	os.Exit(m.Run())
+}
+
+// Callers of the test world, by token.
+const (
+	tokFac    = "fac"   // facilitator of org-a (owner of seeded sessions)
+	tokCoFac  = "cofac" // another facilitator of org-a
+	tokAdminA = "admin-a"
+	tokPart1  = "part-1" // participant of org-a
+	tokPart2  = "part-2" // participant of org-a
+	tokPart3  = "part-3" // participant of org-a
+	tokPartB  = "part-b" // participant of org-b (may join org-a sessions when invited)
+	tokAdminB = "admin-b"
+	tokFacB   = "fac-b"
+)
+
+var testUsers = auth.StaticVerifier{
+	tokFac:    {UID: "u-fac", Email: "fac@a.test", Org: "org-a", Role: auth.RoleFacilitator, Tier: auth.TierProfessional},
+	tokCoFac:  {UID: "u-cofac", Email: "cofac@a.test", Org: "org-a", Role: auth.RoleFacilitator, Tier: auth.TierProfessional},
+	tokAdminA: {UID: "u-admin-a", Email: "admin@a.test", Org: "org-a", Role: auth.RoleOrgAdmin, Tier: auth.TierEnterprise},
+	tokPart1:  {UID: "u-part-1", Email: "p1@a.test", Org: "org-a", Role: auth.RoleParticipant, Tier: auth.TierFree},
+	tokPart2:  {UID: "u-part-2", Email: "p2@a.test", Org: "org-a", Role: auth.RoleParticipant, Tier: auth.TierFree},
+	tokPart3:  {UID: "u-part-3", Email: "p3@a.test", Org: "org-a", Role: auth.RoleParticipant, Tier: auth.TierFree},
+	tokPartB:  {UID: "u-part-b", Email: "pb@b.test", Org: "org-b", Role: auth.RoleParticipant, Tier: auth.TierFree},
+	tokAdminB: {UID: "u-admin-b", Email: "admin@b.test", Org: "org-b", Role: auth.RoleOrgAdmin, Tier: auth.TierEnterprise},
+	tokFacB:   {UID: "u-fac-b", Email: "fac@b.test", Org: "org-b", Role: auth.RoleFacilitator, Tier: auth.TierProfessional},
+}
+
+// recorder is an EventPublisher keeping what was published.
+type recorder struct {
+	mu  sync.Mutex
+	evs []events.Event
+}
+
+func (r *recorder) Publish(_ context.Context, ev events.Event) (string, error) {
+	if _, ok := events.Standard().Lookup(ev.Type); !ok {
+		return "", events.ErrUnknownType
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.evs = append(r.evs, ev)
+	return "id", nil
+}
+
+// types lists the published event types in order.
+func (r *recorder) types() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, e := range r.evs {
+		out = append(out, e.Type)
+	}
+	return out
+}
+
+// of returns the events of one type.
+func (r *recorder) of(typ string) []events.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []events.Event
+	for _, e := range r.evs {
+		if e.Type == typ {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// consentSet is a ConsentChecker granting listed (uid, purpose) pairs.
+type consentSet struct {
+	mu sync.Mutex
+	ok map[string]bool
+}
+
+func (c *consentSet) Allowed(_ context.Context, uid, _, purpose string) (bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.ok[uid+"/"+purpose], nil
+}
+
+func (c *consentSet) grant(uid, purpose string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ok == nil {
+		c.ok = map[string]bool{}
+	}
+	c.ok[uid+"/"+purpose] = true
+}
+
+// env is one isolated world: its own Firestore emulator.
+type env struct {
+	fs      *firestore.Client
+	deps    Deps
+	h       http.Handler
+	events  *recorder
+	mail    *mail.Memory
+	consent *consentSet
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	ctx := context.Background()
+	srv, err := fsemu.NewServer(fsemu.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	fs, err := firestore.NewClient(ctx, "demo-sessions", option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
+		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = fs.Close() })
+	e := &env{fs: fs, events: &recorder{}, mail: &mail.Memory{}, consent: &consentSet{}}
+	e.deps = Deps{Verifier: testUsers, Firestore: fs, Events: e.events, Mail: e.mail, Consent: e.consent,
+		PublicURL: "https://studio.test"}
+	if e.h, err = New(e.deps); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+type result struct {
+	Code   int
+	Header http.Header
+	Body   []byte
+}
+
+func (r result) json(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// problem asserts a problem+json answer with status code.
+func (r result) problem(t *testing.T, code int) {
+	t.Helper()
+	if r.Code != code || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
+		t.Fatalf("got %d %s %s, want %d problem", r.Code, r.Header.Get("Content-Type"), r.Body, code)
+	}
+}
+
+// do calls the API; body is JSON-encoded unless it is a string.
+func (e *env) do(t *testing.T, method, path, tok string, body any) result {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		raw, _ := json.Marshal(b)
+		rd = bytes.NewReader(raw)
+	}
+	req := httptest.NewRequest(method, path, rd)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	w := httptest.NewRecorder()
+	e.h.ServeHTTP(w, req)
+	return result{Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
+}
+
+// seedOpts describe a session written straight to Firestore, for tests
+// of the live parts that need not go through scheduling.
+type seedOpts struct {
+	Org    string // default org-a
+	Status string // default scheduled
+	// Participants are uids with their state (joined when empty).
+	Participants map[string]string
+	Plan         []Step // default: testPlan
+	StartAt      time.Time
+}
+
+// testPlan is a journey run of four phases, five steps.
+var testPlan = []Step{
+	{Phase: "pause", PhaseIndex: 0, ElementIndex: 0, ElementID: "el-1", Title: "Arrive", Minutes: 10},
+	{Phase: "expand", PhaseIndex: 1, ElementIndex: 0, ElementID: "el-2", Title: "Pick a card", Minutes: 15},
+	{Phase: "expand", PhaseIndex: 1, ElementIndex: 1, ElementID: "el-3", Title: "Share", Minutes: 15},
+	{Phase: "focus", PhaseIndex: 2, ElementIndex: 0, ElementID: "el-4", Title: "One insight", Minutes: 10},
+	{Phase: "doing", PhaseIndex: 3, ElementIndex: 0, ElementID: "el-5", Title: "First step", Minutes: 10},
+}
+
+// seedSession writes a session owned by u-fac with u-cofac as
+// co-facilitator, its members, participants and index; it returns its id.
+func (e *env) seedSession(t *testing.T, o seedOpts) string {
+	t.Helper()
+	ctx := context.Background()
+	if o.Org == "" {
+		o.Org = "org-a"
+	}
+	if o.Status == "" {
+		o.Status = StatusScheduled
+	}
+	if o.Plan == nil {
+		o.Plan = testPlan
+	}
+	if o.StartAt.IsZero() {
+		o.StartAt = time.Now().Add(24 * time.Hour).Truncate(time.Minute)
+	}
+	id := newID()
+	now := time.Now().UTC()
+	s := Session{Org: o.Org, Title: "Seeded session", JourneyID: "j-seed", JourneyVersion: 1, Status: o.Status,
+		StartAt: o.StartAt, TimeZone: "Europe/Berlin", DurationMinutes: 60, Capacity: DefaultCapacity,
+		Facilitator: "u-fac", CoFacilitators: []string{"u-cofac"}, Plan: o.Plan, CreatedAt: now, UpdatedAt: now}
+	if o.Status == StatusLive {
+		s.Current = &Cursor{Step: 0, Moves: 0, ChangedAt: now, ChangedBy: "u-fac"}
+		s.StartedAt = &now
+	}
+	ref := e.fs.Collection(collOrgs).Doc(o.Org).Collection(collSessions).Doc(id)
+	b := e.fs.BulkWriter(ctx)
+	for uid, st := range o.Participants {
+		if st == "" {
+			st = PartJoined
+		}
+		if st == PartJoined {
+			s.Joined++
+		}
+		p := Participant{UID: uid, State: st, UpdatedAt: now}
+		if st == PartJoined {
+			p.JoinedAt = &now
+		}
+		b.Set(ref.Collection(collParticipants).Doc(uid), p)
+		b.Set(ref.Collection(collMembers).Doc(uid), map[string]any{"role": authz.ResourceParticipant, "uid": uid})
+	}
+	b.Set(ref.Collection(collMembers).Doc("u-fac"), map[string]any{"role": authz.ResourceOwner, "uid": "u-fac"})
+	b.Set(ref.Collection(collMembers).Doc("u-cofac"), map[string]any{"role": authz.ResourceEditor, "uid": "u-cofac"})
+	b.Set(ref, s)
+	b.Set(e.fs.Collection(collIndex).Doc(id), map[string]any{"org": o.Org})
+	b.End()
+	return id
+}
+
+func TestHealthAndSkeleton(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	if r := e.do(t, "GET", "/healthz", "", nil); r.Code != 200 {
+		t.Fatalf("healthz %d %s", r.Code, r.Body)
+	}
+	id := e.seedSession(t, seedOpts{Participants: map[string]string{"u-part-1": ""}})
+	ctx := context.Background()
+	for _, c := range []struct {
+		tok  string
+		want Relation
+	}{{tokFac, RelFacilitator}, {tokCoFac, RelFacilitator}, {tokPart1, RelParticipant}, {tokAdminA, RelOrgStaff},
+		{tokPart2, RelNone}, {tokAdminB, RelNone}, {tokPartB, RelNone}} {
+		p := testUsers[c.tok]
+		ref, s, err := (&api{d: e.deps}).find(ctx, nil, p, id)
+		if err != nil || ref == nil {
+			t.Fatalf("%s: find %v %v", c.tok, ref, err)
+		}
+		rel, err := (&api{d: e.deps}).relation(ctx, nil, p, ref, s)
+		if err != nil || rel != c.want {
+			t.Errorf("%s: relation %v, %v; want %v", c.tok, rel, err, c.want)
+		}
+	}
+}

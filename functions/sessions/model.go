@@ -1,0 +1,157 @@
+package sessions
+
+import "time"
+
+// Firestore layout (all under the session's organisation):
+//
+//	orgs/{org}/sessions/{sessionId}                     Session
+//	orgs/{org}/sessions/{sessionId}/members/{uid}       authz membership: owner | editor (co-facilitator) | participant
+//	orgs/{org}/sessions/{sessionId}/participants/{uid}  Participant (state machine invited → joined → left)
+//	orgs/{org}/sessions/{sessionId}/invitations/{id}    Invitation (by email, with a join token)
+//	orgs/{org}/sessions/{sessionId}/draws/{drawId}      card draws, their picks below
+//	orgs/{org}/sessions/{sessionId}/breakouts/{id}      breakout rounds
+//	orgs/{org}/sessions/{sessionId}/homework/{id}       homework items
+//	session_index/{sessionId}                           {org}: where a session lives, for callers of other orgs
+//
+// A participant may belong to another organisation than the session's: every
+// route finds the session by id (the caller's organisation first, then the
+// index) and authorises through the membership document, never the token.
+
+// Session statuses.
+const (
+	StatusScheduled = "scheduled"
+	StatusLive      = "live"
+	StatusEnded     = "ended"
+	StatusCancelled = "cancelled"
+)
+
+// Participant states.
+const (
+	PartInvited = "invited"
+	PartJoined  = "joined"
+	PartLeft    = "left"
+	PartRemoved = "removed"
+)
+
+// Defaults and limits.
+const (
+	DefaultCapacity = 50
+	MaxCapacity     = 500
+	DefaultMinutes  = 60
+)
+
+// Collections.
+const (
+	collOrgs         = "orgs"
+	collSessions     = "sessions"
+	collMembers      = "members"
+	collParticipants = "participants"
+	collInvitations  = "invitations"
+	collDraws        = "draws"
+	collPicks        = "picks"
+	collBreakouts    = "breakouts"
+	collHomework     = "homework"
+	collIndex        = "session_index"
+)
+
+// Meeting is the external video meeting the session runs beside. A host
+// key is never stored: it is a secret the platform has no use for.
+type Meeting struct {
+	Provider  string `json:"provider,omitempty" firestore:"provider"` // zoom | meet | teams | other
+	URL       string `json:"url,omitempty" firestore:"url"`
+	MeetingID string `json:"meeting_id,omitempty" firestore:"meeting_id"`
+	Passcode  string `json:"passcode,omitempty" firestore:"passcode"`
+}
+
+// Step is one stop of the live session's run through its journey version:
+// the non-skipped phases' elements in order. It is copied from the
+// version when the session is scheduled, so later journey edits never
+// change a scheduled session.
+type Step struct {
+	Phase        string `json:"phase" firestore:"phase"`
+	PhaseIndex   int    `json:"phase_index" firestore:"phase_index"`
+	ElementIndex int    `json:"element_index" firestore:"element_index"`
+	ElementID    string `json:"element_id" firestore:"element_id"`
+	Title        string `json:"title" firestore:"title"`
+	Minutes      int    `json:"minutes" firestore:"minutes"`
+}
+
+// Cursor is where a live session is. Step indexes Session.Plan; Moves
+// counts every change, so a client's "advance from step N" is checked
+// against the step it saw.
+type Cursor struct {
+	Step      int       `json:"step" firestore:"step"`
+	Moves     int       `json:"moves" firestore:"moves"`
+	ChangedAt time.Time `json:"changed_at" firestore:"changed_at"`
+	ChangedBy string    `json:"-" firestore:"changed_by"`
+}
+
+// Session is orgs/{org}/sessions/{id}.
+type Session struct {
+	ID              string    `json:"id" firestore:"-"`
+	Org             string    `json:"org_id" firestore:"org"`
+	Title           string    `json:"title" firestore:"title"`
+	Description     string    `json:"description,omitempty" firestore:"description"`
+	JourneyID       string    `json:"journey_id" firestore:"journey_id"`
+	JourneyVersion  int       `json:"journey_version" firestore:"journey_version"`
+	Status          string    `json:"status" firestore:"status"`
+	StartAt         time.Time `json:"start_at" firestore:"start_at"`
+	TimeZone        string    `json:"time_zone" firestore:"time_zone"` // IANA name
+	DurationMinutes int       `json:"duration_minutes" firestore:"duration_minutes"`
+	Capacity        int       `json:"capacity" firestore:"capacity"`
+	Meeting         *Meeting  `json:"meeting,omitempty" firestore:"meeting"`
+	// Facilitator owns the session; CoFacilitators share its controls.
+	Facilitator    string   `json:"facilitator" firestore:"facilitator"`
+	CoFacilitators []string `json:"co_facilitators" firestore:"co_facilitators"`
+	// Sequence is the calendar SEQUENCE: +1 on every reschedule or
+	// cancellation, sent with the same UID.
+	Sequence int    `json:"sequence" firestore:"sequence"`
+	Plan     []Step `json:"plan" firestore:"plan"`
+	// Current is set while live (and kept after the end).
+	Current *Cursor `json:"current,omitempty" firestore:"current"`
+	// Joined counts participants in state joined (capacity check).
+	Joined int `json:"joined" firestore:"joined"`
+	// RemindedAt is when the reminder went out (nil: not yet).
+	RemindedAt *time.Time `json:"-" firestore:"reminded_at"`
+	StartedAt  *time.Time `json:"started_at,omitempty" firestore:"started_at"`
+	EndedAt    *time.Time `json:"ended_at,omitempty" firestore:"ended_at"`
+	CreatedAt  time.Time  `json:"created_at" firestore:"created_at"`
+	CreatedBy  string     `json:"-" firestore:"created_by"`
+	UpdatedAt  time.Time  `json:"updated_at" firestore:"updated_at"`
+}
+
+// Participant is orgs/{org}/sessions/{id}/participants/{uid}.
+type Participant struct {
+	// UID is also stored, so data-subject requests find the document
+	// (shared/privacy: collection group "participants", field "uid").
+	UID          string     `json:"uid" firestore:"uid"`
+	State        string     `json:"state" firestore:"state"`
+	InvitationID string     `json:"invitation_id,omitempty" firestore:"invitation_id"`
+	DisplayName  string     `json:"display_name,omitempty" firestore:"display_name"`
+	JoinedAt     *time.Time `json:"joined_at,omitempty" firestore:"joined_at"`
+	LeftAt       *time.Time `json:"left_at,omitempty" firestore:"left_at"`
+	UpdatedAt    time.Time  `json:"updated_at" firestore:"updated_at"`
+}
+
+// Relation is what the caller is to a session.
+type Relation int
+
+// Relations, weakest first.
+const (
+	RelNone        Relation = iota
+	RelOrgStaff             // staff of the session's organisation (read-only)
+	RelParticipant          // a member with role participant
+	RelFacilitator          // the owner or a co-facilitator
+)
+
+func (r Relation) String() string {
+	switch r {
+	case RelOrgStaff:
+		return "org_staff"
+	case RelParticipant:
+		return "participant"
+	case RelFacilitator:
+		return "facilitator"
+	}
+	return "none"
+}

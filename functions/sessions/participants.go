@@ -1,0 +1,347 @@
+package sessions
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"cloud.google.com/go/firestore"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"pointsofyou.ai/studio/shared/auth"
+	"pointsofyou.ai/studio/shared/authz"
+	"pointsofyou.ai/studio/shared/events"
+	"pointsofyou.ai/studio/shared/httpapi"
+)
+
+// participantRecord is the stored participants/{uid} document: Participant
+// plus the address the person was invited at (shown to facilitators
+// only). Readers decoding into Participant ignore the extra field.
+type participantRecord struct {
+	State        string     `json:"state" firestore:"state"`
+	InvitationID string     `json:"invitation_id,omitempty" firestore:"invitation_id"`
+	DisplayName  string     `json:"display_name,omitempty" firestore:"display_name"`
+	Email        string     `json:"email,omitempty" firestore:"email"`
+	JoinedAt     *time.Time `json:"joined_at,omitempty" firestore:"joined_at"`
+	LeftAt       *time.Time `json:"left_at,omitempty" firestore:"left_at"`
+	UpdatedAt    time.Time  `json:"updated_at" firestore:"updated_at"`
+}
+
+// participantOut is one entry of the participants list.
+type participantOut struct {
+	UID string `json:"uid"`
+	participantRecord
+}
+
+// joinReq is POST /v1/sessions/{id}/join.
+type joinReq struct {
+	Token string `json:"token"`
+}
+
+func (r *joinReq) Validate() []httpapi.FieldError {
+	var f []httpapi.FieldError
+	httpapi.MaxLen(&f, "token", r.Token, 200)
+	return f
+}
+
+// joinResult answers a join.
+type joinResult struct {
+	Session     *Session          `json:"session"`
+	Participant participantRecord `json:"participant"`
+}
+
+// join makes the caller a joined participant: with an invitation token
+// (any organisation; the invited address must be the caller's verified
+// email), or without one when the caller is a participant who left.
+// Nothing tells an outsider whether the session or the token was wrong.
+func (a *api) join(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	id := r.PathValue("sessionId")
+	var req joinReq
+	if r.ContentLength != 0 {
+		if err := httpapi.DecodeJSON(w, r, &req, 0); err != nil {
+			return err
+		}
+	}
+	req.Token = strings.TrimSpace(req.Token)
+	notFound := httpapi.NotFound("no session %q, or no valid invitation to it", id)
+	if !validID(p.UID) {
+		return notFound
+	}
+	ctx := r.Context()
+	var out joinResult
+	var sess *Session
+	changed := false
+	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		changed = false
+		ref, s, err := a.find(ctx, tx, p, id)
+		if err != nil {
+			return httpapi.Unavailable(err)
+		}
+		if ref == nil {
+			return notFound
+		}
+		rel, err := a.relation(ctx, tx, p, ref, s)
+		if err != nil {
+			return httpapi.Unavailable(err)
+		}
+		var inv *Invitation
+		if req.Token != "" {
+			snaps, err := tx.Documents(ref.Collection(collInvitations).Where("token_hash", "==", hashToken(req.Token)).Limit(1)).GetAll()
+			if err != nil {
+				return err
+			}
+			if len(snaps) == 0 {
+				return notFound
+			}
+			inv = &Invitation{}
+			if err := snaps[0].DataTo(inv); err != nil {
+				return err
+			}
+			inv.ID = snaps[0].Ref.ID
+			switch {
+			case inv.Status == InviteAccepted && inv.UID == p.UID:
+				inv = nil // already accepted: a rejoin
+			case inv.Status != InvitePending:
+				return notFound
+			case !p.EmailVerified:
+				return httpapi.Forbidden("verify your email address first, then open the invitation again")
+			case !strings.EqualFold(inv.Email, p.Email):
+				return httpapi.Forbidden("this invitation was sent to another address")
+			}
+		}
+		switch {
+		case rel == RelFacilitator:
+			return httpapi.Conflict("you facilitate this session")
+		case inv == nil && rel == RelNone:
+			return notFound
+		case inv == nil && rel != RelParticipant:
+			return httpapi.Forbidden("only invited participants join a session; open your invitation link")
+		}
+		if err := sessionClosed(s); err != nil {
+			return err
+		}
+		pref := ref.Collection(collParticipants).Doc(p.UID)
+		var rec participantRecord
+		psnap, err := tx.Get(pref)
+		switch {
+		case status.Code(err) == codes.NotFound:
+		case err != nil:
+			return err
+		default:
+			if err := psnap.DataTo(&rec); err != nil {
+				return err
+			}
+		}
+		if inv == nil && rec.State == PartRemoved {
+			return notFound
+		}
+		sess = s
+		if rec.State == PartJoined {
+			out = joinResult{Session: sessionView(s, RelParticipant), Participant: rec}
+			return nil // already in: nothing to change
+		}
+		if s.Joined >= s.Capacity {
+			return httpapi.Conflict("the session is full")
+		}
+		now := a.d.Now().UTC()
+		rec.State, rec.JoinedAt, rec.LeftAt, rec.UpdatedAt = PartJoined, &now, nil, now
+		if inv != nil {
+			rec.InvitationID, rec.Email = inv.ID, inv.Email
+			if err := tx.Update(ref.Collection(collInvitations).Doc(inv.ID), []firestore.Update{
+				{Path: "status", Value: InviteAccepted}, {Path: "uid", Value: p.UID}, {Path: "accepted_at", Value: now},
+			}); err != nil {
+				return err
+			}
+			if err := tx.Set(ref.Collection(collMembers).Doc(p.UID), map[string]any{"role": authz.ResourceParticipant, "uid": p.UID}); err != nil {
+				return err
+			}
+		}
+		if err := tx.Set(pref, rec); err != nil {
+			return err
+		}
+		s2 := *s
+		s2.Joined++
+		s2.UpdatedAt = now
+		out = joinResult{Session: sessionView(&s2, RelParticipant), Participant: rec}
+		changed = true
+		return tx.Update(ref, []firestore.Update{{Path: "joined", Value: firestore.Increment(1)}, {Path: "updated_at", Value: now}})
+	})
+	if err != nil {
+		return err
+	}
+	if changed {
+		a.emit(ctx, events.TypeSessionParticipantChanged, sess.Org, sess.ID, p.UID, events.SessionParticipantChanged{State: PartJoined})
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// leaveReq is POST /v1/sessions/{id}/leave: no fields.
+type leaveReq struct{}
+
+func (a *api) leave(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
+	var req leaveReq
+	if r.ContentLength != 0 {
+		if err := httpapi.DecodeJSON(w, r, &req, 0); err != nil {
+			return err
+		}
+	}
+	ctx := r.Context()
+	var rec participantRecord
+	changed := false
+	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		changed = false
+		l, err := a.load(ctx, tx, l0.P, l0.ID(), RelParticipant)
+		if err != nil {
+			return err
+		}
+		if err := sessionClosed(l.S); err != nil {
+			return err
+		}
+		pref := l.sub(collParticipants).Doc(l0.P.UID)
+		snap, err := tx.Get(pref)
+		if status.Code(err) == codes.NotFound {
+			return httpapi.Conflict("you have not joined this session")
+		}
+		if err != nil {
+			return err
+		}
+		rec = participantRecord{}
+		if err := snap.DataTo(&rec); err != nil {
+			return err
+		}
+		if rec.State != PartJoined {
+			return nil // already out
+		}
+		now := a.d.Now().UTC()
+		rec.State, rec.LeftAt, rec.UpdatedAt = PartLeft, &now, now
+		changed = true
+		if err := tx.Update(pref, []firestore.Update{{Path: "state", Value: PartLeft}, {Path: "left_at", Value: now}, {Path: "updated_at", Value: now}}); err != nil {
+			return err
+		}
+		return tx.Update(l.Ref, []firestore.Update{{Path: "joined", Value: firestore.Increment(-1)}, {Path: "updated_at", Value: now}})
+	})
+	if err != nil {
+		return err
+	}
+	if changed {
+		a.emit(ctx, events.TypeSessionParticipantChanged, l0.Org(), l0.ID(), l0.P.UID, events.SessionParticipantChanged{State: PartLeft})
+	}
+	httpapi.WriteJSON(w, http.StatusOK, rec)
+	return nil
+}
+
+// listParticipants lists participants by user id, 20 a page. Facilitators
+// see the invited address; organisation staff do not.
+func (a *api) listParticipants(w http.ResponseWriter, r *http.Request, l *loaded) error {
+	qv := r.URL.Query()
+	q := l.sub(collParticipants).Query
+	if st := qv.Get("state"); st != "" {
+		var f []httpapi.FieldError
+		if httpapi.OneOf(&f, "state", st, PartJoined, PartLeft, PartRemoved); len(f) > 0 {
+			return httpapi.Invalid(f...)
+		}
+		q = q.Where("state", "==", st)
+	}
+	tok, err := schedDecodeCursor(qv.Get("page_token"))
+	if err != nil {
+		return err
+	}
+	q = q.OrderBy(firestore.DocumentID, firestore.Asc)
+	if tok != nil {
+		q = q.StartAfter(tok.ID)
+	}
+	snaps, err := q.Limit(schedPageSize + 1).Documents(r.Context()).GetAll()
+	if err != nil {
+		return httpapi.Unavailable(err)
+	}
+	out := struct {
+		Participants  []participantOut `json:"participants"`
+		NextPageToken string           `json:"next_page_token,omitempty"`
+	}{Participants: []participantOut{}}
+	for i, s := range snaps {
+		if i == schedPageSize {
+			out.NextPageToken = schedEncodeCursor(schedCursor{ID: snaps[i-1].Ref.ID})
+			break
+		}
+		var rec participantRecord
+		if err := s.DataTo(&rec); err != nil {
+			return httpapi.Unavailable(err)
+		}
+		if l.Rel != RelFacilitator {
+			rec.Email = ""
+		}
+		out.Participants = append(out.Participants, participantOut{UID: s.Ref.ID, participantRecord: rec})
+	}
+	httpapi.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// removeParticipant takes a participant out of the session for good: the
+// membership goes, the invitation is revoked, the seat is freed.
+func (a *api) removeParticipant(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
+	uid := r.PathValue("uid")
+	if !validID(uid) {
+		return httpapi.NotFound("no participant %q", uid)
+	}
+	ctx := r.Context()
+	changed := false
+	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		changed = false
+		l, err := a.load(ctx, tx, l0.P, l0.ID(), facilitators...)
+		if err != nil {
+			return err
+		}
+		pref := l.sub(collParticipants).Doc(uid)
+		snap, err := tx.Get(pref)
+		if status.Code(err) == codes.NotFound {
+			return httpapi.NotFound("no participant %q", uid)
+		}
+		if err != nil {
+			return err
+		}
+		var rec participantRecord
+		if err := snap.DataTo(&rec); err != nil {
+			return err
+		}
+		if rec.State == PartRemoved {
+			return nil
+		}
+		var iref *firestore.DocumentRef
+		if validID(rec.InvitationID) {
+			iref = l.sub(collInvitations).Doc(rec.InvitationID)
+			if _, err := tx.Get(iref); status.Code(err) == codes.NotFound {
+				iref = nil
+			} else if err != nil {
+				return err
+			}
+		}
+		now := a.d.Now().UTC()
+		changed = true
+		if iref != nil {
+			if err := tx.Update(iref, []firestore.Update{{Path: "status", Value: InviteRevoked}, {Path: "token_hash", Value: ""}}); err != nil {
+				return err
+			}
+		}
+		if err := tx.Update(pref, []firestore.Update{{Path: "state", Value: PartRemoved}, {Path: "updated_at", Value: now}}); err != nil {
+			return err
+		}
+		if err := tx.Delete(l.sub(collMembers).Doc(uid)); err != nil {
+			return err
+		}
+		if rec.State == PartJoined {
+			return tx.Update(l.Ref, []firestore.Update{{Path: "joined", Value: firestore.Increment(-1)}, {Path: "updated_at", Value: now}})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if changed {
+		a.emit(ctx, events.TypeSessionParticipantChanged, l0.Org(), l0.ID(), uid, events.SessionParticipantChanged{State: PartRemoved})
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
