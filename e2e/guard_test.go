@@ -46,6 +46,14 @@ var guardFixtures = map[string]func(t *testing.T, w *guardWorld) string{
 	"purpose":      func(*testing.T, *guardWorld) string { return "analytics" },
 	"requestId":    func(t *testing.T, w *guardWorld) string { return w.privacyRequest(t) },
 	"itemId":       func(t *testing.T, w *guardWorld) string { return w.contentItem(t) },
+	"journeyId":    func(t *testing.T, w *guardWorld) string { return w.live(t).journeyID },
+	"version":      func(*testing.T, *guardWorld) string { return "1" },
+	"templateId":   func(t *testing.T, w *guardWorld) string { return w.template(t) },
+	"sessionId":    func(t *testing.T, w *guardWorld) string { return w.live(t).sessionID },
+	"inviteId":     func(t *testing.T, w *guardWorld) string { return w.live(t).inviteID },
+	"drawId":       func(t *testing.T, w *guardWorld) string { return w.live(t).drawID },
+	"breakoutId":   func(t *testing.T, w *guardWorld) string { return w.live(t).breakoutID },
+	"homeworkId":   func(t *testing.T, w *guardWorld) string { return w.live(t).homeworkID },
 }
 
 // ownParams address the caller's own data (an onboarding step), not a
@@ -113,6 +121,69 @@ type guardWorld struct {
 	itemID                             string
 	admin                              *fbauth.Client
 	orgB                               string
+	session                            *liveWorld
+	templateID                         string
+}
+
+// live is a live session of org A (journey "Lumen guard journey") with
+// Noa and Sam joined, a face-down draw both picked in, an open breakout
+// round and a homework item: every session path parameter has a real id.
+func (w *guardWorld) live(t *testing.T) *liveWorld {
+	if w.session != nil {
+		return w.session
+	}
+	fs := firestoreClient(t)
+	lw := newLiveWorld(t, "Lumen guard journey")
+	lw.schedule(t, "Lumen guard session")
+	inv := lw.invite(t, fs, noaEmail, samEmail)
+	lw.join(t, lw.noa, inv[noaEmail])
+	lw.join(t, lw.sam, inv[samEmail])
+	if r := call(t, "POST", lw.path("/start"), lw.maya, map[string]any{}, nil); r.StatusCode != 200 {
+		t.Fatalf("fixture start: %d %s", r.StatusCode, body(r))
+	}
+	var id struct {
+		ID string `json:"id"`
+	}
+	if r := call(t, "POST", lw.path("/draws"), lw.maya, map[string]any{"mode": "face_down", "deck_id": demoDeck}, &id); r.StatusCode != 201 {
+		t.Fatalf("fixture draw: %d %s", r.StatusCode, body(r))
+	}
+	lw.drawID = id.ID
+	for _, tok := range []string{lw.noa, lw.sam} {
+		if r := call(t, "POST", lw.path("/draws/"+lw.drawID+"/picks"), tok, map[string]any{}, nil); r.StatusCode != 201 {
+			t.Fatalf("fixture pick: %d %s", r.StatusCode, body(r))
+		}
+	}
+	id.ID = ""
+	if r := call(t, "POST", lw.path("/breakouts"), lw.maya, map[string]any{"strategy": "random", "room_size": 2}, &id); r.StatusCode != 201 {
+		t.Fatalf("fixture breakouts: %d %s", r.StatusCode, body(r))
+	}
+	lw.breakoutID = id.ID
+	var hw struct {
+		Homework []struct {
+			ID string `json:"id"`
+		} `json:"homework"`
+	}
+	if r := call(t, "POST", lw.path("/homework"), lw.maya, map[string]any{"uid": "demo-participant-1", "title": "Lumen guard homework"}, &hw); r.StatusCode != 201 || len(hw.Homework) != 1 {
+		t.Fatalf("fixture homework: %d %s", r.StatusCode, body(r))
+	}
+	lw.homeworkID = hw.Homework[0].ID
+	w.session = lw
+	return lw
+}
+
+// template is an org template made from the guard journey.
+func (w *guardWorld) template(t *testing.T) string {
+	if w.templateID == "" {
+		var tpl struct {
+			ID string `json:"id"`
+		}
+		if r := call(t, "POST", "/api/journeys/v1/journeys/"+w.live(t).journeyID+"/template", w.facilitatorA,
+			map[string]any{"name": "Lumen guard template"}, &tpl); r.StatusCode != 201 {
+			t.Fatalf("fixture template: %d %s", r.StatusCode, body(r))
+		}
+		w.templateID = tpl.ID
+	}
+	return w.templateID
 }
 
 var guardSeq atomic.Int64

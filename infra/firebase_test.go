@@ -1,0 +1,54 @@
+package infra
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// TestHostingRewritesEveryHTTPFunction keeps infra/firebase.json in step
+// with the topology: every HTTP function is reachable at /api/{name}/**
+// through Hosting, and no rewrite points at a function that does not exist.
+func TestHostingRewritesEveryHTTPFunction(t *testing.T) {
+	var cfg struct {
+		Hosting struct {
+			Rewrites []struct {
+				Source   string `json:"source"`
+				Function *struct {
+					FunctionID string `json:"functionId"`
+				} `json:"function"`
+			} `json:"rewrites"`
+		} `json:"hosting"`
+	}
+	if err := json.Unmarshal(FirebaseJSON(), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	topo, err := Topology()
+	if err != nil {
+		t.Fatal(err)
+	}
+	http := map[string]bool{}
+	for _, f := range topo.Functions {
+		if f.Trigger.HTTP != nil {
+			http[f.Name] = true
+		}
+	}
+	rewritten := map[string]bool{}
+	for _, r := range cfg.Hosting.Rewrites {
+		if r.Function == nil {
+			continue
+		}
+		id := r.Function.FunctionID
+		if !http[id] {
+			t.Errorf("rewrite %s points at %q, which is not an HTTP function of the topology", r.Source, id)
+		}
+		if want := "/api/" + id + "/**"; r.Source != want {
+			t.Errorf("function %s is rewritten from %q, want %q", id, r.Source, want)
+		}
+		rewritten[id] = true
+	}
+	for name := range http {
+		if !rewritten[name] {
+			t.Errorf("HTTP function %s has no Hosting rewrite /api/%s/** in firebase.json", name, name)
+		}
+	}
+}
