@@ -89,6 +89,27 @@ func seedSubject(t *testing.T, ctx context.Context, fs *firestore.Client, name s
 		t.Fatalf("grant: %d", r.StatusCode)
 	}
 
+	// A live session: invited by email, joined, a card picked in a draw,
+	// homework assigned (functions/sessions).
+	lw := newLiveWorld(t, "Privacy journey "+name)
+	lw.schedule(t, "Privacy session "+name)
+	lw.join(t, s.token, lw.invite(t, fs, s.email)[s.email])
+	if r := call(t, "POST", lw.path("/start"), lw.maya, map[string]any{}, nil); r.StatusCode != 200 {
+		t.Fatalf("start: %d %s", r.StatusCode, body(r))
+	}
+	var draw struct {
+		ID string `json:"id"`
+	}
+	if r := call(t, "POST", lw.path("/draws"), lw.maya, map[string]any{"mode": "face_down", "deck_id": demoDeck}, &draw); r.StatusCode != 201 {
+		t.Fatalf("draw: %d %s", r.StatusCode, body(r))
+	}
+	if r := call(t, "POST", lw.path("/draws/"+draw.ID+"/picks"), s.token, map[string]any{}, nil); r.StatusCode != 201 {
+		t.Fatalf("pick: %d %s", r.StatusCode, body(r))
+	}
+	if r := call(t, "POST", lw.path("/homework"), lw.maya, map[string]any{"uid": s.uid, "title": "Privacy homework"}, nil); r.StatusCode != 201 {
+		t.Fatalf("homework: %d %s", r.StatusCode, body(r))
+	}
+
 	// What the coach and the content function keep below users/{uid}.
 	if _, err := fs.Doc("users/"+s.uid+"/coach_memory/m1").Set(ctx, map[string]any{
 		"summary": "prefers morning reflections", "created_at": time.Now()}); err != nil {

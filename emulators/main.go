@@ -134,7 +134,13 @@ Try it — sign in as %s, then ask for a signed image upload URL through Hosting
     -d '{"email":"%s","password":"%s","returnSecureToken":true}' | sed -E 's/.*"idToken": *"([^"]+)".*/\1/')
   curl -s -X POST 'http://%s/api/media/v1/uploads' -H "Authorization: Bearer $TOKEN" \
     -H 'Content-Type: application/json' -d '{"content_type":"image/png","size":20480}'
-`, u.Role, s.Auth.Addr, u.Email, u.Password, s.Hosting.Addr)
+Schedule a live session next week from the demo journey, then list it:
+  curl -s -X POST 'http://%s/api/sessions/v1/sessions' -H "Authorization: Bearer $TOKEN" \
+    -H 'Content-Type: application/json' \
+    -d '{"journey_id":"%s","start_at":"%s","time_zone":"Europe/Madrid"}'
+  curl -s 'http://%s/api/sessions/v1/sessions' -H "Authorization: Bearer $TOKEN"
+`, u.Role, s.Auth.Addr, u.Email, u.Password, s.Hosting.Addr,
+				s.Hosting.Addr, suite.DemoJourneyID, time.Now().AddDate(0, 0, 7).Format("2006-01-02")+"T18:30", s.Hosting.Addr)
 		}
 	}
 	fmt.Fprintln(out, "\nPress Ctrl-C to stop.")

@@ -132,9 +132,10 @@ func SeedFirestore(ctx context.Context, project, firestoreHost string, d *DemoDa
 	return nil
 }
 
-// Seed loads the demo data file into the auth and Firestore emulators, and
-// the demo content library beside it (DemoContentPath) into the official
-// library, with its images and embeddings.
+// Seed loads the demo data file into the auth and Firestore emulators, the
+// demo content library beside it (DemoContentPath) into the official
+// library, with its images and embeddings, and the demo journey
+// (DemoJourneyPath), published once.
 func (s *Suite) Seed(ctx context.Context, path string) (*DemoData, error) {
 	d, err := LoadDemo(path)
 	if err != nil {
@@ -148,6 +149,9 @@ func (s *Suite) Seed(ctx context.Context, path string) (*DemoData, error) {
 	}
 	if err := s.seedDemoContent(ctx, path); err != nil {
 		return nil, fmt.Errorf("demo content: %w", err)
+	}
+	if err := s.seedDemoJourney(ctx, path, d); err != nil {
+		return nil, err
 	}
 	return d, nil
 }

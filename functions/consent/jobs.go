@@ -75,9 +75,12 @@ func (j *Jobs) identify(ctx context.Context, uid string) (subject, error) {
 		return s, fmt.Errorf("memberships: %w", err)
 	}
 	for _, m := range members {
-		// orgs/{org}/members/{uid}
-		if p := m.Ref.Parent.Parent; p != nil && p.Parent.ID == "orgs" {
-			orgs[p.ID] = true
+		// orgs/{org}/members/{uid}, and the members of an organisation's
+		// resources (orgs/{org}/sessions/{id}/members/{uid}): events about
+		// a session are pseudonymised under the session's organisation,
+		// which a participant from elsewhere does not belong to.
+		if o := orgOf(m.Ref); o != "" {
+			orgs[o] = true
 		}
 	}
 	st, err := j.store.State(ctx, uid)
@@ -94,6 +97,16 @@ func (j *Jobs) identify(ctx context.Context, uid string) (subject, error) {
 	}
 	slices.Sort(s.actors)
 	return s, nil
+}
+
+// orgOf is the organisation a document lives under (orgs/{org}/…), or "".
+func orgOf(ref *firestore.DocumentRef) string {
+	for d := ref; d != nil; d = d.Parent.Parent {
+		if d.Parent.ID == "orgs" && d.Parent.Parent == nil {
+			return d.ID
+		}
+	}
+	return ""
 }
 
 // value is the key a Firestore group holder matches.

@@ -458,7 +458,9 @@ func (a *api) pickInTx(tx *firestore.Transaction, l *loaded, ref *firestore.Docu
 		}
 	}
 	now := a.d.Now().UTC()
-	if err := tx.Create(claims.Doc(card.ID), map[string]any{"uid": uid, "slot": slot, "at": now}); err != nil {
+	// The claim names no one: who holds the card is in the pick, which
+	// data-subject requests find and erase (shared/privacy).
+	if err := tx.Create(claims.Doc(card.ID), map[string]any{"at": now}); err != nil {
 		return drawPick{}, nil, err
 	}
 	p := drawPick{UID: uid, Slot: slot, CardID: card.ID, Kind: card.Kind, Title: card.Title, Images: card.Images, PickedAt: now}

@@ -20,6 +20,8 @@ import (
 // plus the address the person was invited at (shown to facilitators
 // only). Readers decoding into Participant ignore the extra field.
 type participantRecord struct {
+	// UID lets data-subject requests find the record (shared/privacy).
+	UID          string     `json:"uid" firestore:"uid"`
 	State        string     `json:"state" firestore:"state"`
 	InvitationID string     `json:"invitation_id,omitempty" firestore:"invitation_id"`
 	DisplayName  string     `json:"display_name,omitempty" firestore:"display_name"`
@@ -146,7 +148,7 @@ func (a *api) join(w http.ResponseWriter, r *http.Request, p *auth.Principal) er
 			return httpapi.Conflict("the session is full")
 		}
 		now := a.d.Now().UTC()
-		rec.State, rec.JoinedAt, rec.LeftAt, rec.UpdatedAt = PartJoined, &now, nil, now
+		rec.UID, rec.State, rec.JoinedAt, rec.LeftAt, rec.UpdatedAt = p.UID, PartJoined, &now, nil, now
 		if inv != nil {
 			rec.InvitationID, rec.Email = inv.ID, inv.Email
 			if err := tx.Update(ref.Collection(collInvitations).Doc(inv.ID), []firestore.Update{
