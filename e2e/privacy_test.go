@@ -89,11 +89,14 @@ func seedSubject(t *testing.T, ctx context.Context, fs *firestore.Client, name s
 		t.Fatalf("grant: %d", r.StatusCode)
 	}
 
-	// A live session: invited by email, joined, a card picked in a draw,
-	// homework assigned (functions/sessions).
+	// A live session with Noa: invited by email, joined, a card picked in
+	// a draw, a breakout room shared with Noa, homework assigned
+	// (functions/sessions).
 	lw := newLiveWorld(t, "Privacy journey "+name)
 	lw.schedule(t, "Privacy session "+name)
-	lw.join(t, s.token, lw.invite(t, fs, s.email)[s.email])
+	inv := lw.invite(t, fs, s.email, noaEmail)
+	lw.join(t, s.token, inv[s.email])
+	lw.join(t, lw.noa, inv[noaEmail])
 	if r := call(t, "POST", lw.path("/start"), lw.maya, map[string]any{}, nil); r.StatusCode != 200 {
 		t.Fatalf("start: %d %s", r.StatusCode, body(r))
 	}
@@ -105,6 +108,9 @@ func seedSubject(t *testing.T, ctx context.Context, fs *firestore.Client, name s
 	}
 	if r := call(t, "POST", lw.path("/draws/"+draw.ID+"/picks"), s.token, map[string]any{}, nil); r.StatusCode != 201 {
 		t.Fatalf("pick: %d %s", r.StatusCode, body(r))
+	}
+	if r := call(t, "POST", lw.path("/breakouts"), lw.maya, map[string]any{"strategy": "random", "room_size": 2}, nil); r.StatusCode != 201 {
+		t.Fatalf("breakouts: %d %s", r.StatusCode, body(r))
 	}
 	if r := call(t, "POST", lw.path("/homework"), lw.maya, map[string]any{"uid": s.uid, "title": "Privacy homework"}, nil); r.StatusCode != 201 {
 		t.Fatalf("homework: %d %s", r.StatusCode, body(r))

@@ -127,3 +127,83 @@ func jsonSafe(v any) any {
 }
 
 func alreadyExists(err error) bool { return status.Code(err) == codes.AlreadyExists }
+
+// removeFromShared takes the person v out of a document other people share:
+// v leaves every array and every field holding exactly v is emptied; the
+// document stays for the others. It runs in a transaction so a concurrent
+// change of the document is not lost.
+func (j *Jobs) removeFromShared(ctx context.Context, ref *firestore.DocumentRef, v string) error {
+	return j.d.Firestore.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		snap, err := tx.Get(ref)
+		if status.Code(err) == codes.NotFound {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return tx.Set(ref, scrub(snap.Data(), v))
+	})
+}
+
+// scrub returns x without the string v: dropped from arrays, emptied
+// elsewhere.
+func scrub(x any, v string) any {
+	switch t := x.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			out[k] = scrub(e, v)
+		}
+		return out
+	case []any:
+		out := make([]any, 0, len(t))
+		for _, e := range t {
+			if s, ok := e.(string); ok && s == v {
+				continue
+			}
+			out = append(out, scrub(e, v))
+		}
+		return out
+	case string:
+		if t == v {
+			return ""
+		}
+	}
+	return x
+}
+
+// maskOthers replaces, everywhere in data, the ids that the shared
+// document's array field names other than self.
+func maskOthers(data map[string]any, field, self string) map[string]any {
+	others := map[string]bool{}
+	if list, ok := data[field].([]any); ok {
+		for _, e := range list {
+			if s, ok := e.(string); ok && s != self {
+				others[s] = true
+			}
+		}
+	}
+	var mask func(any) any
+	mask = func(x any) any {
+		switch t := x.(type) {
+		case map[string]any:
+			out := make(map[string]any, len(t))
+			for k, e := range t {
+				out[k] = mask(e)
+			}
+			return out
+		case []any:
+			out := make([]any, len(t))
+			for i, e := range t {
+				out[i] = mask(e)
+			}
+			return out
+		case string:
+			if others[t] {
+				return "(another person)"
+			}
+		}
+		return x
+	}
+	return mask(data).(map[string]any)
+}

@@ -135,7 +135,11 @@ func (j *Jobs) groupDocs(ctx context.Context, f *privacy.Firestore, s subject) (
 	if v == "" {
 		return nil, nil
 	}
-	return j.d.Firestore.CollectionGroup(f.Group).Where(f.Field, "==", v).Documents(ctx).GetAll()
+	op := "=="
+	if f.Shared {
+		op = "array-contains"
+	}
+	return j.d.Firestore.CollectionGroup(f.Group).Where(f.Field, op, v).Documents(ctx).GetAll()
 }
 
 // objects lists the objects of a storage holder that belong to the person.
@@ -261,7 +265,13 @@ func (j *Jobs) exportHolder(ctx context.Context, zw *zip.Writer, h privacy.Holde
 		}
 		docs := make([]docEntry, 0, len(snaps))
 		for _, sn := range snaps {
-			docs = append(docs, docEntry{Path: relPath(sn.Ref), Data: jsonSafe(sn.Data()).(map[string]any)})
+			data := sn.Data()
+			if h.Firestore.Shared {
+				// The other people of a shared document are not the
+				// requester's data: their ids are masked.
+				data = maskOthers(data, h.Firestore.Field, s.value(h.Firestore.By))
+			}
+			docs = append(docs, docEntry{Path: relPath(sn.Ref), Data: jsonSafe(data).(map[string]any)})
 		}
 		return len(docs), writeJSON(zw, name, docs)
 	case h.Storage != nil:
@@ -481,6 +491,13 @@ func (j *Jobs) eraseHolder(ctx context.Context, h privacy.Holder, s subject, req
 		}
 		n := 0
 		for _, sn := range snaps {
+			if h.Firestore.Shared {
+				if err := j.removeFromShared(ctx, sn.Ref, s.value(h.Firestore.By)); err != nil {
+					return n, err
+				}
+				n++
+				continue
+			}
 			if sn.Ref.Parent.ID == colRequests && sn.Ref.ID == requestID {
 				continue // the running request itself is stripped at the end
 			}

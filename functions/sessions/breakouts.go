@@ -81,6 +81,20 @@ type breakout struct {
 	CloseReason string     `firestore:"close_reason,omitempty"`
 	DrawID      string     `firestore:"draw_id,omitempty"`
 	UpdatedAt   time.Time  `firestore:"updated_at"`
+	// MemberUIDs is everyone the round placed, in a room or the main
+	// room: data-subject requests find a person's rounds by it and remove
+	// them from it (shared/privacy, holder sessions.breakouts).
+	MemberUIDs []string `firestore:"member_uids"`
+}
+
+// memberUIDs lists everyone b places.
+func (b *breakout) memberUIDs() []string {
+	out := slices.Clone(b.Main)
+	for _, r := range b.Rooms {
+		out = append(out, r.Members...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // memberView is a person in a room as answered.
@@ -281,6 +295,7 @@ func (a *api) openBreakouts(w http.ResponseWriter, r *http.Request, l *loaded) e
 		for i, members := range rooms {
 			b.Rooms = append(b.Rooms, breakoutRoom{ID: "r" + strconv.Itoa(i+1), Name: "Room " + strconv.Itoa(i+1), Members: members})
 		}
+		b.MemberUIDs = b.memberUIDs()
 		for _, eid := range expired {
 			if err := tx.Update(l.sub(collBreakouts).Doc(eid), closeUpdates(now, "", closeTimer)); err != nil {
 				return err
@@ -740,8 +755,9 @@ func (a *api) moveBreakout(w http.ResponseWriter, r *http.Request, l *loaded) er
 		}
 		b.UpdatedAt = now
 		moved = true
+		b.MemberUIDs = b.memberUIDs()
 		return tx.Update(ref, []firestore.Update{{Path: "rooms", Value: b.Rooms}, {Path: "main", Value: b.Main},
-			{Path: "updated_at", Value: now}})
+			{Path: "member_uids", Value: b.MemberUIDs}, {Path: "updated_at", Value: now}})
 	})
 	if err == nil && moved {
 		a.emit(r.Context(), events.TypeSessionBreakoutsChanged, l.Org(), l.ID(), l.P.UID, events.SessionBreakoutsChanged{

@@ -411,6 +411,17 @@ func TestBreakoutManualMoveExtend(t *testing.T) {
 	move("u-late", "r2", 200)
 	move("u-part-3", "r2", 200)
 	move("u-part-2", "r2", 409) // Room 2 holds five; Room 1 would be empty anyway
+	// Everyone placed is listed for data-subject requests, late joiners too.
+	snap, err := e.fs.Doc("orgs/org-a/sessions/" + sid + "/breakouts/" + v.ID).Get(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(snap.Data()["member_uids"]); got != "[u-late u-part-1 u-part-2 u-part-3 u-part-b]" {
+		t.Errorf("member_uids %s", got)
+	}
+	if got := e.events.of(events.TypeSessionBreakoutsChanged); len(got) != 4 {
+		t.Errorf("%d breakouts_changed events, want 4 (moves that changed something)", len(got))
+	}
 
 	// The timer: extend, run out, extend again from now.
 	v2 := breakoutDecode(t, e.do(t, "POST", breakoutURL(sid, v.ID, "extend"), tokFac, map[string]any{"minutes": 10}), 200)

@@ -9,7 +9,8 @@
 //   - a Firestore document or collection path pattern with {uid}, taken
 //     with every subcollection below it;
 //   - a Firestore collection group whose documents name the person in a
-//     field (the uid or the email);
+//     field (the uid or the email), or, for documents several people
+//     share, in an array field;
 //   - Cloud Storage objects under a prefix with {uid}, or objects whose
 //     metadata names the person (kept as organisation content, with the
 //     name removed on erasure);
@@ -42,6 +43,11 @@ type Firestore struct {
 	Group string
 	Field string
 	By    Key // for Group; default ByUID
+	// Shared marks a Group whose documents several people share (a
+	// breakout round): Field is an array naming them all. Export shows the
+	// person's documents with the others' ids masked; erasure removes the
+	// person from each document instead of deleting it.
+	Shared bool
 }
 
 // Storage is a Cloud Storage holder in Bucket (a logical bucket name of
@@ -118,6 +124,8 @@ func (r *Registry) Register(h Holder) error {
 			err = errors.New("Group needs a Field and no slashes")
 		case f.Group != "" && f.By != "" && f.By != ByUID && f.By != ByEmail:
 			err = fmt.Errorf("By %q must be uid or email", f.By)
+		case f.Shared && f.Group == "":
+			err = errors.New("Shared needs a Group")
 		}
 	case h.Storage != nil:
 		s := h.Storage
@@ -212,6 +220,9 @@ func Standard() *Registry {
 	r.MustRegister(Holder{Name: "sessions.homework", Owner: "functions/sessions",
 		Description: "Homework items assigned to the person in sessions.",
 		Firestore:   &Firestore{Group: "homework", Field: "uid"}})
+	r.MustRegister(Holder{Name: "sessions.breakouts", Owner: "functions/sessions",
+		Description: "Breakout rooms the person was placed in (shared with the other people of the round).",
+		Firestore:   &Firestore{Group: "breakouts", Field: "member_uids", Shared: true}})
 	r.MustRegister(Holder{Name: "analytics.events", Owner: "shared/events",
 		Description: "Pseudonymous domain events (actor = HMAC of the uid per organisation).",
 		BigQuery:    &BigQuery{Table: "analytics.events", Column: "actor"}})

@@ -38,6 +38,7 @@ func TestRegisterRefusesBadHolders(t *testing.T) {
 		"group by actor":   {Name: "a.b", Owner: "x", Firestore: &Firestore{Group: "m", Field: "f", By: ByActor}},
 		"storage no uid":   {Name: "a.b", Owner: "x", Storage: &Storage{Bucket: "media", Prefix: "all/"}},
 		"bad table":        {Name: "a.b", Owner: "x", BigQuery: &BigQuery{Table: "events", Column: "actor"}},
+		"shared path":      {Name: "a.b", Owner: "x", Firestore: &Firestore{Path: "users/{uid}", Shared: true}},
 	}
 	for name, h := range cases {
 		if err := (&Registry{}).Register(h); err == nil {
