@@ -574,8 +574,9 @@ func (j *Jobs) ResumeErasures(ctx context.Context) (int, error) {
 }
 
 // Retention deletes session data older than each organisation's
-// retention_days (orgs/{org}/sessions/{id} by ended_at, with everything
-// below); it returns how many documents it deleted.
+// retention_days (orgs/{org}/sessions/{id} by ended_at — ended or
+// cancelled —, with everything below, and its session_index entry); it
+// returns how many documents it deleted.
 func (j *Jobs) Retention(ctx context.Context) (int, error) {
 	orgs, err := j.d.Firestore.Collection("orgs").Where("retention_days", ">", 0).Documents(ctx).GetAll()
 	if err != nil {
@@ -599,6 +600,11 @@ func (j *Jobs) Retention(ctx context.Context) (int, error) {
 				return n, err
 			}
 			n += k
+			// The session's entry in the index of functions/sessions
+			// goes with it.
+			if _, err := j.d.Firestore.Collection("session_index").Doc(s.Ref.ID).Delete(ctx); err != nil && !notFound(err) {
+				return n, err
+			}
 		}
 	}
 	return n, nil

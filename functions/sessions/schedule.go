@@ -799,16 +799,12 @@ func (a *api) cancel(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
 		}
 		s := *l.S
 		now := a.d.Now().UTC()
-		s.Status, s.Sequence, s.UpdatedAt = StatusCancelled, s.Sequence+1, now
-		if wasLive {
-			s.EndedAt = &now
-		}
+		// A cancelled session is over: the organisation's retention of
+		// session data counts from ended_at (functions/consent).
+		s.Status, s.Sequence, s.UpdatedAt, s.EndedAt = StatusCancelled, s.Sequence+1, now, &now
 		out = &s
-		ups := []firestore.Update{{Path: "status", Value: s.Status}, {Path: "sequence", Value: s.Sequence}, {Path: "updated_at", Value: now}}
-		if wasLive {
-			ups = append(ups, firestore.Update{Path: "ended_at", Value: now})
-		}
-		return tx.Update(l.Ref, ups)
+		return tx.Update(l.Ref, []firestore.Update{{Path: "status", Value: s.Status}, {Path: "sequence", Value: s.Sequence},
+			{Path: "updated_at", Value: now}, {Path: "ended_at", Value: now}})
 	})
 	if err != nil {
 		return err

@@ -9,6 +9,32 @@
 //
 // State lives in Firestore (layout in model.go); the realtime gateway
 // listens to it. Every state change emits an event through shared/events.
+//
+// Rights come from the caller's relation to the session, never from the
+// token alone: the owner and co-facilitators control it, participants
+// (members who accepted an invitation) take part, staff of the session's
+// organisation may look; anyone else gets 404.
+//
+// Decisions where the specs leave a gap:
+//   - A session copies its journey version's run of elements (Plan) when
+//     it is scheduled: later journey edits and versions never change it.
+//   - Every move of the live cursor names the step the facilitator saw
+//     (from_step); a stale one is a 409, so two facilitators acting at
+//     once never skip or repeat a step.
+//   - An invitation is a random token (only its hash is stored) mailed
+//     with the join link and an RFC 5545 calendar file; joining needs the
+//     token and the invited, verified address. Reschedules and
+//     cancellations mail the same calendar UID with a higher SEQUENCE.
+//   - A card is one physical card: in a draw each is taken at most once
+//     (a create-only claim per card), face up or face down. A pick is
+//     private to its owner until the facilitator reveals it; before that,
+//     the facilitator sees it only with the participant's
+//     facilitator_visibility consent (default off).
+//   - Breakout rooms hold 2–4 people; the timer informs, the facilitator
+//     brings everyone back. Homework is between the facilitators and each
+//     participant.
+//   - Mail is written to the outbox after the transaction commits; a
+//     crash in between loses a mail rather than sending it twice.
 package sessions
 
 import (
