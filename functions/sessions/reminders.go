@@ -9,6 +9,8 @@ import (
 
 	"cloud.google.com/go/firestore"
 	"google.golang.org/api/iterator"
+
+	"pointsofyou.ai/studio/shared/events"
 )
 
 // ReminderLead is how long before the start reminders go out.
@@ -68,6 +70,8 @@ func SendReminders(ctx context.Context, d Deps) (int, error) {
 		}
 		sent := mailInvitees(ctx, d, s, mailReminder)
 		slog.InfoContext(ctx, "sessions: reminders sent", "session_id", s.ID, "mails", sent)
+		emit(ctx, d.Events, events.TypeSessionReminded, s.Org, s.ID, "",
+			events.SessionReminded{Recipients: sent, LeadMinutes: int(s.StartAt.Sub(now).Minutes())})
 		n++
 	}
 	return n, errors.Join(errs...)

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"pointsofyou.ai/studio/shared/events"
 )
 
 func TestRemindersOnce(t *testing.T) {
@@ -52,6 +54,10 @@ func TestRemindersOnce(t *testing.T) {
 		if method != "REQUEST" || inviteProp(cal.Events()[0], "UID").Value != s.ID+"@pointsofyou.ai" {
 			t.Fatalf("reminder calendar %s", method)
 		}
+	}
+	if evs := e.events.of(events.TypeSessionReminded); len(evs) != 1 || evs[0].UID != "" ||
+		evs[0].Payload.(events.SessionReminded).Recipients != 2 || evs[0].SessionID != s.ID {
+		t.Fatalf("reminded events %+v", evs)
 	}
 	if n, err := SendReminders(ctx, e.deps); n != 0 || err != nil {
 		t.Fatalf("second run: %d %v", n, err)

@@ -33,6 +33,7 @@ const (
 	TypeSessionBreakoutsClosed    = "session.breakouts_closed"
 	TypeSessionBreakoutsChanged   = "session.breakouts_changed"
 	TypeSessionHomeworkChanged    = "session.homework_changed"
+	TypeSessionReminded           = "session.reminded"
 )
 
 // CanvasOp is an accepted canvas operation (session_id and canvas_id are
@@ -177,6 +178,13 @@ type SessionBreakoutsChanged struct {
 	Minutes    int  `json:"minutes,omitempty"`
 }
 
+// SessionReminded is the reminder mail of a session sent (a system event).
+type SessionReminded struct {
+	Recipients int `json:"recipients"`
+	// LeadMinutes is how long before the start it went out.
+	LeadMinutes int `json:"lead_minutes"`
+}
+
 // SessionHomeworkChanged is a homework item assigned or updated.
 type SessionHomeworkChanged struct {
 	HomeworkID ID   `json:"homework_id"`
@@ -244,6 +252,7 @@ func Standard() *Registry {
 	MustRegister[SessionBreakoutsOpened](r, TypeSessionBreakoutsOpened, 1, AggregateOnly())
 	MustRegister[SessionBreakoutsClosed](r, TypeSessionBreakoutsClosed, 1, AggregateOnly())
 	MustRegister[SessionBreakoutsChanged](r, TypeSessionBreakoutsChanged, 1, AggregateOnly())
+	MustRegister[SessionReminded](r, TypeSessionReminded, 1, AggregateOnly())
 	MustRegister[SessionHomeworkChanged](r, TypeSessionHomeworkChanged, 1, AggregateOnly())
 	return r
 }
