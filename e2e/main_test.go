@@ -48,7 +48,7 @@ func run(m *testing.M) int {
 	logs, _ := os.Create(filepath.Join(tmp, "functions.log"))
 	env, err = suite.Start(ctx, suite.Options{
 		RandomPorts: true, Fast: true, LocatorDir: "-",
-		Topology: topo, FirebaseJSON: infra.FirebaseJSON(),
+		Topology: topo, FirebaseJSON: infra.FirebaseJSON(), FirestoreIndexes: infra.FirestoreIndexes(),
 		FunctionsBinary: bin, WebRoot: "../web/public", Output: logs,
 	})
 	if err != nil {

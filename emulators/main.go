@@ -62,7 +62,7 @@ func run(args []string, out io.Writer) error {
 	start := time.Now()
 	s, err := suite.Start(ctx, suite.Options{
 		Project: *project, Region: *region, Host: *host,
-		Topology: topo, FirebaseJSON: infra.FirebaseJSON(),
+		Topology: topo, FirebaseJSON: infra.FirebaseJSON(), FirestoreIndexes: infra.FirestoreIndexes(),
 		FunctionsBinary: *binary, WebRoot: *webRoot, ImportDir: *importDir,
 	})
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 	"pointsofyou.ai/studio/shared/topology"
 )
 
-//go:embed topology.yaml firebase.json bigquery
+//go:embed topology.yaml firebase.json firestore.indexes.json bigquery
 var files embed.FS
 
 // FS holds the embedded declaration files.
@@ -33,6 +33,16 @@ func FirebaseJSON() []byte {
 	if err != nil {
 		// The file is embedded at build time; its absence is a build defect.
 		panic("infra: firebase.json is not embedded: " + err.Error())
+	}
+	return b
+}
+
+// FirestoreIndexes returns the embedded infra/firestore.indexes.json: the
+// indexes Terraform deploys and the Firestore emulator enforces locally.
+func FirestoreIndexes() []byte {
+	b, err := files.ReadFile("firestore.indexes.json")
+	if err != nil {
+		panic("infra: firestore.indexes.json is not embedded: " + err.Error())
 	}
 	return b
 }

@@ -97,6 +97,10 @@ type Options struct {
 	Fast bool
 	// LocatorDir is passed to the hub ("-" for none).
 	LocatorDir string
+	// FirestoreIndexes, when set (infra/firestore.indexes.json), makes the
+	// Firestore emulator refuse queries the deployed indexes could not
+	// serve, as production does; empty serves every query.
+	FirestoreIndexes []byte
 }
 
 // Suite is the running emulator suite.
@@ -180,7 +184,13 @@ func Start(ctx context.Context, opts Options) (s *Suite, err error) {
 	s.closers = append(s.closers, s.PubSub.Close)
 	s.Hub.Register(PubSub, s.PubSub.Addr, nil)
 
-	if s.Firestore, err = firestore.NewServer(firestore.Options{Addr: s.addr(Firestore)}); err != nil {
+	fsOpts := firestore.Options{Addr: s.addr(Firestore)}
+	if len(opts.FirestoreIndexes) > 0 {
+		if fsOpts.Indexes, err = firestore.ParseIndexConfig(opts.FirestoreIndexes); err != nil {
+			return nil, err
+		}
+	}
+	if s.Firestore, err = firestore.NewServer(fsOpts); err != nil {
 		return nil, err
 	}
 	s.closers = append(s.closers, s.Firestore.Close)

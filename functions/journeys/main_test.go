@@ -99,7 +99,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
-	fsrv, err := fsemu.NewServer(fsemu.Options{})
+	fsrv, err := fsemu.NewServer(fsemu.Options{Indexes: deployedIndexes(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,4 +268,19 @@ func (e *env) create(t *testing.T, tok string, j journey.Journey) journey.Draft 
 	var d journey.Draft
 	must(t, e.do(t, "POST", "/v1/journeys", tok, map[string]any{"journey": j}), http.StatusCreated).json(t, &d)
 	return d
+}
+
+// deployedIndexes is infra/firestore.indexes.json: the emulator refuses
+// queries the deployed composite indexes could not serve, as production does.
+func deployedIndexes(t testing.TB) *fsemu.IndexConfig {
+	t.Helper()
+	b, err := os.ReadFile("../../infra/firestore.indexes.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := fsemu.ParseIndexConfig(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -134,7 +134,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
-	srv, err := fsemu.NewServer(fsemu.Options{})
+	srv, err := fsemu.NewServer(fsemu.Options{Indexes: deployedIndexes(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,4 +292,19 @@ func TestHealthAndSkeleton(t *testing.T) {
 			t.Errorf("%s: relation %v, %v; want %v", c.tok, rel, err, c.want)
 		}
 	}
+}
+
+// deployedIndexes is infra/firestore.indexes.json: the emulator refuses
+// queries the deployed composite indexes could not serve, as production does.
+func deployedIndexes(t testing.TB) *fsemu.IndexConfig {
+	t.Helper()
+	b, err := os.ReadFile("../../infra/firestore.indexes.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := fsemu.ParseIndexConfig(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
