@@ -212,7 +212,7 @@ func (a *api) invite(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
 	}
 	for _, m := range mails {
 		link := a.d.PublicURL + "/join/" + url.PathEscape(sess.ID) + "?token=" + url.QueryEscape(m.token)
-		sendSessionMail(ctx, a.d, sess, cal, m.inv.Email, mailInvite, link)
+		sendSessionMail(ctx, a.d, sess, cal, m.inv.Email, m.inv.Locale, mailInvite, link)
 	}
 	httpapi.WriteJSON(w, http.StatusOK, res)
 	return nil
@@ -378,48 +378,31 @@ func sessionICS(d Deps, s *Session, cal calendarDoc, attendee *string) ([]byte, 
 	return data, method, err
 }
 
-// localTime is how a mail shows the start: in the session's zone, with
-// its abbreviation and UTC offset.
-func localTime(s *Session) string {
-	loc, err := time.LoadLocation(s.TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
-	t := s.StartAt.In(loc)
-	return t.Format("Monday 2 January 2006, 15:04 MST") + " (UTC" + t.Format("-07:00") + ", " + loc.String() + ")"
-}
-
 // sendSessionMail mails one person about s; link is the join link of an
 // invitation ("" otherwise). A failure is logged without the address.
-func sendSessionMail(ctx context.Context, d Deps, s *Session, cal calendarDoc, to string, kind mailKind, link string) {
+func sendSessionMail(ctx context.Context, d Deps, s *Session, cal calendarDoc, to, locale string, kind mailKind, link string) {
 	title := strings.Join(strings.Fields(s.Title), " ")
-	var subject, intro, mk string
-	switch kind {
-	case mailInvite:
-		subject, intro, mk = "Invitation: "+title, "You are invited to a Points of You session.", "session_invitation"
-	case mailUpdate:
-		subject, intro, mk = "Updated: "+title, "The session has a new time.", "session_update"
-	case mailCancel:
-		subject, intro, mk = "Cancelled: "+title, "The session is cancelled.", "session_cancellation"
-	case mailReminder:
-		subject, intro, mk = "Reminder: "+title, "Your session starts soon.", "session_reminder"
-	}
+	t := textsFor(locale)
+	k := t.kind(kind)
+	mk := map[mailKind]string{mailInvite: "session_invitation", mailUpdate: "session_update",
+		mailCancel: "session_cancellation", mailReminder: "session_reminder"}[kind]
+	subject := k[0] + ": " + title
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n\n%s\nWhen: %s\nDuration: %d minutes\n", intro, title, localTime(s), s.DurationMinutes)
+	fmt.Fprintf(&b, "%s\n\n%s\n%s: %s\n%s: %d %s\n", k[1], title, t.when, t.localTime(s), t.duration, s.DurationMinutes, t.minutes)
 	if kind != mailCancel {
 		if s.Meeting != nil && s.Meeting.URL != "" {
-			fmt.Fprintf(&b, "Meeting: %s\n", s.Meeting.URL)
+			fmt.Fprintf(&b, "%s: %s\n", t.meeting, s.Meeting.URL)
 			if s.Meeting.MeetingID != "" {
-				fmt.Fprintf(&b, "Meeting ID: %s\n", s.Meeting.MeetingID)
+				fmt.Fprintf(&b, "%s: %s\n", t.meetID, s.Meeting.MeetingID)
 			}
 			if s.Meeting.Passcode != "" {
-				fmt.Fprintf(&b, "Passcode: %s\n", s.Meeting.Passcode)
+				fmt.Fprintf(&b, "%s: %s\n", t.passcode, s.Meeting.Passcode)
 			}
 		}
 		if link != "" {
-			fmt.Fprintf(&b, "\nJoin: %s\n", link)
+			fmt.Fprintf(&b, "\n%s: %s\n", t.join, link)
 		} else {
-			fmt.Fprintf(&b, "\nOpen: %s/join/%s\n", d.PublicURL, url.PathEscape(s.ID))
+			fmt.Fprintf(&b, "\n%s: %s/join/%s\n", t.open, d.PublicURL, url.PathEscape(s.ID))
 		}
 	}
 	data, method, err := sessionICS(d, s, cal, &to)
@@ -453,7 +436,8 @@ func mailInvitees(ctx context.Context, d Deps, s *Session, kind mailKind) int {
 		if email == "" {
 			continue
 		}
-		sendSessionMail(ctx, d, s, cal, email, kind, "")
+		locale, _ := snap.Data()["locale"].(string)
+		sendSessionMail(ctx, d, s, cal, email, locale, kind, "")
 		n++
 	}
 	return n
