@@ -227,36 +227,15 @@ func lowerAll(in []string) []string {
 }
 
 func (a *api) listInvitations(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	qv := r.URL.Query()
-	q := l.sub(collInvitations).Query
-	if st := qv.Get("status"); st != "" {
-		var f []httpapi.FieldError
-		if httpapi.OneOf(&f, "status", st, InvitePending, InviteAccepted, InviteRevoked); len(f) > 0 {
-			return httpapi.Invalid(f...)
-		}
-		q = q.Where("status", "==", st)
-	}
-	tok, err := schedDecodeCursor(qv.Get("page_token"))
+	snaps, next, err := idPage(r, l.sub(collInvitations).Query, "status", InvitePending, InviteAccepted, InviteRevoked)
 	if err != nil {
 		return err
-	}
-	q = q.OrderBy(firestore.DocumentID, firestore.Asc)
-	if tok != nil {
-		q = q.StartAfter(tok.ID)
-	}
-	snaps, err := q.Limit(schedPageSize + 1).Documents(r.Context()).GetAll()
-	if err != nil {
-		return httpapi.Unavailable(err)
 	}
 	out := struct {
 		Invitations   []Invitation `json:"invitations"`
 		NextPageToken string       `json:"next_page_token,omitempty"`
-	}{Invitations: []Invitation{}}
-	for i, s := range snaps {
-		if i == schedPageSize {
-			out.NextPageToken = schedEncodeCursor(schedCursor{ID: snaps[i-1].Ref.ID})
-			break
-		}
+	}{Invitations: []Invitation{}, NextPageToken: next}
+	for _, s := range snaps {
 		var inv Invitation
 		if err := s.DataTo(&inv); err != nil {
 			return httpapi.Unavailable(err)

@@ -238,36 +238,15 @@ func (a *api) leave(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
 // listParticipants lists participants by user id, 20 a page. Facilitators
 // see the invited address; organisation staff do not.
 func (a *api) listParticipants(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	qv := r.URL.Query()
-	q := l.sub(collParticipants).Query
-	if st := qv.Get("state"); st != "" {
-		var f []httpapi.FieldError
-		if httpapi.OneOf(&f, "state", st, PartJoined, PartLeft, PartRemoved); len(f) > 0 {
-			return httpapi.Invalid(f...)
-		}
-		q = q.Where("state", "==", st)
-	}
-	tok, err := schedDecodeCursor(qv.Get("page_token"))
+	snaps, next, err := idPage(r, l.sub(collParticipants).Query, "state", PartJoined, PartLeft, PartRemoved)
 	if err != nil {
 		return err
-	}
-	q = q.OrderBy(firestore.DocumentID, firestore.Asc)
-	if tok != nil {
-		q = q.StartAfter(tok.ID)
-	}
-	snaps, err := q.Limit(schedPageSize + 1).Documents(r.Context()).GetAll()
-	if err != nil {
-		return httpapi.Unavailable(err)
 	}
 	out := struct {
 		Participants  []participantOut `json:"participants"`
 		NextPageToken string           `json:"next_page_token,omitempty"`
-	}{Participants: []participantOut{}}
-	for i, s := range snaps {
-		if i == schedPageSize {
-			out.NextPageToken = schedEncodeCursor(schedCursor{ID: snaps[i-1].Ref.ID})
-			break
-		}
+	}{Participants: []participantOut{}, NextPageToken: next}
+	for _, s := range snaps {
 		var rec participantRecord
 		if err := s.DataTo(&rec); err != nil {
 			return httpapi.Unavailable(err)

@@ -399,6 +399,37 @@ type schedCursor struct {
 	Path string    `json:"p,omitempty"`
 }
 
+// idPage reads one page of q in document-id order from the request's
+// page_token, optionally filtered by the query parameter field (one of
+// allowed, checked); it returns at most schedPageSize documents and the
+// token of the next page ("" on the last).
+func idPage(r *http.Request, q firestore.Query, field string, allowed ...string) ([]*firestore.DocumentSnapshot, string, error) {
+	qv := r.URL.Query()
+	if v := qv.Get(field); v != "" {
+		var f []httpapi.FieldError
+		if httpapi.OneOf(&f, field, v, allowed...); len(f) > 0 {
+			return nil, "", httpapi.Invalid(f...)
+		}
+		q = q.Where(field, "==", v)
+	}
+	tok, err := schedDecodeCursor(qv.Get("page_token"))
+	if err != nil {
+		return nil, "", err
+	}
+	q = q.OrderBy(firestore.DocumentID, firestore.Asc)
+	if tok != nil {
+		q = q.StartAfter(tok.ID)
+	}
+	snaps, err := q.Limit(schedPageSize + 1).Documents(r.Context()).GetAll()
+	if err != nil {
+		return nil, "", httpapi.Unavailable(err)
+	}
+	if len(snaps) > schedPageSize {
+		return snaps[:schedPageSize], schedEncodeCursor(schedCursor{ID: snaps[schedPageSize-1].Ref.ID}), nil
+	}
+	return snaps, "", nil
+}
+
 func schedEncodeCursor(t schedCursor) string {
 	b, _ := json.Marshal(t)
 	return base64.RawURLEncoding.EncodeToString(b)
