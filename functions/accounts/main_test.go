@@ -20,12 +20,10 @@ import (
 	"cloud.google.com/go/firestore"
 	firebase "firebase.google.com/go/v4"
 	fbauth "firebase.google.com/go/v4/auth"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	authemu "pointsofyou.ai/studio/emulators/auth"
 	fsemu "pointsofyou.ai/studio/emulators/firestore"
+	"pointsofyou.ai/studio/emulators/firestore/fstest"
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/config"
 	"pointsofyou.ai/studio/shared/httpapi"
@@ -70,8 +68,7 @@ func run(m *testing.M) (int, error) {
 	}
 	defer fs.Close()
 	os.Setenv(config.EnvAuthHost, authSrv.Addr)
-	if fsClient, err = firestore.NewClient(ctx, project, option.WithEndpoint(fs.Addr), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials()))); err != nil {
+	if fsClient, err = firestore.NewClient(ctx, project, fstest.ClientOptions(fs.Addr)...); err != nil {
 		return 0, err
 	}
 	defer fsClient.Close()

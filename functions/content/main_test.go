@@ -16,11 +16,10 @@ import (
 	"time"
 
 	"cloud.google.com/go/firestore"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	fsemu "pointsofyou.ai/studio/emulators/firestore"
+
+	"pointsofyou.ai/studio/emulators/firestore/fstest"
 	"pointsofyou.ai/studio/emulators/vertex"
 	"pointsofyou.ai/studio/shared/ai"
 	"pointsofyou.ai/studio/shared/auth"
@@ -67,17 +66,7 @@ const (
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
-	fsrv, err := fsemu.NewServer(fsemu.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = fsrv.Close() })
-	fs, err := firestore.NewClient(ctx, "demo-content", option.WithEndpoint(fsrv.Addr), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = fs.Close() })
+	fs := fstest.NewClient(t, "demo-content", fsemu.Options{})
 	vsrv, err := vertex.NewServer(vertex.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -19,11 +19,10 @@ import (
 
 	"cloud.google.com/go/firestore"
 	"github.com/google/uuid"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	fsemu "pointsofyou.ai/studio/emulators/firestore"
+
+	"pointsofyou.ai/studio/emulators/firestore/fstest"
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/content"
 	"pointsofyou.ai/studio/shared/events"
@@ -98,18 +97,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
-	fsrv, err := fsemu.NewServer(fsemu.Options{Indexes: deployedIndexes(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = fsrv.Close() })
-	fs, err := firestore.NewClient(ctx, "demo-journeys", option.WithEndpoint(fsrv.Addr), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = fs.Close() })
+	fs := fstest.NewClient(t, "demo-journeys", fsemu.Options{Indexes: fstest.DeployedIndexes(t)})
 	e := &env{fs: fs, ev: &recorder{}, now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
 	users := auth.StaticVerifier{
 		tokFacA:   {UID: "u-fac-a", Org: "org-a", Role: auth.RoleFacilitator, Tier: auth.TierProfessional},
@@ -120,6 +108,7 @@ func newEnv(t *testing.T) *env {
 		tokNoOrg:  {UID: "u-none", Role: auth.RoleFacilitator},
 	}
 	e.deps = Deps{Verifier: users, Firestore: fs, Events: e.ev, Now: func() time.Time { return e.now }}
+	var err error
 	if e.h, err = New(e.deps); err != nil {
 		t.Fatal(err)
 	}
@@ -268,19 +257,4 @@ func (e *env) create(t *testing.T, tok string, j journey.Journey) journey.Draft 
 	var d journey.Draft
 	must(t, e.do(t, "POST", "/v1/journeys", tok, map[string]any{"journey": j}), http.StatusCreated).json(t, &d)
 	return d
-}
-
-// deployedIndexes is infra/firestore.indexes.json: the emulator refuses
-// queries the deployed composite indexes could not serve, as production does.
-func deployedIndexes(t testing.TB) *fsemu.IndexConfig {
-	t.Helper()
-	b, err := os.ReadFile("../../infra/firestore.indexes.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := fsemu.ParseIndexConfig(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
 }

@@ -11,12 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"cloud.google.com/go/firestore"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-
 	fsemu "pointsofyou.ai/studio/emulators/firestore"
+
+	"pointsofyou.ai/studio/emulators/firestore/fstest"
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/content"
@@ -547,18 +544,8 @@ func TestDrawConcurrentFaceUpAndLimit(t *testing.T) {
 // participant drawing from a deck of 500, in a new draw every 500 picks.
 func BenchmarkDrawFaceDownPick(b *testing.B) {
 	const crowd = drawMaxDeck
-	srv, err := fsemu.NewServer(fsemu.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = srv.Close() })
 	ctx := context.Background()
-	fs, err := firestore.NewClient(ctx, "demo-sessions", option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = fs.Close() })
+	fs := fstest.NewClient(b, "demo-sessions", fsemu.Options{})
 	v := auth.StaticVerifier{tokFac: testUsers[tokFac]}
 	e := &env{fs: fs, events: &recorder{}, mail: &mail.Memory{}, consent: &consentSet{}}
 	e.deps = Deps{Verifier: v, Firestore: fs, Events: e.events, Mail: e.mail, Consent: e.consent}
@@ -580,6 +567,7 @@ func BenchmarkDrawFaceDownPick(b *testing.B) {
 	_, _ = bw.Set(ref, Session{Org: "org-a", Status: StatusLive, Facilitator: "u-fac", Plan: testPlan,
 		Current: &Cursor{ChangedAt: now}, StartAt: now, CreatedAt: now, UpdatedAt: now})
 	bw.End()
+	var err error
 	if e.h, err = New(e.deps); err != nil {
 		b.Fatal(err)
 	}

@@ -16,11 +16,10 @@ import (
 	"time"
 
 	"cloud.google.com/go/firestore"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	fsemu "pointsofyou.ai/studio/emulators/firestore"
+
+	"pointsofyou.ai/studio/emulators/firestore/fstest"
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/events"
@@ -133,21 +132,11 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	ctx := context.Background()
-	srv, err := fsemu.NewServer(fsemu.Options{Indexes: deployedIndexes(t)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	fs, err := firestore.NewClient(ctx, "demo-sessions", option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = fs.Close() })
+	fs := fstest.NewClient(t, "demo-sessions", fsemu.Options{Indexes: fstest.DeployedIndexes(t)})
 	e := &env{fs: fs, events: &recorder{}, mail: &mail.Memory{}, consent: &consentSet{}}
 	e.deps = Deps{Verifier: testUsers, Firestore: fs, Events: e.events, Mail: e.mail, Consent: e.consent,
 		PublicURL: "https://studio.test"}
+	var err error
 	if e.h, err = New(e.deps); err != nil {
 		t.Fatal(err)
 	}
@@ -292,19 +281,4 @@ func TestHealthAndSkeleton(t *testing.T) {
 			t.Errorf("%s: relation %v, %v; want %v", c.tok, rel, err, c.want)
 		}
 	}
-}
-
-// deployedIndexes is infra/firestore.indexes.json: the emulator refuses
-// queries the deployed composite indexes could not serve, as production does.
-func deployedIndexes(t testing.TB) *fsemu.IndexConfig {
-	t.Helper()
-	b, err := os.ReadFile("../../infra/firestore.indexes.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := fsemu.ParseIndexConfig(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
 }

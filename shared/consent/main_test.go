@@ -9,11 +9,10 @@ import (
 	"time"
 
 	"cloud.google.com/go/firestore"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	fsemu "pointsofyou.ai/studio/emulators/firestore"
+
+	"pointsofyou.ai/studio/emulators/firestore/fstest"
 )
 
 const project = "demo-consent"
@@ -27,8 +26,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	fsClient, err = firestore.NewClient(context.Background(), project, option.WithEndpoint(srv.Addr),
-		option.WithoutAuthentication(), option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
+	fsClient, err = firestore.NewClient(context.Background(), project, fstest.ClientOptions(srv.Addr)...)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)

@@ -8,29 +8,16 @@ import (
 	"testing"
 	"time"
 
-	"cloud.google.com/go/firestore"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-
 	fsemu "pointsofyou.ai/studio/emulators/firestore"
+
+	"pointsofyou.ai/studio/emulators/firestore/fstest"
 	"pointsofyou.ai/studio/shared/mail"
 )
 
 func TestOutbox(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	srv, err := fsemu.NewServer(fsemu.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	client, err := firestore.NewClient(ctx, "demo-mail", option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { client.Close() })
+	client := fstest.NewClient(t, "demo-mail", fsemu.Options{})
 
 	at := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	out := mail.NewOutbox(client, func() time.Time { at = at.Add(time.Second); return at })
