@@ -52,7 +52,7 @@ func (a *api) routes() []httpapi.Route {
 func (a *api) protect(act authz.Action, h httpapi.HandlerFunc) http.Handler {
 	return auth.Middleware(a.d.Verifier)(auth.RequireOrg(httpapi.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		p, _ := auth.FromContext(r.Context())
-		if !content.ValidID(p.Org) && !validOrg(p.Org) {
+		if !content.ValidID(p.Org) && !authz.ValidDocID(p.Org) {
 			return httpapi.Forbidden("the caller's organisation id is not usable")
 		}
 		if err := a.policy.Check(r.Context(), p, act, authz.Org(p.Org)); err != nil {
@@ -60,18 +60,6 @@ func (a *api) protect(act authz.Action, h httpapi.HandlerFunc) http.Handler {
 		}
 		return h(w, r)
 	})))
-}
-
-func validOrg(org string) bool {
-	if org == "" || len(org) > 128 {
-		return false
-	}
-	for _, c := range org {
-		if c == '/' || c < 0x21 || c == 0x7f {
-			return false
-		}
-	}
-	return org != "." && org != ".."
 }
 
 // library resolves ?library= for writes: "org" (default) is the caller's

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"pointsofyou.ai/studio/shared/auth"
+	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/content"
 	"pointsofyou.ai/studio/shared/httpapi"
 )
@@ -34,7 +35,7 @@ func (u *usageRequest) Validate() []httpapi.FieldError {
 	} else {
 		httpapi.OneOf(&f, "purpose", u.Purpose, Purposes...)
 	}
-	if u.SessionID != "" && !content.ValidID(u.SessionID) && !validOrg(u.SessionID) {
+	if u.SessionID != "" && !content.ValidID(u.SessionID) && !authz.ValidDocID(u.SessionID) {
 		f = append(f, httpapi.Field("session_id", "is not a session id"))
 	}
 	httpapi.MaxLen(&f, "session_id", u.SessionID, 128)

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/google/uuid"
 	"google.golang.org/grpc/codes"
@@ -67,7 +66,7 @@ func (a *api) routes() []httpapi.Route {
 func (a *api) protect(act authz.Action, h httpapi.HandlerFunc) http.Handler {
 	return auth.Middleware(a.d.Verifier)(auth.RequireOrg(httpapi.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		p, _ := auth.FromContext(r.Context())
-		if !validOrg(p.Org) {
+		if !authz.ValidDocID(p.Org) {
 			return httpapi.Forbidden("the caller's organisation id is not usable")
 		}
 		if err := a.policy.Check(r.Context(), p, act, authz.Org(p.Org)); err != nil {
@@ -75,18 +74,6 @@ func (a *api) protect(act authz.Action, h httpapi.HandlerFunc) http.Handler {
 		}
 		return h(w, r)
 	})))
-}
-
-func validOrg(org string) bool {
-	if org == "" || len(org) > 128 || org == "." || org == ".." || strings.HasPrefix(org, "__") {
-		return false
-	}
-	for _, c := range org {
-		if c == '/' || c < 0x21 || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 func principal(r *http.Request) *auth.Principal {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 
 	"cloud.google.com/go/firestore"
 	"google.golang.org/grpc/codes"
@@ -34,11 +33,6 @@ func (l *loaded) ID() string { return l.S.ID }
 // sub is a subcollection of the session.
 func (l *loaded) sub(name string) *firestore.CollectionRef { return l.Ref.Collection(name) }
 
-// validID accepts a Firestore document id that cannot change a path.
-func validID(id string) bool {
-	return id != "" && len(id) <= 128 && !strings.ContainsAny(id, "/\x00") && id != "." && id != ".." && !strings.HasPrefix(id, "__")
-}
-
 // sessionRef is orgs/{org}/sessions/{id}.
 func (a *api) sessionRef(org, id string) *firestore.DocumentRef {
 	return a.d.Firestore.Collection(collOrgs).Doc(org).Collection(collSessions).Doc(id)
@@ -48,7 +42,7 @@ func (a *api) sessionRef(org, id string) *firestore.DocumentRef {
 // through session_index (a participant of another organisation). It
 // returns nil, nil when there is no such session.
 func (a *api) find(ctx context.Context, tx *firestore.Transaction, p *auth.Principal, id string) (*firestore.DocumentRef, *Session, error) {
-	if !validID(id) {
+	if !authz.ValidDocID(id) {
 		return nil, nil, nil
 	}
 	get := func(ref *firestore.DocumentRef) (*firestore.DocumentSnapshot, error) {
@@ -58,7 +52,7 @@ func (a *api) find(ctx context.Context, tx *firestore.Transaction, p *auth.Princ
 		return ref.Get(ctx)
 	}
 	try := func(org string) (*firestore.DocumentRef, *Session, error) {
-		if !validID(org) {
+		if !authz.ValidDocID(org) {
 			return nil, nil, nil
 		}
 		ref := a.sessionRef(org, id)
@@ -103,7 +97,7 @@ func (a *api) relation(ctx context.Context, tx *firestore.Transaction, p *auth.P
 	mref := ref.Collection(collMembers).Doc(p.UID)
 	var snap *firestore.DocumentSnapshot
 	var err error
-	if validID(p.UID) {
+	if authz.ValidDocID(p.UID) {
 		if tx != nil {
 			snap, err = tx.Get(mref)
 		} else {

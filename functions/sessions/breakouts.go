@@ -34,6 +34,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/content"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
@@ -170,7 +171,7 @@ func (q *openBreakoutsReq) Validate() []httpapi.FieldError {
 	switch {
 	case cards && q.DrawID == "":
 		fs = append(fs, httpapi.Field("draw_id", "is required for %s: the rooms follow that draw's picks", q.Strategy))
-	case q.DrawID != "" && !validID(q.DrawID):
+	case q.DrawID != "" && !authz.ValidDocID(q.DrawID):
 		fs = append(fs, httpapi.Field("draw_id", "is not a valid id"))
 	}
 	if q.Strategy == StrategyManual {
@@ -186,7 +187,7 @@ func (q *openBreakoutsReq) Validate() []httpapi.FieldError {
 				continue
 			}
 			for j, uid := range room {
-				if !validID(uid) {
+				if !authz.ValidDocID(uid) {
 					fs = append(fs, httpapi.Field(fmt.Sprintf("rooms[%d][%d]", i, j), "is not a valid uid"))
 				}
 			}
@@ -195,7 +196,7 @@ func (q *openBreakoutsReq) Validate() []httpapi.FieldError {
 			fs = append(fs, httpapi.Field("main_room", "is too long"))
 		}
 		for i, uid := range q.MainRoom {
-			if !validID(uid) {
+			if !authz.ValidDocID(uid) {
 				fs = append(fs, httpapi.Field(fmt.Sprintf("main_room[%d]", i), "is not a valid uid"))
 			}
 		}
@@ -396,7 +397,7 @@ func (a *api) cardThemes(ctx context.Context, org string, picks map[string][]str
 	var ids []string
 	for _, cards := range picks {
 		for _, c := range cards {
-			if validID(c) && !slices.Contains(ids, c) {
+			if authz.ValidDocID(c) && !slices.Contains(ids, c) {
 				ids = append(ids, c)
 			}
 		}
@@ -485,7 +486,7 @@ func (a *api) breakoutNames(ctx context.Context, l *loaded, bs ...*breakout) (ma
 	seen := map[string]bool{}
 	add := func(uids []string) {
 		for _, u := range uids {
-			if !seen[u] && validID(u) {
+			if !seen[u] && authz.ValidDocID(u) {
 				seen[u] = true
 				refs = append(refs, l.sub(collParticipants).Doc(u))
 			}
@@ -567,7 +568,7 @@ func bhPageStart(ctx context.Context, q firestore.Query, coll *firestore.Collect
 		return q, nil
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil || !validID(string(raw)) {
+	if err != nil || !authz.ValidDocID(string(raw)) {
 		return q, httpapi.Invalid(httpapi.Field("page_token", "is not a token this API returned"))
 	}
 	snap, err := coll.Doc(string(raw)).Get(ctx)
@@ -582,7 +583,7 @@ func bhPageStart(ctx context.Context, q firestore.Query, coll *firestore.Collect
 
 // readBreakout reads round id of session l (in tx when given).
 func readBreakout(ctx context.Context, tx *firestore.Transaction, l *loaded, id string) (*breakout, error) {
-	if !validID(id) {
+	if !authz.ValidDocID(id) {
 		return nil, httpapi.NotFound("no breakout round %q", id)
 	}
 	ref := l.sub(collBreakouts).Doc(id)
@@ -692,10 +693,10 @@ type moveReq struct {
 
 func (q *moveReq) Validate() []httpapi.FieldError {
 	var fs []httpapi.FieldError
-	if !validID(q.UID) {
+	if !authz.ValidDocID(q.UID) {
 		fs = append(fs, httpapi.Field("uid", "is required"))
 	}
-	if !validID(q.ToRoom) {
+	if !authz.ValidDocID(q.ToRoom) {
 		fs = append(fs, httpapi.Field("to_room", "is required: a room id, or %q for the main room", mainRoomID))
 	}
 	return fs

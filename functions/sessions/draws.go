@@ -48,6 +48,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/content"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
@@ -276,7 +277,7 @@ func (a *api) openDraw(w http.ResponseWriter, r *http.Request, l *loaded) error 
 // drawRef is the draw named by the path, or a 404.
 func drawRef(r *http.Request, l *loaded) (*firestore.DocumentRef, error) {
 	id := r.PathValue("drawId")
-	if !validID(id) {
+	if !authz.ValidDocID(id) {
 		return nil, httpapi.NotFound("no draw %q in this session", id)
 	}
 	return l.sub(collDraws).Doc(id), nil
@@ -501,7 +502,7 @@ func (q *revealReq) Validate() []httpapi.FieldError {
 		return []httpapi.FieldError{httpapi.Field("uid", "give uid or all, not both")}
 	case q.UID == "" && !q.All:
 		return []httpapi.FieldError{httpapi.Field("uid", "is required unless all is true")}
-	case q.UID != "" && !validID(q.UID):
+	case q.UID != "" && !authz.ValidDocID(q.UID):
 		return []httpapi.FieldError{httpapi.Field("uid", "is not a user id")}
 	}
 	return nil

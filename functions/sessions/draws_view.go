@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"pointsofyou.ai/studio/shared/authz"
 	sc "pointsofyou.ai/studio/shared/consent"
 	"pointsofyou.ai/studio/shared/content"
 	"pointsofyou.ai/studio/shared/httpapi"
@@ -180,7 +181,7 @@ func (a *api) listDraws(w http.ResponseWriter, r *http.Request, l *loaded) error
 	q := l.sub(collDraws).OrderBy("opened_at", firestore.Desc).OrderBy(firestore.DocumentID, firestore.Desc)
 	if tok := r.URL.Query().Get("page_token"); tok != "" {
 		bad := httpapi.Invalid(httpapi.Field("page_token", "is not a page token of this list"))
-		if !validID(tok) {
+		if !authz.ValidDocID(tok) {
 			return bad
 		}
 		snap, err := l.sub(collDraws).Doc(tok).Get(ctx)

@@ -32,6 +32,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"pointsofyou.ai/studio/shared/auth"
+	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
 )
@@ -127,13 +128,13 @@ func (q *assignHomeworkReq) Validate() []httpapi.FieldError {
 		fs = append(fs, httpapi.Field("uid", "is required (or uids, or all: true)"))
 	case n > 1:
 		fs = append(fs, httpapi.Field("uid", "give one of uid, uids and all"))
-	case q.UID != "" && !validID(q.UID):
+	case q.UID != "" && !authz.ValidDocID(q.UID):
 		fs = append(fs, httpapi.Field("uid", "is not a valid uid"))
 	case q.UIDs != nil && (len(q.UIDs) == 0 || len(q.UIDs) > maxHomeworkBatch):
 		fs = append(fs, httpapi.Field("uids", "must list 1…%d uids", maxHomeworkBatch))
 	case q.UIDs != nil:
 		for i, u := range q.UIDs {
-			if !validID(u) {
+			if !authz.ValidDocID(u) {
 				fs = append(fs, httpapi.Field(fmt.Sprintf("uids[%d]", i), "is not a valid uid"))
 			} else if j := slices.Index(q.UIDs, u); j < i {
 				fs = append(fs, httpapi.Field(fmt.Sprintf("uids[%d]", i), "repeats uids[%d]", j))
@@ -304,7 +305,7 @@ func (a *api) listHomework(w http.ResponseWriter, r *http.Request, l *loaded) er
 		}
 		uid = l.P.UID
 	case RelFacilitator:
-		if uid != "" && !validID(uid) {
+		if uid != "" && !authz.ValidDocID(uid) {
 			return httpapi.Invalid(httpapi.Field("uid", "is not a valid uid"))
 		}
 	default:
@@ -348,7 +349,7 @@ func (q *patchHomeworkReq) Validate() []httpapi.FieldError {
 	if q.UID == nil && q.Title == nil && q.Due == nil && q.Notes == nil && q.Status == nil {
 		return []httpapi.FieldError{httpapi.Field("(body)", "changes nothing: give uid, title, due, notes or status")}
 	}
-	if q.UID != nil && !validID(*q.UID) {
+	if q.UID != nil && !authz.ValidDocID(*q.UID) {
 		fs = append(fs, httpapi.Field("uid", "is not a valid uid"))
 	}
 	if q.Title != nil {
@@ -375,7 +376,7 @@ func (q *patchHomeworkReq) Validate() []httpapi.FieldError {
 // readHomework reads item id of session l in tx, as the caller may see
 // it: another person's item, or any item for org staff, does not exist.
 func readHomework(tx *firestore.Transaction, l *loaded, id string) (*homework, *firestore.DocumentRef, error) {
-	if !validID(id) {
+	if !authz.ValidDocID(id) {
 		return nil, nil, httpapi.NotFound("no homework %q", id)
 	}
 	ref := l.sub(collHomework).Doc(id)
@@ -487,7 +488,7 @@ func (a *api) myHomework(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	if err != nil {
 		return err
 	}
-	if !validID(p.UID) {
+	if !authz.ValidDocID(p.UID) {
 		return httpapi.Forbidden("this account has no homework")
 	}
 	q := a.d.Firestore.CollectionGroup(collHomework).Where("uid", "==", p.UID)
@@ -528,7 +529,7 @@ func (a *api) hwCursor(ctx context.Context, p *auth.Principal, token string) (*f
 	}
 	parts := strings.Split(string(raw), "/")
 	if len(parts) != 6 || parts[0] != collOrgs || parts[2] != collSessions || parts[4] != collHomework ||
-		!validID(parts[1]) || !validID(parts[3]) || !validID(parts[5]) {
+		!authz.ValidDocID(parts[1]) || !authz.ValidDocID(parts[3]) || !authz.ValidDocID(parts[5]) {
 		return nil, bad
 	}
 	snap, err := a.sessionRef(parts[1], parts[3]).Collection(collHomework).Doc(parts[5]).Get(ctx)

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/ics"
@@ -249,7 +250,7 @@ func (a *api) listInvitations(w http.ResponseWriter, r *http.Request, l *loaded)
 
 func (a *api) revokeInvitation(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
 	id := r.PathValue("inviteId")
-	if !validID(id) {
+	if !authz.ValidDocID(id) {
 		return httpapi.NotFound("no invitation %q", id)
 	}
 	ctx := r.Context()

@@ -68,7 +68,7 @@ func (a *api) join(w http.ResponseWriter, r *http.Request, p *auth.Principal) er
 	}
 	req.Token = strings.TrimSpace(req.Token)
 	notFound := httpapi.NotFound("no session %q, or no valid invitation to it", id)
-	if !validID(p.UID) {
+	if !authz.ValidDocID(p.UID) {
 		return notFound
 	}
 	ctx := r.Context()
@@ -264,7 +264,7 @@ func (a *api) listParticipants(w http.ResponseWriter, r *http.Request, l *loaded
 // membership goes, the invitation is revoked, the seat is freed.
 func (a *api) removeParticipant(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
 	uid := r.PathValue("uid")
-	if !validID(uid) {
+	if !authz.ValidDocID(uid) {
 		return httpapi.NotFound("no participant %q", uid)
 	}
 	ctx := r.Context()
@@ -291,7 +291,7 @@ func (a *api) removeParticipant(w http.ResponseWriter, r *http.Request, l0 *load
 			return nil
 		}
 		var iref *firestore.DocumentRef
-		if validID(rec.InvitationID) {
+		if authz.ValidDocID(rec.InvitationID) {
 			iref = l.sub(collInvitations).Doc(rec.InvitationID)
 			if _, err := tx.Get(iref); status.Code(err) == codes.NotFound {
 				iref = nil

@@ -158,7 +158,7 @@ type scheduleReq struct {
 func (r *scheduleReq) Validate() []httpapi.FieldError {
 	var f []httpapi.FieldError
 	httpapi.Required(&f, "journey_id", r.JourneyID)
-	if r.JourneyID != "" && !validID(r.JourneyID) {
+	if r.JourneyID != "" && !authz.ValidDocID(r.JourneyID) {
 		f = append(f, httpapi.Field("journey_id", "is not a journey id"))
 	}
 	if r.JourneyVersion != nil && *r.JourneyVersion < 1 {
@@ -195,7 +195,7 @@ func checkCoFacilitators(f *[]httpapi.FieldError, uids []string) {
 	seen := map[string]bool{}
 	for i, u := range uids {
 		switch {
-		case !validID(u):
+		case !authz.ValidDocID(u):
 			*f = append(*f, httpapi.Field(fmt.Sprintf("co_facilitators[%d]", i), "is not a user id"))
 		case seen[u]:
 			*f = append(*f, httpapi.Field(fmt.Sprintf("co_facilitators[%d]", i), "is listed twice"))
@@ -289,7 +289,7 @@ func (a *api) publishedJourney(ctx context.Context, org, id string, version *int
 }
 
 func (a *api) createSession(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	if !p.IsStaff() || !validID(p.Org) {
+	if !p.IsStaff() || !authz.ValidDocID(p.Org) {
 		return httpapi.Forbidden("only facilitators, educators and admins of an organisation schedule sessions")
 	}
 	var req scheduleReq
@@ -441,7 +441,7 @@ func schedDecodeCursor(s string) (*schedCursor, error) {
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	var t schedCursor
-	if err != nil || len(s) > 1000 || json.Unmarshal(b, &t) != nil || !validID(t.ID) {
+	if err != nil || len(s) > 1000 || json.Unmarshal(b, &t) != nil || !authz.ValidDocID(t.ID) {
 		return nil, httpapi.Invalid(httpapi.Field("page_token", "is not a token from an earlier page"))
 	}
 	return &t, nil
@@ -454,7 +454,7 @@ type schedSessionPage struct {
 }
 
 func (a *api) listSessions(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	if !p.IsStaff() || !validID(p.Org) {
+	if !p.IsStaff() || !authz.ValidDocID(p.Org) {
 		return httpapi.Forbidden("only staff of an organisation list its sessions; see /v1/me/sessions")
 	}
 	qv := r.URL.Query()
@@ -523,7 +523,7 @@ type mySession struct {
 // organisation (a collection-group query on members). The page follows
 // the membership documents' order; a page is sorted by start time.
 func (a *api) mySessions(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	if !validID(p.UID) {
+	if !authz.ValidDocID(p.UID) {
 		return httpapi.Forbidden("no user id")
 	}
 	tok, err := schedDecodeCursor(r.URL.Query().Get("page_token"))

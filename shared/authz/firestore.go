@@ -20,7 +20,7 @@ func NewFirestoreStore(client *firestore.Client) *FirestoreStore {
 
 // OrgMember implements MembershipStore.
 func (s *FirestoreStore) OrgMember(ctx context.Context, org, uid string) (Member, bool, error) {
-	if !validID(org) || !validID(uid) {
+	if !ValidDocID(org) || !ValidDocID(uid) {
 		return Member{}, false, nil
 	}
 	return s.read(ctx, "orgs/"+org+"/members/"+uid)
@@ -28,7 +28,7 @@ func (s *FirestoreStore) OrgMember(ctx context.Context, org, uid string) (Member
 
 // ResourceMember implements MembershipStore.
 func (s *FirestoreStore) ResourceMember(ctx context.Context, path, uid string) (Member, bool, error) {
-	if !validID(uid) || strings.Count(path, "/")%2 != 1 || strings.Contains(path, "//") {
+	if !ValidDocID(uid) || strings.Count(path, "/")%2 != 1 || strings.Contains(path, "//") {
 		return Member{}, false, nil
 	}
 	return s.read(ctx, path+"/members/"+uid)
@@ -49,7 +49,17 @@ func (s *FirestoreStore) read(ctx context.Context, path string) (Member, bool, e
 	return m, m.Role != "", nil
 }
 
-// validID accepts a Firestore document id that cannot change the path.
-func validID(id string) bool {
-	return id != "" && len(id) <= 128 && !strings.Contains(id, "/") && id != "." && id != ".." && !strings.HasPrefix(id, "__")
+// ValidDocID accepts an id from a request as a Firestore document id that
+// cannot change the path it is put in: 1…128 bytes, no slash, space or control
+// character, not "." or "..", not reserved ("__…").
+func ValidDocID(id string) bool {
+	if id == "" || len(id) > 128 || id == "." || id == ".." || strings.HasPrefix(id, "__") {
+		return false
+	}
+	for _, c := range id {
+		if c == '/' || c <= 0x20 || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
