@@ -91,7 +91,7 @@ func (a *api) resolveContent(ctx context.Context, p *auth.Principal, j *journey.
 			}
 		}
 	}
-	items, err := a.readItems(ctx, p.Org, ids)
+	items, err := content.LookupItems(ctx, a.d.Firestore, p.Org, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -153,39 +153,6 @@ func fillFromItem(e *journey.Element, it *content.Item, locale string) {
 			e.Canvas.TemplateID = it.ID
 		}
 	}
-}
-
-// readItems loads items by id: the organisation's library first, then the
-// official one. Missing ids are absent from the map.
-func (a *api) readItems(ctx context.Context, org string, ids []string) (map[string]*content.Item, error) {
-	out := map[string]*content.Item{}
-	for _, lib := range []string{org, ""} {
-		var refs []*firestore.DocumentRef
-		for _, id := range ids {
-			if out[id] == nil {
-				refs = append(refs, a.d.Firestore.Collection(content.ItemsPath(lib)).Doc(id))
-			}
-		}
-		if len(refs) == 0 {
-			break
-		}
-		snaps, err := a.d.Firestore.GetAll(ctx, refs)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range snaps {
-			if !s.Exists() {
-				continue
-			}
-			var it content.Item
-			if err := s.DataTo(&it); err != nil {
-				return nil, fmt.Errorf("item %s: %w", s.Ref.ID, err)
-			}
-			it.ID, it.Org = s.Ref.ID, lib
-			out[it.ID] = &it
-		}
-	}
-	return out, nil
 }
 
 // VersionSummary is a version in a list.

@@ -406,27 +406,12 @@ func (a *api) cardThemes(ctx context.Context, org string, picks map[string][]str
 	if len(ids) == 0 {
 		return out, nil
 	}
-	refs := make([]*firestore.DocumentRef, 0, 2*len(ids))
-	for _, c := range ids {
-		refs = append(refs, a.d.Firestore.Collection(content.ItemsPath("")).Doc(c),
-			a.d.Firestore.Collection(content.ItemsPath(org)).Doc(c))
-	}
-	snaps, err := a.d.Firestore.GetAll(ctx, refs)
+	items, err := content.LookupItems(ctx, a.d.Firestore, org, ids)
 	if err != nil {
 		return nil, httpapi.Unavailable(err)
 	}
-	for i, s := range snaps {
-		if !s.Exists() {
-			continue
-		}
-		raw, _ := s.Data()["themes"].([]any)
-		var themes []string
-		for _, t := range raw {
-			if str, ok := t.(string); ok {
-				themes = append(themes, str)
-			}
-		}
-		out[ids[i/2]] = themes // the org's item (odd index) comes last and wins
+	for id, it := range items {
+		out[id] = it.Themes
 	}
 	return out, nil
 }

@@ -79,11 +79,7 @@ func (a *api) drawPool(ctx context.Context, l *loaded, q *drawReq) ([]drawCard, 
 		slices.SortFunc(pool, func(x, y drawCard) int { return strings.Compare(x.ID, y.ID) })
 		return pool, nil
 	}
-	refs := make([]*firestore.DocumentRef, 0, 2*len(q.CardIDs))
-	for _, id := range q.CardIDs {
-		refs = append(refs, own.Doc(id), official.Doc(id))
-	}
-	snaps, err := a.d.Firestore.GetAll(ctx, refs)
+	items, err := content.LookupItems(ctx, a.d.Firestore, l.Org(), q.CardIDs)
 	if err != nil {
 		return nil, httpapi.Unavailable(err)
 	}
@@ -91,25 +87,16 @@ func (a *api) drawPool(ctx context.Context, l *loaded, q *drawReq) ([]drawCard, 
 	var fields []httpapi.FieldError
 	for i, id := range q.CardIDs {
 		name := fmt.Sprintf("card_ids[%d]", i)
-		snap := snaps[2*i]
-		if !snap.Exists() {
-			snap = snaps[2*i+1]
-		}
-		var it content.Item
-		switch {
-		case !snap.Exists():
+		it, ok := items[id]
+		if !ok {
 			fields = append(fields, httpapi.Field(name, "is not a card of the library"))
 			continue
-		case snap.DataTo(&it) != nil:
-			fields = append(fields, httpapi.Field(name, "could not be read from the library"))
-			continue
 		}
-		it.ID = id
-		if why := drawUnusable(&it, tier, a); why != "" {
+		if why := drawUnusable(it, tier, a); why != "" {
 			fields = append(fields, httpapi.Field(name, "%s", why))
 			continue
 		}
-		pool = append(pool, drawCardOf(&it))
+		pool = append(pool, drawCardOf(it))
 	}
 	if len(fields) > 0 {
 		return nil, unprocessable(fields...)

@@ -177,3 +177,38 @@ func SyncChunks(ctx context.Context, fs *firestore.Client, emb Embedder, model s
 	}
 	return len(texts), nil
 }
+
+// LookupItems reads the items ids as org sees them: its own item where it
+// has one, the official one otherwise (an id is looked up in the
+// organisation first everywhere). Missing ids are absent from the map; an
+// item that cannot be decoded is an error.
+func LookupItems(ctx context.Context, fs *firestore.Client, org string, ids []string) (map[string]*Item, error) {
+	out := map[string]*Item{}
+	for _, lib := range []string{org, ""} {
+		var refs []*firestore.DocumentRef
+		for _, id := range ids {
+			if out[id] == nil && ValidID(id) {
+				refs = append(refs, fs.Collection(ItemsPath(lib)).Doc(id))
+			}
+		}
+		if len(refs) == 0 {
+			break
+		}
+		snaps, err := fs.GetAll(ctx, refs)
+		if err != nil {
+			return nil, fmt.Errorf("read items: %w", err)
+		}
+		for _, s := range snaps {
+			if !s.Exists() {
+				continue
+			}
+			it := &Item{}
+			if err := s.DataTo(it); err != nil {
+				return nil, fmt.Errorf("item %s: %w", s.Ref.ID, err)
+			}
+			it.ID, it.Org = s.Ref.ID, lib
+			out[it.ID] = it
+		}
+	}
+	return out, nil
+}
