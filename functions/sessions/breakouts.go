@@ -509,7 +509,7 @@ func (a *api) listBreakouts(w http.ResponseWriter, r *http.Request, l *loaded) e
 	ctx := r.Context()
 	coll := l.sub(collBreakouts)
 	q := coll.OrderBy("opened_at", firestore.Desc).Limit(breakoutPageSize + 1)
-	q, err := bhPageStart(ctx, q, coll, r.URL.Query().Get("page_token"))
+	q, err := pageAfter(ctx, q, coll, r.URL.Query().Get("page_token"))
 	if err != nil {
 		return err
 	}
@@ -520,7 +520,7 @@ func (a *api) listBreakouts(w http.ResponseWriter, r *http.Request, l *loaded) e
 	next := ""
 	if len(snaps) > breakoutPageSize {
 		snaps = snaps[:breakoutPageSize]
-		next = bhPageToken(snaps[len(snaps)-1].Ref.ID)
+		next = pageToken(snaps[len(snaps)-1].Ref.ID)
 	}
 	rounds := make([]*breakout, len(snaps))
 	for i, s := range snaps {
@@ -544,11 +544,12 @@ func (a *api) listBreakouts(w http.ResponseWriter, r *http.Request, l *loaded) e
 	return nil
 }
 
-// bhPageToken is the opaque cursor after document id.
-func bhPageToken(id string) string { return base64.RawURLEncoding.EncodeToString([]byte(id)) }
+// pageToken is the opaque cursor after document id (lists of breakouts,
+// homework and draws).
+func pageToken(id string) string { return base64.RawURLEncoding.EncodeToString([]byte(id)) }
 
-// bhPageStart continues q after the document of coll named by token.
-func bhPageStart(ctx context.Context, q firestore.Query, coll *firestore.CollectionRef, token string) (firestore.Query, error) {
+// pageAfter continues q after the document of coll named by token.
+func pageAfter(ctx context.Context, q firestore.Query, coll *firestore.CollectionRef, token string) (firestore.Query, error) {
 	if token == "" {
 		return q, nil
 	}

@@ -9,10 +9,7 @@ import (
 	"time"
 
 	"cloud.google.com/go/firestore"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
-	"pointsofyou.ai/studio/shared/authz"
 	sc "pointsofyou.ai/studio/shared/consent"
 	"pointsofyou.ai/studio/shared/content"
 	"pointsofyou.ai/studio/shared/httpapi"
@@ -178,20 +175,10 @@ type drawPage struct {
 
 func (a *api) listDraws(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	ctx := r.Context()
-	q := l.sub(collDraws).OrderBy("opened_at", firestore.Desc).OrderBy(firestore.DocumentID, firestore.Desc)
-	if tok := r.URL.Query().Get("page_token"); tok != "" {
-		bad := httpapi.Invalid(httpapi.Field("page_token", "is not a page token of this list"))
-		if !authz.ValidDocID(tok) {
-			return bad
-		}
-		snap, err := l.sub(collDraws).Doc(tok).Get(ctx)
-		if status.Code(err) == codes.NotFound {
-			return bad
-		}
-		if err != nil {
-			return httpapi.Unavailable(err)
-		}
-		q = q.StartAfter(snap.Data()["opened_at"], tok)
+	q, err := pageAfter(ctx, l.sub(collDraws).OrderBy("opened_at", firestore.Desc).OrderBy(firestore.DocumentID, firestore.Desc),
+		l.sub(collDraws), r.URL.Query().Get("page_token"))
+	if err != nil {
+		return err
 	}
 	snaps, err := q.Limit(drawPageSize + 1).Documents(ctx).GetAll()
 	if err != nil {
@@ -200,7 +187,7 @@ func (a *api) listDraws(w http.ResponseWriter, r *http.Request, l *loaded) error
 	page := drawPage{Draws: []Draw{}}
 	for i, s := range snaps {
 		if i == drawPageSize {
-			page.NextPageToken = snaps[i-1].Ref.ID
+			page.NextPageToken = pageToken(snaps[i-1].Ref.ID)
 			break
 		}
 		var d Draw

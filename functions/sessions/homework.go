@@ -324,10 +324,10 @@ func (a *api) listHomework(w http.ResponseWriter, r *http.Request, l *loaded) er
 		q = q.Where("status", "==", st)
 	}
 	q = q.OrderBy("created_at", firestore.Desc).Limit(homeworkPageSize + 1)
-	if q, err = bhPageStart(ctx, q, coll, r.URL.Query().Get("page_token")); err != nil {
+	if q, err = pageAfter(ctx, q, coll, r.URL.Query().Get("page_token")); err != nil {
 		return err
 	}
-	page, err := hwRead(ctx, q, func(s *firestore.DocumentSnapshot) string { return bhPageToken(s.Ref.ID) })
+	page, err := hwRead(ctx, q, func(s *firestore.DocumentSnapshot) string { return pageToken(s.Ref.ID) })
 	if err != nil {
 		return err
 	}

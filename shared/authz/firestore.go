@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"cloud.google.com/go/firestore"
 	"google.golang.org/grpc/codes"
@@ -50,10 +51,10 @@ func (s *FirestoreStore) read(ctx context.Context, path string) (Member, bool, e
 }
 
 // ValidDocID accepts an id from a request as a Firestore document id that
-// cannot change the path it is put in: 1…128 bytes, no slash, space or control
-// character, not "." or "..", not reserved ("__…").
+// cannot change the path it is put in: 1…128 bytes of UTF-8, no slash,
+// space or control character, not "." or "..", not reserved ("__…").
 func ValidDocID(id string) bool {
-	if id == "" || len(id) > 128 || id == "." || id == ".." || strings.HasPrefix(id, "__") {
+	if id == "" || len(id) > 128 || id == "." || id == ".." || strings.HasPrefix(id, "__") || !utf8.ValidString(id) {
 		return false
 	}
 	for _, c := range id {
