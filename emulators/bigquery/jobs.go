@@ -46,7 +46,6 @@ type result struct {
 	rows          [][]any // engine values
 	affected      int64
 	dml           bool
-	ddlTarget     *bq.TableReference
 }
 
 // qparam mirrors QueryParameter with nullable values, which the generated

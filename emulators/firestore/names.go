@@ -151,13 +151,6 @@ func splitDocName(name string) (coll, id string) {
 	return name[:i], name[i+1:]
 }
 
-// collectionID returns the id of the collection holding a document.
-func collectionID(docName string) string {
-	coll, _ := splitDocName(docName)
-	_, id := splitDocName(coll)
-	return id
-}
-
 func errf(c codes.Code, format string, a ...any) error {
 	return status.Error(c, fmt.Sprintf(format, a...))
 }

@@ -1,7 +1,6 @@
 package firestore
 
 import (
-	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -344,5 +343,3 @@ func TestGetAllMissingAndReadTime(t *testing.T) {
 		t.Fatalf("read at %v: %v", wr.UpdateTime, old[0].Data())
 	}
 }
-
-var errBoom = errors.New("boom")
