@@ -17,7 +17,8 @@
 //     whose name means nothing elsewhere) are written in the "Z" form
 //     without a VTIMEZONE; DTSTAMP, CREATED and LAST-MODIFIED always UTC;
 //   - parameter values (CN, TZID) quoted when they hold ";", ":" or ",",
-//     with RFC 6868 caret escapes for "^" and DQUOTE.
+//     with RFC 6868 caret escapes for "^" and DQUOTE; a backslash in a
+//     parameter value is written as U+FF3C (see ParamText).
 //
 // Values that cannot be written faithfully are refused with an error
 // rather than emitted: an empty UID, CR/LF or other controls in a
@@ -276,6 +277,14 @@ func person(prop string, p Person, attendee bool) (string, error) {
 	return b.String(), nil
 }
 
+// ParamText is what a parameter value (a CN display name) reads as in
+// any parser: v with each backslash replaced by U+FF3C FULLWIDTH REVERSE
+// SOLIDUS. RFC 5545 gives a backslash no meaning inside a parameter, but
+// widespread parsers treat it as an escape, so `CN="\"` is read as an
+// unterminated quote there; a look-alike character reads the same in
+// both. Display names only: addresses are never rewritten.
+func ParamText(v string) string { return strings.ReplaceAll(v, `\`, "\uFF3C") }
+
 // paramValue quotes v when asked or when it holds a character a bare
 // parameter value may not (RFC 5545 §3.1), escaping "^" and DQUOTE as in
 // RFC 6868. Controls, CR and LF included, are refused: they would end the
@@ -287,7 +296,7 @@ func paramValue(v string, quote bool) (string, error) {
 	if hasControl(v) {
 		return "", errors.New("control characters (CR, LF, …) are not allowed in a parameter value")
 	}
-	v = strings.NewReplacer("^", "^^", `"`, "^'").Replace(v)
+	v = strings.NewReplacer("^", "^^", `"`, "^'").Replace(ParamText(v))
 	if quote || strings.ContainsAny(v, ";:,") {
 		return `"` + v + `"`, nil
 	}

@@ -382,6 +382,13 @@ func FuzzEncode(f *testing.F) {
 		if len(got) != 1 {
 			t.Fatalf("%d events", len(got))
 		}
+		if name != "" {
+			cn := icsProp(t, got[0], "ORGANIZER").ICalParameters["CN"]
+			unescape := strings.NewReplacer("^^", "^", "^'", `"`, "^n", "\n")
+			if len(cn) != 1 || unescape.Replace(cn[0]) != ParamText(name) {
+				t.Fatalf("CN %q came back as %q", ParamText(name), cn)
+			}
+		}
 		for prop, in := range map[string]string{"SUMMARY": summary, "DESCRIPTION": description, "LOCATION": location} {
 			if NormalizeText(in) == "" {
 				continue // empty values are left out
