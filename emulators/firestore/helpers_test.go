@@ -34,8 +34,19 @@ func newTestServer(t testing.TB, opts Options) *Server {
 // newClient connects the official client to srv.
 func newClient(t testing.TB, srv *Server, database string) *firestore.Client {
 	t.Helper()
+	return newClientOf(t, srv, testProject, database)
+}
+
+// newClientFor connects the official client to project's default database.
+func newClientFor(t testing.TB, srv *Server, project string) *firestore.Client {
+	t.Helper()
+	return newClientOf(t, srv, project, firestore.DefaultDatabaseID)
+}
+
+func newClientOf(t testing.TB, srv *Server, project, database string) *firestore.Client {
+	t.Helper()
 	ctx := context.Background()
-	c, err := firestore.NewClientWithDatabase(ctx, testProject, database,
+	c, err := firestore.NewClientWithDatabase(ctx, project, database,
 		option.WithEndpoint(srv.Addr),
 		option.WithoutAuthentication(),
 		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())),

@@ -283,3 +283,16 @@ func formatFieldPath(segs []string) string {
 	}
 	return strings.Join(out, ".")
 }
+
+// indexesFor is the index set that governs queries of db: nil (every query
+// runs) for a project outside Options.IndexProjects.
+func (s *Server) indexesFor(db dbPath) indexSet {
+	if s.indexes == nil || len(s.indexProjects) == 0 {
+		return s.indexes
+	}
+	project, _, _ := strings.Cut(strings.TrimPrefix(string(db), "projects/"), "/")
+	if slices.Contains(s.indexProjects, project) {
+		return s.indexes
+	}
+	return nil
+}

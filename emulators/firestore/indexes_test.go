@@ -92,6 +92,23 @@ func TestIndexEnforcement(t *testing.T) {
 		t.Errorf("listen: got %v, want FAILED_PRECONDITION", err)
 	}
 
+	// Indexes limited to one project leave every other project's queries
+	// alone, as Google's emulator does.
+	scoped := newTestServer(t, Options{Indexes: cfg, IndexProjects: []string{"demo-platform"}})
+	for _, tc := range []struct {
+		project string
+		ok      bool
+	}{{"demo-platform", false}, {"demo-someone-else", true}} {
+		c := newClientFor(t, scoped, tc.project)
+		_, err := c.Collection("items").Where("y", "==", 3).OrderBy("q", firestore.Asc).Documents(ctx).GetAll()
+		if tc.ok && err != nil {
+			t.Errorf("project %s: %v", tc.project, err)
+		}
+		if !tc.ok && status.Code(err) != codes.FailedPrecondition {
+			t.Errorf("project %s: got %v, want FAILED_PRECONDITION", tc.project, err)
+		}
+	}
+
 	// Without a configuration every query runs.
 	_, plain := setup(t)
 	if _, err := plain.Collection("items").Where("y", "==", 3).OrderBy("q", firestore.Asc).Documents(ctx).GetAll(); err != nil {

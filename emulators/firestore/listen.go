@@ -199,7 +199,7 @@ func (w *watcher) add(t *pb.Target) error {
 		if wt.q, err = compileQuery(parent, x.Query.GetStructuredQuery()); err != nil {
 			return err
 		}
-		if err := w.srv.indexes.check(wt.q, x.Query.GetStructuredQuery()); err != nil {
+		if err := w.srv.indexesFor(parent.db).check(wt.q, x.Query.GetStructuredQuery()); err != nil {
 			return err
 		}
 	default:

@@ -63,7 +63,7 @@ func (s *Server) prepareQuery(parentName string, sq *pb.StructuredQuery) (*datab
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.indexes.check(q, sq); err != nil {
+	if err := s.indexesFor(parent.db).check(q, sq); err != nil {
 		return nil, nil, err
 	}
 	return s.database(parent.db), q, nil

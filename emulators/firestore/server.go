@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -31,6 +32,11 @@ type Options struct {
 	// these indexes serves them, as production does (see ParseIndexConfig).
 	// Nil: every query runs.
 	Indexes *IndexConfig
+	// IndexProjects limits Indexes to these projects' databases: an
+	// application's own declared indexes say nothing of another project
+	// served by the same emulator, which must behave as Google's emulator
+	// does and run every query. Empty: Indexes apply to every project.
+	IndexProjects []string
 }
 
 // Server is an in-memory Firestore emulator serving gRPC and a small HTTP
@@ -57,7 +63,8 @@ type Server struct {
 	faults  map[string]error
 	closing bool
 
-	indexes indexSet // nil: not enforced
+	indexes       indexSet // nil: not enforced
+	indexProjects []string // empty: every project
 }
 
 // NewServer starts a server listening on opts.Addr.
@@ -92,7 +99,8 @@ func NewServer(opts Options) (*Server, error) {
 		txns:   map[string]*txn{},
 		faults: map[string]error{},
 
-		indexes: indexes,
+		indexes:       indexes,
+		indexProjects: slices.Clone(opts.IndexProjects),
 	}
 	s.grpc = grpc.NewServer(
 		// Production rejects requests over 10 MiB with a clear status; let

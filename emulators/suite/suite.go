@@ -98,8 +98,10 @@ type Options struct {
 	// LocatorDir is passed to the hub ("-" for none).
 	LocatorDir string
 	// FirestoreIndexes, when set (infra/firestore.indexes.json), makes the
-	// Firestore emulator refuse queries the deployed indexes could not
-	// serve, as production does; empty serves every query.
+	// Firestore emulator refuse queries of the platform's project (Project)
+	// that the deployed indexes could not serve, as production does. Other
+	// projects on the same emulator run every query, as Google's emulator
+	// does. Empty serves every query.
 	FirestoreIndexes []byte
 }
 
@@ -184,7 +186,7 @@ func Start(ctx context.Context, opts Options) (s *Suite, err error) {
 	s.closers = append(s.closers, s.PubSub.Close)
 	s.Hub.Register(PubSub, s.PubSub.Addr, nil)
 
-	fsOpts := firestore.Options{Addr: s.addr(Firestore)}
+	fsOpts := firestore.Options{Addr: s.addr(Firestore), IndexProjects: []string{opts.Project}}
 	if len(opts.FirestoreIndexes) > 0 {
 		if fsOpts.Indexes, err = firestore.ParseIndexConfig(opts.FirestoreIndexes); err != nil {
 			return nil, err

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"pointsofyou.ai/studio/emulators/firestore"
@@ -30,10 +31,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("firestore", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:0", "address to listen on (port 0: a free port)")
 	indexes := fs.String("indexes", "", "firestore.indexes.json to enforce, as production does; empty: any query runs")
+	projects := fs.String("index-projects", "", "comma-separated projects whose queries --indexes governs; empty: every project")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	opts := firestore.Options{Addr: *addr}
+	if *projects != "" {
+		opts.IndexProjects = strings.Split(*projects, ",")
+	}
 	if *indexes != "" {
 		data, err := os.ReadFile(*indexes)
 		if err != nil {
