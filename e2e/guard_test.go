@@ -28,7 +28,14 @@ import (
 //	(a) without a token: 401 problem+json (unless marked security: []);
 //	(b) as an org_admin of another organisation: with ids of organisation A
 //	    in the path, 403 or 404; in every case, nothing of A in the body;
-//	(c) as a participant of A, where x-roles excludes participants: 403.
+//	(c) as a participant of A, where x-roles excludes participants: 403;
+//	(d) as a facilitator removed from A (a co-facilitator of the fixture
+//	    session until an admin removed them), with the token they held
+//	    before the removal and with a fresh one: like (b) — authority comes
+//	    from current membership, never from a stale token or a session's
+//	    own list of facilitators;
+//	(e) as an unverified account holding an address A invited: like (b) —
+//	    an address is proof of nothing until it is verified.
 //
 // Path parameters are filled with real ids of A's resources from
 // guardFixtures; a parameter without a fixture fails the test, so every new
@@ -39,6 +46,7 @@ const orgA = "org-lumen" // the demo organisation (testdata/demo/users.json)
 // guardFixtures maps a path parameter to the id of a resource of org A.
 var guardFixtures = map[string]func(t *testing.T, w *guardWorld) string{
 	"orgId":        func(*testing.T, *guardWorld) string { return orgA },
+	"domain":       func(*testing.T, *guardWorld) string { return "org-lumen.test" }, // not a marker: the path is echoed in problems
 	"uid":          func(*testing.T, *guardWorld) string { return "demo-participant-2" },
 	"step":         func(*testing.T, *guardWorld) string { return "1" },
 	"invitationId": func(t *testing.T, w *guardWorld) string { return w.invitation(t) },
@@ -116,7 +124,8 @@ func loadOperations(t *testing.T) []guardOp {
 // guardWorld holds org A's callers and lazily made fixtures.
 type guardWorld struct {
 	adminA, facilitatorA, participantA string
-	invitationID, mediaID              string
+	invitationID, invitationEmail      string
+	mediaID                            string
 	privacyRequestID                   string
 	itemID                             string
 	admin                              *fbauth.Client
@@ -195,7 +204,7 @@ func (w *guardWorld) invitation(t *testing.T) string {
 		if r := call(t, "POST", "/api/accounts/v1/orgs/"+orgA+"/invitations", w.adminA, map[string]any{"email": email, "role": "participant"}, &inv); r.StatusCode != 202 {
 			t.Fatalf("fixture invitation: %d", r.StatusCode)
 		}
-		w.invitationID = inv.ID
+		w.invitationID, w.invitationEmail = inv.ID, email
 	}
 	return w.invitationID
 }
@@ -298,6 +307,7 @@ func TestCrossTenantGuard(t *testing.T) {
 		admin:        admin,
 	}
 	w.orgB = createOrgB(t, admin)
+	strangers := w.strangers(t)
 
 	ops := loadOperations(t)
 	if len(ops) < 10 {
@@ -326,16 +336,13 @@ func TestCrossTenantGuard(t *testing.T) {
 			}
 			// (b) another organisation's admin.
 			r = guardCall(t, op.Method, path, w.outsider(t), op.Example)
-			if tenant && r.status != http.StatusForbidden && r.status != http.StatusNotFound {
-				t.Errorf("(b) other org: %d %s", r.status, r.body)
-			}
-			if r.status >= 500 {
-				t.Errorf("(b) other org: %d %s", r.status, r.body)
-			}
-			for _, m := range orgAMarkers {
-				if strings.Contains(r.body, m) {
-					t.Errorf("(b) other org: the body holds %q of org A: %s", m, r.body)
+			expectNothingOfA(t, "(b) other org", r, tenant, "")
+			// (d) and (e): a removed facilitator, an unverified squatter.
+			for _, s := range strangers {
+				if op.Method == "DELETE" && !tenant {
+					continue // deleting one's own account would spoil the next walks
 				}
+				expectNothingOfA(t, s.label, guardCall(t, op.Method, path, s.token, op.Example), tenant, s.email)
 			}
 			// (c) a participant where staff is required.
 			if len(op.Roles) > 0 && !slices.Contains(op.Roles, "participant") {
@@ -391,4 +398,82 @@ func (w *guardWorld) privacyRequest(t *testing.T) string {
 		w.privacyRequestID = req.ID
 	}
 	return w.privacyRequestID
+}
+
+// expectNothingOfA checks a stranger's answer: 403 or 404 on a resource of
+// org A (401 too for a revoked token), never a 5xx, and no marker of A in
+// the body (the caller's own address aside: their own profile may echo it).
+func expectNothingOfA(t *testing.T, label string, r guardResult, tenant bool, ownEmail string) {
+	t.Helper()
+	if tenant && r.status != http.StatusForbidden && r.status != http.StatusNotFound && r.status != http.StatusUnauthorized {
+		t.Errorf("%s: %d %s", label, r.status, r.body)
+	}
+	if r.status >= 500 {
+		t.Errorf("%s: %d %s", label, r.status, r.body)
+	}
+	b := r.body
+	if ownEmail != "" {
+		b = strings.ReplaceAll(b, ownEmail, "")
+	}
+	for _, m := range orgAMarkers {
+		if strings.Contains(b, m) {
+			t.Errorf("%s: the body holds %q of org A: %s", label, m, r.body)
+		}
+	}
+}
+
+type stranger struct{ label, token, email string }
+
+// strangers are the callers of (d) and (e). The removed facilitator is made
+// a member of A and a co-facilitator of the fixture session, signs in, and
+// is then removed by A's admin through the API.
+func (w *guardWorld) strangers(t *testing.T) []stranger {
+	t.Helper()
+	ctx := context.Background()
+	fs := firestoreClient(t)
+	lw := w.live(t)
+
+	email := fmt.Sprintf("removed-%d@elsewhere.example", time.Now().UnixNano())
+	u, err := w.admin.CreateUser(ctx, (&fbauth.UserToCreate{}).Email(email).Password("removed-pass").EmailVerified(true).DisplayName("Removed Facilitator"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	if _, err := fs.Doc("orgs/"+orgA+"/members/"+u.UID).Set(ctx, map[string]any{
+		"uid": u.UID, "role": "facilitator", "email": email, "display_name": "Removed Facilitator", "joined_at": now}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fs.Doc("users/"+u.UID).Set(ctx, map[string]any{
+		"display_name": "Removed Facilitator", "language": "en", "timezone": "Europe/Berlin", "role": "facilitator",
+		"tier": "professional", "org": orgA, "status": "active",
+		"onboarding": map[string]any{"step": 5, "completed": true, "data": map[string]any{}}, "created_at": now, "updated_at": now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.admin.SetCustomUserClaims(ctx, u.UID, map[string]any{"org": orgA, "role": "facilitator", "tier": "professional"}); err != nil {
+		t.Fatal(err)
+	}
+	stale := signIn(t, email, "removed-pass")
+	if r := call(t, "PATCH", lw.path(""), lw.maya, map[string]any{"co_facilitators": []string{u.UID}}, nil); r.StatusCode != 200 {
+		t.Fatalf("fixture co-facilitator: %d %s", r.StatusCode, body(r))
+	}
+	if r := call(t, "GET", lw.path(""), stale, nil, nil); r.StatusCode != 200 {
+		t.Fatalf("the co-facilitator cannot read the session before the removal: %d %s", r.StatusCode, body(r))
+	}
+	waitNextSecond(t, w.admin, stale) // a revocation takes effect for tokens issued before its second
+	if r := call(t, "DELETE", "/api/accounts/v1/orgs/"+orgA+"/members/"+u.UID, w.adminA, nil, nil); r.StatusCode != 204 {
+		t.Fatalf("fixture removal: %d %s", r.StatusCode, body(r))
+	}
+	fresh := signIn(t, email, "removed-pass")
+
+	// An unverified account on the address A invited to the organisation.
+	w.invitation(t)
+	if _, err := w.admin.CreateUser(ctx, (&fbauth.UserToCreate{}).Email(w.invitationEmail).Password("squatter-pass").EmailVerified(false)); err != nil {
+		t.Fatal(err)
+	}
+	squatter := signIn(t, w.invitationEmail, "squatter-pass")
+	return []stranger{
+		{"(d) removed facilitator, token from before the removal", stale, email},
+		{"(d) removed facilitator, fresh token", fresh, email},
+		{"(e) unverified holder of an invited address", squatter, w.invitationEmail},
+	}
 }

@@ -273,7 +273,7 @@ func TestHubListsEveryEmulator(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{suite.Hub, suite.Hosting, suite.Functions, suite.Firestore, suite.PubSub, suite.Auth, suite.Storage, suite.Eventarc, suite.BigQuery, suite.Vertex} {
+	for _, name := range []string{suite.Hub, suite.Hosting, suite.Functions, suite.Firestore, suite.PubSub, suite.Auth, suite.Storage, suite.Eventarc, suite.BigQuery, suite.Vertex, suite.DNS} {
 		e, ok := got[name]
 		if !ok || e.Name != name || e.Host == "" || e.Port == 0 {
 			t.Errorf("%s: %+v", name, e)

@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"pointsofyou.ai/studio/emulators/hub"
 	"pointsofyou.ai/studio/emulators/suite"
 	"pointsofyou.ai/studio/infra"
 	"pointsofyou.ai/studio/shared/config"
@@ -56,6 +57,22 @@ func run(args []string, out io.Writer) error {
 			return err
 		}
 	}
+	// POST /_admin/export may write under the working directory and the
+	// export-on-exit directory; the latter must be new, empty or an earlier
+	// export, as the export replaces it.
+	var exportRoots []string
+	if wd, err := os.Getwd(); err == nil {
+		exportRoots = append(exportRoots, wd)
+	}
+	if *exportDir != "" {
+		if *exportDir, err = filepath.Abs(*exportDir); err != nil {
+			return err
+		}
+		if err := hub.CheckExportDir(*exportDir); err != nil {
+			return fmt.Errorf("--export-on-exit %s: %w", *exportDir, err)
+		}
+		exportRoots = append(exportRoots, *exportDir)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -63,7 +80,7 @@ func run(args []string, out io.Writer) error {
 	s, err := suite.Start(ctx, suite.Options{
 		Project: *project, Region: *region, Host: *host,
 		Topology: topo, FirebaseJSON: infra.FirebaseJSON(), FirestoreIndexes: infra.FirestoreIndexes(),
-		FunctionsBinary: *binary, WebRoot: *webRoot, ImportDir: *importDir,
+		FunctionsBinary: *binary, WebRoot: *webRoot, ImportDir: *importDir, ExportRoots: exportRoots,
 	})
 	if err != nil {
 		return err
@@ -83,7 +100,7 @@ func run(args []string, out io.Writer) error {
 	stop()
 	fmt.Fprintln(out, "\nshutting down…")
 	if *exportDir != "" {
-		dir, _ := filepath.Abs(*exportDir)
+		dir := *exportDir
 		ectx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		err := s.Export(ectx, dir)
 		cancel()

@@ -25,6 +25,17 @@ resource "google_firestore_field" "presence_ttl" {
   ttl_config {}
 }
 
+# Mail quota counters (shared/mail): one document per sender and window,
+# useless once the window has passed.
+resource "google_firestore_field" "mail_quota_ttl" {
+  project    = var.project
+  database   = google_firestore_database.default.name
+  collection = "mail_quota"
+  field      = "expires_at"
+
+  ttl_config {}
+}
+
 resource "google_firestore_index" "index" {
   for_each = local.firestore_indexes
 

@@ -1,5 +1,6 @@
 # Firebase (project, Hosting site) and Identity Platform: email/password
-# sign-in plus optional enterprise SAML/OIDC providers.
+# sign-in plus optional enterprise SAML/OIDC providers, with email
+# enumeration protection on.
 
 resource "google_firebase_project" "default" {
   provider = google-beta
@@ -95,4 +96,24 @@ resource "google_identity_platform_oauth_idp_config" "oidc" {
   enabled       = true
 
   depends_on = [google_identity_platform_config.default]
+}
+
+# Email enumeration protection: sign-in and password reset must not tell
+# whether an address has an account. The provider cannot set
+# emailPrivacyConfig on google_identity_platform_config, so it is set
+# through the admin API after the config exists (needs gcloud and curl where
+# Terraform runs), and again whenever the config is replaced.
+resource "terraform_data" "identity_email_privacy" {
+  triggers_replace = [
+    google_identity_platform_config.default.id,
+    "enable_improved_email_privacy=true",
+  ]
+
+  provisioner "local-exec" {
+    command = "bash ${path.module}/scripts/identity-email-privacy.sh"
+    environment = {
+      PROJECT = var.project
+      ENABLE  = "true"
+    }
+  }
 }

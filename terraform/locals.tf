@@ -93,6 +93,10 @@ locals {
         GOOGLE_CLOUD_PROJECT = var.project
         FUNCTION_REGION      = var.region
         LOG_EXECUTION_ID     = "true"
+        # Firebase Hosting, then Google's front end, each append one
+        # X-Forwarded-For entry after the client's address (rate limits key
+        # on the client; see shared/config).
+        TRUSTED_PROXY_HOPS = "1"
       },
       { for u in f.uses : "${upper(replace(u.arg, "-", "_"))}_BUCKET" => "${var.project}-${u.arg}" if u.kind == "storage" },
       f.env,

@@ -1011,3 +1011,25 @@ func TestFormatted(t *testing.T) {
 		}
 	}
 }
+
+// TestNoEmulatorVariableDeployed: a deployed function never points at an
+// emulator. Domain verification, for one, reads public DNS only when
+// DNS_EMULATOR_HOST is unset (and refuses to start on a real project
+// when it is set).
+func TestNoEmulatorVariableDeployed(t *testing.T) {
+	t.Parallel()
+	m := parseModule(t)
+	for name, tc := range topologies(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := m.evaluate(t, tc.moduleDir, testVars("prod"))
+			for fn, env := range e.local(t, "function_env").AsValueMap() {
+				for _, k := range keysOf(t, env) {
+					if strings.HasSuffix(k, "_EMULATOR_HOST") || k == "FIREBASE_EMULATOR_HUB" {
+						t.Errorf("function %s is deployed with %s", fn, k)
+					}
+				}
+			}
+		})
+	}
+}

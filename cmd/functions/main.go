@@ -28,11 +28,24 @@ import (
 func main() {
 	cfg := config.FromEnv(nil)
 	logging.Setup(cfg.Project)
+	// A real project pointed at an emulator would trust unsigned tokens:
+	// the instance never starts, so the deployment fails at once.
+	if err := cfg.CheckEmulators(); err != nil {
+		slog.Error("refusing to start: "+err.Error(), "target", os.Getenv("FUNCTION_TARGET"))
+		os.Exit(1)
+	}
 	port := os.Getenv("PORT")
 	if port == "" {
 		port = "8080"
 	}
-	if err := funcframework.Start(port); err != nil {
+	// A demo project trusts the Auth emulator's unsigned tokens, so it is
+	// served to this machine only; on Google Cloud the container must listen
+	// on every interface.
+	host := ""
+	if cfg.IsDemo() {
+		host = "127.0.0.1"
+	}
+	if err := funcframework.StartHostPort(host, port); err != nil {
 		slog.Error("functions framework stopped", "error", err.Error(), "target", os.Getenv("FUNCTION_TARGET"))
 		os.Exit(1)
 	}

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"pointsofyou.ai/studio/emulators/guard"
 	"pointsofyou.ai/studio/shared/config"
 )
 
@@ -68,7 +69,7 @@ func NewServer(opts Options) (*Server, error) {
 		ln:       ln,
 		projects: map[string]*project{},
 	}
-	s.hs = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	s.hs = &http.Server{Handler: guard.Wrap(s, opts.Addr, s.Addr), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := s.hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			slog.Error("auth emulator stopped", "error", err.Error())

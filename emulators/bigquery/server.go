@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
+
+	"pointsofyou.ai/studio/emulators/guard"
 )
 
 // DefaultAddr is where the server listens when Options.Addr is empty.
@@ -114,7 +116,7 @@ func NewServer(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("bigquery emulator: listen %s: %w", addr, err)
 	}
 	s.Addr = ln.Addr().String()
-	s.http = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second}
+	s.http = &http.Server{Handler: guard.Wrap(s.routes(), addr, s.Addr), ReadHeaderTimeout: 10 * time.Second}
 	s.serveDone = make(chan struct{})
 	go func() {
 		defer close(s.serveDone)

@@ -12,6 +12,7 @@ import (
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 
+	"pointsofyou.ai/studio/emulators/guard"
 	"pointsofyou.ai/studio/shared/config"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/topology"
@@ -237,7 +238,7 @@ func NewServer(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("eventarc: listen: %w", err)
 	}
 	s.Addr = ln.Addr().String()
-	s.hs = &http.Server{Handler: s.handler(), ReadHeaderTimeout: 10 * time.Second}
+	s.hs = &http.Server{Handler: guard.Wrap(s.handler(), opts.Addr, s.Addr), ReadHeaderTimeout: 10 * time.Second}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()

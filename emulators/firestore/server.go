@@ -16,6 +16,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+
+	"pointsofyou.ai/studio/emulators/guard"
 )
 
 // Options configures a Server.
@@ -109,9 +111,10 @@ func NewServer(opts Options) (*Server, error) {
 		grpc.MaxSendMsgSize(64<<20),
 		grpc.UnaryInterceptor(s.unaryInterceptor),
 		grpc.StreamInterceptor(s.streamInterceptor),
+		guard.New(opts.Addr, s.Addr).GRPC(),
 	)
 	pb.RegisterFirestoreServer(s.grpc, s)
-	s.http = &http.Server{Handler: s.httpHandler(), ReadHeaderTimeout: 10 * time.Second}
+	s.http = &http.Server{Handler: guard.Wrap(s.httpHandler(), opts.Addr, s.Addr), ReadHeaderTimeout: 10 * time.Second}
 
 	grpcLis, httpLis := splitListener(lis)
 	s.wg.Add(2)

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"pointsofyou.ai/studio/emulators/guard"
 	"pointsofyou.ai/studio/shared/config"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/topology"
@@ -99,7 +100,7 @@ func NewServer(opts Options) (*Server, error) {
 		ErrorHandler:  proxyError,
 		FlushInterval: -1, // stream bodies as they come
 	}
-	s.srv = &http.Server{Handler: httpapi.WithRequestID(httpapi.Recover(http.HandlerFunc(s.serve))), ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &http.Server{Handler: guard.Wrap(httpapi.WithRequestID(httpapi.Recover(http.HandlerFunc(s.serve))), addr, s.Addr), ReadHeaderTimeout: 10 * time.Second}
 
 	out := &lockedWriter{w: opts.Output}
 	for _, fn := range opts.Topology.Functions {
@@ -145,6 +146,18 @@ func (s *Server) URL(name string) string {
 		return ""
 	}
 	return "http://" + s.Addr + "/" + s.opts.Project + "/" + s.opts.Region + "/" + name
+}
+
+// Backends maps each running function to the host:port its process
+// listens on (tests; callers use URL).
+func (s *Server) Backends() map[string]string {
+	out := map[string]string{}
+	for name, c := range s.children {
+		if u, _ := c.current(); u != nil {
+			out[name] = u.Host
+		}
+	}
+	return out
 }
 
 // ServeHTTP serves one request, as the listener does.
@@ -228,13 +241,16 @@ func unescape(s string) string {
 }
 
 // rewrite sends the request to the child as production's front end would:
-// the path after the function name, the query, and the trace headers a
-// function's logs rely on.
+// the path after the function name, the query, the trace headers a
+// function's logs rely on, and X-Forwarded-For with the caller's address
+// appended to whatever the caller sent (behind Hosting: the Hosting
+// emulator's address, as Google's front end appends the Hosting edge's).
 func rewrite(pr *httputil.ProxyRequest) {
 	t := pr.In.Context().Value(targetKey{}).(target)
 	path, _ := url.PathUnescape(t.path) // checked in serve
 	pr.Out.URL.Path, pr.Out.URL.RawPath = path, t.path
 	pr.SetURL(t.base)
+	pr.Out.Header["X-Forwarded-For"] = pr.In.Header["X-Forwarded-For"]
 	pr.SetXForwarded()
 	if pr.Out.Header.Get("Function-Execution-Id") == "" {
 		pr.Out.Header.Set("Function-Execution-Id", randomHex(6))

@@ -24,12 +24,21 @@ func TestDeployedConfigMatchesTopology(t *testing.T) {
 		t.Fatal(err)
 	}
 	rewrites := map[string]Rewrite{}
-	for _, rw := range cfg.Rewrites {
+	for i, rw := range cfg.Rewrites {
 		if rw.Service() == "" {
 			continue
 		}
-		rewrites[rw.Source] = rw
 		f, ok := top.Function(rw.Service())
+		if rw.Regex != "" {
+			// The catch-all for unknown API paths: any HTTP function
+			// answers them with a 404 problem, and it sits just before the
+			// app's fallback, after every function's own rewrite.
+			if rw.Regex != "^/api(?:/.*)?$" || !ok || f.Trigger.HTTP == nil || i != len(cfg.Rewrites)-2 {
+				t.Errorf("rewrite %q → %q: the only regex rewrite is the /api catch-all to an HTTP function, just before the app's fallback", rw.Regex, rw.Service())
+			}
+			continue
+		}
+		rewrites[rw.Source] = rw
 		switch {
 		case !ok:
 			t.Errorf("rewrite %q targets %q, which infra/topology.yaml does not declare", rw.Source, rw.Service())

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"pointsofyou.ai/studio/emulators/guard"
 	"pointsofyou.ai/studio/shared/httpapi"
 )
 
@@ -37,6 +38,13 @@ type Options struct {
 	// FunctionURL returns the base URL of a function or Cloud Run service,
 	// or "" when it does not run; required when the config has such rewrites.
 	FunctionURL func(name string) string
+	// APIPrefix, when set ("/api/"), is where only functions answer: the
+	// configuration must send every path under it to a function or Cloud
+	// Run rewrite, never to static content or the app's index.html, so that
+	// API clients get problem+json from the function, also for a path no
+	// function serves. NewServer refuses a configuration that does not, as
+	// the deployed site would answer such paths with HTML.
+	APIPrefix string
 }
 
 // Server is a running hosting emulator.
@@ -81,6 +89,10 @@ func NewServer(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hosting: public directory: %w", err)
 	}
+	if err := checkAPIPrefix(cfg, root, opts.APIPrefix); err != nil {
+		root.Close()
+		return nil, err
+	}
 	s := &Server{opts: opts, cfg: cfg, root: root, ignore: cfg.ignoreGlobs()}
 	s.proxy = &httputil.ReverseProxy{
 		Rewrite:        s.rewriteRequest,
@@ -100,7 +112,7 @@ func NewServer(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("hosting: listen: %w", err)
 	}
 	s.Addr = ln.Addr().String()
-	s.srv = &http.Server{Handler: s.h, ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &http.Server{Handler: guard.Wrap(s.h, addr, s.Addr), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			slog.Error("hosting emulator stopped", "error", err.Error())
@@ -173,6 +185,49 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.notFound(w, r)
+}
+
+// checkAPIPrefix proves, on a sample of paths under prefix, that the first
+// rewrite Hosting applies to each is a function or service, and that no
+// deployed file sits under prefix (static content wins over rewrites).
+func checkAPIPrefix(cfg *Config, root *os.Root, prefix string) error {
+	if prefix == "" {
+		return nil
+	}
+	if !strings.HasPrefix(prefix, "/") || !strings.HasSuffix(prefix, "/") {
+		return fmt.Errorf("hosting: APIPrefix %q must start and end with /", prefix)
+	}
+	if _, err := root.Stat(strings.Trim(prefix, "/")); err == nil {
+		return fmt.Errorf("hosting: the public directory has %s, which Hosting would serve before any rewrite", prefix)
+	}
+	var errs ConfigError
+	for _, p := range []string{
+		strings.TrimSuffix(prefix, "/"), prefix, prefix + "unknown", prefix + "unknown/v1/things",
+		prefix + "unknown/index.html", prefix + "x.json", prefix + "a/b/c/d",
+	} {
+		var first *Rewrite
+		for i := range cfg.Rewrites {
+			if cfg.Rewrites[i].Matches(p) {
+				first = &cfg.Rewrites[i]
+				break
+			}
+		}
+		switch {
+		case first == nil:
+			errs = append(errs, fmt.Sprintf("%s matches no rewrite; add a function rewrite for %s** before the app's fallback", p, prefix))
+		case first.Service() == "":
+			errs = append(errs, fmt.Sprintf("%s is rewritten to the file %s; add a function rewrite for %s** before it", p, first.Destination, prefix))
+		}
+	}
+	for _, rw := range cfg.Rewrites {
+		if rw.Service() == "" && (strings.HasPrefix(rw.Source, prefix) || rw.Source == strings.TrimSuffix(prefix, "/")) {
+			errs = append(errs, fmt.Sprintf("%s is rewritten to the file %s; only functions answer under %s", rw.Source, rw.Destination, prefix))
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
 }
 
 func hasDotSegment(p string) bool {
@@ -376,6 +431,9 @@ func (s *Server) forward(w http.ResponseWriter, r *http.Request, rw Rewrite) {
 func (s *Server) rewriteRequest(pr *httputil.ProxyRequest) {
 	t := pr.In.Context().Value(proxyKey{}).(proxyTarget)
 	pr.SetURL(t.url)
+	// Like Hosting, append the address the client connected from to what
+	// the client sent: only the right-most entries are the platform's.
+	pr.Out.Header["X-Forwarded-For"] = pr.In.Header["X-Forwarded-For"]
 	pr.SetXForwarded()
 	// Hosting strips every cookie but __session before a function sees the
 	// request (its CDN caches on cookies otherwise).

@@ -5,7 +5,10 @@
 // Differences from the Firebase CLI's hub: only `GET /emulators`,
 // `POST /_admin/export` and `GET /_internal/healthz` are served; the locator
 // file is written under os.TempDir() as hub-<project>.json with the same
-// fields (version, host, port, pid).
+// fields (version, host, port, pid). An export over HTTP needs a JSON body
+// from this machine (see emulators/guard) and writes only a new directory
+// or an earlier export under one of Options.ExportRoots: it replaces what
+// it writes, so it must never be pointed at anything else.
 package hub
 
 import (
@@ -14,15 +17,19 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
+	"pointsofyou.ai/studio/emulators/guard"
 	"pointsofyou.ai/studio/shared/httpapi"
 )
 
@@ -44,6 +51,9 @@ type Options struct {
 	// "-" = no locator file (tests).
 	LocatorDir string
 	Version    string
+	// ExportRoots are the directories under which POST /_admin/export may
+	// write; default: the working directory at start.
+	ExportRoots []string
 }
 
 // Server is the running hub.
@@ -54,9 +64,48 @@ type Server struct {
 	ln      net.Listener
 	locator string
 
+	roots []string // ExportRoots, absolute, symbolic links resolved
+
 	mu        sync.Mutex
 	emulators map[string]Info
 	exporters []namedExporter
+}
+
+func exportRoots(dirs []string) ([]string, error) {
+	if len(dirs) == 0 {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, fmt.Errorf("hub: working directory: %w", err)
+		}
+		dirs = []string{wd}
+	}
+	out := make([]string, 0, len(dirs))
+	for _, d := range dirs {
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			return nil, fmt.Errorf("hub: export root %q: %w", d, err)
+		}
+		out = append(out, resolve(abs))
+	}
+	return out, nil
+}
+
+// resolve resolves the symbolic links of the longest existing prefix of
+// the absolute, clean path p, so that a link cannot lead an export out of
+// its root.
+func resolve(p string) string {
+	rest := ""
+	for cur := p; ; {
+		if r, err := filepath.EvalSymlinks(cur); err == nil {
+			return filepath.Join(r, rest)
+		}
+		parent := filepath.Dir(cur)
+		if parent == cur {
+			return p
+		}
+		rest = filepath.Join(filepath.Base(cur), rest)
+		cur = parent
+	}
 }
 
 type namedExporter struct {
@@ -72,11 +121,15 @@ func NewServer(opts Options) (*Server, error) {
 	if opts.Version == "" {
 		opts.Version = "dev"
 	}
+	roots, err := exportRoots(opts.ExportRoots)
+	if err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("hub: listen %s: %w", opts.Addr, err)
 	}
-	s := &Server{Addr: ln.Addr().String(), opts: opts, ln: ln, emulators: map[string]Info{}}
+	s := &Server{Addr: ln.Addr().String(), opts: opts, ln: ln, emulators: map[string]Info{}, roots: roots}
 	host, port := splitHostPort(s.Addr)
 	s.emulators["hub"] = Info{Name: "hub", Host: host, Port: port}
 	mux := http.NewServeMux()
@@ -85,7 +138,7 @@ func NewServer(opts Options) (*Server, error) {
 	mux.HandleFunc("GET /_internal/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		httpapi.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
-	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &http.Server{Handler: guard.Wrap(mux, opts.Addr, s.Addr), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			slog.Error("hub stopped", "error", err.Error())
@@ -140,21 +193,76 @@ type exportRequest struct {
 func (r *exportRequest) Validate() []httpapi.FieldError {
 	var fs []httpapi.FieldError
 	httpapi.Required(&fs, "path", r.Path)
-	if r.Path != "" && !filepath.IsAbs(r.Path) {
+	switch {
+	case r.Path == "":
+	case !filepath.IsAbs(r.Path):
 		fs = append(fs, httpapi.Field("path", "must be an absolute directory path"))
+	case slices.Contains(strings.Split(filepath.ToSlash(r.Path), "/"), ".."):
+		fs = append(fs, httpapi.Field("path", "must not contain .. segments"))
 	}
 	return fs
 }
 
+// ErrNotAnExport is returned by Export for an existing directory that is
+// neither empty nor an earlier export: replacing it would delete it.
+var ErrNotAnExport = errors.New("the directory exists and is not an earlier export (it has no firebase-export-metadata.json)")
+
 func (s *Server) exportHandler(w http.ResponseWriter, r *http.Request) error {
+	// A cross-site form can post text/plain or nothing at all; only a
+	// script of this machine's pages or a local tool sends JSON.
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return httpapi.UnsupportedMediaType("the body must be application/json")
+	}
 	var req exportRequest
 	if err := httpapi.DecodeJSON(w, r, &req, 4096); err != nil {
 		return err
 	}
-	if err := s.Export(r.Context(), req.Path); err != nil {
+	dir := resolve(filepath.Clean(req.Path))
+	if !s.underRoot(dir) {
+		return httpapi.Forbidden("exports are written only under %s", strings.Join(s.roots, ", "))
+	}
+	if err := s.Export(r.Context(), dir); err != nil {
+		if errors.Is(err, ErrNotAnExport) {
+			return httpapi.Conflict("%s: %v", req.Path, ErrNotAnExport)
+		}
 		return httpapi.Internal(err)
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"path": req.Path})
+	return nil
+}
+
+func (s *Server) underRoot(dir string) bool {
+	for _, root := range s.roots {
+		if rel, err := filepath.Rel(root, dir); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckExportDir accepts a directory Export may replace: none yet, an empty
+// one, or an earlier export.
+func CheckExportDir(dir string) error {
+	fi, err := os.Lstat(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return ErrNotAnExport
+	}
+	if _, err := os.Stat(filepath.Join(dir, "firebase-export-metadata.json")); err == nil {
+		return nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	if len(entries) > 0 {
+		return ErrNotAnExport
+	}
 	return nil
 }
 
@@ -168,8 +276,13 @@ type ExportMetadata struct {
 // Export writes every registered emulator's state under dir, in Firebase's
 // layout (<name>_export/ per emulator plus firebase-export-metadata.json).
 // It writes into a temporary sibling and swaps it in, so a failed export
-// never destroys the previous one.
+// never destroys the previous one. dir must not exist, be empty or hold an
+// earlier export (ErrNotAnExport otherwise).
 func (s *Server) Export(ctx context.Context, dir string) error {
+	dir = filepath.Clean(dir)
+	if err := CheckExportDir(dir); err != nil {
+		return err
+	}
 	s.mu.Lock()
 	exporters := append([]namedExporter(nil), s.exporters...)
 	s.mu.Unlock()
@@ -199,16 +312,33 @@ func (s *Server) Export(ctx context.Context, dir string) error {
 	if err := os.WriteFile(filepath.Join(tmp, "firebase-export-metadata.json"), b, 0o644); err != nil {
 		return err
 	}
-	old := dir + ".old"
-	_ = os.RemoveAll(old)
-	if _, err := os.Stat(dir); err == nil {
+	// The previous export moves to a fresh name of our own, so nothing but
+	// it is ever removed.
+	old, err := os.MkdirTemp(parent, ".export-old-*")
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(old); err != nil {
+		return err
+	}
+	if err := CheckExportDir(dir); err != nil { // it may have changed meanwhile
+		return err
+	}
+	moved := false
+	if _, err := os.Lstat(dir); err == nil {
 		if err := os.Rename(dir, old); err != nil {
 			return err
 		}
+		moved = true
 	}
 	if err := os.Rename(tmp, dir); err != nil {
-		_ = os.Rename(old, dir)
+		if moved {
+			_ = os.Rename(old, dir)
+		}
 		return err
+	}
+	if !moved {
+		return nil
 	}
 	return os.RemoveAll(old)
 }

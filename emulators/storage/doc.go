@@ -11,6 +11,10 @@
 //     expiry, the signature (when the signer's public key is registered in
 //     Options.Signers), x-goog-content-length-range and the signed headers
 //     (so a different Content-Type fails like on GCS), with GCS's XML errors.
+//     As on GCS, every x-goog-* request header must be among the signed
+//     headers (400 MalformedSecurityHeader naming it otherwise), whether or
+//     not the signer is registered: a signed upload cannot add custom
+//     metadata (x-goog-meta-*) or an ACL its signer did not sign.
 //   - Apply creates the buckets declared in infra/topology.yaml; Export and
 //     Import save and restore buckets, objects and their metadata.
 //

@@ -16,6 +16,7 @@ import (
 
 	"github.com/fsouza/fake-gcs-server/fakestorage"
 
+	"pointsofyou.ai/studio/emulators/guard"
 	"pointsofyou.ai/studio/shared/topology"
 )
 
@@ -115,7 +116,7 @@ func NewServer(opts Options) (*Server, error) {
 		s.events = newEventHook(s, pub)
 	}
 	s.handler = s.routes()
-	s.http = &http.Server{Handler: s.handler, ReadHeaderTimeout: 30 * time.Second}
+	s.http = &http.Server{Handler: guard.Wrap(s.handler, addr, s.Addr), ReadHeaderTimeout: 30 * time.Second}
 	go func() {
 		defer close(s.serveDone)
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,6 +57,7 @@ type xmlError struct {
 	Code             string `xml:"Code"`
 	Message          string `xml:"Message"`
 	Details          string `xml:"Details,omitempty"`
+	ParameterName    string `xml:"ParameterName,omitempty"`
 	StringToSign     string `xml:"StringToSign,omitempty"`
 	CanonicalRequest string `xml:"CanonicalRequest,omitempty"`
 }
@@ -236,6 +238,9 @@ func (s *Server) verifySigned(r *http.Request, origHost string) *xmlError {
 	if e != nil {
 		return e
 	}
+	if e := checkGoogHeaders(r.Header, p.SignedHeaders); e != nil {
+		return e
+	}
 	now := s.now()
 	if expiry := p.Date.Add(p.Expires); now.After(expiry) {
 		return &xmlError{Status: http.StatusBadRequest, Code: "ExpiredToken", Message: "Invalid argument.",
@@ -268,6 +273,27 @@ func (s *Server) verifySigned(r *http.Request, origHost string) *xmlError {
 	return &xmlError{Status: http.StatusForbidden, Code: "SignatureDoesNotMatch",
 		Message:      "The request signature we calculated does not match the signature you provided. Check your Google secret key and signing method.",
 		StringToSign: toSign, CanonicalRequest: canonical}
+}
+
+// checkGoogHeaders refuses a signed request carrying an x-goog-* header
+// its signature does not cover. Cloud Storage gives those headers meaning
+// (custom metadata, ACLs, encryption, preconditions), so a signature only
+// authorises the ones it names: without this, the holder of an upload URL
+// could attach metadata or an ACL the signer never agreed to.
+func checkGoogHeaders(h http.Header, signed []string) *xmlError {
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, strings.ToLower(k))
+	}
+	slices.Sort(names) // a stable error for several offenders
+	for _, name := range names {
+		if strings.HasPrefix(name, "x-goog-") && !slices.Contains(signed, name) {
+			return &xmlError{Status: http.StatusBadRequest, Code: "MalformedSecurityHeader",
+				Message: "Your request has a malformed header.", ParameterName: name,
+				Details: "Header was included in the request, but not in signedheaders."}
+		}
+	}
+	return nil
 }
 
 // parseLengthRange parses "min,max" of x-goog-content-length-range.

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -285,4 +286,61 @@ func FuzzSignedRequestParsing(f *testing.F) {
 		}
 		_ = stringToSign(p, c)
 	})
+}
+
+// TestSignedURLRefusesUnsignedGoogHeaders: as on Cloud Storage, every
+// x-goog-* header of a V4-signed request must be among its signed headers;
+// an upload cannot add custom metadata (x-goog-meta-*), an ACL or anything
+// else the signer did not agree to. Nothing is stored.
+func TestSignedURLRefusesUnsignedGoogHeaders(t *testing.T) {
+	t.Parallel()
+	key, keyPEM := newKey(t)
+	for _, registered := range []bool{true, false} {
+		opts := Options{}
+		if registered {
+			opts.Signers = map[string]*rsa.PublicKey{signerEmail: &key.PublicKey}
+		}
+		srv := startServer(t, opts)
+		if err := newClient(t, srv).Bucket("bkt").Create(context.Background(), "demo", nil); err != nil {
+			t.Fatal(err)
+		}
+		sign := func(object string) string {
+			u, err := gcs.SignedURL("bkt", object, &gcs.SignedURLOptions{
+				Scheme: gcs.SigningSchemeV4, Method: http.MethodPut, ContentType: "image/png",
+				Headers: []string{rangeHeader, "x-goog-meta-uploader:uid-1"}, Expires: time.Now().Add(time.Minute),
+				GoogleAccessID: signerEmail, PrivateKey: keyPEM, Hostname: srv.URL(), Insecure: true,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		cases := []struct {
+			name   string
+			extra  http.Header
+			status int
+			code   string
+		}{
+			{"only signed headers", http.Header{"X-Goog-Meta-Uploader": {"uid-1"}}, http.StatusOK, ""},
+			{"unsigned status metadata", http.Header{"X-Goog-Meta-Uploader": {"uid-1"}, "X-Goog-Meta-Status": {"ready"}}, http.StatusBadRequest, "MalformedSecurityHeader"},
+			{"unsigned metadata, other case", http.Header{"X-Goog-Meta-Uploader": {"uid-1"}, "x-GOOG-meta-detected-type": {"image/png"}}, http.StatusBadRequest, "MalformedSecurityHeader"},
+			{"unsigned acl", http.Header{"X-Goog-Meta-Uploader": {"uid-1"}, "X-Goog-Acl": {"public-read"}}, http.StatusBadRequest, "MalformedSecurityHeader"},
+		}
+		for i, tc := range cases {
+			t.Run(fmt.Sprintf("%s registered=%v", tc.name, registered), func(t *testing.T) {
+				object := fmt.Sprintf("o%d.png", i)
+				status, body := signedPut(t, sign(object), "image/png", []byte("png"), tc.extra)
+				if status != tc.status || (tc.code != "" && !strings.Contains(body, "<Code>"+tc.code+"</Code>")) {
+					t.Fatalf("PUT = %d %s, want %d %s", status, body, tc.status, tc.code)
+				}
+				if tc.code != "" && !strings.Contains(body, "<ParameterName>x-goog-") {
+					t.Errorf("error names no header: %s", body)
+				}
+				_, err := newClient(t, srv).Bucket("bkt").Object(object).Attrs(context.Background())
+				if stored := err == nil; stored != (tc.status == http.StatusOK) {
+					t.Errorf("stored = %v (%v)", stored, err)
+				}
+			})
+		}
+	}
 }

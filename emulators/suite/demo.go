@@ -23,6 +23,9 @@ type DemoData struct {
 		Type          string `json:"type"`
 		RetentionDays int    `json:"retention_days"`
 		CreatedBy     string `json:"created_by"`
+		// Entitlement is the tier the organisation is entitled to, as a
+		// platform operator would grant it (functions/accounts).
+		Entitlement string `json:"entitlement"`
 	} `json:"orgs"`
 	Users []DemoUser `json:"users"`
 }
@@ -111,6 +114,13 @@ func SeedFirestore(ctx context.Context, project, firestoreHost string, d *DemoDa
 			"retention_days": o.RetentionDays, "created_by": o.CreatedBy, "created_at": now, "updated_at": now,
 		}); err != nil {
 			return err
+		}
+		if o.Entitlement != "" {
+			if _, err := batch.Set(client.Doc("entitlements/org:"+o.ID), map[string]any{
+				"tier": o.Entitlement, "source": "operator", "updated_by": "demo-seed", "updated_at": now,
+			}); err != nil {
+				return err
+			}
 		}
 	}
 	for _, u := range d.Users {

@@ -27,6 +27,7 @@ import (
 
 	"pointsofyou.ai/studio/emulators/auth"
 	"pointsofyou.ai/studio/emulators/bigquery"
+	"pointsofyou.ai/studio/emulators/dns"
 	"pointsofyou.ai/studio/emulators/eventarc"
 	"pointsofyou.ai/studio/emulators/firestore"
 	"pointsofyou.ai/studio/emulators/functions"
@@ -52,6 +53,7 @@ const (
 	Eventarc  = "eventarc"
 	BigQuery  = "bigquery"
 	Vertex    = "vertex"
+	DNS       = "dns"
 )
 
 // DefaultPorts are Firebase's conventional ports.
@@ -60,6 +62,7 @@ var DefaultPorts = map[string]int{
 	Firestore: config.PortFirestore, PubSub: config.PortPubSub, Auth: config.PortAuth,
 	Storage: config.PortStorage, Eventarc: config.PortEventarc,
 	BigQuery: config.PortBigQuery, Vertex: config.PortVertex,
+	DNS: dns.DefaultPort,
 }
 
 // StorageNotificationTopic is where the storage emulator publishes object
@@ -97,6 +100,9 @@ type Options struct {
 	Fast bool
 	// LocatorDir is passed to the hub ("-" for none).
 	LocatorDir string
+	// ExportRoots are where the hub's POST /_admin/export may write;
+	// default: the working directory.
+	ExportRoots []string
 	// FirestoreIndexes, when set (infra/firestore.indexes.json), makes the
 	// Firestore emulator refuse queries of the platform's project (Project)
 	// that the deployed indexes could not serve, as production does. Other
@@ -112,6 +118,7 @@ type Suite struct {
 	PubSub    *pubsub.Server
 	BigQuery  *bigquery.Server
 	Vertex    *vertex.Server
+	DNS       *dns.Server // TXT records proving email domains
 	Storage   *storage.Server
 	Auth      *auth.Server
 	Firestore *firestore.Server
@@ -157,7 +164,7 @@ func Start(ctx context.Context, opts Options) (s *Suite, err error) {
 	}
 	s.signerKeyPEM = string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}))
 
-	if s.Hub, err = hub.NewServer(hub.Options{Addr: s.addr(Hub), Project: opts.Project, LocatorDir: opts.LocatorDir}); err != nil {
+	if s.Hub, err = hub.NewServer(hub.Options{Addr: s.addr(Hub), Project: opts.Project, LocatorDir: opts.LocatorDir, ExportRoots: opts.ExportRoots}); err != nil {
 		return nil, err
 	}
 	s.closers = append(s.closers, s.Hub.Close)
@@ -173,6 +180,12 @@ func Start(ctx context.Context, opts Options) (s *Suite, err error) {
 	}
 	s.closers = append(s.closers, s.Vertex.Close)
 	s.Hub.Register(Vertex, s.Vertex.Addr, nil)
+
+	if s.DNS, err = dns.NewServer(dns.Options{Addr: s.addr(DNS)}); err != nil {
+		return nil, err
+	}
+	s.closers = append(s.closers, s.DNS.Close)
+	s.Hub.Register(DNS, s.DNS.Addr, nil)
 
 	backoff := 1.0
 	if opts.Fast {
@@ -292,6 +305,7 @@ func Start(ctx context.Context, opts Options) (s *Suite, err error) {
 		if s.Hosting, err = hosting.NewServer(hosting.Options{
 			Addr: s.addr(Hosting), Config: opts.FirebaseJSON, Root: opts.WebRoot,
 			Project: opts.Project, Region: opts.Region, FunctionURL: fnURL,
+			APIPrefix: "/api/", // only functions answer there, with problem+json
 		}); err != nil {
 			return nil, err
 		}
@@ -353,6 +367,7 @@ func (s *Suite) Env() []string {
 		config.EnvFirebaseStorage + "=" + s.Storage.Addr,
 		config.EnvBigQueryHost + "=" + s.BigQuery.Addr,
 		config.EnvVertexHost + "=" + s.Vertex.Addr,
+		dns.EnvHost + "=" + s.DNS.Addr,
 	}
 	if s.Eventarc != nil {
 		env = append(env, config.EnvEventarcHost+"="+s.Eventarc.Addr)

@@ -13,6 +13,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"pointsofyou.ai/studio/emulators/guard"
 )
 
 // ModelVersion is reported as modelVersion by every generation; a client
@@ -105,6 +107,7 @@ func NewServer(opts Options) (*Server, error) {
 		grpc.MaxSendMsgSize(64<<20),
 		grpc.UnaryInterceptor(s.unaryInterceptor),
 		grpc.StreamInterceptor(s.streamInterceptor),
+		guard.New(opts.Addr, s.Addr).GRPC(),
 	)
 	aiplatformpb.RegisterPredictionServiceServer(s.grpc, s)
 	aiplatformpb.RegisterLlmUtilityServiceServer(s.grpc, &llmUtility{s: s})

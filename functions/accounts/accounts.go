@@ -5,7 +5,8 @@
 //	orgs/{orgId}                         settings, SSO provider
 //	orgs/{orgId}/members/{uid}           membership and role
 //	orgs/{orgId}/invitations/{id}        invitations (only a hash of the token)
-//	domains/{domain}                     the organisation claiming an email domain
+//	domains/{domain}                     the organisation that proved an email domain
+//	entitlements/{org:id | user:uid}     tiers granted by billing or a platform operator
 //	outbox/{id}                          mail (shared/mail)
 //
 // Custom claims (org, role, tier) follow every membership change through
@@ -15,14 +16,17 @@
 // once (every request is verified with revocation checks).
 //
 // Decisions where the specs leave a gap:
-//   - Sign-up grants the role's base tier (participant free, facilitator and
-//     educator professional, org admin enterprise); higher tiers come only
-//     from billing.
+//   - Tiers come only from entitlements (entitlements.go): sign-up, a role
+//     or creating an organisation grant none, so without one a person is
+//     free. Platform operators (a custom claim set out of band) grant them
+//     until billing does.
 //   - The claims name one active organisation. Accepting an invitation makes
 //     that organisation the active one; memberships elsewhere stay and are
 //     honoured through their membership documents (shared/authz).
-//   - An email domain belongs to at most one organisation; claiming a taken
-//     domain is a 409. Production should add domain verification.
+//   - An organisation may list any email domain, but a domain drives SSO
+//     discovery and the SSO requirement only once proven by a DNS TXT record
+//     (domains.go); the last organisation to prove it holds it, and a domain
+//     of an organisation without an org_admin drives nothing.
 //   - Deleting an account disables it at once and keeps the data for a
 //     30-day grace period; Purge erases it afterwards. Purge is meant to run
 //     daily from Cloud Scheduler; the full erasure cascade (journal, events)
@@ -32,7 +36,10 @@ package accounts
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
+	"os"
+	"strings"
 
 	"cloud.google.com/go/firestore"
 	firebase "firebase.google.com/go/v4"
@@ -83,8 +90,13 @@ func newFromEnv(lookup func(string) string) (http.Handler, error) {
 		fs.Close()
 		return nil, err
 	}
+	resolver, err := resolverFromEnv(cfg, lookup)
+	if err != nil {
+		fs.Close()
+		return nil, err
+	}
 	h, err := New(Deps{
-		Verifier: v, Firestore: fs, Admin: admin, Mail: mail.NewOutbox(fs, nil),
+		Verifier: v, Firestore: fs, Admin: admin, Mail: mail.NewOutbox(fs, nil), Resolver: resolver,
 		// The function is deployed behind Hosting's /api/accounts rewrite.
 		TrustForwardedFor: true,
 	})
@@ -93,4 +105,30 @@ func newFromEnv(lookup func(string) string) (http.Handler, error) {
 		return nil, err
 	}
 	return h, nil
+}
+
+// EnvDNSHost points domain verification at the emulator suite's DNS server
+// (host:port), as the other *_EMULATOR_HOST variables do for their services.
+const EnvDNSHost = "DNS_EMULATOR_HOST"
+
+// resolverFromEnv is the resolver for domain verification: public DNS on a
+// real project, only the suite's DNS server on a demo one (which must never
+// ask the Internet, and must say so rather than start without it).
+func resolverFromEnv(cfg config.Config, lookup func(string) string) (TXTResolver, error) {
+	if lookup == nil {
+		lookup = os.Getenv
+	}
+	host := strings.TrimSpace(lookup(EnvDNSHost))
+	switch {
+	case host != "" && !cfg.IsDemo():
+		return nil, fmt.Errorf("%s is set but project %q is not a demo project", EnvDNSHost, cfg.Project)
+	case host == "" && cfg.IsDemo():
+		return nil, fmt.Errorf("project %q is a demo project but %s is not set", cfg.Project, EnvDNSHost)
+	case host == "":
+		return net.DefaultResolver, nil
+	}
+	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, network, host)
+	}}, nil
 }

@@ -74,6 +74,7 @@ func (a *api) routes() []httpapi.Route {
 		a.authed(patch, "/v1/orgs/{orgId}", a.patchOrg),
 		a.authed(get, "/v1/orgs/{orgId}/sso", a.getSSO),
 		a.authed(put, "/v1/orgs/{orgId}/sso", a.putSSO),
+		a.authed(post, "/v1/orgs/{orgId}/domains/{domain}/verify", a.verifyDomain, a.perUID),
 		a.authed(get, "/v1/orgs/{orgId}/members", a.listMembers),
 		a.authed(patch, "/v1/orgs/{orgId}/members/{uid}", a.patchMember),
 		a.authed(del, "/v1/orgs/{orgId}/members/{uid}", a.removeMember),
@@ -81,6 +82,9 @@ func (a *api) routes() []httpapi.Route {
 		a.authed(get, "/v1/orgs/{orgId}/invitations", a.listInvitations),
 		a.authed(del, "/v1/orgs/{orgId}/invitations/{invitationId}", a.revokeInvitation),
 		a.authed(post, "/v1/invitations/accept", a.acceptInvitation, a.perIP, a.perUID),
+
+		a.authed(put, "/v1/entitlements/orgs/{orgId}", a.putOrgEntitlement),
+		a.authed(put, "/v1/entitlements/users/{uid}", a.putUserEntitlement),
 	}
 }
 
@@ -120,11 +124,19 @@ func (a *api) orgParam(r *http.Request, act authz.Action) (string, error) {
 	return org, nil
 }
 
-// setClaims writes the custom claims of uid; an empty org drops it.
+// setClaims writes the custom claims of uid; an empty org drops it. The
+// platform operator claim, granted out of band, is kept as it is.
 func (a *api) setClaims(ctx context.Context, uid, org, role, tier string) error {
 	claims := map[string]any{"role": role, "tier": tier}
 	if org != "" {
 		claims["org"] = org
+	}
+	rec, err := a.d.Admin.GetUser(ctx, uid)
+	if err != nil {
+		return httpapi.Unavailable(fmt.Errorf("read custom claims: %w", err))
+	}
+	if op, _ := rec.CustomClaims[auth.ClaimPlatformOperator].(bool); op {
+		claims[auth.ClaimPlatformOperator] = true
 	}
 	if err := a.d.Admin.SetCustomUserClaims(ctx, uid, claims); err != nil {
 		return httpapi.Unavailable(fmt.Errorf("set custom claims: %w", err))

@@ -19,6 +19,7 @@ type AdminAuth interface {
 	RevokeRefreshTokens(ctx context.Context, uid string) error
 	UpdateUser(ctx context.Context, uid string, user *fbauth.UserToUpdate) (*fbauth.UserRecord, error)
 	DeleteUser(ctx context.Context, uid string) error
+	GetUser(ctx context.Context, uid string) (*fbauth.UserRecord, error)
 }
 
 // Limits are the rate limits of the sensitive endpoints (sign-up
@@ -50,9 +51,14 @@ type Deps struct {
 	Now func() time.Time
 	// Limits are per instance (see shared/ratelimit).
 	Limits Limits
-	// TrustForwardedFor takes the client IP from X-Forwarded-For's first
-	// hop, which is right only when every request comes through Hosting.
+	// TrustForwardedFor takes the client IP from the X-Forwarded-For entry
+	// Google's front end wrote (ratelimit.ClientIP), which is right only
+	// when requests come through Hosting.
 	TrustForwardedFor bool
+	// Resolver reads the TXT records that prove an organisation's email
+	// domains (net.DefaultResolver in production, the suite's DNS emulator
+	// locally); nil answers domain verification with 503.
+	Resolver TXTResolver
 	// LinkBase prefixes the invitation link sent by email
 	// (default "http://127.0.0.1:5000").
 	LinkBase string

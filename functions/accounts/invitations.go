@@ -22,6 +22,7 @@ import (
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/mail"
+	dsr "pointsofyou.ai/studio/shared/privacy"
 )
 
 // inviteRequest is the body of POST /v1/orgs/{orgId}/invitations.
@@ -96,7 +97,18 @@ func (a *api) invite(w http.ResponseWriter, r *http.Request) error {
 	ref := a.orgRef(org).Collection(colInvitations).NewDoc()
 	doc := InvitationDoc{Email: email, Role: req.Role, SecretHash: sum[:], Status: invPending,
 		CreatedBy: p.UID, CreatedAt: now, ExpiresAt: now.Add(invitationTTL)}
-	if _, err := ref.Create(r.Context(), doc); err != nil {
+	// The mail counts against the inviter's and the organisation's mail
+	// quota (shared/mail), charged with the invitation or not at all.
+	err = a.d.Firestore.RunTransaction(r.Context(), func(ctx context.Context, tx *firestore.Transaction) error {
+		if err := mail.NewQuota(a.d.Firestore).Reserve(tx, org, p.UID, 1, now); err != nil {
+			return err
+		}
+		return tx.Create(ref, doc)
+	})
+	if qe := (*mail.QuotaError)(nil); errors.As(err, &qe) {
+		return httpapi.TooManyRequests(qe.RetryAfterSeconds(), "%s; try again later", qe.Detail())
+	}
+	if err != nil {
 		return storeErr(err)
 	}
 	token := org + "." + ref.ID + "." + base64.RawURLEncoding.EncodeToString(secret)
@@ -275,14 +287,18 @@ func (a *api) acceptInvitation(w http.ResponseWriter, r *http.Request) error {
 		if u == nil {
 			return httpapi.Conflict("complete your profile first (PUT /v1/me/profile)")
 		}
-		out = AcceptView{Org: org, Role: inv.Role, Tier: tierFor(inv.Role, u.Tier), RefreshToken: true}
+		entitled, err := a.entitledTier(tx, p.UID, org)
+		if err != nil {
+			return err
+		}
+		out = AcceptView{Org: org, Role: inv.Role, Tier: effectiveTier(inv.Role, entitled), RefreshToken: true}
 		if err := tx.Update(snap.Ref, []firestore.Update{
 			{Path: "status", Value: invAccepted}, {Path: "accepted_by", Value: p.UID}, {Path: "accepted_at", Value: now},
 		}); err != nil {
 			return err
 		}
 		if err := tx.Create(a.memberRef(org, p.UID), MemberDoc{UID: p.UID, Role: inv.Role,
-			Email: strings.ToLower(p.Email), DisplayName: u.DisplayName, JoinedAt: now}); err != nil {
+			Email: dsr.NormalEmail(p.Email), DisplayName: u.DisplayName, JoinedAt: now}); err != nil {
 			return err
 		}
 		return tx.Update(a.userRef(p.UID), []firestore.Update{

@@ -88,7 +88,7 @@ func run(m *testing.M) (int, error) {
 // newHandler is one function instance; now nil means the wall clock.
 func newHandler(t *testing.T, now func() time.Time) http.Handler {
 	t.Helper()
-	h, err := New(Deps{Verifier: verifier, Firestore: fsClient, Admin: admin, Mail: mail.NewOutbox(fsClient, now), Now: now})
+	h, err := New(Deps{Verifier: verifier, Firestore: fsClient, Admin: admin, Mail: mail.NewOutbox(fsClient, now), Now: now, Resolver: dnsRecords})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -128,7 +128,12 @@ func (a *api) putProfile(w http.ResponseWriter, r *http.Request) error {
 			if u.Org != "" {
 				return httpapi.Invalid(httpapi.Field("role", "is granted by your organisation's admins while you belong to it"))
 			}
-			u.Role, u.Tier = req.Role, tierFor(req.Role, u.Tier)
+			// A role grants no tier: only the person's entitlement counts.
+			entitled, err := a.entitledTier(tx, p.UID, "")
+			if err != nil {
+				return err
+			}
+			u.Role, u.Tier = req.Role, effectiveTier(req.Role, entitled)
 			u.Onboarding = newOnboarding()
 			claimsChanged = true
 		}
@@ -189,7 +194,8 @@ func (a *api) deleteMe(w http.ResponseWriter, r *http.Request) error {
 }
 
 // refuseIfSSORequired refuses a password sign-in from a domain whose
-// organisation requires SSO.
+// organisation proved it and requires SSO (lookupDomain ignores unproven
+// and abandoned claims).
 func (a *api) refuseIfSSORequired(ctx context.Context, p *auth.Principal) error {
 	if p.SignInProvider != "password" {
 		return nil

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // IANA zones even where the system has none (containers)
-	"unicode"
 
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/httpapi"
@@ -16,10 +15,8 @@ import (
 // Roles a person may hold (REQUIREMENTS §1).
 var roles = []string{auth.RoleFacilitator, auth.RoleParticipant, auth.RoleEducator, auth.RoleOrgAdmin}
 
-// allowedTiers lists, per role, the tiers the role may hold; the first one
-// is the tier given on sign-up or when the role is granted. Tiers above the
-// first come only from billing (GAP in the specs: sign-up never grants a
-// paid tier by itself).
+// allowedTiers lists, per role, the paid tiers the role may hold
+// (REQUIREMENTS §1), lowest first.
 var allowedTiers = map[string][]string{
 	auth.RoleFacilitator: {auth.TierProfessional, auth.TierEnterprise, auth.TierOfficial},
 	auth.RoleParticipant: {auth.TierFree, auth.TierProfessional},
@@ -27,16 +24,23 @@ var allowedTiers = map[string][]string{
 	auth.RoleOrgAdmin:    {auth.TierEnterprise},
 }
 
-// tierFor keeps current when role allows it, else the role's base tier.
-func tierFor(role, current string) string {
-	t := allowedTiers[role]
-	if slices.Contains(t, current) {
-		return current
+// tierOrder ranks the tiers, lowest first.
+var tierOrder = []string{auth.TierFree, auth.TierProfessional, auth.TierEnterprise, auth.TierOfficial}
+
+func tierRank(t string) int { return slices.Index(tierOrder, t) }
+
+// effectiveTier is the tier a person holds with role when entitled (by
+// billing or a platform operator) to at most entitled: the highest tier
+// the role allows that does not exceed the entitlement, and free when
+// there is none. A role or an organisation never raises a tier by itself.
+func effectiveTier(role, entitled string) string {
+	best := auth.TierFree
+	for _, t := range allowedTiers[role] {
+		if tierRank(t) <= tierRank(entitled) && tierRank(t) > tierRank(best) {
+			best = t
+		}
 	}
-	if len(t) == 0 {
-		return ""
-	}
-	return t[0]
+	return best
 }
 
 var (
@@ -63,10 +67,15 @@ const (
 	colOrgs        = "orgs"
 	colMembers     = "members"
 	colInvitations = "invitations"
-	// colDomains maps an email domain to the one organisation that claims
-	// it: domains/{domain} → {org}. It serves SSO discovery and keeps a
-	// domain from belonging to two organisations.
+	// colDomains maps a proven email domain to the organisation that proved
+	// it last: domains/{domain} → {org, SSO state}. Only a domain proven in
+	// DNS gets an entry; the entry serves SSO discovery and the SSO
+	// requirement.
 	colDomains = "domains"
+	// colEntitlements holds what billing or a platform operator granted:
+	// entitlements/org:{orgId} and entitlements/user:{uid} → {tier}. Tiers
+	// come from nowhere else.
+	colEntitlements = "entitlements"
 )
 
 // UserDoc is users/{uid}.
@@ -99,16 +108,35 @@ type DeletionDoc struct {
 
 // OrgDoc is orgs/{orgId}.
 type OrgDoc struct {
-	Name          string    `firestore:"name"`
-	Type          string    `firestore:"type"`
-	Domains       []string  `firestore:"domains"`
-	SSORequired   bool      `firestore:"sso_required"`
-	RetentionDays int       `firestore:"retention_days"`
-	SSO           *SSODoc   `firestore:"sso,omitempty"`
-	CreatedBy     string    `firestore:"created_by"`
-	CreatedAt     time.Time `firestore:"created_at"`
-	UpdatedAt     time.Time `firestore:"updated_at"`
+	Name          string   `firestore:"name"`
+	Type          string   `firestore:"type"`
+	Domains       []string `firestore:"domains"`
+	SSORequired   bool     `firestore:"sso_required"`
+	RetentionDays int      `firestore:"retention_days"`
+	SSO           *SSODoc  `firestore:"sso,omitempty"`
+	// DomainClaims has one entry per domain of Domains: its proof state.
+	DomainClaims []DomainClaim `firestore:"domain_claims"`
+	CreatedBy    string        `firestore:"created_by"`
+	CreatedAt    time.Time     `firestore:"created_at"`
+	UpdatedAt    time.Time     `firestore:"updated_at"`
 }
+
+// DomainClaim is an organisation's claim on one email domain. It drives
+// nothing until verified: the organisation publishes
+// "poy-site-verification=<Token>" as a TXT record of the domain and asks
+// for verification.
+type DomainClaim struct {
+	Domain     string    `firestore:"domain"`
+	Token      string    `firestore:"token"`
+	Status     string    `firestore:"status"` // pending | verified
+	VerifiedAt time.Time `firestore:"verified_at,omitempty"`
+}
+
+// Domain claim states.
+const (
+	domainPending  = "pending"
+	domainVerified = "verified"
+)
 
 // SSODoc is an organisation's identity provider in Identity Platform. No
 // secret is ever stored here: client secrets and certificates live in
@@ -162,12 +190,7 @@ func checkName(fields *[]httpapi.FieldError, name, v string) {
 		return
 	}
 	httpapi.MaxLen(fields, name, v, maxNameLen)
-	for _, r := range v {
-		if unicode.IsControl(r) {
-			*fields = append(*fields, httpapi.Field(name, "must not contain control characters"))
-			return
-		}
-	}
+	httpapi.Text(fields, name, v, httpapi.SingleLine)
 }
 
 // normEmail returns the lower-cased bare address, or "" when s is not one.

@@ -64,7 +64,9 @@ func deref[T any](p *T) T {
 	return *p
 }
 
-// OrgView answers the organisation endpoints.
+// OrgView answers the organisation endpoints. Members see the public
+// view; the SSO provider, the domains' proof state and the entitled tier
+// are for org admins only (adminOrgView).
 type OrgView struct {
 	ID            string   `json:"id"`
 	Name          string   `json:"name"`
@@ -72,9 +74,12 @@ type OrgView struct {
 	Domains       []string `json:"domains"`
 	SSORequired   bool     `json:"sso_required"`
 	RetentionDays int      `json:"retention_days"`
-	SSO           *SSODoc  `json:"sso,omitempty"`
 	Role          string   `json:"role,omitempty"` // the caller's
 	RefreshToken  bool     `json:"refresh_token,omitempty"`
+
+	SSO          *SSODoc      `json:"sso,omitempty"`
+	DomainClaims []DomainView `json:"domain_claims,omitempty"`
+	Tier         string       `json:"tier,omitempty"` // the organisation's entitlement
 }
 
 func orgView(id string, o *OrgDoc) OrgView {
@@ -83,7 +88,17 @@ func orgView(id string, o *OrgDoc) OrgView {
 		d = []string{}
 	}
 	return OrgView{ID: id, Name: o.Name, Type: o.Type, Domains: d, SSORequired: o.SSORequired,
-		RetentionDays: o.RetentionDays, SSO: o.SSO}
+		RetentionDays: o.RetentionDays}
+}
+
+func adminOrgView(id string, o *OrgDoc, tier string) OrgView {
+	v := orgView(id, o)
+	v.SSO, v.Tier = o.SSO, tier
+	v.DomainClaims = []DomainView{}
+	for _, c := range o.DomainClaims {
+		v.DomainClaims = append(v.DomainClaims, domainView(c))
+	}
+	return v
 }
 
 func (a *api) orgRef(id string) *firestore.DocumentRef {
@@ -139,7 +154,11 @@ func (a *api) createOrg(w http.ResponseWriter, r *http.Request) error {
 	if req.RetentionDays != nil {
 		o.RetentionDays = *req.RetentionDays
 	}
-	var tier string
+	// Every domain starts pending: claiming one takes nothing from anyone.
+	if err := syncClaims(&o); err != nil {
+		return httpapi.Internal(err)
+	}
+	var tier, entitled string
 	err := a.d.Firestore.RunTransaction(r.Context(), func(ctx context.Context, tx *firestore.Transaction) error {
 		u, err := a.loadUser(ctx, tx, p.UID)
 		if err != nil {
@@ -151,14 +170,13 @@ func (a *api) createOrg(w http.ResponseWriter, r *http.Request) error {
 		if u.Org != "" || p.Org != "" {
 			return httpapi.Conflict("you already belong to an organisation")
 		}
-		if err := a.claimDomains(tx, ref.ID, nil, o.Domains); err != nil {
+		// A new organisation has no entitlement of its own: the founder
+		// keeps what they are personally entitled to, within the role.
+		if entitled, err = a.entitledTier(tx, p.UID, ref.ID); err != nil {
 			return err
 		}
-		tier = tierFor(auth.RoleOrgAdmin, u.Tier)
+		tier = effectiveTier(auth.RoleOrgAdmin, entitled)
 		if err := tx.Create(ref, o); err != nil {
-			return err
-		}
-		if err := a.writeDomains(tx, ref.ID, &o); err != nil {
 			return err
 		}
 		if err := tx.Create(a.memberRef(ref.ID, p.UID), MemberDoc{UID: p.UID, Role: auth.RoleOrgAdmin,
@@ -176,62 +194,14 @@ func (a *api) createOrg(w http.ResponseWriter, r *http.Request) error {
 	if err := a.setClaims(r.Context(), p.UID, ref.ID, auth.RoleOrgAdmin, tier); err != nil {
 		return err
 	}
-	v := orgView(ref.ID, &o)
+	orgTier, err := a.orgEntitlement(r.Context(), nil, ref.ID)
+	if err != nil {
+		return storeErr(err)
+	}
+	v := adminOrgView(ref.ID, &o, orgTier)
 	v.Role, v.RefreshToken = auth.RoleOrgAdmin, true
 	w.Header().Set("Location", "/api/accounts/v1/orgs/"+ref.ID)
 	httpapi.WriteJSON(w, http.StatusCreated, v)
-	return nil
-}
-
-// domainDoc is domains/{domain}.
-type domainDoc struct {
-	Org         string `firestore:"org"`
-	SSORequired bool   `firestore:"sso_required"`
-	ProviderID  string `firestore:"provider_id"`
-	Type        string `firestore:"type"`
-}
-
-// claimDomains moves org's domains from old to new inside tx: taken
-// domains of other organisations are a 409, released ones are deleted.
-// Every read happens before any write, as transactions require.
-func (a *api) claimDomains(tx *firestore.Transaction, org string, old, new []string) error {
-	col := a.d.Firestore.Collection(colDomains)
-	for _, d := range new {
-		if slices.Contains(old, d) {
-			continue
-		}
-		snap, err := tx.Get(col.Doc(d))
-		if err != nil && !notFound(err) {
-			return err
-		}
-		if err == nil && snap.Exists() {
-			if other, _ := snap.DataAt("org"); other != org {
-				return httpapi.Conflict("the domain %s belongs to another organisation", d)
-			}
-		}
-	}
-	for _, d := range old {
-		if !slices.Contains(new, d) {
-			if err := tx.Delete(col.Doc(d)); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// writeDomains (re)writes the index entries of org's domains with its SSO
-// state; the last writes of a transaction.
-func (a *api) writeDomains(tx *firestore.Transaction, org string, o *OrgDoc) error {
-	for _, d := range o.Domains {
-		doc := domainDoc{Org: org, SSORequired: o.SSORequired}
-		if o.SSO != nil {
-			doc.ProviderID, doc.Type = o.SSO.ProviderID, o.SSO.Type
-		}
-		if err := tx.Set(a.d.Firestore.Collection(colDomains).Doc(d), doc); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
@@ -244,8 +214,19 @@ func (a *api) getOrg(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return storeErr(err)
 	}
+	role, err := a.az.OrgRole(r.Context(), principal(r), org)
+	if err != nil {
+		return authz.Problem(err, "organisation "+org)
+	}
 	v := orgView(org, o)
-	v.Role, _ = a.az.OrgRole(r.Context(), principal(r), org)
+	if role == auth.RoleOrgAdmin {
+		tier, err := a.orgEntitlement(r.Context(), nil, org)
+		if err != nil {
+			return storeErr(err)
+		}
+		v = adminOrgView(org, o, tier)
+	}
+	v.Role = role
 	httpapi.WriteJSON(w, http.StatusOK, v)
 	return nil
 }
@@ -281,18 +262,29 @@ func (a *api) patchOrg(w http.ResponseWriter, r *http.Request) error {
 		if req.SSORequired != nil {
 			next.SSORequired = *req.SSORequired
 		}
-		if next.SSORequired && (next.SSO == nil || len(next.Domains) == 0) {
-			return httpapi.Invalid(httpapi.Field("sso_required", "needs an SSO provider (PUT /v1/orgs/{orgId}/sso) and at least one domain"))
+		next.DomainClaims = slices.Clone(o.DomainClaims)
+		if err := syncClaims(&next); err != nil {
+			return err
 		}
-		if err := a.claimDomains(tx, org, o.Domains, next.Domains); err != nil {
+		if req.SSORequired != nil && *req.SSORequired && (next.SSO == nil || !next.hasVerifiedDomain()) {
+			return httpapi.Invalid(httpapi.Field("sso_required",
+				"needs an SSO provider (PUT /v1/orgs/{orgId}/sso) and at least one verified domain (POST /v1/orgs/{orgId}/domains/{domain}/verify)"))
+		}
+		owned, err := a.ownedDomains(tx, org, o)
+		if err != nil {
+			return err
+		}
+		tier, err := a.orgEntitlement(ctx, tx, org)
+		if err != nil {
 			return err
 		}
 		next.UpdatedAt = a.d.Now().UTC()
 		if err := tx.Set(a.orgRef(org), next); err != nil {
 			return err
 		}
-		v = orgView(org, &next)
-		return a.writeDomains(tx, org, &next)
+		v = adminOrgView(org, &next, tier)
+		v.Role = auth.RoleOrgAdmin
+		return a.writeDomains(tx, org, owned, &next)
 	})
 	if err != nil {
 		return storeErr(err)
@@ -442,6 +434,18 @@ func (a *api) changeMember(w http.ResponseWriter, r *http.Request, org, role str
 		if err != nil {
 			return err
 		}
+		// The tier is recomputed from entitlements: it never carries over
+		// from a former role or organisation.
+		var entitled string
+		if u != nil && u.Org == org {
+			next := org
+			if role == "" {
+				next = ""
+			}
+			if entitled, err = a.entitledTier(tx, uid, next); err != nil {
+				return err
+			}
+		}
 		if role == "" {
 			if err := tx.Delete(a.memberRef(org, uid)); err != nil {
 				return err
@@ -454,10 +458,11 @@ func (a *api) changeMember(w http.ResponseWriter, r *http.Request, org, role str
 		}
 		upd := []firestore.Update{{Path: "updated_at", Value: now}}
 		if role == "" {
-			upd = append(upd, firestore.Update{Path: "org", Value: ""})
-			claims = &[3]string{"", u.Role, u.Tier}
+			tier := effectiveTier(u.Role, entitled)
+			upd = append(upd, firestore.Update{Path: "org", Value: ""}, firestore.Update{Path: "tier", Value: tier})
+			claims = &[3]string{"", u.Role, tier}
 		} else {
-			tier := tierFor(role, u.Tier)
+			tier := effectiveTier(role, entitled)
 			upd = append(upd, firestore.Update{Path: "role", Value: role}, firestore.Update{Path: "tier", Value: tier})
 			claims = &[3]string{org, role, tier}
 		}

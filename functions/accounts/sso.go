@@ -72,11 +72,15 @@ func (a *api) putSSO(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
+		owned, err := a.ownedDomains(tx, org, o)
+		if err != nil {
+			return err
+		}
 		o.SSO, o.UpdatedAt = &sso, a.d.Now().UTC()
 		if err := tx.Set(a.orgRef(org), o); err != nil {
 			return err
 		}
-		return a.writeDomains(tx, org, o)
+		return a.writeDomains(tx, org, owned, o)
 	})
 	if err != nil {
 		return storeErr(err)
@@ -109,23 +113,4 @@ func (a *api) discoverSSO(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)
 	return nil
-}
-
-// lookupDomain reads domains/{domain}; nil when no organisation claims it.
-func (a *api) lookupDomain(ctx context.Context, domain string) (*domainDoc, error) {
-	if !domainPattern.MatchString(domain) {
-		return nil, nil
-	}
-	snap, err := a.d.Firestore.Collection(colDomains).Doc(domain).Get(ctx)
-	if notFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var d domainDoc
-	if err := snap.DataTo(&d); err != nil {
-		return nil, err
-	}
-	return &d, nil
 }

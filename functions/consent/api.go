@@ -119,6 +119,7 @@ func (a *api) publishPolicy(w http.ResponseWriter, r *http.Request) error {
 			fields = append(fields, httpapi.Field("texts", "locale %q is not a language tag", loc))
 		}
 		httpapi.MaxLen(&fields, "texts."+loc, t, 50_000)
+		httpapi.Text(&fields, "texts."+loc, t, httpapi.MultiLine)
 	}
 	if len(fields) > 0 {
 		return httpapi.Invalid(fields...)
@@ -178,9 +179,8 @@ func (a *api) decide(w http.ResponseWriter, r *http.Request) error {
 	}
 	pr := principal(r)
 	if req.Org != "" {
-		// A decision scoped to an organisation needs a relation to it.
-		if err := a.az.Check(r.Context(), pr, authz.OrgRead, authz.Org(req.Org)); err != nil {
-			return authz.Problem(err, "organisation "+req.Org)
+		if err := a.mayScope(r, pr, p, req.Org, sc.Decision(req.Decision)); err != nil {
+			return err
 		}
 	}
 	rc, st, changed, err := a.store.Record(r.Context(), sc.Change{UID: pr.UID, Purpose: p, Org: req.Org,
@@ -205,6 +205,48 @@ func (a *api) decide(w http.ResponseWriter, r *http.Request) error {
 	}
 	httpapi.WriteJSON(w, http.StatusOK, resp)
 	return nil
+}
+
+// mayScope lets a decision be scoped to org when the caller has a relation
+// to it: they are its member, they take part in one of its sessions (a
+// participant from another organisation decides what that organisation's
+// facilitators see), or — for a withdrawal — they decided for it before,
+// so that withdrawing stays possible after the relation ended. Anyone else
+// gets the same 404 whether or not the organisation exists.
+func (a *api) mayScope(r *http.Request, pr *auth.Principal, p sc.Purpose, org string, d sc.Decision) error {
+	ctx := r.Context()
+	err := a.az.Check(ctx, pr, authz.OrgRead, authz.Org(org))
+	if err == nil || !errors.Is(err, authz.ErrNotMember) {
+		return authz.Problem(err, "organisation "+org)
+	}
+	ok, rerr := a.jobs.orgRelated(ctx, pr.UID, org)
+	if rerr != nil {
+		return httpapi.Unavailable(rerr)
+	}
+	if !ok && d == sc.Withdraw {
+		st, serr := a.store.State(ctx, pr.UID)
+		if serr != nil {
+			return httpapi.Unavailable(serr)
+		}
+		_, ok = st.Entries[sc.Key(p, org)]
+	}
+	if !ok {
+		return authz.Problem(err, "organisation "+org)
+	}
+	return nil
+}
+
+// soleAdmin is the problem refusing the erasure of an organisation's only
+// admin (see orgs.go).
+func soleAdmin(err error) error {
+	var sole soleAdminError
+	if !errors.As(err, &sole) {
+		return nil
+	}
+	e := httpapi.Conflict("you are the only org_admin of organisation %s, which has other members: "+
+		"appoint another org_admin (or remove the other members) before erasing your account", sole.org)
+	e.Slug = "sole-admin"
+	return e
 }
 
 func (a *api) listReceipts(w http.ResponseWriter, r *http.Request) error {
@@ -238,6 +280,9 @@ func (a *api) export(w http.ResponseWriter, r *http.Request) error {
 func (a *api) requestErasure(w http.ResponseWriter, r *http.Request) error {
 	pr := principal(r)
 	v, err := a.jobs.RequestErasure(r.Context(), pr.UID, pr.Org)
+	if p := soleAdmin(err); p != nil {
+		return p
+	}
 	if err != nil {
 		return httpapi.Unavailable(err)
 	}
@@ -273,6 +318,8 @@ func (a *api) confirmErasure(w http.ResponseWriter, r *http.Request) error {
 		return httpapi.Forbidden("the confirmation code is wrong")
 	case errors.Is(err, errNotAwaits):
 		return httpapi.Conflict("the request is not awaiting confirmation")
+	case soleAdmin(err) != nil:
+		return soleAdmin(err)
 	case err != nil:
 		return httpapi.Unavailable(err)
 	}

@@ -21,6 +21,19 @@
 //     caller who asked; production should also send it by mail.
 //   - Media the person uploaded to an organisation stays (it is the
 //     organisation's content); erasure removes their uid from it.
+//   - What is keyed by an email address (mail, invitations with their join
+//     links) is exported or erased only for an account that verified the
+//     address (shared/privacy.Subject); an export names in its manifest
+//     each holder it left out, and why. Addresses are looked up in their
+//     normal form and in the spellings stored before addresses were
+//     normalised.
+//   - The only org_admin of an organisation with other members cannot be
+//     erased before appointing another admin; the erasure of an
+//     organisation's only member dissolves it (orgs.go).
+//   - A consent decision scoped to an organisation needs a relation to it:
+//     membership, or taking part in one of its sessions (a participant
+//     from elsewhere decides what its facilitators see); a withdrawal is
+//     accepted for any organisation decided for before.
 package consent
 
 import (

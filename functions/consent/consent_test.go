@@ -34,10 +34,15 @@ func signerForTests() Signer {
 
 var seq atomic.Int64
 
+// newUser makes an Auth user whose address is verified.
 func newUser(t *testing.T) (uid, email string) {
 	t.Helper()
-	email = fmt.Sprintf("person%d.%d@example.test", seq.Add(1), time.Now().UnixNano()%1e6)
-	u, err := admin.CreateUser(context.Background(), (&fbauth.UserToCreate{}).Email(email).Password("pw-123456"))
+	return newUserWith(t, fmt.Sprintf("person%d.%d@example.test", seq.Add(1), time.Now().UnixNano()%1e6), true)
+}
+
+func newUserWith(t *testing.T, email string, verified bool) (uid, _ string) {
+	t.Helper()
+	u, err := admin.CreateUser(context.Background(), (&fbauth.UserToCreate{}).Email(email).Password("pw-123456").EmailVerified(verified))
 	if err != nil {
 		t.Fatal(err)
 	}

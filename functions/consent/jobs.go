@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"path"
 	"slices"
-	"strings"
 	"time"
 
 	"cloud.google.com/go/bigquery"
@@ -44,23 +43,22 @@ func NewJobs(d Deps) (*Jobs, error) {
 
 func newJobs(d Deps) *Jobs { return &Jobs{d: d, store: sc.NewStore(d.Firestore, d.Now)} }
 
-// subject is the person a request is about, as the holders key them.
-type subject struct {
-	uid, email string
-	actors     []string
-}
-
-// identify finds the person's email and pseudonymous actors (one per
-// organisation they belong or belonged to).
-func (j *Jobs) identify(ctx context.Context, uid string) (subject, error) {
-	s := subject{uid: uid}
+// identify finds who uid is to the holders: the account's address (normal
+// form) and whether it is verified, the other spellings under which that
+// address was stored, and the pseudonymous actors (one per organisation
+// the person belongs or belonged to).
+func (j *Jobs) identify(ctx context.Context, uid string) (privacy.Subject, error) {
+	s := privacy.Subject{UID: uid}
 	u, err := j.d.Admin.GetUser(ctx, uid)
 	switch {
 	case fbauth.IsUserNotFound(err):
 	case err != nil:
 		return s, fmt.Errorf("auth user: %w", err)
 	default:
-		s.email = strings.ToLower(u.Email)
+		s.Email, s.EmailVerified = privacy.NormalEmail(u.Email), u.EmailVerified
+	}
+	if s.Spellings, err = j.spellings(ctx, s); err != nil {
+		return s, fmt.Errorf("address spellings: %w", err)
 	}
 	orgs := map[string]bool{}
 	if snap, err := j.d.Firestore.Collection("users").Doc(uid).Get(ctx); err == nil {
@@ -93,10 +91,39 @@ func (j *Jobs) identify(ctx context.Context, uid string) (subject, error) {
 		}
 	}
 	for o := range orgs {
-		s.actors = append(s.actors, j.d.Pseudonyms.Actor(o, uid))
+		s.Actors = append(s.Actors, j.d.Pseudonyms.Actor(o, uid))
 	}
-	slices.Sort(s.actors)
+	slices.Sort(s.Actors)
 	return s, nil
+}
+
+// spellings finds, through the holders that keep a normalised copy of an
+// address beside its original form, the forms other than s.Email in which
+// the address was stored before addresses were normalised on entry: the
+// mail sent then went to that spelling. Only a verified owner's address is
+// looked up.
+func (j *Jobs) spellings(ctx context.Context, s privacy.Subject) ([]string, error) {
+	if s.Email == "" || !s.EmailVerified {
+		return nil, nil
+	}
+	var out []string
+	for _, h := range j.d.Registry.Holders() {
+		f := h.Firestore
+		if f == nil || f.NormalField == "" {
+			continue
+		}
+		snaps, err := j.d.Firestore.CollectionGroup(f.Group).Where(f.NormalField, "==", s.Email).Documents(ctx).GetAll()
+		if err != nil {
+			return nil, err
+		}
+		for _, sn := range snaps {
+			if v, _ := sn.Data()[f.Field].(string); v != "" && v != s.Email && privacy.NormalEmail(v) == s.Email && !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 // orgOf is the organisation a document lives under (orgs/{org}/…), or "".
@@ -107,14 +134,6 @@ func orgOf(ref *firestore.DocumentRef) string {
 		}
 	}
 	return ""
-}
-
-// value is the key a Firestore group holder matches.
-func (s subject) value(by privacy.Key) string {
-	if by == privacy.ByEmail {
-		return s.email
-	}
-	return s.uid
 }
 
 // skipRegistered skips, below a document holder, the subtrees other
@@ -129,17 +148,41 @@ func (j *Jobs) skipRegistered(self privacy.Holder, uid string) func(string) bool
 	return func(p string) bool { return slices.Contains(own, p) }
 }
 
-// groupDocs lists the documents of a group holder naming the person.
-func (j *Jobs) groupDocs(ctx context.Context, f *privacy.Firestore, s subject) ([]*firestore.DocumentSnapshot, error) {
-	v := s.value(f.By)
-	if v == "" {
-		return nil, nil
+// groupDocs lists the documents of a group holder naming the person: by
+// its key field and, where the holder keeps one, its normalised copy. An
+// error wrapping privacy.ErrUnverifiedEmail means the holder must not be
+// searched for this person.
+func (j *Jobs) groupDocs(ctx context.Context, h privacy.Holder, s privacy.Subject) ([]*firestore.DocumentSnapshot, error) {
+	values, err := s.Values(h)
+	if err != nil || len(values) == 0 {
+		return nil, err
 	}
+	f := h.Firestore
 	op := "=="
 	if f.Shared {
 		op = "array-contains"
 	}
-	return j.d.Firestore.CollectionGroup(f.Group).Where(f.Field, op, v).Documents(ctx).GetAll()
+	fields := []string{f.Field}
+	if f.NormalField != "" {
+		fields = append(fields, f.NormalField)
+	}
+	var out []*firestore.DocumentSnapshot
+	seen := map[string]bool{}
+	for _, field := range fields {
+		for _, v := range values {
+			snaps, err := j.d.Firestore.CollectionGroup(f.Group).Where(field, op, v).Documents(ctx).GetAll()
+			if err != nil {
+				return nil, err
+			}
+			for _, sn := range snaps {
+				if !seen[sn.Ref.Path] {
+					seen[sn.Ref.Path] = true
+					out = append(out, sn)
+				}
+			}
+		}
+	}
+	return out, nil
 }
 
 // objects lists the objects of a storage holder that belong to the person.
@@ -180,16 +223,24 @@ func (j *Jobs) Export(ctx context.Context, uid, org string) (RequestView, error)
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	counts := map[string]int{}
+	withheld := map[string]string{}
 	for _, h := range j.d.Registry.Holders() {
 		n, err := j.exportHolder(ctx, zw, h, s)
+		if errors.Is(err, privacy.ErrUnverifiedEmail) {
+			// Said in the manifest, not left out silently.
+			withheld[h.Name] = privacy.Withheld(err)
+			continue
+		}
 		if err != nil {
 			return RequestView{}, fmt.Errorf("export %s: %w", h.Name, err)
 		}
 		counts[h.Name] = n
 	}
-	if err := writeJSON(zw, "README.json", map[string]any{
-		"request_id": id, "created_at": r.CreatedAt, "holders": describe(j.d.Registry),
-	}); err != nil {
+	manifest := map[string]any{"request_id": id, "created_at": r.CreatedAt, "holders": describe(j.d.Registry)}
+	if len(withheld) > 0 {
+		manifest["withheld"] = withheld
+	}
+	if err := writeJSON(zw, "README.json", manifest); err != nil {
 		return RequestView{}, err
 	}
 	if err := zw.Close(); err != nil {
@@ -207,6 +258,9 @@ func (j *Jobs) Export(ctx context.Context, uid, org string) (RequestView, error)
 	}
 	now := j.d.Now().UTC()
 	r.Status, r.Object, r.Progress, r.CompletedAt = StatusCompleted, object, counts, now
+	if len(withheld) > 0 {
+		r.Withheld = withheld
+	}
 	if err := j.finish(ctx, id, r, "privacy.export_completed"); err != nil {
 		return RequestView{}, err
 	}
@@ -249,17 +303,25 @@ func writeJSON(zw *zip.Writer, name string, v any) error {
 	return enc.Encode(v)
 }
 
-func (j *Jobs) exportHolder(ctx context.Context, zw *zip.Writer, h privacy.Holder, s subject) (int, error) {
+// self is the value naming the person in a shared holder's array.
+func self(h privacy.Holder, s privacy.Subject) string {
+	if h.Firestore.By == privacy.ByEmail {
+		return s.Email
+	}
+	return s.UID
+}
+
+func (j *Jobs) exportHolder(ctx context.Context, zw *zip.Writer, h privacy.Holder, s privacy.Subject) (int, error) {
 	name := "data/" + h.Name + ".json"
 	switch {
 	case h.Firestore != nil && h.Firestore.Path != "":
-		docs, err := collectDocs(ctx, j.d.Firestore, privacy.Expand(h.Firestore.Path, s.uid), j.skipRegistered(h, s.uid))
+		docs, err := collectDocs(ctx, j.d.Firestore, privacy.Expand(h.Firestore.Path, s.UID), j.skipRegistered(h, s.UID))
 		if err != nil {
 			return 0, err
 		}
 		return len(docs), writeJSON(zw, name, docs)
 	case h.Firestore != nil:
-		snaps, err := j.groupDocs(ctx, h.Firestore, s)
+		snaps, err := j.groupDocs(ctx, h, s)
 		if err != nil {
 			return 0, err
 		}
@@ -269,13 +331,13 @@ func (j *Jobs) exportHolder(ctx context.Context, zw *zip.Writer, h privacy.Holde
 			if h.Firestore.Shared {
 				// The other people of a shared document are not the
 				// requester's data: their ids are masked.
-				data = maskOthers(data, h.Firestore.Field, s.value(h.Firestore.By))
+				data = maskOthers(data, h.Firestore.Field, self(h, s))
 			}
 			docs = append(docs, docEntry{Path: relPath(sn.Ref), Data: jsonSafe(data).(map[string]any)})
 		}
 		return len(docs), writeJSON(zw, name, docs)
 	case h.Storage != nil:
-		objs, err := j.objects(ctx, h.Storage, s.uid)
+		objs, err := j.objects(ctx, h.Storage, s.UID)
 		if err != nil {
 			return 0, err
 		}
@@ -304,7 +366,7 @@ func (j *Jobs) exportHolder(ctx context.Context, zw *zip.Writer, h privacy.Holde
 		return len(list), writeJSON(zw, name, list)
 	case h.BigQuery != nil:
 		var rows []map[string]bigquery.Value
-		for _, a := range s.actors {
+		for _, a := range s.Actors {
 			q := j.d.BigQuery.Query("SELECT * FROM " + j.table(h.BigQuery) + " WHERE " + h.BigQuery.Column + " = @actor")
 			q.Parameters = []bigquery.QueryParameter{{Name: "actor", Value: a}}
 			it, err := q.Read(ctx)
@@ -331,7 +393,7 @@ func (j *Jobs) exportHolder(ctx context.Context, zw *zip.Writer, h privacy.Holde
 // finish records the audit entry and the request's final state together,
 // then announces it.
 func (j *Jobs) finish(ctx context.Context, id string, r RequestDoc, auditType string) error {
-	audit := AuditDoc{Type: auditType, RequestID: id, At: r.CompletedAt, Holders: r.Progress}
+	audit := AuditDoc{Type: auditType, RequestID: id, At: r.CompletedAt, Holders: r.Progress, OrgsDissolved: r.OrgsDissolved}
 	b := j.d.Firestore.Batch()
 	b.Create(j.d.Firestore.Collection(colAudit).Doc(auditType+"-"+id), audit)
 	b.Set(j.d.Firestore.Collection(colRequests).Doc(id), r)
@@ -365,7 +427,12 @@ func orgOrPlatform(org string) string {
 
 // RequestErasure opens an erasure request awaiting confirmation and
 // returns it with the one-time confirmation code.
+// The only admin of an organisation with other members is refused (a
+// soleAdminError; see orgs.go).
 func (j *Jobs) RequestErasure(ctx context.Context, uid, org string) (RequestView, error) {
+	if err := j.mayErase(ctx, uid); err != nil {
+		return RequestView{}, err
+	}
 	code, h := newCode()
 	id, r, err := j.newRequest(ctx, KindErasure, uid, org, h)
 	if err != nil {
@@ -382,7 +449,8 @@ var (
 	errNotAwaits = errors.New("the request is not awaiting confirmation")
 )
 
-// ConfirmErasure checks the code and runs the erasure.
+// ConfirmErasure checks the code and the organisations the person would
+// leave (see orgs.go), then runs the erasure.
 func (j *Jobs) ConfirmErasure(ctx context.Context, uid, id, code string) (RequestView, error) {
 	var r RequestDoc
 	err := j.d.Firestore.RunTransaction(ctx, func(_ context.Context, tx *firestore.Transaction) error {
@@ -404,6 +472,11 @@ func (j *Jobs) ConfirmErasure(ctx context.Context, uid, id, code string) (Reques
 			return errNotAwaits
 		case hashCode(code) != r.ConfirmHash:
 			return errBadCode
+		}
+		// Checked again: an organisation may have gained members since
+		// the request.
+		if err := j.mayErase(ctx, uid); err != nil {
+			return err
 		}
 		r.Status, r.ConfirmHash = StatusRunning, ""
 		return tx.Update(ref, []firestore.Update{{Path: "status", Value: StatusRunning}, {Path: "confirm_hash", Value: firestore.Delete}})
@@ -436,23 +509,35 @@ func (j *Jobs) RunErasure(ctx context.Context, id string) error {
 	}
 	ref := j.d.Firestore.Collection(colRequests).Doc(id)
 	if !r.Prepared {
-		// Who the person is must be known before anything naming them
-		// (memberships, the Auth user) is gone.
+		// Who the person is, and which organisations they alone make up,
+		// must be known before anything naming them (memberships, the
+		// Auth user) is gone.
 		s, err := j.identify(ctx, r.UID)
 		if err != nil {
 			return err
 		}
-		r.Email, r.Actors, r.Prepared = s.email, s.actors, true
-		if _, err := ref.Update(ctx, []firestore.Update{{Path: "email", Value: r.Email}, {Path: "actors", Value: r.Actors}, {Path: "prepared", Value: true}}); err != nil {
+		dissolve, _, err := j.standing(ctx, r.UID)
+		if err != nil {
+			return err
+		}
+		r.Email, r.EmailVerified, r.Spellings, r.Actors, r.Dissolve, r.Prepared = s.Email, s.EmailVerified, s.Spellings, s.Actors, dissolve, true
+		if _, err := ref.Update(ctx, []firestore.Update{{Path: "email", Value: r.Email}, {Path: "email_verified", Value: r.EmailVerified},
+			{Path: "spellings", Value: r.Spellings}, {Path: "actors", Value: r.Actors}, {Path: "dissolve", Value: r.Dissolve},
+			{Path: "prepared", Value: true}}); err != nil {
 			return err
 		}
 	}
-	s := subject{uid: r.UID, email: r.Email, actors: r.Actors}
+	s := privacy.Subject{UID: r.UID, Email: r.Email, EmailVerified: r.EmailVerified, Spellings: r.Spellings, Actors: r.Actors}
 	for _, h := range j.d.Registry.Holders() {
 		if _, done := r.Progress[h.Name]; done {
 			continue
 		}
 		n, err := j.eraseHolder(ctx, h, s, id)
+		if errors.Is(err, privacy.ErrUnverifiedEmail) {
+			// What was sent to an address the account never proved stays
+			// with the address's owner; recorded as done with nothing erased.
+			n, err = 0, nil
+		}
 		if err != nil {
 			return fmt.Errorf("erase %s: %w", h.Name, err)
 		}
@@ -466,6 +551,11 @@ func (j *Jobs) RunErasure(ctx context.Context, id string) error {
 			}
 		}
 	}
+	for _, org := range r.Dissolve {
+		if _, err := j.dissolve(ctx, org); err != nil {
+			return fmt.Errorf("dissolve an organisation: %w", err)
+		}
+	}
 	if err := j.d.Admin.RevokeRefreshTokens(ctx, r.UID); err != nil && !fbauth.IsUserNotFound(err) {
 		return fmt.Errorf("revoke tokens: %w", err)
 	}
@@ -476,23 +566,23 @@ func (j *Jobs) RunErasure(ctx context.Context, id string) error {
 		j.d.Checker.Invalidate(r.UID)
 	}
 	done := RequestDoc{Kind: r.Kind, Status: StatusCompleted, Org: r.Org, Prepared: true, Progress: r.Progress,
-		CreatedAt: r.CreatedAt, DueAt: r.DueAt, CompletedAt: j.d.Now().UTC()}
+		CreatedAt: r.CreatedAt, DueAt: r.DueAt, CompletedAt: j.d.Now().UTC(), OrgsDissolved: len(r.Dissolve)}
 	return j.finish(ctx, id, done, "privacy.erasure_completed")
 }
 
-func (j *Jobs) eraseHolder(ctx context.Context, h privacy.Holder, s subject, requestID string) (int, error) {
+func (j *Jobs) eraseHolder(ctx context.Context, h privacy.Holder, s privacy.Subject, requestID string) (int, error) {
 	switch {
 	case h.Firestore != nil && h.Firestore.Path != "":
-		return deleteTree(ctx, j.d.Firestore, privacy.Expand(h.Firestore.Path, s.uid))
+		return deleteTree(ctx, j.d.Firestore, privacy.Expand(h.Firestore.Path, s.UID))
 	case h.Firestore != nil:
-		snaps, err := j.groupDocs(ctx, h.Firestore, s)
+		snaps, err := j.groupDocs(ctx, h, s)
 		if err != nil {
 			return 0, err
 		}
 		n := 0
 		for _, sn := range snaps {
 			if h.Firestore.Shared {
-				if err := j.removeFromShared(ctx, sn.Ref, s.value(h.Firestore.By)); err != nil {
+				if err := j.removeFromShared(ctx, sn.Ref, self(h, s)); err != nil {
 					return n, err
 				}
 				n++
@@ -509,7 +599,7 @@ func (j *Jobs) eraseHolder(ctx context.Context, h privacy.Holder, s subject, req
 		}
 		return n, nil
 	case h.Storage != nil:
-		objs, err := j.objects(ctx, h.Storage, s.uid)
+		objs, err := j.objects(ctx, h.Storage, s.UID)
 		if err != nil {
 			return 0, err
 		}
@@ -528,7 +618,7 @@ func (j *Jobs) eraseHolder(ctx context.Context, h privacy.Holder, s subject, req
 		return len(objs), nil
 	case h.BigQuery != nil:
 		n := 0
-		for _, a := range s.actors {
+		for _, a := range s.Actors {
 			q := j.d.BigQuery.Query("DELETE FROM " + j.table(h.BigQuery) + " WHERE " + h.BigQuery.Column + " = @actor")
 			q.Parameters = []bigquery.QueryParameter{{Name: "actor", Value: a}}
 			job, err := q.Run(ctx)

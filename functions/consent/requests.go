@@ -32,15 +32,24 @@ const (
 const Deadline = 30 * 24 * time.Hour
 
 // RequestDoc is privacy_requests/{id}. While a request runs it names the
-// person (uid, email, actors) so a retry can finish it; a completed
-// erasure keeps none of that.
+// person (uid, email, actors) and the organisations their erasure
+// dissolves, so a retry can finish it; a completed erasure keeps none of
+// that.
 type RequestDoc struct {
-	Kind        string            `firestore:"kind"`
-	Status      string            `firestore:"status"`
-	UID         string            `firestore:"uid,omitempty"`
-	Email       string            `firestore:"email,omitempty"`
-	Org         string            `firestore:"org,omitempty"`
-	Actors      []string          `firestore:"actors,omitempty"`
+	Kind   string `firestore:"kind"`
+	Status string `firestore:"status"`
+	UID    string `firestore:"uid,omitempty"`
+	Email  string `firestore:"email,omitempty"`
+	// EmailVerified: holders keyed by Email are erased only when set.
+	EmailVerified bool     `firestore:"email_verified,omitempty"`
+	Spellings     []string `firestore:"spellings,omitempty"`
+	Org           string   `firestore:"org,omitempty"`
+	Actors        []string `firestore:"actors,omitempty"`
+	Dissolve      []string `firestore:"dissolve,omitempty"`
+	// OrgsDissolved counts, once completed, the organisations dissolved.
+	OrgsDissolved int `firestore:"orgs_dissolved,omitempty"`
+	// Withheld names the holders an export left out, with the reason.
+	Withheld    map[string]string `firestore:"withheld,omitempty"`
 	ConfirmHash string            `firestore:"confirm_hash,omitempty"`
 	Prepared    bool              `firestore:"prepared"`
 	Progress    map[string]int    `firestore:"progress"` // holder → items handled, once done
@@ -57,6 +66,8 @@ type AuditDoc struct {
 	RequestID string         `firestore:"request_id"`
 	At        time.Time      `firestore:"at"`
 	Holders   map[string]int `firestore:"holders"`
+	// OrgsDissolved counts the organisations an erasure dissolved.
+	OrgsDissolved int `firestore:"orgs_dissolved,omitempty"`
 }
 
 // RequestView is a request as the API shows it.
@@ -75,6 +86,8 @@ type RequestView struct {
 	// ConfirmationCode is returned once, when an erasure is requested.
 	ConfirmationCode string         `json:"confirmation_code,omitempty"`
 	Holders          map[string]int `json:"holders,omitempty"`
+	// Withheld names the holders a completed export left out, and why.
+	Withheld map[string]string `json:"withheld,omitempty"`
 }
 
 func view(id string, r RequestDoc, now time.Time) RequestView {
@@ -85,6 +98,7 @@ func view(id string, r RequestDoc, now time.Time) RequestView {
 		t := r.CompletedAt
 		v.CompletedAt = &t
 		v.Holders = r.Progress
+		v.Withheld = r.Withheld
 	}
 	return v
 }

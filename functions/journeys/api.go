@@ -25,7 +25,7 @@ func New(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &api{d: d, policy: authz.New(nil)}
+	a := &api{d: d, policy: authz.New(nil), members: authz.NewFirestoreStore(d.Firestore)}
 	return httpapi.Router(EntryHTTP, a.routes()), nil
 }
 
@@ -33,8 +33,9 @@ func New(d Deps) (http.Handler, error) {
 func Routes() []httpapi.RouteSpec { return httpapi.Specs((&api{}).routes()) }
 
 type api struct {
-	d      Deps
-	policy *authz.Authorizer
+	d       Deps
+	policy  *authz.Authorizer
+	members authz.MembershipStore
 }
 
 func (a *api) routes() []httpapi.Route {
@@ -62,14 +63,26 @@ func (a *api) routes() []httpapi.Route {
 }
 
 // protect authenticates, requires an organisation and checks act on it:
-// only the organisation's staff pass.
+// only the organisation's staff pass. The role is the one the membership
+// document orgs/{org}/members/{uid} holds now, not the token's claim
+// (which may be up to an hour old): a removed or demoted member loses the
+// organisation's journeys and templates at once.
 func (a *api) protect(act authz.Action, h httpapi.HandlerFunc) http.Handler {
 	return auth.Middleware(a.d.Verifier)(auth.RequireOrg(httpapi.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
 		p, _ := auth.FromContext(r.Context())
 		if !authz.ValidDocID(p.Org) {
 			return httpapi.Forbidden("the caller's organisation id is not usable")
 		}
-		if err := a.policy.Check(r.Context(), p, act, authz.Org(p.Org)); err != nil {
+		m, found, err := a.members.OrgMember(r.Context(), p.Org, p.UID)
+		if err != nil {
+			return httpapi.Unavailable(err)
+		}
+		if !found {
+			return httpapi.Forbidden("you are no longer a member of this organisation")
+		}
+		current := *p
+		current.Role = m.Role
+		if err := a.policy.Check(r.Context(), &current, act, authz.Org(p.Org)); err != nil {
 			return authz.Problem(err, "organisation")
 		}
 		return h(w, r)

@@ -8,7 +8,9 @@
 // Access: staff of the caller's organisation (facilitator, educator,
 // org_admin) only; participants get 403, and another organisation's
 // journeys do not exist (404). The organisation always comes from the
-// verified principal.
+// verified principal; the role from its current membership document
+// orgs/{org}/members/{uid}, so a removed or demoted member loses access
+// at once, whatever their token still says.
 //
 // Decisions where the specs leave a gap:
 //   - A save is a whole draft with the revision it was based on (body

@@ -113,6 +113,16 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e.seed(t)
+	// Each caller is a member of the organisation their claims name: the
+	// API reads the role from these documents.
+	for _, p := range users {
+		if p.Org == "" {
+			continue
+		}
+		if _, err := fs.Doc("orgs/"+p.Org+"/members/"+p.UID).Set(context.Background(), map[string]any{"role": p.Role}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	t.Cleanup(func() {
 		for _, err := range e.ev.bad {
 			t.Errorf("invalid event: %v", err)

@@ -3,12 +3,18 @@ package journeys
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
+	"github.com/go-fonts/dejavu/dejavusans"
+	"github.com/go-fonts/dejavu/dejavusansbold"
 	"github.com/go-pdf/fpdf"
-	"golang.org/x/image/font/gofont/gobold"
-	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/sfnt"
+	"golang.org/x/text/unicode/bidi"
 
 	"pointsofyou.ai/studio/shared/journey"
 )
@@ -21,7 +27,9 @@ type agendaMeta struct {
 }
 
 const (
-	fontFamily = "go"
+	// DejaVu Sans covers Latin, Hebrew and the punctuation the agenda uses;
+	// the Go fonts have no Hebrew.
+	fontFamily = "dejavu"
 	lineH      = 5.5 // mm
 	colStart   = 16  // mm: start offset column
 	colMinutes = 18  // mm: duration column
@@ -29,158 +37,771 @@ const (
 
 // renderAgenda writes j as an A4 facilitator agenda: the journey's facts,
 // then each phase with its energy mode, objectives and notes and a timed
-// table of its elements with running start offsets. It returns the page
-// count.
+// table of its elements with running start offsets. Labels follow the
+// journey's locale; a Hebrew agenda is laid out right to left (text
+// right-aligned, table columns mirrored). Any text renders: runes the font
+// cannot draw become U+FFFD. It returns the page count.
 func renderAgenda(w io.Writer, j *journey.Journey, meta agendaMeta, compress bool) (int, error) {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetCompression(compress)
-	pdf.AddUTF8FontFromBytes(fontFamily, "", goregular.TTF)
-	pdf.AddUTF8FontFromBytes(fontFamily, "B", gobold.TTF)
+	pdf.AddUTF8FontFromBytes(fontFamily, "", dejavusans.TTF)
+	pdf.AddUTF8FontFromBytes(fontFamily, "B", dejavusansbold.TTF)
 	pdf.SetMargins(18, 18, 18)
 	pdf.SetAutoPageBreak(true, 18)
 	// Fixed dates keep an export of the same version byte-identical.
 	pdf.SetCatalogSort(true)
 	pdf.SetCreationDate(meta.when)
 	pdf.SetModificationDate(meta.when)
-	pdf.SetTitle(j.Name, true)
 	pdf.SetProducer("Points of You AI Studio", true)
 	pdf.AliasNbPages("{nb}")
+
+	lb := agendaLabels(j.Locale)
+	a := &agenda{pdf: pdf, rtl: lb.rtl || (j.Locale == "" && firstStrongRTL(j.Name))}
+	name := clean(oneLine(j.Name, 200))
+	if strings.TrimSpace(name) == "" {
+		name = lb.untitled
+	}
+	pdf.SetTitle(name, true)
 	pdf.SetFooterFunc(func() {
 		pdf.SetY(-13)
 		pdf.SetFont(fontFamily, "", 8)
 		pdf.SetTextColor(110, 110, 110)
-		pdf.CellFormat(0, 5, fmt.Sprintf("%s · %d/{nb}", oneLine(j.Name, 80), pdf.PageNo()), "", 0, "C", false, 0, "")
+		title, page := a.visual(clean(oneLine(name, 80))), fmt.Sprintf("%d/{nb}", pdf.PageNo())
+		footer := title + " · " + page
+		if a.rtl {
+			footer = page + " · " + title
+		}
+		pdf.CellFormat(0, 5, footer, "", 0, "C", false, 0, "")
 		pdf.SetTextColor(0, 0, 0)
 	})
 	pdf.AddPage()
 
-	text := func(style string, size float64, s string) {
-		pdf.SetFont(fontFamily, style, size)
-		pdf.MultiCell(0, lineH, s, "", "L", false)
-	}
-	name := j.Name
-	if strings.TrimSpace(name) == "" {
-		name = "Untitled journey"
-	}
-	text("B", 18, name)
-	state := fmt.Sprintf("Draft, revision %d", meta.revision)
+	a.text("B", 18, name)
+	state := fmt.Sprintf(lb.draft, meta.revision)
 	if meta.version > 0 {
-		state = fmt.Sprintf("Version %d, published %s", meta.version, meta.when.UTC().Format("2006-01-02"))
+		state = fmt.Sprintf(lb.published, meta.version, meta.when.UTC().Format("2006-01-02"))
 	}
-	text("", 9, state)
+	a.text("", 9, state)
 	pdf.Ln(2)
 	if j.Description != "" {
-		text("", 10, j.Description)
+		a.text("", 10, j.Description)
 		pdf.Ln(1)
 	}
-	facts := []string{"Timeframe: " + orDash(j.Timeframe), "Session: " + minutes(j.SessionMinutes), "Planned: " + minutes(j.TotalMinutes())}
+	facts := []string{lb.timeframe + ": " + orDash(j.Timeframe), lb.session + ": " + lb.minutes(j.SessionMinutes),
+		lb.planned + ": " + lb.minutes(j.TotalMinutes())}
 	if j.Locale != "" {
-		facts = append(facts, "Language: "+j.Locale)
+		facts = append(facts, lb.language+": "+j.Locale)
 	}
-	text("", 10, strings.Join(facts, "   ·   "))
+	a.segments("", 10, facts...)
 	if len(j.Goals) > 0 {
 		pdf.Ln(1)
-		text("B", 11, "Goals")
+		a.text("B", 11, lb.goals)
 		for _, g := range j.Goals {
-			text("", 10, "•  "+g)
+			a.text("", 10, "•  "+g)
 		}
 	}
 
 	start := 0 // running offset in minutes from the session's start
 	for i, ph := range j.Phases {
 		pdf.Ln(4)
-		title := fmt.Sprintf("%d. %s", i+1, phaseTitle(ph.Phase))
+		title := fmt.Sprintf("%d. %s", i+1, lb.phase(ph.Phase))
 		if ph.Skipped {
-			text("B", 14, title+" (skipped)")
-			text("", 9, "This phase is skipped and takes no time.")
+			a.text("B", 14, title+" ("+lb.skipped+")")
+			a.text("", 9, lb.skippedNote)
 			continue
 		}
-		text("B", 14, title)
-		text("", 10, fmt.Sprintf("Energy: %s   ·   %s   ·   starts at %s", orDash(strings.ReplaceAll(ph.EnergyMode, "_", " ")),
-			minutes(ph.DurationMinutes), clock(start)))
+		a.text("B", 14, title)
+		a.segments("", 10, lb.energy+": "+orDash(strings.ReplaceAll(ph.EnergyMode, "_", " ")),
+			lb.minutes(ph.DurationMinutes), fmt.Sprintf(lb.startsAt, clock(start)))
 		if len(ph.Objectives) > 0 {
-			text("B", 10, "Objectives")
+			a.text("B", 10, lb.objectives)
 			for _, o := range ph.Objectives {
-				text("", 10, "•  "+o)
+				a.text("", 10, "•  "+o)
 			}
 		}
 		if ph.FacilitatorNotes != "" {
-			text("B", 10, "Facilitator notes")
-			text("", 10, ph.FacilitatorNotes)
+			a.text("B", 10, lb.notes)
+			a.text("", 10, ph.FacilitatorNotes)
 		}
 		pdf.Ln(1)
+		a.keepLines(2)
 		pdf.SetFont(fontFamily, "B", 9)
 		pdf.SetFillColor(235, 235, 235)
-		pdf.CellFormat(colStart, 6, "Start", "B", 0, "L", true, 0, "")
-		pdf.CellFormat(colMinutes, 6, "Minutes", "B", 0, "L", true, 0, "")
-		pdf.CellFormat(0, 6, "Element", "B", 1, "L", true, 0, "")
+		a.row(6, "B", true, lb.start, lb.minutesCol, lb.element)
 		at := start
 		for _, e := range ph.Elements {
+			a.keepLines(1)
+			y := pdf.GetY()
 			pdf.SetFont(fontFamily, "", 10)
-			pdf.CellFormat(colStart, lineH, clock(at), "", 0, "L", false, 0, "")
-			pdf.CellFormat(colMinutes, lineH, fmt.Sprint(e.DurationMinutes), "", 0, "L", false, 0, "")
-			pdf.SetFont(fontFamily, "B", 10)
-			pdf.MultiCell(0, lineH, fmt.Sprintf("%s  [%s]", orDash(e.Title), strings.ReplaceAll(orDash(e.Type), "_", " ")), "", "L", false)
-			if e.Instructions != "" || e.Canvas != nil {
-				left, _, _, _ := pdf.GetMargins()
-				pdf.SetLeftMargin(left + colStart + colMinutes)
-				if e.Instructions != "" {
-					text("", 9, e.Instructions)
-				}
-				if c := e.Canvas; c != nil {
-					text("", 9, canvasLine(c))
-				}
-				pdf.SetLeftMargin(left)
-				pdf.SetX(left)
+			a.row(lineH, "", false, clock(at), fmt.Sprint(e.DurationMinutes), "")
+			pdf.SetY(y)
+			body, bodyW := a.bodyColumn()
+			a.pdf.SetFont(fontFamily, "B", 10)
+			a.lines(clean(orDash(e.Title))+" "+sepSpace+" "+"["+strings.ReplaceAll(orDash(e.Type), "_", " ")+"]", body, bodyW)
+			if e.Instructions != "" {
+				a.para("", 9, e.Instructions, body, bodyW)
+			}
+			if c := e.Canvas; c != nil {
+				a.para("", 9, lb.canvasLine(c), body, bodyW)
 			}
 			at += e.DurationMinutes
 		}
 		start += ph.DurationMinutes
 	}
 	pdf.Ln(4)
-	text("B", 10, "End: "+clock(start))
+	a.text("B", 10, lb.end+": "+clock(start))
 	if err := pdf.Output(w); err != nil {
 		return 0, err
 	}
 	return pdf.PageCount(), nil
 }
 
-func canvasLine(c *journey.CanvasSpec) string {
-	var parts []string
-	if c.TemplateID != "" {
-		parts = append(parts, "template "+c.TemplateID)
-	}
-	if c.MinElements > 0 {
-		parts = append(parts, fmt.Sprintf("at least %d elements", c.MinElements))
-	}
-	if c.MinConnections > 0 {
-		parts = append(parts, fmt.Sprintf("at least %d connections", c.MinConnections))
-	}
-	if len(c.RequiredCardTypes) > 0 {
-		parts = append(parts, "cards: "+strings.Join(c.RequiredCardTypes, ", "))
-	}
-	if len(parts) == 0 {
-		return "Canvas"
-	}
-	return "Canvas: " + strings.Join(parts, "; ")
+// agenda lays out text on the page in the document's direction.
+type agenda struct {
+	pdf *fpdf.Fpdf
+	rtl bool
 }
 
-func phaseTitle(p string) string {
-	if p == "" {
-		return "Phase"
+// text writes s as paragraphs across the full width.
+func (a *agenda) text(style string, size float64, s string) {
+	left, _, right, _ := a.pdf.GetMargins()
+	pw, _ := a.pdf.GetPageSize()
+	a.para(style, size, s, left, pw-left-right)
+}
+
+// segments writes parts as one paragraph across the full width, each
+// part ordered on its own (as a bidi isolate) and separated by a dot, so a
+// number or a Latin word in one part never joins the text of the next.
+func (a *agenda) segments(style string, size float64, parts ...string) {
+	for i, p := range parts {
+		parts[i] = strings.Join(strings.Fields(clean(p)), " ")
 	}
-	return strings.ToUpper(p[:1]) + p[1:]
+	a.pdf.SetFont(fontFamily, style, size)
+	left, _, right, _ := a.pdf.GetMargins()
+	pw, _ := a.pdf.GetPageSize()
+	a.lines(strings.Join(parts, " "+sepDot+" "), left, pw-left-right)
+}
+
+// para writes s as paragraphs in the column at x of width w.
+func (a *agenda) para(style string, size float64, s string, x, w float64) {
+	a.pdf.SetFont(fontFamily, style, size)
+	a.lines(clean(s), x, w)
+}
+
+// lines writes cleaned text in the current font: wrapped in logical order,
+// each line reordered for display and aligned to the reading side.
+func (a *agenda) lines(s string, x, w float64) {
+	align := "L"
+	if a.rtl {
+		align = "R"
+	}
+	_, size := a.pdf.GetFontSize()
+	h := max(lineH, size*1.25) // headings need more than body text
+	for _, p := range strings.Split(s, "\n") {
+		for _, line := range a.wrap(p, w) {
+			a.pdf.SetX(x)
+			a.pdf.CellFormat(w, h, a.visual(line), "", 1, align, false, 0, "")
+		}
+	}
+}
+
+// row writes one table row: the start and minutes columns and the element
+// column, mirrored for a right-to-left agenda.
+func (a *agenda) row(h float64, border string, fill bool, start, mins, element string) {
+	left, _, right, _ := a.pdf.GetMargins()
+	pw, _ := a.pdf.GetPageSize()
+	cells := []struct {
+		w float64
+		s string
+	}{{colStart, start}, {colMinutes, mins}, {pw - left - right - colStart - colMinutes, element}}
+	align := "L"
+	if a.rtl {
+		align = "R"
+		cells[0], cells[2] = cells[2], cells[0]
+	}
+	a.pdf.SetX(left)
+	for i, c := range cells {
+		ln := 0
+		if i == len(cells)-1 {
+			ln = 1
+		}
+		a.pdf.CellFormat(c.w, h, a.visual(clean(c.s)), border, ln, align, fill, 0, "")
+	}
+}
+
+// bodyColumn is the x and width of the element column.
+func (a *agenda) bodyColumn() (x, w float64) {
+	left, _, right, _ := a.pdf.GetMargins()
+	pw, _ := a.pdf.GetPageSize()
+	w = pw - left - right - colStart - colMinutes
+	if a.rtl {
+		return left, w
+	}
+	return left + colStart + colMinutes, w
+}
+
+// keepLines starts a new page unless n lines still fit, so a table header
+// or a row's time cells never stand apart from what follows them.
+func (a *agenda) keepLines(n int) {
+	_, ph := a.pdf.GetPageSize()
+	_, bottom := a.pdf.GetAutoPageBreak()
+	if a.pdf.GetY()+float64(n)*lineH > ph-bottom {
+		a.pdf.AddPage()
+	}
+}
+
+// wrap breaks one paragraph into lines no wider than w, at spaces where
+// possible and inside over-long words otherwise. It works in logical order;
+// each line is reordered for display afterwards.
+func (a *agenda) wrap(p string, w float64) []string {
+	words := strings.Fields(p)
+	if len(words) == 0 {
+		return []string{""}
+	}
+	space := a.pdf.GetStringWidth(" ")
+	width := func(word string) float64 {
+		if sep, ok := separators[word]; ok {
+			return a.pdf.GetStringWidth(sep) - 2*space // the spaces around it are counted
+		}
+		return a.pdf.GetStringWidth(word)
+	}
+	var lines []string
+	var cur strings.Builder
+	curW := 0.0
+	flush := func() {
+		if cur.Len() > 0 {
+			lines = append(lines, cur.String())
+			cur.Reset()
+			curW = 0
+		}
+	}
+	for _, word := range words {
+		ww := width(word)
+		if cur.Len() > 0 && curW+space+ww <= w {
+			cur.WriteByte(' ')
+			cur.WriteString(word)
+			curW += space + ww
+			continue
+		}
+		flush()
+		for ww > w {
+			// Cut the longest prefix that fits (at least one rune).
+			cut, cw := 0, 0.0
+			for i, r := range word {
+				rw := a.pdf.GetStringWidth(string(r))
+				if cut > 0 && cw+rw > w {
+					break
+				}
+				cut, cw = i+utf8.RuneLen(r), cw+rw
+			}
+			lines = append(lines, word[:cut])
+			word = word[cut:]
+			ww = a.pdf.GetStringWidth(word)
+		}
+		cur.WriteString(word)
+		curW = ww
+	}
+	flush()
+	return lines
+}
+
+// Segment separators join parts that are ordered independently. They are
+// control characters, which clean removes from user text, so only the
+// layout can place them; each is a word of its own when wrapping.
+const (
+	sepDot   = "\x1f"
+	sepSpace = "\x1e"
+)
+
+// separators maps each segment separator to what it shows as.
+var separators = map[string]string{sepDot: "   ·   ", sepSpace: "  "}
+
+// visual reorders one line for display in the agenda's direction: each
+// segment on its own, the segments in reading order.
+func (a *agenda) visual(line string) string {
+	if !strings.ContainsAny(line, sepDot+sepSpace) {
+		return visualOrder(line, a.rtl)
+	}
+	var parts, seps []string // len(seps) == len(parts)-1
+	for _, word := range strings.Split(line, " ") {
+		if _, ok := separators[word]; ok {
+			if len(parts) > 0 && len(seps) < len(parts) {
+				seps = append(seps, separators[word])
+			}
+			continue
+		}
+		if len(parts) == len(seps) {
+			parts = append(parts, word)
+		} else {
+			parts[len(parts)-1] += " " + word
+		}
+	}
+	if len(seps) == len(parts) && len(seps) > 0 {
+		seps = seps[:len(seps)-1] // a separator ending the line
+	}
+	var b strings.Builder
+	for i := range parts {
+		k := i
+		if a.rtl {
+			k = len(parts) - 1 - i
+		}
+		b.WriteString(visualOrder(parts[k], a.rtl))
+		if i < len(seps) {
+			if a.rtl {
+				b.WriteString(seps[len(seps)-1-i])
+			} else {
+				b.WriteString(seps[i])
+			}
+		}
+	}
+	return b.String()
+}
+
+// coverage is the set of Basic Multilingual Plane runes both agenda fonts
+// have a glyph for (fpdf's UTF-8 fonts handle nothing beyond U+FFFF).
+var coverage = sync.OnceValue(func() []uint64 {
+	set := make([]uint64, 0x10000/64)
+	for i := range set {
+		set[i] = ^uint64(0)
+	}
+	for _, ttf := range [][]byte{dejavusans.TTF, dejavusansbold.TTF} {
+		f, err := sfnt.Parse(ttf)
+		if err != nil {
+			panic(fmt.Sprintf("journeys: embedded agenda font: %v", err)) // a build defect
+		}
+		var buf sfnt.Buffer
+		for r := rune(0); r < 0x10000; r++ {
+			if g, err := f.GlyphIndex(&buf, r); err != nil || g == 0 {
+				set[r/64] &^= 1 << (r % 64)
+			}
+		}
+	}
+	return set
+})
+
+func drawable(r rune) bool {
+	return r >= 0 && r < 0x10000 && coverage()[r/64]&(1<<(r%64)) != 0
+}
+
+// clean makes s safe to draw: invalid UTF-8 and runes the fonts have no
+// glyph for become U+FFFD; tabs become spaces and line breaks "\n";
+// control and formatting characters (bidi overrides, zero-width joiners,
+// variation selectors) are dropped, since the layout resolves direction
+// itself and draws no ligatures.
+func clean(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		switch {
+		case r == '\n':
+			b.WriteByte('\n')
+		case r == '\r':
+			if i < len(s) && s[i] == '\n' {
+				continue
+			}
+			b.WriteByte('\n')
+		case r == '\t':
+			b.WriteByte(' ')
+		case r == utf8.RuneError && n == 1:
+			b.WriteRune(unicode.ReplacementChar)
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r), unicode.Is(unicode.Variation_Selector, r):
+		case drawable(r):
+			b.WriteRune(r)
+		case unicode.Is(unicode.Mn, r):
+			// An undrawable mark would add a second replacement for one
+			// character; its base already shows.
+		default:
+			b.WriteRune(unicode.ReplacementChar)
+		}
+	}
+	return b.String()
+}
+
+// Bidirectional text. visualOrder implements the parts of the Unicode
+// Bidirectional Algorithm (UAX #9) that plain paragraphs without explicit
+// embeddings need: weak types (W1, W4, W5, W7), neutrals (N1, N2),
+// implicit levels (I1, I2), reordering (L1, L2) and mirroring (L4). Marks
+// stay after their base character so they are drawn over it.
+
+type bidiClass uint8
+
+const (
+	clsL bidiClass = iota
+	clsR
+	clsEN // European and Arabic numbers
+	clsSep
+	clsTerm
+	clsWS
+	clsON
+	clsNSM
+)
+
+func classOf(r rune) bidiClass {
+	p, _ := bidi.LookupRune(r)
+	switch p.Class() {
+	case bidi.L:
+		return clsL
+	case bidi.R, bidi.AL:
+		return clsR
+	case bidi.EN, bidi.AN:
+		return clsEN
+	case bidi.ES, bidi.CS:
+		return clsSep
+	case bidi.ET:
+		return clsTerm
+	case bidi.WS, bidi.S, bidi.B:
+		return clsWS
+	case bidi.NSM:
+		return clsNSM
+	default:
+		return clsON
+	}
+}
+
+func firstStrongRTL(s string) bool {
+	for _, r := range s {
+		switch classOf(r) {
+		case clsL:
+			return false
+		case clsR:
+			return true
+		}
+	}
+	return false
+}
+
+var mirrored = map[rune]rune{'(': ')', ')': '(', '[': ']', ']': '[', '{': '}', '}': '{', '<': '>', '>': '<',
+	'«': '»', '»': '«', '‹': '›', '›': '‹'}
+
+var closing = map[rune]rune{'(': ')', '[': ']', '{': '}'}
+
+// bracketPairs lists the positions of matching bracket pairs (BD16) in
+// order of their opening bracket.
+func bracketPairs(runes []rune) [][2]int {
+	type open struct {
+		pos   int
+		close rune
+	}
+	var stack []open
+	var pairs [][2]int
+	for i, r := range runes {
+		if c, ok := closing[r]; ok {
+			if len(stack) == 63 {
+				break // BD16 stops at this depth
+			}
+			stack = append(stack, open{i, c})
+			continue
+		}
+		for k := len(stack) - 1; k >= 0; k-- {
+			if stack[k].close == r {
+				pairs = append(pairs, [2]int{stack[k].pos, i})
+				stack = stack[:k]
+				break
+			}
+		}
+	}
+	slices.SortFunc(pairs, func(x, y [2]int) int { return x[0] - y[0] })
+	return pairs
+}
+
+// visualOrder returns line in display order for a paragraph whose base
+// direction is right to left when rtl is set.
+func visualOrder(line string, rtl bool) string {
+	runes := []rune(line)
+	n := len(runes)
+	if n == 0 {
+		return line
+	}
+	base := 0
+	embedding := clsL
+	if rtl {
+		base, embedding = 1, clsR
+	}
+	cls := make([]bidiClass, n)
+	onlyL := !rtl
+	for i, r := range runes {
+		cls[i] = classOf(r)
+		if cls[i] == clsR {
+			onlyL = false
+		}
+	}
+	if onlyL {
+		return line // nothing to reorder
+	}
+	// W1: a mark takes the type of what it follows.
+	for i := range cls {
+		if cls[i] == clsNSM {
+			if i == 0 {
+				cls[i] = embedding
+			} else {
+				cls[i] = cls[i-1]
+			}
+		}
+	}
+	// W4: one separator between two numbers joins them.
+	for i := 1; i+1 < n; i++ {
+		if cls[i] == clsSep && cls[i-1] == clsEN && cls[i+1] == clsEN {
+			cls[i] = clsEN
+		}
+	}
+	// W5: terminators (%, currency signs) next to numbers are numbers.
+	for i := 0; i < n; i++ {
+		if cls[i] != clsTerm {
+			continue
+		}
+		j := i
+		for j < n && cls[j] == clsTerm {
+			j++
+		}
+		if (i > 0 && cls[i-1] == clsEN) || (j < n && cls[j] == clsEN) {
+			for k := i; k < j; k++ {
+				cls[k] = clsEN
+			}
+		}
+		i = j - 1
+	}
+	// W7: numbers in a left-to-right context are left-to-right text.
+	prevStrong := embedding
+	for i := range cls {
+		switch cls[i] {
+		case clsL, clsR:
+			prevStrong = cls[i]
+		case clsEN:
+			if prevStrong == clsL {
+				cls[i] = clsL
+			}
+		}
+	}
+	dir := func(c bidiClass) bidiClass {
+		if c == clsEN {
+			return clsR
+		}
+		return c
+	}
+	// N0: a bracket pair takes the embedding direction if it encloses
+	// text of that direction, else the opposite one when it encloses
+	// that and follows it, so "(Latin)" in Hebrew keeps its brackets.
+	for _, pr := range bracketPairs(runes) {
+		inside := map[bidiClass]bool{}
+		for k := pr[0] + 1; k < pr[1]; k++ {
+			if c := dir(cls[k]); c == clsL || c == clsR {
+				inside[c] = true
+			}
+		}
+		opposite := clsL
+		if embedding == clsL {
+			opposite = clsR
+		}
+		var set bidiClass
+		switch {
+		case inside[embedding]:
+			set = embedding
+		case inside[opposite]:
+			set = embedding
+			for k := pr[0] - 1; k >= 0; k-- {
+				if c := dir(cls[k]); c == clsL || c == clsR {
+					set = c
+					break
+				}
+			}
+		default:
+			continue
+		}
+		cls[pr[0]], cls[pr[1]] = set, set
+	}
+	// N1, N2: a run of neutrals between two strong types of one direction
+	// takes that direction (numbers count as right-to-left), otherwise the
+	// paragraph's.
+	for i := 0; i < n; i++ {
+		if cls[i] == clsL || cls[i] == clsR || cls[i] == clsEN {
+			continue
+		}
+		j := i
+		for j < n && cls[j] != clsL && cls[j] != clsR && cls[j] != clsEN {
+			j++
+		}
+		before, after := embedding, embedding
+		if i > 0 {
+			before = dir(cls[i-1])
+		}
+		if j < n {
+			after = dir(cls[j])
+		}
+		resolved := embedding
+		if before == after {
+			resolved = before
+		}
+		for k := i; k < j; k++ {
+			cls[k] = resolved
+		}
+		i = j - 1
+	}
+	// I1, I2: implicit levels.
+	levels := make([]int, n)
+	maxLevel := base
+	for i, c := range cls {
+		l := base
+		switch {
+		case base == 0 && c == clsR:
+			l = 1
+		case base == 0 && c == clsEN:
+			l = 2
+		case base == 1 && (c == clsL || c == clsEN):
+			l = 2
+		}
+		levels[i] = l
+		maxLevel = max(maxLevel, l)
+	}
+	// L1: trailing whitespace takes the paragraph level.
+	for i := n - 1; i >= 0 && unicode.IsSpace(runes[i]); i-- {
+		levels[i] = base
+	}
+	// Clusters: a base character and the marks that follow it move as one.
+	type cluster struct {
+		runes []rune
+		level int
+	}
+	var cs []cluster
+	for i, r := range runes {
+		if len(cs) > 0 && unicode.Is(unicode.Mn, r) {
+			cs[len(cs)-1].runes = append(cs[len(cs)-1].runes, r)
+			continue
+		}
+		rr := r
+		if levels[i]%2 == 1 {
+			if m, ok := mirrored[r]; ok {
+				rr = m // L4
+			}
+		}
+		cs = append(cs, cluster{runes: []rune{rr}, level: levels[i]})
+	}
+	// L2: from the highest level down to the lowest odd one, reverse every
+	// run at that level or above.
+	lowestOdd := base | 1
+	for lvl := maxLevel; lvl >= lowestOdd; lvl-- {
+		for i := 0; i < len(cs); i++ {
+			if cs[i].level < lvl {
+				continue
+			}
+			j := i
+			for j < len(cs) && cs[j].level >= lvl {
+				j++
+			}
+			for a, b := i, j-1; a < b; a, b = a+1, b-1 {
+				cs[a], cs[b] = cs[b], cs[a]
+			}
+			i = j
+		}
+	}
+	var b strings.Builder
+	b.Grow(len(line))
+	for _, c := range cs {
+		for _, r := range c.runes {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// labels are the agenda's fixed words in one language.
+type labels struct {
+	rtl                                                  bool
+	untitled, draft, published                           string
+	timeframe, session, planned, language, goals         string
+	skipped, skippedNote, energy, startsAt               string
+	objectives, notes, start, minutesCol, element, end   string
+	min                                                  string
+	phases                                               map[string]string
+	canvas, template, minElements, minConnections, cards string
+}
+
+var agendaText = map[string]labels{
+	"en": {untitled: "Untitled journey", draft: "Draft, revision %d", published: "Version %d, published %s",
+		timeframe: "Timeframe", session: "Session", planned: "Planned", language: "Language", goals: "Goals",
+		skipped: "skipped", skippedNote: "This phase is skipped and takes no time.", energy: "Energy", startsAt: "starts at %s",
+		objectives: "Objectives", notes: "Facilitator notes", start: "Start", minutesCol: "Minutes", element: "Element", end: "End",
+		min:    "min",
+		phases: map[string]string{journey.PhasePause: "Pause", journey.PhaseExpand: "Expand", journey.PhaseFocus: "Focus", journey.PhaseDoing: "Doing"},
+		canvas: "Canvas", template: "template %s", minElements: "at least %d elements", minConnections: "at least %d connections", cards: "cards"},
+	"es": {untitled: "Recorrido sin título", draft: "Borrador, revisión %d", published: "Versión %d, publicada el %s",
+		timeframe: "Duración", session: "Sesión", planned: "Planificado", language: "Idioma", goals: "Objetivos",
+		skipped: "omitida", skippedNote: "Esta fase se omite y no ocupa tiempo.", energy: "Energía", startsAt: "empieza a las %s",
+		objectives: "Metas", notes: "Notas para el facilitador", start: "Inicio", minutesCol: "Minutos", element: "Elemento", end: "Fin",
+		min:    "min",
+		phases: map[string]string{journey.PhasePause: "Pausa", journey.PhaseExpand: "Expandir", journey.PhaseFocus: "Enfocar", journey.PhaseDoing: "Hacer"},
+		canvas: "Lienzo", template: "plantilla %s", minElements: "al menos %d elementos", minConnections: "al menos %d conexiones", cards: "cartas"},
+	"fr": {untitled: "Parcours sans titre", draft: "Brouillon, révision %d", published: "Version %d, publiée le %s",
+		timeframe: "Durée", session: "Séance", planned: "Prévu", language: "Langue", goals: "Buts",
+		skipped: "ignorée", skippedNote: "Cette phase est ignorée et ne prend pas de temps.", energy: "Énergie", startsAt: "commence à %s",
+		objectives: "Objectifs", notes: "Notes d’animation", start: "Début", minutesCol: "Minutes", element: "Élément", end: "Fin",
+		min:    "min",
+		phases: map[string]string{journey.PhasePause: "Pause", journey.PhaseExpand: "Expansion", journey.PhaseFocus: "Focus", journey.PhaseDoing: "Action"},
+		canvas: "Canevas", template: "modèle %s", minElements: "au moins %d éléments", minConnections: "au moins %d connexions", cards: "cartes"},
+	"de": {untitled: "Unbenannte Reise", draft: "Entwurf, Revision %d", published: "Version %d, veröffentlicht am %s",
+		timeframe: "Zeitrahmen", session: "Sitzung", planned: "Geplant", language: "Sprache", goals: "Ziele",
+		skipped: "übersprungen", skippedNote: "Diese Phase wird übersprungen und braucht keine Zeit.", energy: "Energie", startsAt: "beginnt um %s",
+		objectives: "Vorhaben", notes: "Notizen für die Moderation", start: "Beginn", minutesCol: "Minuten", element: "Element", end: "Ende",
+		min:    "Min.",
+		phases: map[string]string{journey.PhasePause: "Pause", journey.PhaseExpand: "Erweitern", journey.PhaseFocus: "Fokus", journey.PhaseDoing: "Handeln"},
+		canvas: "Canvas", template: "Vorlage %s", minElements: "mindestens %d Elemente", minConnections: "mindestens %d Verbindungen", cards: "Karten"},
+	"he": {rtl: true, untitled: "מסע ללא שם", draft: "טיוטה, גרסת עריכה %d", published: "גרסה %d, פורסמה ב־%s",
+		timeframe: "מסגרת זמן", session: "מפגש", planned: "מתוכנן", language: "שפה", goals: "מטרות",
+		skipped: "מדולג", skippedNote: "שלב זה מדולג ואינו לוקח זמן.", energy: "אנרגיה", startsAt: "מתחיל ב־%s",
+		objectives: "יעדים", notes: "הערות למנחה", start: "התחלה", minutesCol: "דקות", element: "רכיב", end: "סיום",
+		min:    "דק׳",
+		phases: map[string]string{journey.PhasePause: "עצירה", journey.PhaseExpand: "הרחבה", journey.PhaseFocus: "מיקוד", journey.PhaseDoing: "עשייה"},
+		canvas: "קנבס", template: "תבנית %s", minElements: "לפחות %d רכיבים", minConnections: "לפחות %d חיבורים", cards: "קלפים"},
+}
+
+// agendaLabels picks the labels of a locale, English by default.
+func agendaLabels(locale string) labels {
+	if l, ok := agendaText[locale]; ok {
+		return l
+	}
+	return agendaText["en"]
+}
+
+func (l labels) phase(p string) string {
+	if s, ok := l.phases[p]; ok {
+		return s
+	}
+	if p == "" {
+		return "-"
+	}
+	return p
+}
+
+func (l labels) minutes(m int) string {
+	if m <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%d %s", m, l.min)
+}
+
+func (l labels) canvasLine(c *journey.CanvasSpec) string {
+	var parts []string
+	if c.TemplateID != "" {
+		parts = append(parts, fmt.Sprintf(l.template, c.TemplateID))
+	}
+	if c.MinElements > 0 {
+		parts = append(parts, fmt.Sprintf(l.minElements, c.MinElements))
+	}
+	if c.MinConnections > 0 {
+		parts = append(parts, fmt.Sprintf(l.minConnections, c.MinConnections))
+	}
+	if len(c.RequiredCardTypes) > 0 {
+		parts = append(parts, l.cards+": "+strings.Join(c.RequiredCardTypes, ", "))
+	}
+	if len(parts) == 0 {
+		return l.canvas
+	}
+	return l.canvas + ": " + strings.Join(parts, "; ")
 }
 
 // clock formats minutes from the start as h:mm.
 func clock(m int) string { return fmt.Sprintf("%d:%02d", m/60, m%60) }
-
-func minutes(m int) string {
-	if m <= 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%d min", m)
-}
 
 func orDash(s string) string {
 	if strings.TrimSpace(s) == "" {

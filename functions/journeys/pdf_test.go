@@ -3,13 +3,18 @@ package journeys
 import (
 	"bytes"
 	"fmt"
+	"image/png"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf16"
 
+	"pointsofyou.ai/studio/shared/content"
 	"pointsofyou.ai/studio/shared/journey"
 )
 
@@ -101,5 +106,203 @@ func TestExportPDF(t *testing.T) {
 	b := must(t, e.do(t, "GET", "/v1/journeys/"+d.ID+"/export?format=pdf&version=1", tokFacA, nil), http.StatusOK).Body
 	if !bytes.Equal(a, b) {
 		t.Fatal("two exports of one version differ")
+	}
+}
+
+// checkPDF fails unless out is a whole PDF whose page objects match pages.
+func checkPDF(t testing.TB, out []byte, pages int) {
+	t.Helper()
+	if !bytes.HasPrefix(out, []byte("%PDF-")) || !bytes.HasSuffix(bytes.TrimSpace(out), []byte("%%EOF")) {
+		t.Fatalf("not a PDF (%d bytes)", len(out))
+	}
+	if got := len(pageObj.FindAll(out, -1)); got != pages || pages < 1 {
+		t.Fatalf("%d page objects, renderer says %d", got, pages)
+	}
+}
+
+// hebrewJourney is the sample journey written in Hebrew.
+func hebrewJourney() journey.Journey {
+	j := sample()
+	j.Locale = "he"
+	j.Name = "מציאת איזון"
+	j.Description = "בוקר לצוות (90 דקות)."
+	j.Goals = []string{"לעצור יחד", "לבחור צעד אחד"}
+	j.Phases[0].FacilitatorNotes = "לעמעם את האורות."
+	j.Phases[0].Elements[0].Title = "ברוכים הבאים"
+	return j
+}
+
+// TestAgendaPDFAnyText: no text a journey can hold makes the agenda fail —
+// characters beyond the Basic Multilingual Plane, runes without a glyph,
+// control characters, right-to-left and mixed-direction text. Runes the
+// font cannot draw become U+FFFD.
+func TestAgendaPDFAnyText(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		edit  func(*journey.Journey)
+		texts []string
+	}{
+		{"emoji title", func(j *journey.Journey) { j.Name = "Team day 🎉🚀" }, []string{"Team day \uFFFD\uFFFD"}},
+		{"emoji everywhere", func(j *journey.Journey) {
+			j.Description, j.Goals[0] = "😀 smile", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢"
+			j.Phases[0].FacilitatorNotes, j.Phases[0].Elements[0].Title = "notes 👍", "Hi 👋"
+			j.Phases[0].Objectives = []string{"🧘"}
+			j.Phases[1].Elements[0].Instructions = "pairs 👫"
+		}, []string{"\uFFFD smile", "notes \uFFFD"}},
+		{"no glyph in the font", func(j *journey.Journey) { j.Name = "漢字 ok" }, []string{"\uFFFD\uFFFD ok"}},
+		{"control characters", func(j *journey.Journey) {
+			j.Name = "a\x00b\x1bc\bd\u202ee\u2066f"
+			j.Description = "line1\nline2\r\n\tend"
+		}, []string{"line1", "line2"}},
+		{"invalid UTF-8", func(j *journey.Journey) { j.Name = "bad \xff\xfe bytes" }, []string{"bad \uFFFD\uFFFD bytes"}},
+		{"Hebrew in an English agenda", func(j *journey.Journey) { j.Name = "Shalom שלום" }, []string{"Shalom םולש"}},
+		{"Hebrew agenda", func(j *journey.Journey) { *j = hebrewJourney() }, []string{"ןוזיא תאיצמ", "םיאבה םיכורב"}},
+		{"Spanish", func(j *journey.Journey) { j.Locale, j.Name = "es", "Encontrar el equilibrio: ¿años?" }, []string{"Encontrar el equilibrio: ¿años?"}},
+		{"French", func(j *journey.Journey) { j.Locale, j.Name = "fr", "Trouver l’équilibre « ensemble »" }, []string{"Trouver l’équilibre « ensemble »"}},
+		{"German", func(j *journey.Journey) { j.Locale, j.Name = "de", "Gleichgewicht finden – Größe" }, []string{"Gleichgewicht finden – Größe"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			j := sample()
+			tc.edit(&j)
+			var b bytes.Buffer
+			pages, err := renderAgenda(&b, &j, agendaMeta{revision: 3, when: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkPDF(t, b.Bytes(), pages)
+			for _, s := range tc.texts {
+				if !bytes.Contains(b.Bytes(), pdfText(s)) {
+					t.Errorf("PDF lacks %q", s)
+				}
+			}
+		})
+	}
+}
+
+// FuzzAgendaPDF: any title, notes and locale render to a valid PDF.
+func FuzzAgendaPDF(f *testing.F) {
+	f.Add("Team day 🎉", "notes", "en")
+	f.Add("מציאת איזון (1)", "הערות: 3 דקות", "he")
+	f.Add("a\x00\xff\u202e", "\n\n\t", "fr")
+	f.Add("(שלום [world] 12)", "abc אבג 123 דהו", "de")
+	f.Fuzz(func(t *testing.T, title, notes, locale string) {
+		j := sample()
+		j.Name, j.Locale = title, locale
+		j.Phases[0].FacilitatorNotes = notes
+		j.Phases[0].Elements[0].Title = title
+		j.Goals = []string{notes}
+		var b bytes.Buffer
+		pages, err := renderAgenda(&b, &j, agendaMeta{revision: 1, when: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkPDF(t, b.Bytes(), pages)
+	})
+}
+
+// TestAgendaLabelsDrawable: every fixed word of every locale has glyphs.
+func TestAgendaLabelsDrawable(t *testing.T) {
+	t.Parallel()
+	for _, loc := range content.Locales {
+		l, ok := agendaText[loc]
+		if !ok {
+			t.Errorf("no agenda labels for %s", loc)
+			continue
+		}
+		words := []string{l.untitled, l.draft, l.published, l.timeframe, l.session, l.planned, l.language, l.goals,
+			l.skipped, l.skippedNote, l.energy, l.startsAt, l.objectives, l.notes, l.start, l.minutesCol, l.element, l.end,
+			l.min, l.canvas, l.template, l.minElements, l.minConnections, l.cards}
+		for _, p := range l.phases {
+			words = append(words, p)
+		}
+		for _, w := range words {
+			if w == "" || clean(w) != w {
+				t.Errorf("%s: label %q is empty or not drawable", loc, w)
+			}
+		}
+	}
+}
+
+func TestVisualOrder(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in   string
+		rtl  bool
+		want string
+	}{
+		{"plain English", false, "plain English"},
+		{"1. עצירה", true, "הריצע .1"},
+		{"Shalom שלום עולם", false, "Shalom םלוע םולש"},
+		{"שלום (world) עולם", true, "םלוע (world) םולש"},
+		{"hello (שלום) there", true, "there (םולש) hello"},
+		{"מחיר 20% (בערך)", true, "(ךרעב) 20% ריחמ"},
+		{"מתחיל ב־0:05", true, "0:05־ב ליחתמ"},
+		{"Map it  [canvas]", true, "Map it  [canvas]"},
+		{"שָׁלוֹם", true, "םוֹלשָׁ"}, // marks stay after their letter
+	}
+	for _, tc := range cases {
+		if got := visualOrder(tc.in, tc.rtl); got != tc.want {
+			t.Errorf("visualOrder(%q, %v) = %q, want %q", tc.in, tc.rtl, got, tc.want)
+		}
+	}
+}
+
+// TestAgendaHebrewRaster renders a Hebrew agenda with pdftoppm (poppler)
+// and checks the layout is right to left: the title's ink ends at the
+// right margin, where an English title starts at the left one.
+func TestAgendaHebrewRaster(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("pdftoppm"); err != nil {
+		t.Skip("pdftoppm (poppler-utils) is not installed")
+	}
+	for _, tc := range []struct {
+		name string
+		j    journey.Journey
+		rtl  bool
+	}{{"he", hebrewJourney(), true}, {"en", sample(), false}} {
+		var b bytes.Buffer
+		if _, err := renderAgenda(&b, &tc.j, agendaMeta{revision: 1, when: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}, true); err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		pdfPath := filepath.Join(dir, "agenda.pdf")
+		if err := os.WriteFile(pdfPath, b.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command("pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", "-singlefile", pdfPath, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+			t.Fatalf("pdftoppm: %v %s", err, out)
+		}
+		f, err := os.Open(filepath.Join(dir, "page.png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The first band of ink is the title; find its horizontal extent.
+		bnd := img.Bounds()
+		minX, maxX, top := bnd.Max.X, -1, -1
+		for y := bnd.Min.Y; y < bnd.Max.Y && (top < 0 || y < top+10); y++ {
+			for x := bnd.Min.X; x < bnd.Max.X; x++ {
+				if r, _, _, _ := img.At(x, y).RGBA(); r < 0x8000 {
+					minX, maxX = min(minX, x), max(maxX, x)
+					if top < 0 {
+						top = y
+					}
+				}
+			}
+		}
+		mm := 18.0
+		margin := int(mm / 25.4 * 50)                                      // 18 mm at 50 dpi
+		nearLeft, nearRight := minX <= margin+6, maxX >= bnd.Dx()-margin-6 // cell padding and side bearings
+		if tc.rtl != nearRight || tc.rtl == nearLeft {
+			t.Errorf("%s: title ink spans x %d..%d of %d (margin %d), want it against the %s margin",
+				tc.name, minX, maxX, bnd.Dx(), margin, map[bool]string{true: "right", false: "left"}[tc.rtl])
+		}
 	}
 }

@@ -175,7 +175,9 @@ func (a *api) getMedia(w http.ResponseWriter, r *http.Request) error {
 		ID: id, Status: StatusPending, ContentType: attrs.ContentType, Size: attrs.Size,
 		Renditions: []RenditionView{},
 	}
-	switch attrs.Metadata[metaStatus] {
+	// Only this function's own verdict counts, never metadata that came
+	// with the upload (see outcome).
+	switch outcome(attrs) {
 	case StatusReady:
 		v.Status = StatusReady
 		v.ContentType = attrs.Metadata[metaDetectedType]

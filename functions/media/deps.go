@@ -12,7 +12,12 @@ import (
 // Defaults of Limits.
 const (
 	DefaultMaxUploadBytes = 10 << 20 // 10 MiB
-	DefaultMaxPixels      = 50_000_000
+	DefaultMaxPixels      = 40_000_000
+	// DefaultMaxDecodeBytes keeps one decode, with the renditions and the
+	// Go runtime around it, well inside the 512 MiB the renditions
+	// function is deployed with: BenchmarkRenditionsPeakRSS measures the
+	// largest accepted images below 256 MiB of resident memory.
+	DefaultMaxDecodeBytes = 96 << 20
 	DefaultURLTTL         = 15 * time.Minute
 	DefaultMaxEventAge    = 24 * time.Hour
 )
@@ -25,6 +30,10 @@ type Limits struct {
 	// MaxPixels caps width×height, checked from the header before decoding so
 	// a small file cannot expand into gigabytes (decompression bomb).
 	MaxPixels int64
+	// MaxDecodeBytes caps the memory a decode may allocate, estimated from
+	// the header (pixel format, sampling, progressive or interlaced) before
+	// decoding: a 16-bit or progressive image costs more per pixel.
+	MaxDecodeBytes int64
 	// URLTTL is the lifetime of signed upload and download URLs.
 	URLTTL time.Duration
 	// MaxEventAge drops older deliveries instead of retrying them forever.
@@ -37,6 +46,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxPixels <= 0 {
 		l.MaxPixels = DefaultMaxPixels
+	}
+	if l.MaxDecodeBytes <= 0 {
+		l.MaxDecodeBytes = DefaultMaxDecodeBytes
 	}
 	if l.URLTTL <= 0 {
 		l.URLTTL = DefaultURLTTL

@@ -285,3 +285,28 @@ func imageSize(t *testing.T, data []byte) (w, h int, format string) {
 	}
 	return cfg.Width, cfg.Height, format
 }
+
+// putWithMetadata writes an object carrying custom metadata, as an upload
+// that managed to set x-goog-meta-* headers would.
+func (e *env) putWithMetadata(name, contentType string, data []byte, md map[string]string) int64 {
+	e.t.Helper()
+	w := e.client.Bucket(testBucket).Object(name).NewWriter(context.Background())
+	w.ContentType = contentType
+	w.Metadata = md
+	if _, err := w.Write(data); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		e.t.Fatal(err)
+	}
+	return w.Attrs().Generation
+}
+
+func mustDecodePNG(t *testing.T, data []byte) image.Image {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}

@@ -5,10 +5,15 @@
 // CloudEvent).
 //
 // The org always comes from the verified principal, never from a request.
-// The rendition step trusts neither the declared content type nor the size:
-// it sniffs the bytes, checks the pixel count from the header before
-// decoding, and marks bad uploads rejected instead of retrying them. It is
-// idempotent on the CloudEvent id and the source generation.
+// The rendition step trusts neither the declared content type nor the size
+// nor any metadata the upload carries: it sniffs the bytes, checks from the
+// header alone the pixel count and the memory the decode would take
+// (Limits), decodes one image at a time per process and downscales by
+// streaming rows, so its peak memory stays bounded (BenchmarkRenditionsPeakRSS),
+// and marks bad uploads rejected instead of retrying them. Its verdict is
+// recorded for the original's generation, so a status that came with an
+// upload is never taken for one. It is idempotent on the CloudEvent id and
+// the source generation.
 //
 // Renditions are re-encoded, so EXIF and other embedded metadata (camera,
 // GPS) never reach them. Known limits: the EXIF orientation tag is not

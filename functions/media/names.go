@@ -14,14 +14,17 @@ const originalLeaf = "original"
 
 // Metadata keys on the original and its renditions.
 const (
-	metaStatus           = "status" // ready | rejected; absent while pending
-	metaReason           = "reason"
-	metaEventID          = "event-id"
-	metaSourceGeneration = "source-generation"
-	metaDetectedType     = "detected-type"
-	metaWidth            = "width"
-	metaHeight           = "height"
-	metaUploader         = "uploader"
+	metaStatus = "status" // ready | rejected; absent while pending
+	metaReason = "reason"
+	// metaOutcomeGeneration is the generation the status was recorded for;
+	// a status without it (or for another generation) is not an outcome.
+	metaOutcomeGeneration = "outcome-generation"
+	metaEventID           = "event-id"
+	metaSourceGeneration  = "source-generation"
+	metaDetectedType      = "detected-type"
+	metaWidth             = "width"
+	metaHeight            = "height"
+	metaUploader          = "uploader"
 )
 
 // Media states as shown by GET /v1/media/{mediaId}.

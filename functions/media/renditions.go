@@ -51,13 +51,17 @@ func NewRenditions(d Deps) (func(context.Context, cloudevents.Event) error, erro
 	if err != nil {
 		return nil, err
 	}
-	p := &processor{d: d, bucket: d.Storage.Bucket(d.Bucket)}
+	p := &processor{d: d, bucket: d.Storage.Bucket(d.Bucket), decodeSlot: make(chan struct{}, 1)}
 	return p.handle, nil
 }
 
 type processor struct {
 	d      Deps
 	bucket *storage.BucketHandle
+	// decodeSlot lets one image at a time be decoded and rendered in this
+	// process, so concurrent deliveries cannot add up past the memory a
+	// single decode is bounded to (Limits.MaxDecodeBytes).
+	decodeSlot chan struct{}
 }
 
 func (p *processor) handle(ctx context.Context, e cloudevents.Event) error {
@@ -108,7 +112,7 @@ func (j *job) run(ctx context.Context) error {
 			"event_generation", j.gen, "generation", attrs.Generation)
 		return nil
 	}
-	if s := attrs.Metadata[metaStatus]; s == StatusReady || s == StatusRejected {
+	if s := outcome(attrs); s != StatusPending {
 		j.log.InfoContext(ctx, "media already processed", "status", s)
 		return nil
 	}
@@ -125,7 +129,13 @@ func (j *job) run(ctx context.Context) error {
 	if int64(len(data)) > j.d.Limits.MaxUploadBytes {
 		return j.reject(ctx, orig, attrs, reject("the upload is larger than %d bytes", j.d.Limits.MaxUploadBytes))
 	}
-	src, err := decodeImage(data, j.d.Limits.MaxPixels)
+	select {
+	case j.decodeSlot <- struct{}{}:
+		defer func() { <-j.decodeSlot }()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	src, err := decodeImage(data, j.d.Limits.MaxPixels, j.d.Limits.MaxDecodeBytes)
 	if err != nil {
 		return j.reject(ctx, orig, attrs, err)
 	}
@@ -145,14 +155,17 @@ func (j *job) run(ctx context.Context) error {
 	})
 }
 
-// read returns at most MaxUploadBytes+1 bytes of this exact generation.
+// read returns at most MaxUploadBytes+1 bytes of this exact generation,
+// into one buffer of the object's size (no growth copies).
 func (j *job) read(ctx context.Context, orig *storage.ObjectHandle) ([]byte, error) {
 	r, err := orig.Generation(j.gen).NewReader(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("media %s: open: %w", j.id, err)
 	}
 	defer r.Close()
-	data, err := io.ReadAll(io.LimitReader(r, j.d.Limits.MaxUploadBytes+1))
+	buf := bytes.NewBuffer(make([]byte, 0, min(max(r.Attrs.Size, 0), j.d.Limits.MaxUploadBytes)+1))
+	_, err = buf.ReadFrom(io.LimitReader(r, j.d.Limits.MaxUploadBytes+1))
+	data := buf.Bytes()
 	if err != nil {
 		return nil, fmt.Errorf("media %s: read: %w", j.id, err)
 	}
@@ -250,6 +263,7 @@ func (j *job) mark(ctx context.Context, orig *storage.ObjectHandle, attrs *stora
 	}
 	maps.Copy(md, set)
 	md[metaEventID] = j.event
+	md[metaOutcomeGeneration] = strconv.FormatInt(j.gen, 10)
 	_, err := orig.If(storage.Conditions{GenerationMatch: j.gen, MetagenerationMatch: attrs.Metageneration}).
 		Update(ctx, storage.ObjectAttrsToUpdate{Metadata: md})
 	switch {
@@ -264,6 +278,20 @@ func (j *job) mark(ctx context.Context, orig *storage.ObjectHandle, attrs *stora
 	default:
 		return fmt.Errorf("media %s: mark %s: %w", j.id, set[metaStatus], err)
 	}
+}
+
+// outcome is the original's processing status: ready or rejected only when
+// this function recorded it for this very generation, pending otherwise.
+// The status keys are ordinary custom metadata, which an upload could
+// carry too; an upload cannot know the generation the store will give it,
+// so a status it brought along never counts.
+func outcome(attrs *storage.ObjectAttrs) string {
+	s := attrs.Metadata[metaStatus]
+	if (s != StatusReady && s != StatusRejected) ||
+		attrs.Metadata[metaOutcomeGeneration] != strconv.FormatInt(attrs.Generation, 10) {
+		return StatusPending
+	}
+	return s
 }
 
 func isPreconditionFailed(err error) bool {

@@ -170,7 +170,7 @@ func TestRenditionsAreIdempotent(t *testing.T) {
 	id2 := uuid.NewString()
 	name2 := originalName(orgA, id2)
 	gen2 := e.put(name2, "image/jpeg", jpegBytes(t, 800, 600))
-	src, err := decodeImage(e.read(name2), DefaultMaxPixels)
+	src, err := decodeImage(e.read(name2), DefaultMaxPixels, DefaultMaxDecodeBytes)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,15 @@ type loaded struct {
 	S   *Session
 	Rel Relation
 	P   *auth.Principal
+	// OrgRole is the caller's current role in the session's organisation,
+	// read from its membership document ("" for none).
+	OrgRole string
+}
+
+// manages reports whether the caller may cancel the session or hand it
+// to someone else: its facilitators and the organisation's admins.
+func (l *loaded) manages() bool {
+	return l.Rel == RelFacilitator || l.OrgRole == auth.RoleOrgAdmin
 }
 
 // Org is the session's organisation.
@@ -89,14 +98,49 @@ func (a *api) find(ctx context.Context, tx *firestore.Transaction, p *auth.Princ
 	return try(org)
 }
 
-// relation is what p is to session s.
-func (a *api) relation(ctx context.Context, tx *firestore.Transaction, p *auth.Principal, ref *firestore.DocumentRef, s *Session) (Relation, error) {
-	if p.UID == s.Facilitator || slices.Contains(s.CoFacilitators, p.UID) {
-		return RelFacilitator, nil
+// staffRoles are the organisation roles that run sessions.
+var staffRoles = []string{auth.RoleFacilitator, auth.RoleEducator, auth.RoleOrgAdmin}
+
+// orgRoleOf reads uid's current role in org from orgs/{org}/members/{uid}
+// ("" when not a member). Authority over sessions follows this document,
+// never the token's claims: claims may be up to an hour old, and a removed
+// or demoted facilitator must lose their sessions at once.
+func (a *api) orgRoleOf(ctx context.Context, tx *firestore.Transaction, org, uid string) (string, error) {
+	if !authz.ValidDocID(org) || !authz.ValidDocID(uid) {
+		return "", nil
+	}
+	ref := a.d.Firestore.Collection(collOrgs).Doc(org).Collection(collMembers).Doc(uid)
+	var snap *firestore.DocumentSnapshot
+	var err error
+	if tx != nil {
+		snap, err = tx.Get(ref)
+	} else {
+		snap, err = ref.Get(ctx)
+	}
+	if status.Code(err) == codes.NotFound {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read organisation membership: %w", err)
+	}
+	role, _ := snap.Data()["role"].(string)
+	return role, nil
+}
+
+// relation is what p is to session s, and p's current role in the
+// session's organisation. The owner and co-facilitators control the
+// session only while they are staff of its organisation.
+func (a *api) relation(ctx context.Context, tx *firestore.Transaction, p *auth.Principal, ref *firestore.DocumentRef, s *Session) (Relation, string, error) {
+	orgRole, err := a.orgRoleOf(ctx, tx, s.Org, p.UID)
+	if err != nil {
+		return RelNone, "", err
+	}
+	staff := slices.Contains(staffRoles, orgRole)
+	if staff && (p.UID == s.Facilitator || slices.Contains(s.CoFacilitators, p.UID)) {
+		return RelFacilitator, orgRole, nil
 	}
 	mref := ref.Collection(collMembers).Doc(p.UID)
 	var snap *firestore.DocumentSnapshot
-	var err error
 	if authz.ValidDocID(p.UID) {
 		if tx != nil {
 			snap, err = tx.Get(mref)
@@ -107,16 +151,16 @@ func (a *api) relation(ctx context.Context, tx *firestore.Transaction, p *auth.P
 	switch {
 	case status.Code(err) == codes.NotFound || snap == nil:
 	case err != nil:
-		return RelNone, fmt.Errorf("read membership: %w", err)
+		return RelNone, "", fmt.Errorf("read membership: %w", err)
 	default:
 		if role, _ := snap.Data()["role"].(string); role == authz.ResourceParticipant {
-			return RelParticipant, nil
+			return RelParticipant, orgRole, nil
 		}
 	}
-	if p.Org == s.Org && p.IsStaff() {
-		return RelOrgStaff, nil
+	if staff {
+		return RelOrgStaff, orgRole, nil
 	}
-	return RelNone, nil
+	return RelNone, orgRole, nil
 }
 
 // load finds session id and the caller's relation to it. A caller with no
@@ -130,7 +174,7 @@ func (a *api) load(ctx context.Context, tx *firestore.Transaction, p *auth.Princ
 	if ref == nil {
 		return nil, httpapi.NotFound("no session %q", id)
 	}
-	rel, err := a.relation(ctx, tx, p, ref, s)
+	rel, orgRole, err := a.relation(ctx, tx, p, ref, s)
 	if err != nil {
 		return nil, httpapi.Unavailable(err)
 	}
@@ -143,7 +187,44 @@ func (a *api) load(ctx context.Context, tx *firestore.Transaction, p *auth.Princ
 		}
 		return nil, httpapi.Forbidden("your part in this session does not allow this")
 	}
-	return &loaded{Ref: ref, S: s, Rel: rel, P: p}, nil
+	return &loaded{Ref: ref, S: s, Rel: rel, P: p, OrgRole: orgRole}, nil
+}
+
+// loadManaged is load for the routes of the session's managers (its
+// facilitators and the organisation's admins).
+func (a *api) loadManaged(ctx context.Context, tx *firestore.Transaction, p *auth.Principal, id string) (*loaded, error) {
+	l, err := a.load(ctx, tx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	if !l.manages() {
+		return nil, httpapi.Forbidden("only the session's facilitators and the organisation's admins may do this")
+	}
+	return l, nil
+}
+
+// managed wraps a handler of the session's managers (see loadManaged).
+func (a *api) managed(h func(w http.ResponseWriter, r *http.Request, l *loaded) error) http.Handler {
+	return a.authed(func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+		l, err := a.loadManaged(r.Context(), nil, p, r.PathValue("sessionId"))
+		if err != nil {
+			return err
+		}
+		return h(w, r, l)
+	})
+}
+
+// currentStaff refuses a caller who is not, right now, staff of org
+// (the claims may still say so for up to an hour).
+func (a *api) currentStaff(ctx context.Context, p *auth.Principal, org string) error {
+	role, err := a.orgRoleOf(ctx, nil, org, p.UID)
+	if err != nil {
+		return httpapi.Unavailable(err)
+	}
+	if !slices.Contains(staffRoles, role) {
+		return httpapi.Forbidden("you are not a facilitator, educator or admin of this organisation")
+	}
+	return nil
 }
 
 // session wraps a handler of /v1/sessions/{sessionId}/…: it authenticates

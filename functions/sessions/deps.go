@@ -34,6 +34,9 @@ type Deps struct {
 	Firestore *firestore.Client
 	Events    EventPublisher
 	Mail      mail.Sender
+	// MailQuota bounds the mail people trigger (default: mail.DefaultLimits
+	// counted in Firestore).
+	MailQuota *mail.Quota
 	Consent   ConsentChecker
 	// PublicURL is where people open the app: join links and calendar
 	// entries point there (default http://127.0.0.1:5000, the local
@@ -73,6 +76,9 @@ func (d Deps) check(needVerifier bool) (Deps, error) {
 	}
 	if d.PublicURL == "" {
 		d.PublicURL = DefaultPublicURL
+	}
+	if d.MailQuota == nil {
+		d.MailQuota = mail.NewQuota(d.Firestore)
 	}
 	if d.Now == nil {
 		d.Now = time.Now

@@ -25,7 +25,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"cloud.google.com/go/firestore"
 	"google.golang.org/grpc/codes"
@@ -97,11 +96,11 @@ func hwDue(s string) (string, bool) {
 // characters (newlines and tabs allowed when multiline).
 func hwText(fs *[]httpapi.FieldError, name, v string, max int, multiline bool) {
 	httpapi.MaxLen(fs, name, v, max)
-	if strings.IndexFunc(v, func(r rune) bool {
-		return unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t' || r == '\r'))
-	}) >= 0 {
-		*fs = append(*fs, httpapi.Field(name, "must not contain control characters"))
+	kind := httpapi.SingleLine
+	if multiline {
+		kind = httpapi.MultiLine
 	}
+	httpapi.Text(fs, name, v, kind)
 }
 
 // assignHomeworkReq is the body of POST …/homework: one of uid, uids or

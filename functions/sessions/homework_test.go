@@ -275,6 +275,10 @@ func TestHomeworkMineAcrossSessions(t *testing.T) {
 	ctx := context.Background()
 	a1 := homeworkSession(t, e, StatusEnded)
 	b1 := e.seedSession(t, seedOpts{Org: "org-b", Status: StatusLive, Participants: map[string]string{"u-part-b": ""}})
+	// The seeded owner facilitates for org-b too.
+	if _, err := e.fs.Doc("orgs/org-b/members/u-fac").Set(ctx, map[string]any{"role": "facilitator"}); err != nil {
+		t.Fatal(err)
+	}
 	homeworkAssign(t, e, a1, map[string]any{"uid": "u-part-b", "title": "From org a"})
 	homeworkAssign(t, e, b1, map[string]any{"uid": "u-part-b", "title": "From org b"})
 	homeworkAssign(t, e, a1, map[string]any{"uid": "u-part-1", "title": "Not yours"})

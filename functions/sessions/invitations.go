@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,6 +23,7 @@ import (
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/ics"
 	"pointsofyou.ai/studio/shared/mail"
+	"pointsofyou.ai/studio/shared/privacy"
 )
 
 // Invitation statuses.
@@ -35,6 +37,10 @@ const (
 const (
 	maxInviteEmails = 100
 	maxEmailLen     = 254
+	// resendCooldown: an unchanged pending invitation (same session
+	// version, same language) is not mailed again sooner than this after
+	// the last mail, however often it is asked for.
+	resendCooldown = 10 * time.Minute
 )
 
 // Invitation is orgs/{org}/sessions/{id}/invitations/{inviteId}. Only a
@@ -72,7 +78,7 @@ type inviteReq struct {
 	Emails []string `json:"emails"`
 	Locale string   `json:"locale"`
 
-	unique []string // deduplicated, case-insensitively, first spelling kept
+	unique []string // normalised (privacy.NormalEmail) and deduplicated
 }
 
 func (r *inviteReq) Validate() []httpapi.FieldError {
@@ -90,9 +96,9 @@ func (r *inviteReq) Validate() []httpapi.FieldError {
 			f = append(f, httpapi.Field(fmt.Sprintf("emails[%d]", i), "is not a bare email address (name@example.com)"))
 			continue
 		}
-		if lc := strings.ToLower(e); !seen[lc] {
+		if lc := privacy.NormalEmail(e); !seen[lc] {
 			seen[lc] = true
-			r.unique = append(r.unique, e)
+			r.unique = append(r.unique, lc)
 		}
 	}
 	if r.Locale != "" {
@@ -124,9 +130,15 @@ type outgoing struct {
 
 // inviteResult answers POST …/invitations (tokens are only mailed).
 type inviteResult struct {
-	Invited     int          `json:"invited"`
-	Resent      int          `json:"resent"`
-	Skipped     int          `json:"skipped"` // already accepted
+	Invited int `json:"invited"`
+	Resent  int `json:"resent"`
+	Skipped int `json:"skipped"` // already accepted
+	// NotResent counts unchanged pending invitations mailed less than
+	// resendCooldown ago: they were not mailed again; ResendAfter is when
+	// all of them may be, and Notice says so in words.
+	NotResent   int          `json:"not_resent"`
+	ResendAfter *time.Time   `json:"resend_after,omitempty"`
+	Notice      string       `json:"notice,omitempty"`
 	Invitations []Invitation `json:"invitations"`
 }
 
@@ -174,9 +186,18 @@ func (a *api) invite(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
 		}
 		now := a.d.Now().UTC()
 		for _, email := range req.unique {
-			inv, ok := existing[strings.ToLower(email)]
+			inv, ok := existing[privacy.NormalEmail(email)]
 			if ok && inv.Status == InviteAccepted {
 				res.Skipped++
+				res.Invitations = append(res.Invitations, inv)
+				continue
+			}
+			if ok && inv.Status == InvitePending && inv.Sequence == l.S.Sequence && inv.Locale == req.Locale &&
+				now.Sub(inv.SentAt) < resendCooldown {
+				res.NotResent++
+				if at := inv.SentAt.Add(resendCooldown); res.ResendAfter == nil || at.After(*res.ResendAfter) {
+					res.ResendAfter = &at
+				}
 				res.Invitations = append(res.Invitations, inv)
 				continue
 			}
@@ -189,17 +210,31 @@ func (a *api) invite(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
 			} else {
 				res.Invited++
 				if !ok {
-					inv = Invitation{ID: a.d.NewID(), Email: email, EmailLC: strings.ToLower(email)}
+					inv = Invitation{ID: a.d.NewID(), Email: email, EmailLC: privacy.NormalEmail(email)}
 				}
 			}
+			// One stored before addresses were normalised is normalised now.
+			inv.Email = privacy.NormalEmail(inv.Email)
+			inv.EmailLC = inv.Email
 			// A fresh token each time: the previous link stops working.
 			inv.TokenHash, inv.Status, inv.SentAt, inv.Sequence, inv.InvitedBy = hash, InvitePending, now, l.S.Sequence, l0.P.UID
 			inv.Locale = req.Locale
-			if err := tx.Set(l.sub(collInvitations).Doc(inv.ID), inv); err != nil {
-				return err
-			}
 			res.Invitations = append(res.Invitations, inv)
 			mails = append(mails, outgoing{inv: inv, token: token})
+		}
+		// Every mail is charged before anything is written: over the
+		// quota, the request is refused whole.
+		if err := a.d.MailQuota.Reserve(tx, l.Org(), l0.P.UID, len(mails), now); err != nil {
+			return quotaProblem(err)
+		}
+		for _, m := range mails {
+			if err := tx.Set(l.sub(collInvitations).Doc(m.inv.ID), m.inv); err != nil {
+				return err
+			}
+		}
+		if res.NotResent > 0 {
+			res.Notice = fmt.Sprintf("%d invitation(s) were mailed less than %d minutes ago and were not mailed again; "+
+				"ask again after resend_after, or change the language to send now", res.NotResent, int(resendCooldown/time.Minute))
 		}
 		return nil
 	})
@@ -219,10 +254,19 @@ func (a *api) invite(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
 	return nil
 }
 
+// quotaProblem answers a mail quota refusal with 429 and Retry-After.
+func quotaProblem(err error) error {
+	var qe *mail.QuotaError
+	if errors.As(err, &qe) {
+		return httpapi.TooManyRequests(qe.RetryAfterSeconds(), "%s; try again later", qe.Detail())
+	}
+	return err
+}
+
 func lowerAll(in []string) []string {
 	out := make([]string, len(in))
 	for i, s := range in {
-		out[i] = strings.ToLower(s)
+		out[i] = privacy.NormalEmail(s)
 	}
 	return out
 }

@@ -6,7 +6,9 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	ical "github.com/arran4/golang-ical"
 
@@ -70,6 +72,12 @@ func inviteProp(ev *ical.VEvent, name string) *ical.IANAProperty {
 func TestInviteJoinLeaveRejoin(t *testing.T) {
 	t.Parallel()
 	e := schedEnv(t)
+	var skew atomic.Int64 // how far the test moved the clock
+	e.deps.Now = func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
+	var err error
+	if e.h, err = New(e.deps); err != nil {
+		t.Fatal(err)
+	}
 	s := schedCreate(t, e, map[string]any{"meeting": map[string]any{"provider": "zoom", "url": "https://zoom.us/j/99", "passcode": "pw"}})
 	path := "/v1/sessions/" + s.ID
 	r := e.do(t, "POST", path+"/invitations", tokFac, map[string]any{"emails": []string{"p1@a.test", "P1@A.test", "pb@b.test", "p2@a.test"}})
@@ -99,7 +107,16 @@ func TestInviteJoinLeaveRejoin(t *testing.T) {
 	}
 	tok1 := inviteToken(t, e, "p1@a.test")
 
-	// Re-inviting a pending address sends a fresh token; the old one dies.
+	// Re-inviting a pending address at once mails nothing (cool-down) and
+	// says when it may be mailed again.
+	r = e.do(t, "POST", path+"/invitations", tokFac, map[string]any{"emails": []string{"p1@a.test"}})
+	res = inviteResult{}
+	r.json(t, &res)
+	if res.NotResent != 1 || res.Resent != 0 || res.ResendAfter == nil || res.Notice == "" || len(inviteMails(e, "p1@a.test", "session_invitation")) != 1 {
+		t.Fatalf("re-invite within the cool-down %s", r.Body)
+	}
+	// After it, a re-invitation sends a fresh token; the old one dies.
+	skew.Store(int64(resendCooldown))
 	r = e.do(t, "POST", path+"/invitations", tokFac, map[string]any{"emails": []string{"p1@a.test"}})
 	res = inviteResult{}
 	r.json(t, &res)

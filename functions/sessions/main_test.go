@@ -140,6 +140,15 @@ func newEnv(t *testing.T) *env {
 	if e.h, err = New(e.deps); err != nil {
 		t.Fatal(err)
 	}
+	// Every test user is a member of the organisation their claims name:
+	// session authority follows these documents, not the claims.
+	b := fs.BulkWriter(context.Background())
+	for _, p := range testUsers {
+		if _, err := b.Set(fs.Doc("orgs/"+p.Org+"/members/"+p.UID), map[string]any{"role": p.Role}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.End()
 	return e
 }
 
@@ -276,7 +285,7 @@ func TestHealthAndSkeleton(t *testing.T) {
 		if err != nil || ref == nil {
 			t.Fatalf("%s: find %v %v", c.tok, ref, err)
 		}
-		rel, err := (&api{d: e.deps}).relation(ctx, nil, p, ref, s)
+		rel, _, err := (&api{d: e.deps}).relation(ctx, nil, p, ref, s)
 		if err != nil || rel != c.want {
 			t.Errorf("%s: relation %v, %v; want %v", c.tok, rel, err, c.want)
 		}

@@ -84,7 +84,7 @@ func (a *api) join(w http.ResponseWriter, r *http.Request, p *auth.Principal) er
 		if ref == nil {
 			return notFound
 		}
-		rel, err := a.relation(ctx, tx, p, ref, s)
+		rel, _, err := a.relation(ctx, tx, p, ref, s)
 		if err != nil {
 			return httpapi.Unavailable(err)
 		}

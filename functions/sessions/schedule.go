@@ -59,7 +59,8 @@ func (a *api) scheduleRoutes() []httpapi.Route {
 		route(http.MethodGet, "/v1/sessions/{sessionId}", a.session(a.getSession)),
 		route(http.MethodPatch, "/v1/sessions/{sessionId}", a.session(a.patchSession, facilitators...)),
 		route(http.MethodPost, "/v1/sessions/{sessionId}/reschedule", a.session(a.reschedule, facilitators...)),
-		route(http.MethodPost, "/v1/sessions/{sessionId}/cancel", a.session(a.cancel, facilitators...)),
+		route(http.MethodPost, "/v1/sessions/{sessionId}/cancel", a.managed(a.cancel)),
+		route(http.MethodPut, "/v1/sessions/{sessionId}/owner", a.managed(a.setOwner)),
 		route(http.MethodGet, "/v1/sessions/{sessionId}/calendar.ics", a.session(a.calendarFile, RelFacilitator, RelParticipant)),
 	}
 }
@@ -121,7 +122,9 @@ func checkMeeting(fields *[]httpapi.FieldError, m *Meeting) {
 	}
 	httpapi.OneOf(fields, "meeting.provider", m.Provider, "zoom", "meet", "teams", "other")
 	httpapi.MaxLen(fields, "meeting.meeting_id", m.MeetingID, 64)
+	httpapi.Text(fields, "meeting.meeting_id", m.MeetingID, httpapi.SingleLine)
 	httpapi.MaxLen(fields, "meeting.passcode", m.Passcode, 64)
+	httpapi.Text(fields, "meeting.passcode", m.Passcode, httpapi.SingleLine)
 	if m.URL == "" {
 		*fields = append(*fields, httpapi.Field("meeting.url", "is required"))
 		return
@@ -165,10 +168,9 @@ func (r *scheduleReq) Validate() []httpapi.FieldError {
 		f = append(f, httpapi.Field("journey_version", "must be 1 or more"))
 	}
 	if r.Title != nil {
-		httpapi.Required(&f, "title", *r.Title)
-		httpapi.MaxLen(&f, "title", *r.Title, schedMaxTitle)
+		checkTitle(&f, *r.Title)
 	}
-	httpapi.MaxLen(&f, "description", r.Description, schedMaxDescription)
+	checkDescription(&f, r.Description)
 	r.loc = loadZone(&f, "time_zone", r.TimeZone)
 	if strings.TrimSpace(r.StartAt) == "" {
 		f = append(f, httpapi.Field("start_at", "is required"))
@@ -186,6 +188,20 @@ func (r *scheduleReq) Validate() []httpapi.FieldError {
 	checkMeeting(&f, r.Meeting)
 	checkCoFacilitators(&f, r.CoFacilitators)
 	return f
+}
+
+// checkTitle validates a session title: one line of text, since it
+// becomes a mail subject and a calendar SUMMARY.
+func checkTitle(f *[]httpapi.FieldError, title string) {
+	httpapi.Required(f, "title", title)
+	httpapi.MaxLen(f, "title", title, schedMaxTitle)
+	httpapi.Text(f, "title", title, httpapi.SingleLine)
+}
+
+// checkDescription validates a session description (multi-line text).
+func checkDescription(f *[]httpapi.FieldError, d string) {
+	httpapi.MaxLen(f, "description", d, schedMaxDescription)
+	httpapi.Text(f, "description", d, httpapi.MultiLine)
 }
 
 func checkCoFacilitators(f *[]httpapi.FieldError, uids []string) {
@@ -291,6 +307,9 @@ func (a *api) publishedJourney(ctx context.Context, org, id string, version *int
 func (a *api) createSession(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	if !p.IsStaff() || !authz.ValidDocID(p.Org) {
 		return httpapi.Forbidden("only facilitators, educators and admins of an organisation schedule sessions")
+	}
+	if err := a.currentStaff(r.Context(), p, p.Org); err != nil {
+		return err
 	}
 	var req scheduleReq
 	if err := httpapi.DecodeJSON(w, r, &req, 0); err != nil {
@@ -457,6 +476,9 @@ func (a *api) listSessions(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	if !p.IsStaff() || !authz.ValidDocID(p.Org) {
 		return httpapi.Forbidden("only staff of an organisation list its sessions; see /v1/me/sessions")
 	}
+	if err := a.currentStaff(r.Context(), p, p.Org); err != nil {
+		return err
+	}
 	qv := r.URL.Query()
 	var f []httpapi.FieldError
 	q := a.d.Firestore.Collection(collOrgs).Doc(p.Org).Collection(collSessions).Query
@@ -566,12 +588,18 @@ func (a *api) mySessions(w http.ResponseWriter, r *http.Request, p *auth.Princip
 		}
 	}
 	if len(refs) > 0 {
+		// Running a session needs current staff membership of its
+		// organisation: a former facilitator's sessions are not theirs.
+		staffOf, err := a.staffOrgs(ctx, p.UID, refs, roles)
+		if err != nil {
+			return httpapi.Unavailable(err)
+		}
 		snaps, err := a.d.Firestore.GetAll(ctx, refs)
 		if err != nil {
 			return httpapi.Unavailable(err)
 		}
 		for i, snap := range snaps {
-			if !snap.Exists() {
+			if !snap.Exists() || (roles[i] != authz.ResourceParticipant && !staffOf[refs[i].Parent.Parent.ID]) {
 				continue
 			}
 			var s Session
@@ -589,6 +617,38 @@ func (a *api) mySessions(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	slices.SortStableFunc(out.Sessions, func(x, y mySession) int { return x.StartAt.Compare(y.StartAt) })
 	httpapi.WriteJSON(w, http.StatusOK, out)
 	return nil
+}
+
+// staffOrgs reads uid's current role in the organisation of every session
+// of refs the caller facilitates (roles[i] not participant) and reports
+// in which of them uid is staff.
+func (a *api) staffOrgs(ctx context.Context, uid string, refs []*firestore.DocumentRef, roles []string) (map[string]bool, error) {
+	var mrefs []*firestore.DocumentRef
+	seen := map[string]bool{}
+	for i, ref := range refs {
+		org := ref.Parent.Parent.ID
+		if roles[i] == authz.ResourceParticipant || seen[org] {
+			continue
+		}
+		seen[org] = true
+		mrefs = append(mrefs, a.d.Firestore.Collection(collOrgs).Doc(org).Collection(collMembers).Doc(uid))
+	}
+	out := map[string]bool{}
+	if len(mrefs) == 0 {
+		return out, nil
+	}
+	snaps, err := a.d.Firestore.GetAll(ctx, mrefs)
+	if err != nil {
+		return nil, err
+	}
+	for _, snap := range snaps {
+		if !snap.Exists() {
+			continue
+		}
+		role, _ := snap.Data()["role"].(string)
+		out[snap.Ref.Parent.Parent.ID] = slices.Contains(staffRoles, role)
+	}
+	return out, nil
 }
 
 // isSessionMember reports a path orgs/{org}/sessions/{id}/members/{uid}.
@@ -616,11 +676,10 @@ func (r *patchReq) Validate() []httpapi.FieldError {
 		return []httpapi.FieldError{httpapi.Field("(body)", "name at least one of title, description, capacity, meeting, co_facilitators")}
 	}
 	if r.Title != nil {
-		httpapi.Required(&f, "title", *r.Title)
-		httpapi.MaxLen(&f, "title", *r.Title, schedMaxTitle)
+		checkTitle(&f, *r.Title)
 	}
 	if r.Description != nil {
-		httpapi.MaxLen(&f, "description", *r.Description, schedMaxDescription)
+		checkDescription(&f, *r.Description)
 	}
 	if r.Capacity != nil && (*r.Capacity < 1 || *r.Capacity > MaxCapacity) {
 		f = append(f, httpapi.Field("capacity", "must be between 1 and %d", MaxCapacity))
@@ -775,6 +834,15 @@ func (a *api) reschedule(w http.ResponseWriter, r *http.Request, l0 *loaded) err
 		if l.S.Status != StatusScheduled {
 			return httpapi.Conflict("only a scheduled session can be rescheduled; this one is %s", l.S.Status)
 		}
+		// Every reschedule mails every invitee: it counts against the mail
+		// quota like invitations, or a loop of reschedules would flood them.
+		invitees, err := tx.Documents(l.sub(collInvitations).Where("status", "in", []string{InvitePending, InviteAccepted}).Select("status")).GetAll()
+		if err != nil {
+			return err
+		}
+		if err := a.d.MailQuota.Reserve(tx, l.Org(), l0.P.UID, len(invitees), now); err != nil {
+			return quotaProblem(err)
+		}
 		s := *l.S
 		if req.DurationMinutes != nil {
 			if need := schedPlanMinutes(s.Plan); *req.DurationMinutes < need {
@@ -815,7 +883,7 @@ func (a *api) cancel(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
 	wasLive := false
 	after := func() {}
 	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		l, err := a.load(ctx, tx, l0.P, l0.ID(), facilitators...)
+		l, err := a.loadManaged(ctx, tx, l0.P, l0.ID())
 		if err != nil {
 			return err
 		}
@@ -830,6 +898,10 @@ func (a *api) cancel(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
 		}
 		s := *l.S
 		now := a.d.Now().UTC()
+		// Cancellation mail is not charged to the mail quota: a session is
+		// cancelled once, its invitees were charged when invited, and a
+		// cancellation must never be held back.
+		//
 		// A cancelled session is over: the organisation's retention of
 		// session data counts from ended_at (functions/consent).
 		s.Status, s.Sequence, s.UpdatedAt, s.EndedAt = StatusCancelled, s.Sequence+1, now, &now
@@ -845,6 +917,82 @@ func (a *api) cancel(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
 	}
 	a.emit(ctx, events.TypeSessionCancelled, out.Org, out.ID, l0.P.UID, events.SessionCancelled{Sequence: out.Sequence, WasLive: wasLive})
 	mailInvitees(ctx, a.d, out, mailCancel)
+	httpapi.WriteJSON(w, http.StatusOK, sessionView(out, RelFacilitator))
+	return nil
+}
+
+// ownerReq is PUT /v1/sessions/{id}/owner.
+type ownerReq struct {
+	UID string `json:"uid"`
+}
+
+func (r *ownerReq) Validate() []httpapi.FieldError {
+	if !authz.ValidDocID(r.UID) {
+		return []httpapi.FieldError{httpapi.Field("uid", "is not a user id")}
+	}
+	return nil
+}
+
+// setOwner hands the session to another current staff member of its
+// organisation: the organisation's admins use it to take over the
+// sessions of someone who left, and an owner to pass one on. The previous
+// owner loses control; calendar entries name the new owner as organizer when that is the
+// caller, and no organizer otherwise (the address is not known here).
+func (a *api) setOwner(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
+	var req ownerReq
+	if err := httpapi.DecodeJSON(w, r, &req, 1<<10); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	var out *Session
+	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		l, err := a.loadManaged(ctx, tx, l0.P, l0.ID())
+		if err != nil {
+			return err
+		}
+		if err := sessionClosed(l.S); err != nil {
+			return err
+		}
+		role, err := a.orgRoleOf(ctx, tx, l.Org(), req.UID)
+		if err != nil {
+			return httpapi.Unavailable(err)
+		}
+		if !slices.Contains(staffRoles, role) {
+			return httpapi.Invalid(httpapi.Field("uid", "is not a current facilitator, educator or admin of the session's organisation"))
+		}
+		s := *l.S
+		out = &s
+		if s.Facilitator == req.UID {
+			return nil
+		}
+		prev := s.Facilitator
+		s.Facilitator = req.UID
+		s.CoFacilitators = slices.DeleteFunc(slices.Clone(s.CoFacilitators), func(u string) bool { return u == req.UID })
+		if s.CoFacilitators == nil {
+			s.CoFacilitators = []string{}
+		}
+		s.UpdatedAt = a.d.Now().UTC()
+		if authz.ValidDocID(prev) {
+			if err := tx.Delete(l.sub(collMembers).Doc(prev)); err != nil {
+				return err
+			}
+		}
+		if err := tx.Set(l.sub(collMembers).Doc(req.UID), map[string]any{"role": authz.ResourceOwner, "uid": req.UID}); err != nil {
+			return err
+		}
+		cal := calendarDoc{OrganizerUID: req.UID}
+		if req.UID == l0.P.UID {
+			cal.OrganizerEmail = l0.P.Email
+		}
+		if err := tx.Set(l.sub(collSettings).Doc(docCalendar), cal); err != nil {
+			return err
+		}
+		return tx.Update(l.Ref, []firestore.Update{{Path: "facilitator", Value: s.Facilitator},
+			{Path: "co_facilitators", Value: s.CoFacilitators}, {Path: "updated_at", Value: s.UpdatedAt}})
+	})
+	if err != nil {
+		return err
+	}
 	httpapi.WriteJSON(w, http.StatusOK, sessionView(out, RelFacilitator))
 	return nil
 }

@@ -11,9 +11,13 @@
 // listens to it. Every state change emits an event through shared/events.
 //
 // Rights come from the caller's relation to the session, never from the
-// token alone: the owner and co-facilitators control it, participants
-// (members who accepted an invitation) take part, staff of the session's
-// organisation may look; anyone else gets 404.
+// token alone: the owner and co-facilitators control it while they are
+// staff of its organisation, participants (members who accepted an
+// invitation) take part, staff of the session's organisation may look,
+// and its org_admins may also cancel it or hand it to another staff
+// member (PUT …/owner); anyone else gets 404. Organisation roles are read
+// from orgs/{org}/members/{uid} on every request, not from the token's
+// claims, so a removed or demoted facilitator loses their sessions at once.
 //
 // Decisions where the specs leave a gap:
 //   - A session copies its journey version's run of elements (Plan) when
@@ -35,6 +39,17 @@
 //     participant.
 //   - Mail is written to the outbox after the transaction commits; a
 //     crash in between loses a mail rather than sending it twice.
+//   - Mail people trigger counts against per-person and per-organisation
+//     quotas (shared/mail.DefaultLimits), charged in the transaction that
+//     records it: invitations and reschedules over the quota are refused
+//     whole (429 with Retry-After). Cancellations are not charged (once
+//     per session, never held back); reminders are the platform's own.
+//   - An unchanged pending invitation (same session sequence and
+//     language) is not mailed again within 10 minutes of the last mail;
+//     the answer counts it in not_resent and says when it may be.
+//   - Handing a session over makes the new owner the calendar organizer
+//     when they make the change themselves, and leaves no organizer
+//     otherwise (their address is not known to this function).
 package sessions
 
 import (

@@ -12,6 +12,7 @@ import (
 	fbauth "firebase.google.com/go/v4/auth"
 
 	"pointsofyou.ai/studio/shared/config"
+	"pointsofyou.ai/studio/shared/ratelimit"
 )
 
 // maxTokenLen bounds what is decoded before the SDK sees a token; real ID
@@ -29,6 +30,7 @@ type IDTokenChecker interface {
 type FirebaseVerifier struct {
 	project string
 	client  IDTokenChecker
+	perUser *ratelimit.Limiter
 }
 
 // NewFirebaseVerifier builds the Admin SDK client for cfg.Project. A demo
@@ -61,10 +63,20 @@ func NewFirebaseVerifier(ctx context.Context, cfg config.Config) (*FirebaseVerif
 }
 
 // NewFirebaseVerifierFromClient wraps an existing Admin SDK client (or a
-// fake) verifying tokens of project.
+// fake) verifying tokens of project. Middleware limits each account it
+// verifies to DefaultUserLimit per instance (see WithUserLimit).
 func NewFirebaseVerifierFromClient(project string, client IDTokenChecker) *FirebaseVerifier {
-	return &FirebaseVerifier{project: project, client: client}
+	return &FirebaseVerifier{project: project, client: client,
+		perUser: ratelimit.New(DefaultUserLimit, ratelimit.Options{})}
 }
+
+// WithUserLimit replaces the per-account limit Middleware applies.
+func (v *FirebaseVerifier) WithUserLimit(l ratelimit.Limit) *FirebaseVerifier {
+	v.perUser = ratelimit.New(l, ratelimit.Options{})
+	return v
+}
+
+func (v *FirebaseVerifier) userLimiter() *ratelimit.Limiter { return v.perUser }
 
 // Verify implements Verifier. Errors wrap one of the Err values, except a
 // failure to reach the Auth backend, which is returned as is.
@@ -139,6 +151,7 @@ func decodeSegment(seg string, v any) bool {
 func principalFromToken(tok *fbauth.Token) *Principal {
 	str := func(k string) string { s, _ := tok.Claims[k].(string); return s }
 	verified, _ := tok.Claims["email_verified"].(bool)
+	operator, _ := tok.Claims[ClaimPlatformOperator].(bool)
 	return &Principal{
 		UID:            tok.UID,
 		Email:          str("email"),
@@ -147,5 +160,7 @@ func principalFromToken(tok *fbauth.Token) *Principal {
 		Role:           str("role"),
 		Tier:           str("tier"),
 		SignInProvider: tok.Firebase.SignInProvider,
+		// Only a boolean true counts, so a claim of any other shape is no grant.
+		PlatformOperator: operator,
 	}
 }

@@ -40,7 +40,16 @@ type Principal struct {
 	Tier          string
 	// SignInProvider is firebase.sign_in_provider: password, google.com, saml.*, oidc.*, custom.
 	SignInProvider string
+	// PlatformOperator is the ClaimPlatformOperator claim: staff of the
+	// platform itself (entitlements), granted only out of band.
+	PlatformOperator bool
 }
+
+// ClaimPlatformOperator is the custom claim marking a platform operator.
+// No API sets it: operators are designated with the Admin SDK by the
+// platform's owners, and the accounts function keeps it unchanged when it
+// rewrites a person's other claims.
+const ClaimPlatformOperator = "platform_operator"
 
 // HasRole reports whether the principal holds one of roles.
 func (p *Principal) HasRole(roles ...string) bool {

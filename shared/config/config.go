@@ -7,6 +7,8 @@ package config
 import (
 	"fmt"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -44,6 +46,28 @@ const (
 	EnvHubHost         = "FIREBASE_EMULATOR_HUB"
 )
 
+// emulatorVars are every variable that points a client library at a local
+// emulator instead of Google Cloud.
+var emulatorVars = []string{
+	EnvFirestoreHost, EnvPubSubHost, EnvStorageHost, EnvFirebaseStorage, EnvAuthHost,
+	EnvEventarcHost, EnvBigQueryHost, EnvVertexHost, EnvHubHost,
+}
+
+// EnvTrustedProxyHops names how many right-most X-Forwarded-For entries
+// the platform's own front end appends after the client's address
+// (default DefaultTrustedProxyHops).
+const EnvTrustedProxyHops = "TRUSTED_PROXY_HOPS"
+
+// DefaultTrustedProxyHops is right for a function behind Firebase Hosting.
+// Google's front ends append to what the client sent: its address and then
+// one address of their own, so a request through Hosting reaches the
+// function with X-Forwarded-For ending in "<client>, <Google address>"
+// (the external Application Load Balancer documents the same shape,
+// "<supplied-value>, <client-ip>, <load-balancer-ip>"). The client is thus
+// the second entry from the right; everything left of it is whatever the
+// client wrote. Another proxy of ours in front adds one.
+const DefaultTrustedProxyHops = 1
+
 // Config is what a function needs to know about where it runs.
 type Config struct {
 	Project string
@@ -58,12 +82,18 @@ type Config struct {
 	// service account signs through IAM Credentials and both stay empty.
 	SignerEmail  string
 	SignerKeyPEM string
+	// TrustedProxyHops is how many right-most X-Forwarded-For entries come
+	// from the platform's own proxies (see DefaultTrustedProxyHops).
+	TrustedProxyHops int
+	// EmulatorVars lists the emulator variables set, by name.
+	EmulatorVars []string
 }
 
 // FromEnv reads the configuration. Lookup defaults to os.Getenv; tests pass
 // their own.
 func FromEnv(lookup func(string) string) Config {
-	if lookup == nil {
+	envLookup := lookup == nil
+	if envLookup {
 		lookup = os.Getenv
 	}
 	first := func(names ...string) string {
@@ -89,6 +119,26 @@ func FromEnv(lookup func(string) string) Config {
 		SignerEmail:   first("SIGNER_EMAIL"),
 		SignerKeyPEM:  first("SIGNER_PRIVATE_KEY"),
 	}
+	names := emulatorVars
+	if envLookup {
+		// Any other emulator a client library or a function may follow.
+		for _, kv := range os.Environ() {
+			if n, _, _ := strings.Cut(kv, "="); strings.HasSuffix(n, "_EMULATOR_HOST") && !slices.Contains(names, n) {
+				names = append(slices.Clip(names), n)
+			}
+		}
+	}
+	for _, n := range names {
+		if first(n) != "" {
+			c.EmulatorVars = append(c.EmulatorVars, n)
+		}
+	}
+	c.TrustedProxyHops = DefaultTrustedProxyHops
+	if v := first(EnvTrustedProxyHops); v != "" {
+		if n, err := strconv.Atoi(v); err == nil && n >= 0 && n <= 10 {
+			c.TrustedProxyHops = n
+		}
+	}
 	if c.Project == "" {
 		c.Project = DefaultProject
 	}
@@ -109,9 +159,15 @@ func (c Config) Emulated() bool {
 	return c.FirestoreHost != "" || c.PubSubHost != "" || c.StorageHost != "" || c.AuthHost != ""
 }
 
-// Check refuses a demo project pointed at real Google Cloud: a missing
-// emulator variable would otherwise send local traffic to production APIs.
+// Check refuses the two mixes of local and real: a demo project pointed at
+// real Google Cloud (a missing emulator variable would send local traffic
+// to production APIs), and a real project pointed at any emulator (the Auth
+// emulator's tokens are unsigned, so the function would accept anyone as
+// anyone, and the other emulators hold no real data).
 func (c Config) Check(needs ...string) error {
+	if err := c.CheckEmulators(); err != nil {
+		return err
+	}
 	if !c.IsDemo() {
 		return nil
 	}
@@ -138,4 +194,23 @@ func (c Config) Check(needs ...string) error {
 		}
 	}
 	return nil
+}
+
+// CheckEmulators refuses emulator variables on a project that is not a
+// demo- project. Processes call it at start so that a real deployment
+// carrying one fails at once and loudly.
+func (c Config) CheckEmulators() error {
+	if c.IsDemo() || len(c.EmulatorVars) == 0 {
+		return nil
+	}
+	return fmt.Errorf("project %q is a real project but %s %s set: emulators accept unsigned tokens and hold no real data; unset %s or use a demo- project",
+		c.Project, strings.Join(c.EmulatorVars, ", "), plural(len(c.EmulatorVars), "is", "are"),
+		plural(len(c.EmulatorVars), "it", "them"))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -35,7 +35,12 @@ func TestValidate(t *testing.T) {
 		{"bad tag", func(it *Item) { it.Tags = []string{"Upper"} }, "tags[0]"},
 		{"hebrew theme ok", func(it *Item) { it.Themes = []string{"אומץ"} }, ""},
 		{"image needs one ref", func(it *Item) { it.Images = []Image{{}} }, "images[0]"},
-		{"control char", func(it *Item) { it.Text["es"] = Text{Title: "a\x01", Body: "b"} }, "text.es"},
+		{"control char", func(it *Item) { it.Text["es"] = Text{Title: "a\x01", Body: "b"} }, "text.es.title"},
+		{"line break in a title", func(it *Item) { it.Text["es"] = Text{Title: "a\nb", Body: "b"} }, "text.es.title"},
+		{"escape in a body", func(it *Item) { it.Text["es"] = Text{Title: "a", Body: "b\x1b[2J"} }, "text.es.body"},
+		{"multi-line body ok", func(it *Item) { it.Text["es"] = Text{Title: "a", Body: "b\n\tc"} }, ""},
+		{"control char in a prompt", func(it *Item) { it.Text["es"] = Text{Title: "a", Body: "b", Prompts: []string{"ok", "bell\a"}} }, "text.es.prompts[1]"},
+		{"control char in attribution", func(it *Item) { it.Attribution = "x\x00" }, "attribution"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

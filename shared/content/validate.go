@@ -60,10 +60,12 @@ func (it *Item) Validate() []httpapi.FieldError {
 		httpapi.OneOf(&f, "phase", it.Phase, Phases...)
 	}
 	httpapi.MaxLen(&f, "category", it.Category, MaxLabel)
+	httpapi.Text(&f, "category", it.Category, httpapi.SingleLine)
 	if it.DeckID != "" && !ValidID(it.DeckID) {
 		f = append(f, httpapi.Field("deck_id", "is not a valid item id"))
 	}
 	httpapi.MaxLen(&f, "series", it.Series, MaxLabel)
+	httpapi.Text(&f, "series", it.Series, httpapi.SingleLine)
 	if it.DurationMin < 0 || it.DurationMin > 600 {
 		f = append(f, httpapi.Field("duration_minutes", "must be between 0 and 600"))
 	}
@@ -82,6 +84,7 @@ func (it *Item) Validate() []httpapi.FieldError {
 			f = append(f, httpapi.Field(name+".object", "is not a usable object name"))
 		}
 		httpapi.MaxLen(&f, name+".alt", im.Alt, 200)
+		httpapi.Text(&f, name+".alt", im.Alt, httpapi.SingleLine)
 	}
 	if it.License.Type == "" {
 		f = append(f, httpapi.Field("license.type", "is required"))
@@ -94,6 +97,7 @@ func (it *Item) Validate() []httpapi.FieldError {
 		httpapi.OneOf(&f, "tier", it.Tier, Tiers...)
 	}
 	httpapi.MaxLen(&f, "attribution", it.Attribution, MaxAttribution)
+	httpapi.Text(&f, "attribution", it.Attribution, httpapi.SingleLine)
 	if it.License.AttributionRequired && strings.TrimSpace(it.Attribution) == "" {
 		f = append(f, httpapi.Field("attribution", "is required when license.attribution_required is true"))
 	}
@@ -129,12 +133,9 @@ func (it *Item) validateText(l string, t Text) []httpapi.FieldError {
 		httpapi.Required(&f, name, s)
 		httpapi.MaxLen(&f, name, s, MaxPrompt)
 	}
-	for _, s := range append([]string{t.Title, t.Body}, t.Prompts...) {
-		if hasControl(s) {
-			f = append(f, httpapi.Field(p[:len(p)-1], "must not contain control characters"))
-			break
-		}
-	}
+	httpapi.Text(&f, p+"title", t.Title, httpapi.SingleLine)
+	httpapi.Text(&f, p+"body", t.Body, httpapi.MultiLine)
+	httpapi.Texts(&f, p+"prompts", t.Prompts, httpapi.SingleLine)
 	return f
 }
 
@@ -149,15 +150,6 @@ func labels(name string, vs []string) []httpapi.FieldError {
 		}
 	}
 	return f
-}
-
-func hasControl(s string) bool {
-	for _, c := range s {
-		if (c < 0x20 && c != '\n' && c != '\t') || c == 0x7f {
-			return true
-		}
-	}
-	return false
 }
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)

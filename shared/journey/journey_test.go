@@ -113,8 +113,10 @@ func TestValidate(t *testing.T) {
 		{"control chars", ModeDraft, func(j *Journey) {
 			j.Name = "a\x00b"
 			j.Phases[0].Elements[0].Title = "line\nbreak"
-		}, want{"name": "control character", "phases[0].elements[0].title": "control character"}},
+		}, want{"name": "control characters", "phases[0].elements[0].title": "single line"}},
 		{"multiline notes", ModeDraft, func(j *Journey) { j.Phases[0].FacilitatorNotes = "a\n\tb" }, nil},
+		{"separator in a name", ModeDraft, func(j *Journey) { j.Name = "a\u2028b" }, want{"name": "single line"}},
+		{"escape in notes", ModeDraft, func(j *Journey) { j.Phases[0].FacilitatorNotes = "a\x1b[2Jb" }, want{"phases[0].facilitator_notes": "control characters"}},
 		{"too long", ModeDraft, func(j *Journey) { j.Name = strings.Repeat("é", MaxName+1) }, want{"name": "121 characters; at most 120"}},
 		{"too many elements", ModeDraft, func(j *Journey) {
 			for i := range MaxElementsPerPhase + 1 {

@@ -93,11 +93,12 @@ func (v *validator) text(field, s string, max int, multiline bool) {
 	if n := utf8.RuneCountInString(s); n > max {
 		v.add(field, "is %d characters; at most %d are allowed", n, max)
 	}
-	for _, c := range s {
-		if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) && !(multiline && (c == '\n' || c == '\t' || c == '\r')) {
-			v.add(field, "contains a control character (U+%04X)", c)
-			return
-		}
+	kind := httpapi.SingleLine
+	if multiline {
+		kind = httpapi.MultiLine
+	}
+	if p := httpapi.TextProblem(s, kind); p != "" {
+		v.add(field, "%s", p)
 	}
 }
 

@@ -16,11 +16,15 @@ import (
 	"fmt"
 	"net/mail"
 	"slices"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"cloud.google.com/go/firestore"
 	"google.golang.org/api/iterator"
+
+	"pointsofyou.ai/studio/shared/privacy"
 )
 
 // Message is one email. Text is the plain-text body; Kind names the
@@ -56,9 +60,42 @@ type Sender interface {
 // ErrInvalid is a message without a usable recipient or subject.
 var ErrInvalid = errors.New("mail: invalid message")
 
+// cleanHeader makes s safe as a header value: line breaks and tabs become
+// spaces and every other control character is dropped, so that no text
+// that reached a subject (a title, a name) can add a header or hide
+// content. Validation already refuses such text; this is the last line.
+func cleanHeader(s string) string {
+	if !strings.ContainsFunc(s, unicode.IsControl) && !strings.ContainsAny(s, "\u2028\u2029") {
+		return s
+	}
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\r' || r == '\n' || r == '\t' || r == '\u2028' || r == '\u2029':
+			return ' '
+		case unicode.IsControl(r):
+			return -1
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// hasControl reports a control character in a header value that must be
+// taken as is (a file name, a content type).
+func hasControl(s string) bool { return strings.ContainsFunc(s, unicode.IsControl) }
+
+// clean is m with its subject made header-safe.
+func (m Message) clean() Message {
+	m.Subject = cleanHeader(m.Subject)
+	return m
+}
+
 func (m Message) check() error {
-	if m.Subject == "" {
+	if strings.TrimSpace(m.Subject) == "" {
 		return fmt.Errorf("%w: no subject", ErrInvalid)
+	}
+	if hasControl(m.Kind) {
+		return fmt.Errorf("%w: control characters in the kind", ErrInvalid)
 	}
 	if a, err := mail.ParseAddress(m.To); err != nil || a.Address != m.To {
 		return fmt.Errorf("%w: the recipient is not a bare address", ErrInvalid)
@@ -67,6 +104,9 @@ func (m Message) check() error {
 	for _, a := range m.Attachments {
 		if a.Filename == "" || a.ContentType == "" {
 			return fmt.Errorf("%w: an attachment needs a file name and a content type", ErrInvalid)
+		}
+		if hasControl(a.Filename) || hasControl(a.ContentType) {
+			return fmt.Errorf("%w: control characters in an attachment's file name or content type", ErrInvalid)
 		}
 		total += len(a.Content)
 	}
@@ -111,6 +151,7 @@ type outboxDoc struct {
 
 // Send implements Sender.
 func (o *Outbox) Send(ctx context.Context, m Message) error {
+	m = m.clean()
 	if err := m.check(); err != nil {
 		return err
 	}
@@ -122,8 +163,10 @@ func (o *Outbox) Send(ctx context.Context, m Message) error {
 		}
 		msg["attachments"] = atts
 	}
+	// The recipient is stored normalised: data-subject requests find a
+	// person's mail by their address in that form.
 	_, _, err := o.client.Collection(OutboxCollection).Add(ctx, outboxDoc{
-		To: m.To, Kind: m.Kind, CreatedAt: o.now().UTC(), Message: msg,
+		To: privacy.NormalEmail(m.To), Kind: m.Kind, CreatedAt: o.now().UTC(), Message: msg,
 	})
 	if err != nil {
 		return fmt.Errorf("mail: write outbox: %w", err)
@@ -136,7 +179,7 @@ func (o *Outbox) Send(ctx context.Context, m Message) error {
 func List(ctx context.Context, client *firestore.Client, to string) ([]Stored, error) {
 	q := client.Collection(OutboxCollection).Query
 	if to != "" {
-		q = q.Where("to", "==", to)
+		q = q.Where("to", "==", privacy.NormalEmail(to))
 	}
 	it := q.Documents(ctx)
 	defer it.Stop()
@@ -179,6 +222,7 @@ type Memory struct {
 
 // Send implements Sender.
 func (m *Memory) Send(_ context.Context, msg Message) error {
+	msg = msg.clean()
 	if err := msg.check(); err != nil {
 		return err
 	}

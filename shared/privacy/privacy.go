@@ -10,7 +10,8 @@
 //     with every subcollection below it;
 //   - a Firestore collection group whose documents name the person in a
 //     field (the uid or the email), or, for documents several people
-//     share, in an array field;
+//     share, in an array field; one keyed by the email is matched only
+//     for an account whose address is verified (see Subject);
 //   - Cloud Storage objects under a prefix with {uid}, or objects whose
 //     metadata names the person (kept as organisation content, with the
 //     name removed on erasure);
@@ -43,6 +44,12 @@ type Firestore struct {
 	Group string
 	Field string
 	By    Key // for Group; default ByUID
+	// NormalField, for a group keyed ByEmail, is a field holding
+	// NormalEmail of Field where Field keeps an address as it was once
+	// written (mixed case, from before addresses were normalised on entry).
+	// It is matched as well, and the spellings it reveals are looked up in
+	// every holder keyed ByEmail (the mail sent to them).
+	NormalField string
 	// Shared marks a Group whose documents several people share (a
 	// breakout round): Field is an array naming them all. Export shows the
 	// person's documents with the others' ids masked; erasure removes the
@@ -126,6 +133,8 @@ func (r *Registry) Register(h Holder) error {
 			err = fmt.Errorf("By %q must be uid or email", f.By)
 		case f.Shared && f.Group == "":
 			err = errors.New("Shared needs a Group")
+		case f.NormalField != "" && (f.Group == "" || f.By != ByEmail || f.Shared):
+			err = errors.New("NormalField needs a Group keyed by email")
 		}
 	case h.Storage != nil:
 		s := h.Storage
@@ -171,6 +180,73 @@ func (r *Registry) Owners() []string {
 // Expand puts uid into a pattern.
 func Expand(pattern, uid string) string { return strings.ReplaceAll(pattern, "{uid}", uid) }
 
+// NormalEmail is the one form in which an email address is stored,
+// compared and looked up: trimmed and lower-cased. Firebase Auth keeps
+// addresses this way, and mail providers do not tell the cases of a local
+// part apart, so two spellings of one address are one person. Every place
+// where an address enters (invitations, the mail outbox, data-subject
+// lookups) passes it through here.
+func NormalEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// ErrUnverifiedEmail refuses a holder keyed by an email address to an
+// account that has not proven it owns the address.
+var ErrUnverifiedEmail = errors.New("privacy: the account's email address is not verified")
+
+// Subject is the person a data-subject request is about, as the holders
+// key them.
+type Subject struct {
+	UID string
+	// Email is the account's address (NormalEmail); EmailVerified says
+	// whether its holder proved they receive mail there. Anyone may sign
+	// up with any address, so what is keyed by an address (mail,
+	// invitations with their join links) is released or erased only for a
+	// verified owner; uid-keyed data is the account's own either way.
+	Email         string
+	EmailVerified bool
+	// Spellings are the other forms in which Email was stored before
+	// addresses were normalised (found through Firestore.NormalField).
+	Spellings []string
+	// Actors are the person's pseudonyms, one per organisation.
+	Actors []string
+}
+
+// Values are what holder h's key field is compared with for s (none: h
+// holds nothing of s). ErrUnverifiedEmail says that h must not be searched
+// for s at all: an export names it as left out, an erasure leaves it.
+func (s Subject) Values(h Holder) ([]string, error) {
+	if h.Firestore == nil || h.Firestore.Group == "" {
+		return nil, nil
+	}
+	if h.Firestore.By != ByEmail {
+		if s.UID == "" {
+			return nil, nil
+		}
+		return []string{s.UID}, nil
+	}
+	if s.Email == "" {
+		return nil, nil
+	}
+	if !s.EmailVerified {
+		return nil, ErrUnverifiedEmail
+	}
+	out := []string{s.Email}
+	for _, v := range s.Spellings {
+		if v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// Withheld explains, for an export's manifest, why a holder was left out.
+func Withheld(err error) string {
+	if errors.Is(err, ErrUnverifiedEmail) {
+		return "Not searched: this holder is keyed by an email address, and the account's address is not verified. " +
+			"Mail and invitations sent to an address are released or erased only for its verified owner; verify the address and ask again."
+	}
+	return "Not searched: " + err.Error()
+}
+
 // Standard is every holder of the platform. Add a holder here when a
 // function starts keeping personal data somewhere new.
 func Standard() *Registry {
@@ -182,8 +258,8 @@ func Standard() *Registry {
 		Description: "Organisation memberships (role, name and email as the organisation sees them).",
 		Firestore:   &Firestore{Group: "members", Field: "uid"}})
 	r.MustRegister(Holder{Name: "accounts.invitations", Owner: "functions/accounts",
-		Description: "Invitations sent to the person's email address.",
-		Firestore:   &Firestore{Group: "invitations", Field: "email", By: ByEmail}})
+		Description: "Invitations sent to the person's email address (to organisations and to sessions).",
+		Firestore:   &Firestore{Group: "invitations", Field: "email", By: ByEmail, NormalField: "email_lc"}})
 	r.MustRegister(Holder{Name: "mail.outbox", Owner: "shared/mail",
 		Description: "Mail queued or sent to the person.",
 		Firestore:   &Firestore{Group: "outbox", Field: "to", By: ByEmail}})

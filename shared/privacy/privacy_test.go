@@ -1,6 +1,7 @@
 package privacy
 
 import (
+	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -39,6 +40,7 @@ func TestRegisterRefusesBadHolders(t *testing.T) {
 		"storage no uid":   {Name: "a.b", Owner: "x", Storage: &Storage{Bucket: "media", Prefix: "all/"}},
 		"bad table":        {Name: "a.b", Owner: "x", BigQuery: &BigQuery{Table: "events", Column: "actor"}},
 		"shared path":      {Name: "a.b", Owner: "x", Firestore: &Firestore{Path: "users/{uid}", Shared: true}},
+		"normal by uid":    {Name: "a.b", Owner: "x", Firestore: &Firestore{Group: "m", Field: "uid", NormalField: "uid_lc"}},
 	}
 	for name, h := range cases {
 		if err := (&Registry{}).Register(h); err == nil {
@@ -110,5 +112,73 @@ func TestExpand(t *testing.T) {
 	t.Parallel()
 	if got := Expand("users/{uid}/coach_memory", "u1"); got != "users/u1/coach_memory" {
 		t.Fatal(got)
+	}
+}
+
+func TestNormalEmail(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"Mixed.Case@Other.test": "mixed.case@other.test",
+		" guest@outside.test\t": "guest@outside.test",
+		"already@lower.test":    "already@lower.test",
+		"":                      "",
+	} {
+		if got := NormalEmail(in); got != want {
+			t.Errorf("NormalEmail(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSubjectValues(t *testing.T) {
+	t.Parallel()
+	byEmail := Holder{Name: "a.mail", Owner: "x", Firestore: &Firestore{Group: "outbox", Field: "to", By: ByEmail}}
+	byUID := Holder{Name: "a.uid", Owner: "x", Firestore: &Firestore{Group: "members", Field: "uid"}}
+	path := Holder{Name: "a.path", Owner: "x", Firestore: &Firestore{Path: "users/{uid}"}}
+	cases := []struct {
+		name string
+		s    Subject
+		h    Holder
+		want []string
+		err  error
+	}{
+		{"uid", Subject{UID: "u1", Email: "a@b.test"}, byUID, []string{"u1"}, nil},
+		{"uid of an unverified account", Subject{UID: "u1", Email: "a@b.test"}, byUID, []string{"u1"}, nil},
+		{"email unverified", Subject{UID: "u1", Email: "a@b.test"}, byEmail, nil, ErrUnverifiedEmail},
+		{"email verified", Subject{UID: "u1", Email: "a@b.test", EmailVerified: true, Spellings: []string{"A@B.test", "a@b.test"}},
+			byEmail, []string{"a@b.test", "A@B.test"}, nil},
+		{"no email", Subject{UID: "u1", EmailVerified: true}, byEmail, nil, nil},
+		{"path holder", Subject{UID: "u1"}, path, nil, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := c.s.Values(c.h)
+			if !errors.Is(err, c.err) || !slices.Equal(got, c.want) {
+				t.Errorf("Values = %v, %v; want %v, %v", got, err, c.want, c.err)
+			}
+		})
+	}
+	if w := Withheld(ErrUnverifiedEmail); !strings.Contains(w, "verified") {
+		t.Errorf("Withheld: %q", w)
+	}
+}
+
+// Every holder keyed by an email address is refused to an unverified
+// account: none may opt out of the rule.
+func TestStandardEmailHoldersNeedAVerifiedAddress(t *testing.T) {
+	t.Parallel()
+	s := Subject{UID: "u1", Email: "someone@else.test"}
+	n := 0
+	for _, h := range Standard().Holders() {
+		if h.Firestore == nil || h.Firestore.By != ByEmail {
+			continue
+		}
+		n++
+		if _, err := s.Values(h); !errors.Is(err, ErrUnverifiedEmail) {
+			t.Errorf("%s: %v", h.Name, err)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no email-keyed holder")
 	}
 }

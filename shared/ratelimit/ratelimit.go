@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"pointsofyou.ai/studio/shared/config"
 	"pointsofyou.ai/studio/shared/httpapi"
 )
 
@@ -163,19 +164,62 @@ func Middleware(rules ...Rule) func(http.Handler) http.Handler {
 }
 
 // ClientIP is the caller's address. Behind Firebase Hosting (and Google's
-// front end) the function's peer is a Google proxy, and the client is the
-// first hop of X-Forwarded-For; trustForwarded says the function is only
-// reached that way. Reached directly, that header is whatever the caller
-// wrote, so it is ignored and the peer address is used.
+// front end) the function's peer is a Google proxy and the client's
+// address is in X-Forwarded-For; trustForwarded says the function is meant
+// to be reached that way, and the number of trusted proxy hops comes from
+// the environment (config.Config.TrustedProxyHops). Reached directly, that
+// header is whatever the caller wrote, so without trustForwarded it is
+// ignored and the peer address is used.
 func ClientIP(r *http.Request, trustForwarded bool) string {
-	if trustForwarded {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			first, _, _ := strings.Cut(xff, ",")
-			if ip := net.ParseIP(strings.TrimSpace(first)); ip != nil {
-				return ip.String()
+	if !trustForwarded {
+		return peerIP(r)
+	}
+	return ForwardedClientIP(r, trustedHops())
+}
+
+var trustedHops = sync.OnceValue(func() int { return config.FromEnv(nil).TrustedProxyHops })
+
+// ForwardedClientIP is the client's address as the platform's own front
+// end recorded it: proxies append to X-Forwarded-For, so only the
+// right-most entries are theirs, and the client is the entry just left of
+// the hops trusted proxies appended after it. Entries further left are what
+// the client sent and are never used: rotating them must not give a caller
+// a fresh budget. With fewer entries than that (the function was reached
+// without passing every proxy) the left-most entry the front end wrote is
+// used; an entry that is not an address falls back to the peer.
+func ForwardedClientIP(r *http.Request, hops int) string {
+	var entries []string
+	// Several header lines are one list, in order (RFC 9110 §5.3).
+	for _, line := range r.Header.Values("X-Forwarded-For") {
+		for _, e := range strings.Split(line, ",") {
+			if e = strings.TrimSpace(e); e != "" {
+				entries = append(entries, e)
 			}
 		}
 	}
+	if len(entries) == 0 {
+		return peerIP(r)
+	}
+	i := max(len(entries)-1-max(hops, 0), 0)
+	if ip := parseIP(entries[i]); ip != nil {
+		return ip.String()
+	}
+	return peerIP(r)
+}
+
+// parseIP reads an address, also in the "ip:port" and "[ipv6]:port" forms
+// some proxies write.
+func parseIP(s string) net.IP {
+	if ip := net.ParseIP(s); ip != nil {
+		return ip
+	}
+	if h, _, err := net.SplitHostPort(s); err == nil {
+		return net.ParseIP(h)
+	}
+	return net.ParseIP(strings.Trim(s, "[]"))
+}
+
+func peerIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr

@@ -2,6 +2,7 @@ package ratelimit
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -125,5 +126,58 @@ func TestClientIP(t *testing.T) {
 		if got := ClientIP(r, tt.trusted); got != tt.want {
 			t.Errorf("ClientIP(%q, %v) = %q, want %q", tt.xff, tt.trusted, got, tt.want)
 		}
+	}
+}
+
+// TestForwardedClientIP: the client is found from the right of
+// X-Forwarded-For, so nothing a client writes there changes its key.
+func TestForwardedClientIP(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		xff  []string
+		hops int
+		want string
+	}{
+		{name: "through Hosting", xff: []string{"203.0.113.7, 10.0.0.1"}, hops: 1, want: "203.0.113.7"},
+		{name: "spoofed entries are ignored", xff: []string{"1.1.1.1, 2.2.2.2, 203.0.113.7, 10.0.0.1"}, hops: 1, want: "203.0.113.7"},
+		{name: "a spoofed entry rotated", xff: []string{"9.9.9.9, 203.0.113.7, 10.0.0.1"}, hops: 1, want: "203.0.113.7"},
+		{name: "several header lines are one list", xff: []string{"1.1.1.1", "203.0.113.7, 10.0.0.1"}, hops: 1, want: "203.0.113.7"},
+		{name: "no trusted proxy: the right-most", xff: []string{"1.1.1.1, 203.0.113.7"}, hops: 0, want: "203.0.113.7"},
+		{name: "two trusted proxies", xff: []string{"1.1.1.1, 203.0.113.7, 10.0.0.1, 10.0.0.2"}, hops: 2, want: "203.0.113.7"},
+		{name: "fewer entries than hops: the left-most", xff: []string{"203.0.113.7"}, hops: 1, want: "203.0.113.7"},
+		{name: "with a port", xff: []string{"203.0.113.7:5555, 10.0.0.1"}, hops: 1, want: "203.0.113.7"},
+		{name: "IPv6 with a port", xff: []string{"[2001:db8::1]:443, 10.0.0.1"}, hops: 1, want: "2001:db8::1"},
+		{name: "not an address: the peer", xff: []string{"1.1.1.1, junk, 10.0.0.1"}, hops: 1, want: "192.0.2.1"},
+		{name: "empty entries are skipped", xff: []string{"203.0.113.7, , 10.0.0.1,"}, hops: 1, want: "203.0.113.7"},
+		{name: "no header: the peer", hops: 1, want: "192.0.2.1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.RemoteAddr = "192.0.2.1:4242"
+			for _, v := range tt.xff {
+				r.Header.Add("X-Forwarded-For", v)
+			}
+			if got := ForwardedClientIP(r, tt.hops); got != tt.want {
+				t.Errorf("ForwardedClientIP(%q, %d) = %q, want %q", tt.xff, tt.hops, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestClientIPIgnoresSpoofedEntries is the trusted form with the default
+// hop count (Firebase Hosting in front).
+func TestClientIPIgnoresSpoofedEntries(t *testing.T) {
+	t.Parallel()
+	seen := map[string]bool{}
+	for i := range 5 {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("X-Forwarded-For", fmt.Sprintf("198.51.100.%d, 203.0.113.7, 10.0.0.1", i))
+		seen[ClientIP(r, true)] = true
+	}
+	if len(seen) != 1 || !seen["203.0.113.7"] {
+		t.Errorf("keys %v, want only 203.0.113.7", seen)
 	}
 }

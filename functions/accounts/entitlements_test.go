@@ -1,0 +1,103 @@
+package accounts
+
+import (
+	"context"
+	"testing"
+
+	"pointsofyou.ai/studio/shared/auth"
+)
+
+func TestEffectiveTier(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ role, entitled, want string }{
+		{auth.RoleOrgAdmin, "", auth.TierFree},
+		{auth.RoleOrgAdmin, auth.TierProfessional, auth.TierFree},
+		{auth.RoleOrgAdmin, auth.TierEnterprise, auth.TierEnterprise},
+		{auth.RoleOrgAdmin, auth.TierOfficial, auth.TierEnterprise},
+		{auth.RoleFacilitator, auth.TierFree, auth.TierFree},
+		{auth.RoleFacilitator, auth.TierEnterprise, auth.TierEnterprise},
+		{auth.RoleFacilitator, auth.TierOfficial, auth.TierOfficial},
+		{auth.RoleEducator, auth.TierOfficial, auth.TierEnterprise},
+		{auth.RoleParticipant, auth.TierEnterprise, auth.TierProfessional},
+		{auth.RoleParticipant, "bogus", auth.TierFree},
+		{"root", auth.TierOfficial, auth.TierFree},
+	} {
+		if got := effectiveTier(c.role, c.entitled); got != c.want {
+			t.Errorf("effectiveTier(%s, %q) = %s, want %s", c.role, c.entitled, got, c.want)
+		}
+	}
+}
+
+// operator makes a platform operator (the claim is set out of band, as in
+// production) and returns their uid and token.
+func operator(t *testing.T) (string, string) {
+	t.Helper()
+	uid, _ := newUser(t, "ops.example", true)
+	if err := admin.SetCustomUserClaims(context.Background(), uid, map[string]any{auth.ClaimPlatformOperator: true}); err != nil {
+		t.Fatal(err)
+	}
+	return uid, token(t, uid, "password")
+}
+
+func TestTiersComeOnlyFromEntitlements(t *testing.T) {
+	t.Parallel()
+	h := newHandler(t, nil)
+	org, adminUID, adminTok := withOrg(t, h)
+	if c := claimsOf(t, adminUID); c["tier"] != auth.TierFree {
+		t.Fatalf("founder claims = %v", c)
+	}
+	memberUID, memberEmail, memberTok := registered(t, h, "example.org", auth.RoleFacilitator)
+	ok(t, do(t, h, "POST", "/v1/invitations/accept", memberTok, map[string]any{"token": inviteToken(t, h, org, adminTok, memberEmail, auth.RoleFacilitator)}), 200)
+
+	// Nobody but a platform operator sets an entitlement, whatever the claims say.
+	body := map[string]any{"tier": auth.TierEnterprise}
+	do(t, h, "PUT", "/v1/entitlements/orgs/"+org, adminTok, body).problem(t, 403)
+	do(t, h, "PUT", "/v1/entitlements/users/"+adminUID, adminTok, body).problem(t, 403)
+	if err := admin.SetCustomUserClaims(context.Background(), memberUID, map[string]any{auth.ClaimPlatformOperator: "true"}); err != nil {
+		t.Fatal(err)
+	}
+	do(t, h, "PUT", "/v1/entitlements/orgs/"+org, token(t, memberUID, "password"), body).problem(t, 403)
+
+	opUID, opTok := operator(t)
+	do(t, h, "PUT", "/v1/entitlements/orgs/"+org, opTok, map[string]any{"tier": "platinum"}).problem(t, 400)
+	do(t, h, "PUT", "/v1/entitlements/orgs/no-such-org", opTok, body).problem(t, 404)
+	do(t, h, "PUT", "/v1/entitlements/users/no-such-user", opTok, body).problem(t, 404)
+	r := do(t, h, "PUT", "/v1/entitlements/orgs/"+org, opTok, body)
+	ok(t, r, 200)
+	var ev EntitlementView
+	r.json(t, &ev)
+	if ev.Updated != 2 {
+		t.Fatalf("entitlement = %+v", ev)
+	}
+	if c := claimsOf(t, adminUID); c["tier"] != auth.TierEnterprise || c["org"] != org {
+		t.Fatalf("admin claims after the entitlement = %v", c)
+	}
+	if c := claimsOf(t, memberUID); c["tier"] != auth.TierEnterprise {
+		t.Fatalf("facilitator claims after the entitlement = %v", c)
+	}
+	// The tier follows the role within the entitlement, and leaves with the organisation.
+	ok(t, do(t, h, "PATCH", "/v1/orgs/"+org+"/members/"+memberUID, adminTok, map[string]any{"role": auth.RoleParticipant}), 200)
+	if c := claimsOf(t, memberUID); c["tier"] != auth.TierProfessional {
+		t.Fatalf("participant claims = %v", c)
+	}
+	ok(t, do(t, h, "DELETE", "/v1/orgs/"+org+"/members/"+memberUID, adminTok, nil), 204)
+	if c := claimsOf(t, memberUID); c["tier"] != auth.TierFree || c["org"] != nil {
+		t.Fatalf("claims after removal = %v", c)
+	}
+	// Back to free: the admin's tier drops.
+	ok(t, do(t, h, "PUT", "/v1/entitlements/orgs/"+org, opTok, map[string]any{"tier": auth.TierFree}), 200)
+	if c := claimsOf(t, adminUID); c["tier"] != auth.TierFree {
+		t.Fatalf("admin claims after the downgrade = %v", c)
+	}
+
+	// A personal entitlement, and the operator claim survives the
+	// operator's own claim changes.
+	ok(t, do(t, h, "PUT", "/v1/me/profile", opTok, map[string]any{"display_name": "Ops", "language": "en", "timezone": "UTC", "role": auth.RoleFacilitator}), 200)
+	if c := claimsOf(t, opUID); c[auth.ClaimPlatformOperator] != true || c["tier"] != auth.TierFree {
+		t.Fatalf("operator claims = %v", c)
+	}
+	ok(t, do(t, h, "PUT", "/v1/entitlements/users/"+opUID, opTok, map[string]any{"tier": auth.TierProfessional}), 200)
+	if c := claimsOf(t, opUID); c[auth.ClaimPlatformOperator] != true || c["tier"] != auth.TierProfessional {
+		t.Fatalf("operator claims after a personal entitlement = %v", c)
+	}
+}

@@ -1,0 +1,179 @@
+package consent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"cloud.google.com/go/firestore"
+	"cloud.google.com/go/storage"
+	"google.golang.org/api/iterator"
+
+	"pointsofyou.ai/studio/shared/auth"
+	"pointsofyou.ai/studio/shared/authz"
+)
+
+// The erasure of a person and the organisations they belong to.
+//
+// An organisation must neither lose its last administrator while other
+// people still depend on it, nor linger with no member at all (its email
+// domains would stay claimed and its SSO enforced, by nobody). So:
+//   - the only org_admin of an organisation that has other members can
+//     neither request nor confirm their erasure (409, problem type
+//     "sole-admin"): they appoint another org_admin first, or remove the
+//     other members — the rule DELETE /members applies;
+//   - the only member of an organisation may erase themselves, and the
+//     erasure dissolves the organisation: its documents (settings,
+//     journeys, sessions with everything below them, invitations), its
+//     entries in the session index, its media objects and its claims on
+//     email domains (domains/{domain}) go with it. Nobody is left who could
+//     act for it, and its data has no one left to answer for it.
+//
+// The rule is checked when the erasure is requested and again when it is
+// confirmed; an organisation someone joins in the moment between the
+// confirmation and the run keeps its documents (it is not dissolved) and
+// loses its admin — the person's erasure is not held up by it.
+
+// soleAdminError refuses the erasure of the only admin of org.
+type soleAdminError struct{ org string }
+
+func (e soleAdminError) Error() string {
+	return fmt.Sprintf("the only org_admin of organisation %s, which has other members", e.org)
+}
+
+// memberOrg is the organisation of an org membership document
+// (orgs/{org}/members/{uid}), or "" for any other members document.
+func memberOrg(ref *firestore.DocumentRef) string {
+	col := ref.Parent
+	if col == nil || col.ID != "members" || col.Parent == nil {
+		return ""
+	}
+	return memberOrgDoc(col.Parent)
+}
+
+// memberOrgDoc is the id of an organisation document orgs/{org}, or "".
+func memberOrgDoc(ref *firestore.DocumentRef) string {
+	if ref.Parent == nil || ref.Parent.ID != "orgs" || ref.Parent.Parent != nil {
+		return ""
+	}
+	return ref.ID
+}
+
+// standing lists the organisations uid is the only member of (dissolved by
+// their erasure) and those they are the only admin of while others remain
+// (which block it).
+func (j *Jobs) standing(ctx context.Context, uid string) (dissolve, blocked []string, err error) {
+	members, err := j.d.Firestore.CollectionGroup("members").Where("uid", "==", uid).Documents(ctx).GetAll()
+	if err != nil {
+		return nil, nil, fmt.Errorf("memberships: %w", err)
+	}
+	for _, m := range members {
+		org := memberOrg(m.Ref)
+		if org == "" || m.Ref.ID != uid {
+			continue
+		}
+		col := m.Ref.Parent
+		two, err := col.Limit(2).Documents(ctx).GetAll()
+		if err != nil {
+			return nil, nil, fmt.Errorf("members of %s: %w", org, err)
+		}
+		if len(two) < 2 {
+			dissolve = append(dissolve, org)
+			continue
+		}
+		if role, _ := m.Data()["role"].(string); role != auth.RoleOrgAdmin {
+			continue
+		}
+		admins, err := col.Where("role", "==", auth.RoleOrgAdmin).Limit(2).Documents(ctx).GetAll()
+		if err != nil {
+			return nil, nil, fmt.Errorf("admins of %s: %w", org, err)
+		}
+		if len(admins) < 2 {
+			blocked = append(blocked, org)
+		}
+	}
+	slices.Sort(dissolve)
+	slices.Sort(blocked)
+	return dissolve, blocked, nil
+}
+
+// mayErase refuses the erasure of uid when it would leave an organisation
+// with members but no admin.
+func (j *Jobs) mayErase(ctx context.Context, uid string) error {
+	_, blocked, err := j.standing(ctx, uid)
+	if err != nil {
+		return err
+	}
+	if len(blocked) > 0 {
+		return soleAdminError{org: blocked[0]}
+	}
+	return nil
+}
+
+// dissolve deletes an organisation that has lost its last member: its
+// domain claims first (so that nothing is routed to it any more), its
+// session index entries, its media objects, then its documents. Each step
+// is idempotent, so a resumed erasure repeats it harmlessly. It returns
+// how many documents and objects it deleted.
+func (j *Jobs) dissolve(ctx context.Context, org string) (int, error) {
+	if !authz.ValidDocID(org) {
+		return 0, nil
+	}
+	n := 0
+	for _, col := range []string{"domains", "session_index"} {
+		snaps, err := j.d.Firestore.Collection(col).Where("org", "==", org).Documents(ctx).GetAll()
+		if err != nil {
+			return n, fmt.Errorf("%s of the organisation: %w", col, err)
+		}
+		for _, sn := range snaps {
+			if _, err := sn.Ref.Delete(ctx); err != nil && !notFound(err) {
+				return n, err
+			}
+			n++
+		}
+	}
+	it := j.d.Storage.Bucket(j.d.BucketName("media")).Objects(ctx, &storage.Query{Prefix: "orgs/" + org + "/"})
+	for {
+		o, err := it.Next()
+		if errors.Is(err, iterator.Done) || errors.Is(err, storage.ErrBucketNotExist) {
+			break
+		}
+		if err != nil {
+			return n, fmt.Errorf("media of the organisation: %w", err)
+		}
+		if err := j.d.Storage.Bucket(o.Bucket).Object(o.Name).Delete(ctx); err != nil && !errors.Is(err, storage.ErrObjectNotExist) {
+			return n, err
+		}
+		n++
+	}
+	k, err := deleteTree(ctx, j.d.Firestore, "orgs/"+org)
+	return n + k, err
+}
+
+// orgRelated reports whether uid has a relation to org that lets them
+// scope a consent decision to it without being its member: they take part
+// in one of its sessions (a session membership orgs/{org}/sessions/{id}/
+// members/{uid}, written when they join).
+func (j *Jobs) orgRelated(ctx context.Context, uid, org string) (bool, error) {
+	if !authz.ValidDocID(uid) || !authz.ValidDocID(org) {
+		return false, nil
+	}
+	members, err := j.d.Firestore.CollectionGroup("members").Where("uid", "==", uid).Documents(ctx).GetAll()
+	if err != nil {
+		return false, fmt.Errorf("memberships: %w", err)
+	}
+	for _, m := range members {
+		if m.Ref.ID != uid {
+			continue
+		}
+		session := m.Ref.Parent.Parent // orgs/{org}/sessions/{id}
+		if session == nil || session.Parent.ID != "sessions" || session.Parent.Parent == nil || memberOrgDoc(session.Parent.Parent) != org {
+			continue
+		}
+		if role, _ := m.Data()["role"].(string); role != "" {
+			return true, nil
+		}
+	}
+	return false, nil
+}
