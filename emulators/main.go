@@ -43,6 +43,7 @@ func run(args []string, out io.Writer) error {
 	demoData := fs.String("demo-data", "testdata/demo/users.json", "demo data file")
 	importDir := fs.String("import", "", "restore state from an earlier export directory")
 	exportDir := fs.String("export-on-exit", "", "write state to this directory on exit")
+	randomPorts := fs.Bool("random-ports", false, "listen on free ports instead of the conventional ones (the banner names them)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -78,7 +79,7 @@ func run(args []string, out io.Writer) error {
 
 	start := time.Now()
 	s, err := suite.Start(ctx, suite.Options{
-		Project: *project, Region: *region, Host: *host,
+		Project: *project, Region: *region, Host: *host, RandomPorts: *randomPorts,
 		Topology: topo, FirebaseJSON: infra.FirebaseJSON(), FirestoreIndexes: infra.FirestoreIndexes(),
 		FunctionsBinary: *binary, WebRoot: *webRoot, ImportDir: *importDir, ExportRoots: exportRoots,
 	})
