@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"pointsofyou.ai/studio/emulators/suite"
-	"pointsofyou.ai/studio/shared/content"
+	"pointsofyou.ai/studio/shared/library"
 )
 
 // The demo library the suite seeds (see testdata/content/README.md).
@@ -245,7 +245,7 @@ func TestContentDemoFreeTier(t *testing.T) {
 			t.Errorf("Hebrew demo card: %d %+v", resp.StatusCode, v)
 		}
 		resp = call(t, http.MethodGet, "/api/content/v1/items/tw-photo-01?lang=he", tok, nil, &v)
-		if resp.StatusCode != http.StatusOK || v.Locale != content.DefaultLocale || v.Title != "Low tide morning" {
+		if resp.StatusCode != http.StatusOK || v.Locale != library.DefaultLocale || v.Title != "Low tide morning" {
 			t.Errorf("fallback to English: %d %+v", resp.StatusCode, v)
 		}
 	})

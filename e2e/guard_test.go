@@ -1,11 +1,8 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"slices"
@@ -226,24 +223,7 @@ func (w *guardWorld) contentItem(t *testing.T) string {
 
 func (w *guardWorld) media(t *testing.T) string {
 	if w.mediaID == "" {
-		img := testPNG(8, 8)
-		var up uploadResp
-		if r := call(t, "POST", "/api/media/v1/uploads", w.facilitatorA, map[string]any{"content_type": "image/png", "size": len(img)}, &up); r.StatusCode != 201 {
-			t.Fatalf("fixture upload: %d", r.StatusCode)
-		}
-		req, _ := http.NewRequest(up.Method, up.UploadURL, bytes.NewReader(img))
-		for k, v := range up.Headers {
-			req.Header.Set(k, v)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("fixture upload PUT: %d", resp.StatusCode)
-		}
-		w.mediaID = up.ID
+		w.mediaID = upload(t, w.facilitatorA, testPNG(8, 8)).ID
 	}
 	return w.mediaID
 }
@@ -363,28 +343,8 @@ type guardResult struct {
 
 func guardCall(t *testing.T, method, path, token string, body any) guardResult {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, "http://"+env.Hosting.Addr+path, rd)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return guardResult{resp.StatusCode, resp.Header.Get("Content-Type"), string(b)}
+	r := hosting().Do(t, method, path, token, body)
+	return guardResult{r.Code, r.Header.Get("Content-Type"), string(r.Body)}
 }
 
 // privacyRequest is an erasure request of a participant of A, never

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -21,54 +20,27 @@ import (
 
 	"pointsofyou.ai/studio/emulators/hub"
 	"pointsofyou.ai/studio/emulators/suite"
+	"pointsofyou.ai/studio/internal/apitest"
 	"pointsofyou.ai/studio/shared/topology"
 )
 
 func signIn(t *testing.T, email, password string) string {
 	t.Helper()
-	body := fmt.Sprintf(`{"email":%q,"password":%q,"returnSecureToken":true}`, email, password)
-	resp, err := http.Post("http://"+env.Auth.Addr+"/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=demo",
-		"application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out struct {
-		IDToken string `json:"idToken"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.IDToken == "" {
-		t.Fatalf("sign in %s: status %d, %v", email, resp.StatusCode, err)
-	}
-	return out.IDToken
+	return apitest.SignIn(t, env.Auth.Addr, email, password)
 }
 
+// hosting calls the suite through Hosting, as the web app does.
+func hosting() apitest.Client { return apitest.Client{Base: "http://" + env.Hosting.Addr} }
+
+// call sends a request through Hosting; out, when set, receives the JSON
+// answer. The returned response's body can be read again.
 func call(t *testing.T, method, path, token string, body any, out any) *http.Response {
 	t.Helper()
-	var r io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		r = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, "http://"+env.Hosting.Addr+path, r)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	r := hosting().Do(t, method, path, token, body)
 	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, b)
-		}
+		r.JSON(t, out)
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(b))
-	return resp
+	return &http.Response{StatusCode: r.Code, Header: r.Header, Body: io.NopCloser(bytes.NewReader(r.Body))}
 }
 
 func testPNG(w, h int) []byte {
@@ -91,6 +63,22 @@ type uploadResp struct {
 	Headers   map[string]string `json:"headers"`
 }
 
+// upload asks the media function for a signed upload as token and PUTs img
+// to it, as the web app does.
+func upload(t *testing.T, token string, img []byte) uploadResp {
+	t.Helper()
+	var up uploadResp
+	if r := call(t, "POST", "/api/media/v1/uploads", token, map[string]any{"content_type": "image/png", "size": len(img)}, &up); r.StatusCode != 201 {
+		t.Fatalf("uploads: %d", r.StatusCode)
+	}
+	opts := []apitest.Option{}
+	for k, v := range up.Headers {
+		opts = append(opts, apitest.Header(k, v))
+	}
+	apitest.Client{}.Do(t, up.Method, up.UploadURL, "", img, opts...).Want(t, http.StatusOK)
+	return up
+}
+
 type mediaResp struct {
 	Status     string `json:"status"`
 	Renditions []struct {
@@ -109,25 +97,9 @@ func TestUploadToRenditions(t *testing.T) {
 	token := signIn(t, "maya.facilitator@studio.test", "demo-facilitator-pass")
 	img := testPNG(1600, 900)
 
-	var up uploadResp
-	if resp := call(t, "POST", "/api/media/v1/uploads", token, map[string]any{"content_type": "image/png", "size": len(img)}, &up); resp.StatusCode != 201 {
-		t.Fatalf("uploads: %d", resp.StatusCode)
-	}
+	up := upload(t, token, img)
 	if !strings.HasPrefix(up.Object, "orgs/org-lumen/media/") {
 		t.Fatalf("object %q is not under the caller's org", up.Object)
-	}
-	req, _ := http.NewRequest(up.Method, up.UploadURL, bytes.NewReader(img))
-	for k, v := range up.Headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("signed PUT: %d %s", resp.StatusCode, b)
 	}
 
 	var media mediaResp

@@ -19,6 +19,7 @@ import (
 	"cloud.google.com/go/firestore"
 	"cloud.google.com/go/storage"
 	fbauth "firebase.google.com/go/v4/auth"
+	"github.com/google/uuid"
 	"google.golang.org/api/iterator"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -26,6 +27,7 @@ import (
 	"pointsofyou.ai/studio/shared/consent"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/mail"
+	"pointsofyou.ai/studio/shared/outbox"
 	"pointsofyou.ai/studio/shared/privacy"
 	"pointsofyou.ai/studio/shared/topology"
 )
@@ -128,22 +130,7 @@ func seedSubject(t *testing.T, ctx context.Context, fs *firestore.Client, name s
 	// An image uploaded to orgA through the media function, fully processed
 	// so no rendition is written after the erasure.
 	img := testPNG(320, 200)
-	var up uploadResp
-	if r := call(t, "POST", "/api/media/v1/uploads", s.token, map[string]any{"content_type": "image/png", "size": len(img)}, &up); r.StatusCode != 201 {
-		t.Fatalf("uploads: %d", r.StatusCode)
-	}
-	req, _ := http.NewRequest(up.Method, up.UploadURL, bytes.NewReader(img))
-	for k, v := range up.Headers {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("signed PUT: %d", resp.StatusCode)
-	}
+	up := upload(t, s.token, img)
 	s.mediaObject = up.Object
 	var media mediaResp
 	for media.Status != "ready" {
@@ -203,6 +190,22 @@ func seedSubject(t *testing.T, ctx context.Context, fs *firestore.Client, name s
 			t.Fatalf("the event never landed: %v", err)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+
+	// An event still waiting in the outbox (a relay claimed it and hung):
+	// until published it keeps the uid for the relay's consent check.
+	waiting, err := events.Encode(&events.Envelope{EventID: uuid.NewString(), Type: events.TypeSessionCardSelected,
+		OccurredAt: time.Now().UTC().Truncate(time.Microsecond), OrgID: orgA, Actor: s.actor, SessionID: "sess-privacy",
+		Payload: json.RawMessage(`{"card_id":"FACES_003","card_kind":"photo","phase":"focus"}`), SchemaVersion: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var queued events.Envelope
+	_ = json.Unmarshal(waiting, &queued)
+	if _, err := fs.Collection(outbox.Collection).Doc(queued.EventID).Create(ctx, outbox.Doc{Type: queued.Type, OrgID: orgA,
+		Status: outbox.StatusPending, Envelope: string(waiting), UID: s.uid, CreatedAt: time.Now(),
+		LeaseUntil: time.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
 	}
 	return s
 }

@@ -24,6 +24,8 @@ import (
 	"google.golang.org/grpc/status"
 
 	firestorepb "cloud.google.com/go/firestore/apiv1/firestorepb"
+
+	"pointsofyou.ai/studio/internal/apitest"
 )
 
 // edgeClient is an HTTP client whose connections come from the loopback
@@ -46,20 +48,12 @@ func edgeIP() string {
 // headers and body.
 func edgeDo(t *testing.T, c *http.Client, method, path, token string, header map[string]string) (int, http.Header, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest(method, "http://"+env.Hosting.Addr+path, nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
+	var opts []apitest.Option
 	for k, v := range header {
-		req.Header.Set(k, v)
+		opts = append(opts, apitest.Header(k, v))
 	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header, b
+	r := apitest.Client{Base: hosting().Base, HTTP: c}.Do(t, method, path, token, nil, opts...)
+	return r.Code, r.Header, r.Body
 }
 
 // edgeUser is a new verified password account and its ID token.

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"pointsofyou.ai/studio/internal/apitest"
 	"pointsofyou.ai/studio/shared/consent"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/mail"
@@ -238,14 +239,7 @@ func TestSecurityMixedCaseAddressesExportAndErase(t *testing.T) {
 // problemOf decodes a problem+json answer.
 func problemOf(t *testing.T, r *http.Response) httpapi.Problem {
 	t.Helper()
-	var p httpapi.Problem
-	if ct := r.Header.Get("Content-Type"); ct != httpapi.ContentTypeProblem {
-		t.Errorf("content type %q, want %s", ct, httpapi.ContentTypeProblem)
-	}
-	if err := json.NewDecoder(r.Body).Decode(&p); err != nil {
-		t.Fatalf("problem: %v", err)
-	}
-	return p
+	return apitest.Read(t, r).Problem(t, 0)
 }
 
 // newOrgOfOne makes a verified user who creates an organisation through

@@ -38,6 +38,7 @@ type openapiDoc struct {
 
 type operation struct {
 	Security    *[]map[string][]string `yaml:"security"`
+	Roles       []string               `yaml:"x-roles"`
 	RequestBody *struct {
 		Content map[string]struct {
 			Example any `yaml:"example"`
@@ -48,9 +49,23 @@ type operation struct {
 
 var methods = []string{"get", "put", "post", "delete", "patch"}
 
+// access is what a route declares about its callers, as openapi.yaml
+// shows it: security [] for public routes, x-roles for the roles.
+type access struct {
+	public bool
+	roles  string // sorted, comma-separated; "" when any caller or member
+}
+
+func accessOf(public bool, roles []string) access {
+	r := slices.Clone(roles)
+	slices.Sort(r)
+	return access{public: public, roles: strings.Join(r, ",")}
+}
+
 // TestOpenAPIMatchesRoutes keeps infra/openapi.yaml true: every served route
-// is documented with the right security, and every documented route is
-// served.
+// is documented with the right security and the roles its table declares
+// (x-roles), and every documented route is served. The cross-tenant guard
+// (e2e) reads the document, so it tests what the tables declare.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	b, err := os.ReadFile("openapi.yaml")
 	if err != nil {
@@ -77,13 +92,18 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 
-	served := map[string]bool{} // "METHOD /fn/path" → public
+	served := map[string]access{} // "METHOD /fn/path" → declared access
+	var problems []string
 	for fn, routes := range servedRoutes {
 		for _, r := range routes {
-			served[r.Method+" /"+fn+r.Path] = r.Public
+			key := r.Method + " /" + fn + r.Path
+			served[key] = accessOf(r.Public, r.Roles)
+			if err := r.CheckAccess(); err != nil {
+				problems = append(problems, err.Error())
+			}
 		}
 	}
-	documented := map[string]bool{}
+	documented := map[string]access{}
 	for path, item := range doc.Paths {
 		for m, node := range item {
 			if !slices.Contains(methods, m) {
@@ -95,7 +115,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			}
 			key := strings.ToUpper(m) + " " + path
 			public := op.Security != nil && len(*op.Security) == 0
-			documented[key] = public
+			documented[key] = accessOf(public, op.Roles)
 			if !public {
 				if _, ok := op.Responses["401"]; !ok {
 					t.Errorf("%s: no 401 response documented", key)
@@ -108,14 +128,15 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 			}
 		}
 	}
-	var problems []string
-	for k, public := range served {
+	for k, a := range served {
 		d, ok := documented[k]
 		switch {
 		case !ok:
 			problems = append(problems, "served but not documented: "+k)
-		case d != public:
-			problems = append(problems, "security differs (public served="+yesNo(public)+"): "+k)
+		case d.public != a.public:
+			problems = append(problems, "security differs (public served="+yesNo(a.public)+"): "+k)
+		case d.roles != a.roles:
+			problems = append(problems, "x-roles differ (served ["+a.roles+"], documented ["+d.roles+"]): "+k)
 		}
 	}
 	for k := range documented {

@@ -36,6 +36,17 @@ resource "google_firestore_field" "mail_quota_ttl" {
   ttl_config {}
 }
 
+# Outbox events (shared/outbox) once sent or dropped: kept a week for
+# inspection, without the envelope or the uid.
+resource "google_firestore_field" "event_outbox_ttl" {
+  project    = var.project
+  database   = google_firestore_database.default.name
+  collection = "event_outbox"
+  field      = "expire_at"
+
+  ttl_config {}
+}
+
 resource "google_firestore_index" "index" {
   for_each = local.firestore_indexes
 

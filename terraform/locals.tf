@@ -22,6 +22,13 @@ locals {
 
   hosting_host = var.domain != "" ? var.domain : "${var.project}.web.app"
 
+  # Values the topology's env declarations may name (`terraform: <key>`):
+  # Terraform cannot index var by a string, so each input is listed here.
+  env_inputs = {
+    public_url        = "https://${local.hosting_host}"
+    policy_admin_uids = join(",", var.policy_admin_uids)
+  }
+
   # Functions, normalised so every entry has every field.
   functions = {
     for f in local.topology_functions : f.name => {
@@ -37,7 +44,13 @@ locals {
       concurrency   = try(f.concurrency, 0) > 0 ? f.concurrency : (f.kind == "run" ? 80 : 1)
       affinity      = try(f.session_affinity, false) == true
       retry         = try(f.retry, false) == true
-      env           = try({ for k, v in f.env : k => tostring(v) }, {})
+      # Declared variables (infra/topology.yaml env): one value per
+      # environment, from value, per_environment or an env_inputs entry.
+      env = { for k, v in try(f.env, {}) : k => tostring(
+        try(v.value, null) != null ? v.value :
+        try(v.per_environment, null) != null ? v.per_environment[var.environment] :
+        local.env_inputs[v.terraform]
+      ) }
       uses = try([for u in f.uses : {
         kind = split(":", u)[0]
         arg  = try(split(":", u)[1], "")

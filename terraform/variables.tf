@@ -96,3 +96,9 @@ variable "oidc_providers" {
   }))
   default = []
 }
+
+variable "policy_admin_uids" {
+  description = "Firebase uids of platform staff who may publish consent policy texts (consent's POLICY_ADMIN_UIDS); empty: nobody."
+  type        = list(string)
+  default     = []
+}

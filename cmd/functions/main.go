@@ -12,8 +12,10 @@ import (
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
 
+	"pointsofyou.ai/studio/infra"
 	"pointsofyou.ai/studio/shared/config"
 	"pointsofyou.ai/studio/shared/logging"
+	"pointsofyou.ai/studio/shared/platform"
 
 	// Every function package, registered by init(). main_test.go keeps this
 	// list equal to the directories under functions/.
@@ -22,15 +24,22 @@ import (
 	_ "pointsofyou.ai/studio/functions/content"
 	_ "pointsofyou.ai/studio/functions/journeys"
 	_ "pointsofyou.ai/studio/functions/media"
+	_ "pointsofyou.ai/studio/functions/relay"
 	_ "pointsofyou.ai/studio/functions/sessions"
 )
 
 func main() {
 	cfg := config.FromEnv(nil)
 	logging.Setup(cfg.Project)
-	// A real project pointed at an emulator would trust unsigned tokens:
-	// the instance never starts, so the deployment fails at once.
-	if err := cfg.CheckEmulators(); err != nil {
+	// A real project pointed at an emulator would trust unsigned tokens,
+	// and one without a declared value (infra/topology.yaml env, secrets)
+	// would answer every call with 503: the instance never starts, so the
+	// deployment fails at once.
+	top, err := infra.Topology()
+	if err == nil {
+		err = platform.Preflight(nil, top)
+	}
+	if err != nil {
 		slog.Error("refusing to start: "+err.Error(), "target", os.Getenv("FUNCTION_TARGET"))
 		os.Exit(1)
 	}

@@ -36,6 +36,10 @@
 // index serves it, and the message shows the index to declare. Without
 // it every query runs.
 //
+// Options.OnRead reports every document a lookup reads, with the
+// transaction it was read in, so a test can count reads per transaction
+// attempt (production bills them; its API reports no such thing).
+//
 // Timestamps are stored at microsecond precision, like production's
 // (finer digits are dropped). Sums and averages of doubles are computed
 // exactly and rounded once, so they do not depend on document order.

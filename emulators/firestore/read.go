@@ -46,6 +46,7 @@ func (s *Server) GetDocument(ctx context.Context, req *pb.GetDocumentRequest) (*
 	doc := db.get(req.GetName(), mode.snapshotTime(db, s.clock()), mode.latest)
 	mode.tx.recordRead(req.GetName())
 	db.mu.RUnlock()
+	s.reported(mode, req.GetName())
 	if doc == nil {
 		return nil, errf(codes.NotFound, "Document %q not found.", req.GetName())
 	}
@@ -80,6 +81,7 @@ func (s *Server) BatchGetDocuments(req *pb.BatchGetDocumentsRequest, stream pb.F
 		mode.tx.recordRead(name)
 	}
 	db.mu.RUnlock()
+	s.reported(mode, req.GetDocuments()...)
 	readTS := timestamppb.New(t)
 	for i, name := range req.GetDocuments() {
 		resp := &pb.BatchGetDocumentsResponse{ReadTime: readTS}

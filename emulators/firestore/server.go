@@ -39,6 +39,28 @@ type Options struct {
 	// served by the same emulator, which must behave as Google's emulator
 	// does and run every query. Empty: Indexes apply to every project.
 	IndexProjects []string
+	// OnRead, when set, is told of every document a lookup (GetDocument,
+	// BatchGetDocuments) reads, found or missing: its full name and the
+	// transaction it was read in ("" outside one; an opaque id, the same
+	// for every read of one transaction). Tests count reads with it;
+	// documents returned by queries are not reported. It runs on the
+	// request's goroutine after the read, holding no lock, so it may call
+	// the emulator itself.
+	OnRead func(name, transaction string)
+}
+
+// reported calls Options.OnRead for the documents a lookup read in mode.
+func (s *Server) reported(mode readMode, names ...string) {
+	if s.onRead == nil {
+		return
+	}
+	tx := ""
+	if mode.tx != nil {
+		tx = mode.tx.id
+	}
+	for _, n := range names {
+		s.onRead(n, tx)
+	}
 }
 
 // Server is an in-memory Firestore emulator serving gRPC and a small HTTP
@@ -67,6 +89,8 @@ type Server struct {
 
 	indexes       indexSet // nil: not enforced
 	indexProjects []string // empty: every project
+
+	onRead func(name, transaction string) // Options.OnRead
 }
 
 // NewServer starts a server listening on opts.Addr.
@@ -103,6 +127,7 @@ func NewServer(opts Options) (*Server, error) {
 
 		indexes:       indexes,
 		indexProjects: slices.Clone(opts.IndexProjects),
+		onRead:        opts.OnRead,
 	}
 	s.grpc = grpc.NewServer(
 		// Production rejects requests over 10 MiB with a clear status; let

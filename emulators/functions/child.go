@@ -83,7 +83,7 @@ func (c *child) env(port int) []string {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		env = append(env, k+"="+c.fn.Env[k])
+		env = append(env, k+"="+c.fn.Env[k].LocalValue(c.opts.Local))
 	}
 	env = append(env, c.opts.Env...)
 	// Last, so that nothing above can point the child at another target.

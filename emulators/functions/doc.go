@@ -10,14 +10,18 @@
 // WebSocket upgrades pass through. GET / lists the functions and their URLs.
 // A child that dies is restarted with exponential backoff; Close stops every
 // child's whole process group (SIGTERM, then SIGKILL after a grace period).
+// Server.Signal signals one child's process group (tests crash, freeze and
+// thaw a function with SIGKILL, SIGSTOP and SIGCONT).
 //
 // Known differences from production:
 //   - one instance per function: no autoscaling, max_instances, concurrency
 //     or memory limits, and no cold start after idling;
-//   - children inherit the emulator's environment (plus the function's
-//     topology env and Options.Env); in production only declared variables
-//     and secrets are set, so a function that works here may still miss a
-//     variable in the cloud;
+//   - children inherit the emulator's environment (plus the local values of
+//     the function's declared env and Options.Env); in production only
+//     declared variables and secrets are set. Declared secrets are not
+//     supplied: on a demo- project shared/events uses its development key.
+//     cmd/functions' TestFunctionsReadWhatTheyDeclare keeps code and
+//     declarations equal, so what works here is also configured there;
 //   - no IAM: private (non-public) HTTP functions accept any caller, and no
 //     Authorization header is checked or minted;
 //   - no request timeout (timeout_seconds) and no 32 MiB request limit;

@@ -37,6 +37,9 @@ type Options struct {
 	Binary string
 	// Env is extra environment for every child, e.g. the emulator hosts.
 	Env []string
+	// Local fills the {placeholders} of the declared variables' local
+	// values (topology.EnvVar.LocalValue), e.g. hosting_url.
+	Local map[string]string
 	// Output receives the children's output, each line prefixed with the
 	// function name; default os.Stderr.
 	Output io.Writer

@@ -59,10 +59,12 @@ type seen struct {
 	ChildPID int               `json:"childPid"`
 }
 
+func ptr(s string) *string { return &s }
+
 func testTopology() *topology.Topology {
 	return &topology.Topology{Functions: []topology.Function{
 		{Name: "echo", Kind: topology.KindFunction, Trigger: topology.Trigger{HTTP: &topology.HTTPTrigger{Public: true}},
-			Env: map[string]string{"TOPO_VAR": "from-topology", "SHARED": "topology"}},
+			Env: map[string]topology.EnvVar{"TOPO_VAR": {Local: ptr("from-{project}")}, "SHARED": {Local: ptr("topology")}}},
 		{Name: "events", EntryPoint: "on-event", Kind: topology.KindFunction,
 			Trigger: topology.Trigger{PubSub: &topology.PubSubTrigger{Topic: "t"}}},
 	}}
@@ -90,7 +92,7 @@ func newTestServer(t *testing.T, top *topology.Topology) (*Server, *syncBuffer) 
 	t.Helper()
 	out := &syncBuffer{}
 	s, err := NewServer(Options{
-		Project: "demo-test", Region: "europe-west1", Topology: top, Binary: fakefn,
+		Project: "demo-test", Region: "europe-west1", Topology: top, Binary: fakefn, Local: map[string]string{"project": "demo-test"},
 		Env: []string{"EXTRA_VAR=from-options", "SHARED=options", "FUNCTION_TARGET=hijack"}, Output: out,
 	})
 	if err != nil {
@@ -219,7 +221,7 @@ func TestEnv(t *testing.T) {
 		"K_SERVICE":               "echo",
 		"FUNCTION_REGION":         "europe-west1",
 		"GOOGLE_CLOUD_PROJECT":    "demo-test",
-		"TOPO_VAR":                "from-topology",
+		"TOPO_VAR":                "from-demo-test",
 		"EXTRA_VAR":               "from-options",
 		"SHARED":                  "options",
 	}

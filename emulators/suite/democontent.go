@@ -24,7 +24,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"pointsofyou.ai/studio/shared/ai"
-	"pointsofyou.ai/studio/shared/content"
+	"pointsofyou.ai/studio/shared/library"
 	"pointsofyou.ai/studio/shared/topology"
 )
 
@@ -46,12 +46,12 @@ func DemoContentPath(usersPath string) string {
 
 // LoadDemoContent reads and validates a demo library file (the bulk-import
 // JSON format); any row error fails the whole file, as an import would.
-func LoadDemoContent(path string) ([]content.Item, error) {
+func LoadDemoContent(path string) ([]library.Item, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	items, rowErrs, err := content.ParseJSON(b)
+	items, rowErrs, err := library.ParseJSON(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -107,13 +107,13 @@ func (s *Suite) SeedContent(ctx context.Context, path string) (DemoContentStats,
 
 // importDemoContent imports items into the official library and embeds
 // them; it returns the items imported and the locales embedded.
-func (s *Suite) importDemoContent(ctx context.Context, items []content.Item) (imported, embedded int, err error) {
+func (s *Suite) importDemoContent(ctx context.Context, items []library.Item) (imported, embedded int, err error) {
 	fs, err := gcfirestore.NewClient(ctx, s.opts.Project, s.firestoreOptions()...)
 	if err != nil {
 		return 0, 0, err
 	}
 	defer fs.Close()
-	res, err := content.Import(ctx, fs, "", items, demoSeeder, time.Now())
+	res, err := library.Import(ctx, fs, "", items, demoSeeder, time.Now())
 	if err != nil {
 		return 0, 0, fmt.Errorf("import demo content: %w", err)
 	}
@@ -129,7 +129,7 @@ func (s *Suite) importDemoContent(ctx context.Context, items []content.Item) (im
 	// The model name must match the functions' (same ai defaults), or the
 	// trigger would see a changed hash and re-embed everything.
 	embedded, err = syncAll(ctx, func(ctx context.Context, id string) (int, error) {
-		return content.SyncChunks(ctx, fs, emb, aic.Config().EmbedModel, nil, "", id)
+		return library.SyncChunks(ctx, fs, emb, aic.Config().EmbedModel, nil, "", id)
 	}, items)
 	if err != nil {
 		return res.Imported, embedded, fmt.Errorf("embed demo content: %w", err)
@@ -139,7 +139,7 @@ func (s *Suite) importDemoContent(ctx context.Context, items []content.Item) (im
 
 // syncAll runs SyncChunks for every item, a few at a time: each is a
 // handful of Firestore round trips, and the embeddings are already cached.
-func syncAll(ctx context.Context, syncItem func(context.Context, string) (int, error), items []content.Item) (int, error) {
+func syncAll(ctx context.Context, syncItem func(context.Context, string) (int, error), items []library.Item) (int, error) {
 	const workers = 8
 	var (
 		mu    sync.Mutex
@@ -175,16 +175,16 @@ func syncAll(ctx context.Context, syncItem func(context.Context, string) (int, e
 // batched call up front, so seeding costs a few Vertex calls rather than
 // one per item; a text it does not know goes to the real client.
 type cachedEmbedder struct {
-	next  content.Embedder
+	next  library.Embedder
 	task  string
 	cache map[string][]float32
 }
 
-func prefetchEmbeddings(ctx context.Context, c *ai.Client, items []content.Item) (*cachedEmbedder, error) {
+func prefetchEmbeddings(ctx context.Context, c *ai.Client, items []library.Item) (*cachedEmbedder, error) {
 	var texts []string
 	seen := map[string]bool{}
 	for _, it := range items {
-		for _, l := range content.Locales {
+		for _, l := range library.Locales {
 			if !it.HasLocale(l) {
 				continue
 			}
@@ -220,7 +220,7 @@ func (e *cachedEmbedder) Embed(ctx context.Context, texts []string, task string)
 
 // uploadDemoImages generates the image of every item that references one
 // under DemoContentObjectPrefix and stores it in the media bucket.
-func (s *Suite) uploadDemoImages(items []content.Item) (int, error) {
+func (s *Suite) uploadDemoImages(items []library.Item) (int, error) {
 	bucket := topology.BucketName(s.opts.Project, DemoMediaBucket)
 	n := 0
 	for _, it := range items {

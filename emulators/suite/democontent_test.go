@@ -11,7 +11,7 @@ import (
 	gcfirestore "cloud.google.com/go/firestore"
 
 	"pointsofyou.ai/studio/infra"
-	"pointsofyou.ai/studio/shared/content"
+	"pointsofyou.ai/studio/shared/library"
 	"pointsofyou.ai/studio/shared/topology"
 )
 
@@ -37,7 +37,7 @@ func TestDemoContentFile(t *testing.T) {
 		for _, l := range it.Locales {
 			locales[l]++
 		}
-		if it.Status != content.StatusPublished || len(it.Themes) == 0 || it.Phase == "" {
+		if it.Status != library.StatusPublished || len(it.Themes) == 0 || it.Phase == "" {
 			t.Errorf("%s: status %q, themes %v, phase %q", it.ID, it.Status, it.Themes, it.Phase)
 		}
 	}
@@ -45,8 +45,8 @@ func TestDemoContentFile(t *testing.T) {
 		typ string
 		min int
 	}{
-		{content.TypePhotoCard, 40}, {content.TypeWordCard, 40}, {content.TypeQuestionCard, 30},
-		{content.TypeExercise, 12}, {content.TypeCanvasTemplate, 6}, {content.TypeSessionProtocol, 4}, {content.TypeDeck, 1},
+		{library.TypePhotoCard, 40}, {library.TypeWordCard, 40}, {library.TypeQuestionCard, 30},
+		{library.TypeExercise, 12}, {library.TypeCanvasTemplate, 6}, {library.TypeSessionProtocol, 4}, {library.TypeDeck, 1},
 	} {
 		if byType[want.typ] < want.min {
 			t.Errorf("%d items of type %s, want at least %d", byType[want.typ], want.typ, want.min)
@@ -64,7 +64,7 @@ func TestDemoContentFile(t *testing.T) {
 		if it.DeckID != "" && !ids[it.DeckID] {
 			t.Errorf("%s: deck %q is not in the file", it.ID, it.DeckID)
 		}
-		if it.Type == content.TypePhotoCard {
+		if it.Type == library.TypePhotoCard {
 			if len(it.Images) != 1 || !strings.HasPrefix(it.Images[0].Object, DemoContentObjectPrefix) {
 				t.Errorf("%s: images %+v", it.ID, it.Images)
 			}
@@ -149,15 +149,15 @@ func TestSeedContent(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = fs.Close() })
-	docs, err := fs.Collection(content.OfficialCollection).Documents(ctx).GetAll()
+	docs, err := fs.Collection(library.OfficialCollection).Documents(ctx).GetAll()
 	if err != nil || len(docs) != len(items) {
 		t.Fatalf("%d official items (%v), want %d", len(docs), err, len(items))
 	}
-	var it content.Item
+	var it library.Item
 	if err := docs[0].DataTo(&it); err != nil || it.Version != 2 || it.Org != "" {
 		t.Errorf("stored item %+v: %v", it, err)
 	}
-	chunks, err := fs.Collection(content.ChunkCollection).Documents(ctx).GetAll()
+	chunks, err := fs.Collection(library.ChunkCollection).Documents(ctx).GetAll()
 	if err != nil || len(chunks) != wantChunks {
 		t.Errorf("%d chunks (%v), want %d", len(chunks), err, wantChunks)
 	}

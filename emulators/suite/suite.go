@@ -246,6 +246,8 @@ func Start(ctx context.Context, opts Options) (s *Suite, err error) {
 		if s.Functions, err = functions.NewServer(functions.Options{
 			Addr: s.addr(Functions), Project: opts.Project, Region: opts.Region, Topology: opts.Topology,
 			Binary: opts.FunctionsBinary, Env: s.FunctionEnv(), Output: opts.Output,
+			// Declared variables' local values: links in mail point at Hosting.
+			Local: map[string]string{"hosting_url": "http://" + s.addr(Hosting), "project": opts.Project},
 		}); err != nil {
 			return nil, err
 		}

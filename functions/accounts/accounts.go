@@ -34,101 +34,46 @@
 package accounts
 
 import (
-	"context"
-	"fmt"
-	"net"
 	"net/http"
-	"os"
-	"strings"
 
-	"cloud.google.com/go/firestore"
-	firebase "firebase.google.com/go/v4"
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 
-	"pointsofyou.ai/studio/shared/auth"
-	"pointsofyou.ai/studio/shared/config"
-	"pointsofyou.ai/studio/shared/instance"
-	"pointsofyou.ai/studio/shared/logging"
-	"pointsofyou.ai/studio/shared/mail"
+	"pointsofyou.ai/studio/shared/platform"
 )
 
 // EntryHTTP is the entry point name, as declared in infra/topology.yaml.
 const EntryHTTP = "accounts"
 
-func init() {
-	// Clients are built from the environment on first use, so a
-	// configuration error is a 503 rather than a crash loop.
-	functions.HTTP(EntryHTTP, instance.HTTP(instance.New(func() (http.Handler, error) { return newFromEnv(nil) })))
-}
+// EnvPublicURL is where people open the app; invitation links point there.
+const EnvPublicURL = "PUBLIC_URL"
 
-// newFromEnv builds the handler and its clients from the environment
-// (lookup nil: os.Getenv).
-func newFromEnv(lookup func(string) string) (http.Handler, error) {
-	cfg := config.FromEnv(lookup)
-	if err := cfg.Check(config.EnvFirestoreHost, config.EnvAuthHost); err != nil {
-		return nil, err
-	}
-	logging.Setup(cfg.Project)
-	ctx := context.Background()
-	// Both clients read their emulator hosts from the environment.
-	fs, err := firestore.NewClient(ctx, cfg.Project)
-	if err != nil {
-		return nil, fmt.Errorf("firestore client: %w", err)
-	}
-	app, err := firebase.NewApp(ctx, &firebase.Config{ProjectID: cfg.Project})
-	if err != nil {
-		fs.Close()
-		return nil, fmt.Errorf("firebase app: %w", err)
-	}
-	admin, err := app.Auth(ctx)
-	if err != nil {
-		fs.Close()
-		return nil, fmt.Errorf("firebase auth client: %w", err)
-	}
-	v, err := auth.NewFirebaseVerifier(ctx, cfg)
-	if err != nil {
-		fs.Close()
-		return nil, err
-	}
-	resolver, err := resolverFromEnv(cfg, lookup)
-	if err != nil {
-		fs.Close()
-		return nil, err
-	}
-	h, err := New(Deps{
-		Verifier: v, Firestore: fs, Admin: admin, Mail: mail.NewOutbox(fs, nil), Resolver: resolver,
+func init() { functions.HTTP(EntryHTTP, platform.HTTP(EntryHTTP, root)) }
+
+// root is the composition root: the declared configuration and clients of
+// infra/topology.yaml's accounts entry.
+func root(p *platform.Platform) (http.Handler, error) {
+	d := Deps{
 		// The function is deployed behind Hosting's /api/accounts rewrite.
 		TrustForwardedFor: true,
-	})
-	if err != nil {
-		fs.Close()
+	}
+	var err error
+	if d.Firestore, err = p.Firestore(); err != nil {
 		return nil, err
 	}
-	return h, nil
-}
-
-// EnvDNSHost points domain verification at the emulator suite's DNS server
-// (host:port), as the other *_EMULATOR_HOST variables do for their services.
-const EnvDNSHost = "DNS_EMULATOR_HOST"
-
-// resolverFromEnv is the resolver for domain verification: public DNS on a
-// real project, only the suite's DNS server on a demo one (which must never
-// ask the Internet, and must say so rather than start without it).
-func resolverFromEnv(cfg config.Config, lookup func(string) string) (TXTResolver, error) {
-	if lookup == nil {
-		lookup = os.Getenv
+	if d.Verifier, err = p.Verifier(); err != nil {
+		return nil, err
 	}
-	host := strings.TrimSpace(lookup(EnvDNSHost))
-	switch {
-	case host != "" && !cfg.IsDemo():
-		return nil, fmt.Errorf("%s is set but project %q is not a demo project", EnvDNSHost, cfg.Project)
-	case host == "" && cfg.IsDemo():
-		return nil, fmt.Errorf("project %q is a demo project but %s is not set", cfg.Project, EnvDNSHost)
-	case host == "":
-		return net.DefaultResolver, nil
+	if d.Admin, err = p.AuthAdmin(); err != nil {
+		return nil, err
 	}
-	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, network, host)
-	}}, nil
+	if d.Mail, err = p.Mail(); err != nil {
+		return nil, err
+	}
+	if d.Resolver, err = p.Resolver(); err != nil {
+		return nil, err
+	}
+	if d.LinkBase, err = p.Env(EnvPublicURL); err != nil {
+		return nil, err
+	}
+	return New(d)
 }

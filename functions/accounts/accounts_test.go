@@ -10,6 +10,7 @@ import (
 
 	fbauth "firebase.google.com/go/v4/auth"
 
+	"pointsofyou.ai/studio/internal/apitest"
 	"pointsofyou.ai/studio/shared/auth"
 )
 
@@ -19,12 +20,12 @@ func TestOnboardingResumesAfterRestart(t *testing.T) {
 	uid, _ := newUser(t, "example.org", true)
 	tok := token(t, uid, "password")
 
-	do(t, h, "GET", "/v1/me/onboarding", tok, nil).problem(t, 409) // no profile yet
-	r := do(t, h, "PUT", "/v1/me/profile", tok, map[string]any{
+	apitest.Serve(t, h, "GET", "/v1/me/onboarding", tok, nil).Problem(t, 409) // no profile yet
+	r := apitest.Serve(t, h, "PUT", "/v1/me/profile", tok, map[string]any{
 		"display_name": "Zoë", "language": "he", "timezone": "Asia/Jerusalem", "role": "facilitator"})
-	ok(t, r, 200)
+	r.Want(t, 200)
 	var me MeView
-	r.json(t, &me)
+	r.JSON(t, &me)
 	// A role grants no tier: without an entitlement the facilitator is free.
 	if !me.RefreshToken || me.Role != auth.RoleFacilitator || me.Tier != auth.TierFree || me.Onboarding.Step != 1 {
 		t.Fatalf("profile = %+v", me)
@@ -32,15 +33,15 @@ func TestOnboardingResumesAfterRestart(t *testing.T) {
 	if c := claimsOf(t, uid); c["role"] != auth.RoleFacilitator || c["tier"] != auth.TierFree {
 		t.Fatalf("claims = %v", c)
 	}
-	do(t, h, "PUT", "/v1/me/onboarding/steps/2", tok, map[string]any{"video_provider": "zoom", "group_size": "1-10"}).problem(t, 409)
-	ok(t, do(t, h, "PUT", "/v1/me/onboarding/steps/1", tok, map[string]any{"use_case": "coaching", "experience": "some"}), 200)
+	apitest.Serve(t, h, "PUT", "/v1/me/onboarding/steps/2", tok, map[string]any{"video_provider": "zoom", "group_size": "1-10"}).Problem(t, 409)
+	apitest.Serve(t, h, "PUT", "/v1/me/onboarding/steps/1", tok, map[string]any{"use_case": "coaching", "experience": "some"}).Want(t, 200)
 
 	// A new instance (a cold start) reads the state back from Firestore.
 	h2 := newHandler(t, nil)
 	var ob OnboardingView
-	r = do(t, h2, "GET", "/v1/me/onboarding", tok, nil)
-	ok(t, r, 200)
-	r.json(t, &ob)
+	r = apitest.Serve(t, h2, "GET", "/v1/me/onboarding", tok, nil)
+	r.Want(t, 200)
+	r.JSON(t, &ob)
 	if ob.Step != 2 || ob.Completed || ob.Steps[1].Name != "sessions" || ob.Data["practice"]["use_case"] != "coaching" {
 		t.Fatalf("resumed onboarding = %+v", ob)
 	}
@@ -50,16 +51,16 @@ func TestOnboardingResumesAfterRestart(t *testing.T) {
 		{"channels": []string{"email", "push"}, "marketing_opt_in": false},
 	}
 	for i, body := range steps {
-		r = do(t, h2, "PUT", "/v1/me/onboarding/steps/"+string(rune('2'+i)), tok, body)
-		ok(t, r, 200)
+		r = apitest.Serve(t, h2, "PUT", "/v1/me/onboarding/steps/"+string(rune('2'+i)), tok, body)
+		r.Want(t, 200)
 	}
-	r.json(t, &ob)
+	r.JSON(t, &ob)
 	if !ob.Completed || ob.Step != 5 {
 		t.Fatalf("final onboarding = %+v", ob)
 	}
 	// Editing an earlier step keeps the completion.
-	ok(t, do(t, h, "PUT", "/v1/me/onboarding/steps/3", tok, map[string]any{"coach_style": "supportive"}), 200)
-	do(t, h, "PUT", "/v1/me/onboarding/steps/5", tok, map[string]any{}).problem(t, 404)
+	apitest.Serve(t, h, "PUT", "/v1/me/onboarding/steps/3", tok, map[string]any{"coach_style": "supportive"}).Want(t, 200)
+	apitest.Serve(t, h, "PUT", "/v1/me/onboarding/steps/5", tok, map[string]any{}).Problem(t, 404)
 }
 
 func TestBadInputIsRejectedWithoutWrites(t *testing.T) {
@@ -78,7 +79,7 @@ func TestBadInputIsRejectedWithoutWrites(t *testing.T) {
 		`{"display_name": "A",`,
 		`[]`,
 	} {
-		p := do(t, h, "PUT", "/v1/me/profile", tok, body).problem(t, 400)
+		p := apitest.Serve(t, h, "PUT", "/v1/me/profile", tok, body).Problem(t, 400)
 		if p.Detail == "" {
 			t.Errorf("%v: no detail", body)
 		}
@@ -98,7 +99,7 @@ func TestBadInputIsRejectedWithoutWrites(t *testing.T) {
 		map[string]any{"name": "Acme", "type": "corporate", "retention_days": "long"},
 		map[string]any{"name": "Acme", "type": "corporate", "retention_days": 0},
 	} {
-		do(t, h, "POST", "/v1/orgs", regTok, body).problem(t, 400)
+		apitest.Serve(t, h, "POST", "/v1/orgs", regTok, body).Problem(t, 400)
 	}
 	all, err := fsClient.Collection(colOrgs).Where("created_by", "==", uid).Documents(context.Background()).GetAll()
 	if err != nil || len(all) != 0 {
@@ -112,16 +113,16 @@ func TestBadInputIsRejectedWithoutWrites(t *testing.T) {
 		map[string]any{"email": "x@example.org", "role": "owner"},
 		map[string]any{"email": 12, "role": "participant"},
 	} {
-		do(t, h, "POST", "/v1/orgs/"+org+"/invitations", adminTok, body).problem(t, 400)
+		apitest.Serve(t, h, "POST", "/v1/orgs/"+org+"/invitations", adminTok, body).Problem(t, 400)
 	}
 	invs, err := fsClient.Collection(colOrgs).Doc(org).Collection(colInvitations).Documents(context.Background()).GetAll()
 	if err != nil || len(invs) != 0 {
 		t.Fatalf("invitations written after bad input: %d %v", len(invs), err)
 	}
-	do(t, h, "PATCH", "/v1/orgs/"+org+"/members/"+uid, adminTok, map[string]any{"role": "root"}).problem(t, 400)
-	do(t, h, "PUT", "/v1/orgs/"+org+"/sso", adminTok, map[string]any{"provider_id": "oidc.acme", "type": "oidc",
-		"issuer": "https://idp.example.org", "client_id": "c", "client_secret": "s"}).problem(t, 400)
-	do(t, h, "PUT", "/v1/me/onboarding/steps/1", adminTok, map[string]any{"org_type": 3, "group_size": "1-10"}).problem(t, 400)
+	apitest.Serve(t, h, "PATCH", "/v1/orgs/"+org+"/members/"+uid, adminTok, map[string]any{"role": "root"}).Problem(t, 400)
+	apitest.Serve(t, h, "PUT", "/v1/orgs/"+org+"/sso", adminTok, map[string]any{"provider_id": "oidc.acme", "type": "oidc",
+		"issuer": "https://idp.example.org", "client_id": "c", "client_secret": "s"}).Problem(t, 400)
+	apitest.Serve(t, h, "PUT", "/v1/me/onboarding/steps/1", adminTok, map[string]any{"org_type": 3, "group_size": "1-10"}).Problem(t, 400)
 }
 
 func TestOrganisationLifecycle(t *testing.T) {
@@ -133,43 +134,43 @@ func TestOrganisationLifecycle(t *testing.T) {
 		t.Fatalf("creator claims = %v", c)
 	}
 	// A second organisation for the same person is refused.
-	do(t, h, "POST", "/v1/orgs", adminTok, map[string]any{"name": "Again", "type": "corporate"}).problem(t, 409)
+	apitest.Serve(t, h, "POST", "/v1/orgs", adminTok, map[string]any{"name": "Again", "type": "corporate"}).Problem(t, 409)
 
 	// Invite, accept once.
 	memberUID, memberEmail, memberTok := registered(t, h, "example.org", auth.RoleParticipant)
 	inv := inviteToken(t, h, org, adminTok, strings.ToUpper(memberEmail), auth.RoleFacilitator)
 	strangerUID, _, strangerTok := registered(t, h, "example.org", auth.RoleParticipant)
-	do(t, h, "POST", "/v1/invitations/accept", strangerTok, map[string]any{"token": inv}).problem(t, 403)
-	r := do(t, h, "POST", "/v1/invitations/accept", memberTok, map[string]any{"token": inv})
-	ok(t, r, 200)
+	apitest.Serve(t, h, "POST", "/v1/invitations/accept", strangerTok, map[string]any{"token": inv}).Problem(t, 403)
+	r := apitest.Serve(t, h, "POST", "/v1/invitations/accept", memberTok, map[string]any{"token": inv})
+	r.Want(t, 200)
 	var acc AcceptView
-	r.json(t, &acc)
+	r.JSON(t, &acc)
 	if acc.Org != org || acc.Role != auth.RoleFacilitator || !acc.RefreshToken {
 		t.Fatalf("accept = %+v", acc)
 	}
 	if c := claimsOf(t, memberUID); c["org"] != org || c["role"] != auth.RoleFacilitator {
 		t.Fatalf("member claims = %v", c)
 	}
-	do(t, h, "POST", "/v1/invitations/accept", memberTok, map[string]any{"token": inv}).problem(t, 409)
-	do(t, h, "POST", "/v1/invitations/accept", memberTok, map[string]any{"token": inv[:len(inv)-2] + "AA"}).problem(t, 404)
+	apitest.Serve(t, h, "POST", "/v1/invitations/accept", memberTok, map[string]any{"token": inv}).Problem(t, 409)
+	apitest.Serve(t, h, "POST", "/v1/invitations/accept", memberTok, map[string]any{"token": inv[:len(inv)-2] + "AA"}).Problem(t, 404)
 	if exists(t, "orgs/"+org+"/members/"+strangerUID) {
 		t.Fatal("the stranger joined")
 	}
 
 	// The facilitator may invite participants, not staff; lists members.
 	facTok := token(t, memberUID, "password")
-	do(t, h, "POST", "/v1/orgs/"+org+"/invitations", facTok, map[string]any{"email": "x@example.org", "role": "educator"}).problem(t, 403)
-	ok(t, do(t, h, "POST", "/v1/orgs/"+org+"/invitations", facTok, map[string]any{"email": "y@example.org", "role": "participant"}), 202)
+	apitest.Serve(t, h, "POST", "/v1/orgs/"+org+"/invitations", facTok, map[string]any{"email": "x@example.org", "role": "educator"}).Problem(t, 403)
+	apitest.Serve(t, h, "POST", "/v1/orgs/"+org+"/invitations", facTok, map[string]any{"email": "y@example.org", "role": "participant"}).Want(t, 202)
 	var page MembersPage
-	r = do(t, h, "GET", "/v1/orgs/"+org+"/members?page_size=1", facTok, nil)
-	ok(t, r, 200)
-	r.json(t, &page)
+	r = apitest.Serve(t, h, "GET", "/v1/orgs/"+org+"/members?page_size=1", facTok, nil)
+	r.Want(t, 200)
+	r.JSON(t, &page)
 	if len(page.Members) != 1 || page.NextPageToken == "" {
 		t.Fatalf("page 1 = %+v", page)
 	}
-	r = do(t, h, "GET", "/v1/orgs/"+org+"/members?page_size=1&page_token="+page.NextPageToken, facTok, nil)
+	r = apitest.Serve(t, h, "GET", "/v1/orgs/"+org+"/members?page_size=1&page_token="+page.NextPageToken, facTok, nil)
 	page = MembersPage{}
-	r.json(t, &page)
+	r.JSON(t, &page)
 	if len(page.Members) != 1 || page.NextPageToken != "" {
 		t.Fatalf("page 2 = %+v", page)
 	}
@@ -178,7 +179,7 @@ func TestOrganisationLifecycle(t *testing.T) {
 	lateUID, lateEmail, lateTok := registered(t, h, "example.org", auth.RoleParticipant)
 	late := inviteToken(t, h, org, adminTok, lateEmail, auth.RoleParticipant)
 	future := newHandler(t, func() time.Time { return time.Now().Add(invitationTTL + time.Hour) })
-	if p := do(t, future, "POST", "/v1/invitations/accept", lateTok, map[string]any{"token": late}).problem(t, 409); !strings.Contains(p.Detail, "expired") {
+	if p := apitest.Serve(t, future, "POST", "/v1/invitations/accept", lateTok, map[string]any{"token": late}).Problem(t, 409); !strings.Contains(p.Detail, "expired") {
 		t.Fatalf("expired: %+v", p)
 	}
 	if exists(t, "orgs/"+org+"/members/"+lateUID) {
@@ -190,21 +191,21 @@ func TestOrganisationLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r = do(t, h, "PATCH", "/v1/orgs/"+org+"/members/"+memberUID, adminTok, map[string]any{"role": "educator"})
-	ok(t, r, 200)
+	r = apitest.Serve(t, h, "PATCH", "/v1/orgs/"+org+"/members/"+memberUID, adminTok, map[string]any{"role": "educator"})
+	r.Want(t, 200)
 	if _, err := admin.VerifyIDTokenAndCheckRevoked(ctx, oldTok); !fbauth.IsIDTokenRevoked(err) {
 		t.Fatalf("old token after role change: %v", err)
 	}
-	do(t, h, "GET", "/v1/me", oldTok, nil).problem(t, 401)
+	apitest.Serve(t, h, "GET", "/v1/me", oldTok, nil).Problem(t, 401)
 	if c := claimsOf(t, memberUID); c["role"] != auth.RoleEducator {
 		t.Fatalf("claims after role change = %v", c)
 	}
 	// The last admin can be neither demoted nor removed.
-	do(t, h, "PATCH", "/v1/orgs/"+org+"/members/"+adminUID, adminTok, map[string]any{"role": "participant"}).problem(t, 409)
-	do(t, h, "DELETE", "/v1/orgs/"+org+"/members/"+adminUID, adminTok, nil).problem(t, 409)
+	apitest.Serve(t, h, "PATCH", "/v1/orgs/"+org+"/members/"+adminUID, adminTok, map[string]any{"role": "participant"}).Problem(t, 409)
+	apitest.Serve(t, h, "DELETE", "/v1/orgs/"+org+"/members/"+adminUID, adminTok, nil).Problem(t, 409)
 
 	// Removal.
-	ok(t, do(t, h, "DELETE", "/v1/orgs/"+org+"/members/"+memberUID, adminTok, nil), 204)
+	apitest.Serve(t, h, "DELETE", "/v1/orgs/"+org+"/members/"+memberUID, adminTok, nil).Want(t, 204)
 	if exists(t, "orgs/"+org+"/members/"+memberUID) {
 		t.Fatal("member document left")
 	}
@@ -212,8 +213,8 @@ func TestOrganisationLifecycle(t *testing.T) {
 		t.Fatalf("claims after removal = %v", c)
 	}
 	fresh := token(t, memberUID, "password")
-	do(t, h, "GET", "/v1/orgs/"+org, fresh, nil).problem(t, 404)
-	do(t, h, "DELETE", "/v1/orgs/"+org+"/members/"+memberUID, adminTok, nil).problem(t, 404)
+	apitest.Serve(t, h, "GET", "/v1/orgs/"+org, fresh, nil).Problem(t, 404)
+	apitest.Serve(t, h, "DELETE", "/v1/orgs/"+org+"/members/"+memberUID, adminTok, nil).Problem(t, 404)
 }
 
 func TestConcurrentAcceptanceJoinsOnce(t *testing.T) {
@@ -229,7 +230,7 @@ func TestConcurrentAcceptanceJoinsOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			codes[i] = do(t, h, "POST", "/v1/invitations/accept", tok, map[string]any{"token": inv}).Code
+			codes[i] = apitest.Serve(t, h, "POST", "/v1/invitations/accept", tok, map[string]any{"token": inv}).Code
 		}()
 	}
 	wg.Wait()
@@ -260,48 +261,48 @@ func TestDomainRulesAndSSO(t *testing.T) {
 	org, _, adminTok := withOrg(t, h, domain)
 
 	// Only addresses of the allowed domains are invited.
-	do(t, h, "POST", "/v1/orgs/"+org+"/invitations", adminTok, map[string]any{"email": "someone@elsewhere.example", "role": "participant"}).problem(t, 400)
+	apitest.Serve(t, h, "POST", "/v1/orgs/"+org+"/invitations", adminTok, map[string]any{"email": "someone@elsewhere.example", "role": "participant"}).Problem(t, 400)
 	// A pending claim blocks nobody: another organisation may list it too.
 	_, _, otherTok := registered(t, h, "example.org", auth.RoleOrgAdmin)
-	ok(t, do(t, h, "POST", "/v1/orgs", otherTok, map[string]any{"name": "Copycat", "type": "corporate", "domains": []string{domain}}), 201)
+	apitest.Serve(t, h, "POST", "/v1/orgs", otherTok, map[string]any{"name": "Copycat", "type": "corporate", "domains": []string{domain}}).Want(t, 201)
 
 	// SSO cannot be required before a provider is configured and a domain proven.
-	do(t, h, "PATCH", "/v1/orgs/"+org, adminTok, map[string]any{"sso_required": true}).problem(t, 400)
-	do(t, h, "GET", "/v1/orgs/"+org+"/sso", adminTok, nil).problem(t, 404)
-	ok(t, do(t, h, "PUT", "/v1/orgs/"+org+"/sso", adminTok, map[string]any{"provider_id": "oidc.acme", "type": "oidc",
-		"issuer": "https://idp.example.org", "client_id": "studio"}), 200)
-	do(t, h, "PATCH", "/v1/orgs/"+org, adminTok, map[string]any{"sso_required": true}).problem(t, 400)
+	apitest.Serve(t, h, "PATCH", "/v1/orgs/"+org, adminTok, map[string]any{"sso_required": true}).Problem(t, 400)
+	apitest.Serve(t, h, "GET", "/v1/orgs/"+org+"/sso", adminTok, nil).Problem(t, 404)
+	apitest.Serve(t, h, "PUT", "/v1/orgs/"+org+"/sso", adminTok, map[string]any{"provider_id": "oidc.acme", "type": "oidc",
+		"issuer": "https://idp.example.org", "client_id": "studio"}).Want(t, 200)
+	apitest.Serve(t, h, "PATCH", "/v1/orgs/"+org, adminTok, map[string]any{"sso_required": true}).Problem(t, 400)
 	prove(t, h, org, adminTok, domain)
-	ok(t, do(t, h, "PATCH", "/v1/orgs/"+org, adminTok, map[string]any{"sso_required": true}), 200)
+	apitest.Serve(t, h, "PATCH", "/v1/orgs/"+org, adminTok, map[string]any{"sso_required": true}).Want(t, 200)
 
 	var d SSODiscovery
-	r := do(t, h, "GET", "/v1/sso/discover?email=someone@"+domain, "", nil)
-	ok(t, r, 200)
-	r.json(t, &d)
+	r := apitest.Serve(t, h, "GET", "/v1/sso/discover?email=someone@"+domain, "", nil)
+	r.Want(t, 200)
+	r.JSON(t, &d)
 	if !d.SSORequired || d.ProviderID != "oidc.acme" || d.Type != "oidc" {
 		t.Fatalf("discover = %+v", d)
 	}
 	var unknown SSODiscovery
-	r = do(t, h, "GET", "/v1/sso/discover?email=someone@unknown.example", "", nil)
-	ok(t, r, 200)
-	r.json(t, &unknown)
+	r = apitest.Serve(t, h, "GET", "/v1/sso/discover?email=someone@unknown.example", "", nil)
+	r.Want(t, 200)
+	r.JSON(t, &unknown)
 	if unknown != (SSODiscovery{}) {
 		t.Fatalf("unknown domain = %+v", unknown)
 	}
-	do(t, h, "GET", "/v1/sso/discover?email=nope", "", nil).problem(t, 400)
+	apitest.Serve(t, h, "GET", "/v1/sso/discover?email=nope", "", nil).Problem(t, 400)
 
 	// A password sign-in from the domain cannot complete sign-up; SSO can.
 	uid, _ := newUser(t, domain, true)
-	p := do(t, h, "PUT", "/v1/me/profile", token(t, uid, "password"),
-		map[string]any{"display_name": "P", "language": "en", "timezone": "UTC", "role": "participant"}).problem(t, 403)
+	p := apitest.Serve(t, h, "PUT", "/v1/me/profile", token(t, uid, "password"),
+		map[string]any{"display_name": "P", "language": "en", "timezone": "UTC", "role": "participant"}).Problem(t, 403)
 	if p.Type != "https://studio.pointsofyou.ai/problems/sso-required" {
 		t.Fatalf("problem = %+v", p)
 	}
 	if exists(t, "users/"+uid) {
 		t.Fatal("profile written for a refused sign-in")
 	}
-	ok(t, do(t, h, "PUT", "/v1/me/profile", token(t, uid, "oidc.acme"),
-		map[string]any{"display_name": "P", "language": "en", "timezone": "UTC", "role": "participant"}), 200)
+	apitest.Serve(t, h, "PUT", "/v1/me/profile", token(t, uid, "oidc.acme"),
+		map[string]any{"display_name": "P", "language": "en", "timezone": "UTC", "role": "participant"}).Want(t, 200)
 }
 
 func TestTenancyAndRoles(t *testing.T) {
@@ -310,7 +311,7 @@ func TestTenancyAndRoles(t *testing.T) {
 	orgA, _, adminA := withOrg(t, h)
 	_, _, adminB := withOrg(t, h)
 	pUID, pEmail, pTok := registered(t, h, "example.org", auth.RoleParticipant)
-	ok(t, do(t, h, "POST", "/v1/invitations/accept", pTok, map[string]any{"token": inviteToken(t, h, orgA, adminA, pEmail, "participant")}), 200)
+	apitest.Serve(t, h, "POST", "/v1/invitations/accept", pTok, map[string]any{"token": inviteToken(t, h, orgA, adminA, pEmail, "participant")}).Want(t, 200)
 	pTok = token(t, pUID, "password")
 
 	for _, c := range []struct{ method, path string }{
@@ -324,16 +325,16 @@ func TestTenancyAndRoles(t *testing.T) {
 		if c.method == "PATCH" {
 			body = map[string]any{"name": "Taken over"}
 		}
-		r := do(t, h, c.method, c.path, adminB, body)
-		r.problem(t, 404)
+		r := apitest.Serve(t, h, c.method, c.path, adminB, body)
+		r.Problem(t, 404)
 		if strings.Contains(string(r.Body), "Org ") || strings.Contains(string(r.Body), pEmail) {
 			t.Fatalf("%s %s leaks: %s", c.method, c.path, r.Body)
 		}
 	}
-	ok(t, do(t, h, "GET", "/v1/orgs/"+orgA, pTok, nil), 200)
-	do(t, h, "GET", "/v1/orgs/"+orgA+"/members", pTok, nil).problem(t, 403)
-	do(t, h, "POST", "/v1/orgs/"+orgA+"/invitations", pTok, map[string]any{"email": "z@example.org", "role": "participant"}).problem(t, 403)
-	do(t, h, "GET", "/v1/me", "", nil).problem(t, 401)
+	apitest.Serve(t, h, "GET", "/v1/orgs/"+orgA, pTok, nil).Want(t, 200)
+	apitest.Serve(t, h, "GET", "/v1/orgs/"+orgA+"/members", pTok, nil).Problem(t, 403)
+	apitest.Serve(t, h, "POST", "/v1/orgs/"+orgA+"/invitations", pTok, map[string]any{"email": "z@example.org", "role": "participant"}).Problem(t, 403)
+	apitest.Serve(t, h, "GET", "/v1/me", "", nil).Problem(t, 401)
 }
 
 func TestDeletionAndPurge(t *testing.T) {
@@ -342,19 +343,19 @@ func TestDeletionAndPurge(t *testing.T) {
 	ctx := context.Background()
 	org, _, adminTok := withOrg(t, h)
 	uid, email, tok := registered(t, h, "example.org", auth.RoleParticipant)
-	ok(t, do(t, h, "POST", "/v1/invitations/accept", tok, map[string]any{"token": inviteToken(t, h, org, adminTok, email, "participant")}), 200)
+	apitest.Serve(t, h, "POST", "/v1/invitations/accept", tok, map[string]any{"token": inviteToken(t, h, org, adminTok, email, "participant")}).Want(t, 200)
 	tok = token(t, uid, "password")
 	var dv DeletionView
-	r := do(t, h, "DELETE", "/v1/me", tok, nil)
-	ok(t, r, 202)
-	r.json(t, &dv)
+	r := apitest.Serve(t, h, "DELETE", "/v1/me", tok, nil)
+	r.Want(t, 202)
+	r.JSON(t, &dv)
 	if dv.PurgeAfter.Sub(time.Now()) < gracePeriod-time.Minute {
 		t.Fatalf("purge after %v", dv.PurgeAfter)
 	}
 	if u, err := admin.GetUser(ctx, uid); err != nil || !u.Disabled {
 		t.Fatalf("auth user not disabled: %v", err)
 	}
-	do(t, h, "GET", "/v1/me", tok, nil).problem(t, 401)
+	apitest.Serve(t, h, "GET", "/v1/me", tok, nil).Problem(t, 401)
 
 	if n, err := Purge(ctx, fsClient, admin, time.Now()); err != nil || exists(t, "users/"+uid) != true {
 		t.Fatalf("purge within the grace period: %d %v", n, err)
@@ -378,13 +379,13 @@ func TestRoutesAreMounted(t *testing.T) {
 		for _, p := range []string{"{orgId}", "{uid}", "{invitationId}", "{step}", "{domain}"} {
 			path = strings.ReplaceAll(path, p, "x1")
 		}
-		r := do(t, h, rt.Method, "/api/accounts"+path, "", nil)
+		r := apitest.Serve(t, h, rt.Method, "/api/accounts"+path, "", nil)
 		if rt.Public {
 			if r.Code == 401 || r.Code == 404 && strings.Contains(string(r.Body), "no route") {
 				t.Errorf("%s %s: %d %s", rt.Method, rt.Path, r.Code, r.Body)
 			}
 			continue
 		}
-		r.problem(t, 401)
+		r.Problem(t, 401)
 	}
 }

@@ -2,7 +2,6 @@ package accounts
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -12,6 +11,7 @@ import (
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/outbox"
 	"pointsofyou.ai/studio/shared/ratelimit"
 )
 
@@ -22,7 +22,8 @@ func New(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return httpapi.Router(EntryHTTP, newAPI(d).routes()), nil
+	guard := authz.Guard{Verifier: d.Verifier, Members: authz.NewFirestoreStore(d.Firestore)}
+	return httpapi.Router(EntryHTTP, guard.Routes(newAPI(d).routes())), nil
 }
 
 // Routes lists the HTTP API's routes (paths relative to the function;
@@ -35,12 +36,15 @@ type api struct {
 	az     *authz.Authorizer
 	perIP  ratelimit.Rule
 	perUID ratelimit.Rule
+	// ob commits mail with the change that sends it.
+	ob *outbox.Outbox
 }
 
 func newAPI(d Deps) *api {
 	a := &api{d: d}
 	if d.Firestore != nil {
 		a.az = authz.New(authz.NewFirestoreStore(d.Firestore))
+		a.ob = outbox.New(d.Firestore, outbox.Options{Mail: d.Mail, Now: d.Now})
 	}
 	a.perIP = ratelimit.Rule{Name: "ip", Limiter: ratelimit.New(d.Limits.PerIP, ratelimit.Options{Now: d.Now}),
 		Key: func(r *http.Request) string { return ratelimit.ClientIP(r, d.TrustForwardedFor) }}
@@ -55,73 +59,62 @@ func newAPI(d Deps) *api {
 }
 
 // routes is the one route table: New mounts it and Routes describes it.
+// Each route states who may call it; the guard enforces that before the
+// handler runs, and the handler reads the organisation it admitted from
+// authz.RouteOrg.
 func (a *api) routes() []httpapi.Route {
 	const (
 		get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
 	)
+	var (
+		anyone, self, operators = httpapi.Anyone(), httpapi.Self(), httpapi.Operators()
+		member                  = httpapi.InPathOrg()
+		staff                   = httpapi.InPathOrg(authz.Staff...)
+		inviters                = httpapi.InPathOrg(authz.Inviters...)
+		admins                  = httpapi.InPathOrg(authz.Admins...)
+	)
 	return []httpapi.Route{
 		httpapi.HealthRoute(),
-		a.public(get, "/v1/sso/discover", a.discoverSSO, a.perIP),
+		route(get, "/v1/sso/discover", anyone, a.discoverSSO, a.perIP),
 
-		a.authed(get, "/v1/me", a.getMe),
-		a.authed(put, "/v1/me/profile", a.putProfile, a.perIP, a.perUID),
-		a.authed(del, "/v1/me", a.deleteMe, a.perUID),
-		a.authed(get, "/v1/me/onboarding", a.getOnboarding),
-		a.authed(put, "/v1/me/onboarding/steps/{step}", a.putOnboardingStep),
+		route(get, "/v1/me", self, a.getMe),
+		route(put, "/v1/me/profile", self, a.putProfile, a.perIP, a.perUID),
+		route(del, "/v1/me", self, a.deleteMe, a.perUID),
+		route(get, "/v1/me/onboarding", self, a.getOnboarding),
+		route(put, "/v1/me/onboarding/steps/{step}", self, a.putOnboardingStep),
 
-		a.authed(post, "/v1/orgs", a.createOrg, a.perIP, a.perUID),
-		a.authed(get, "/v1/orgs/{orgId}", a.getOrg),
-		a.authed(patch, "/v1/orgs/{orgId}", a.patchOrg),
-		a.authed(get, "/v1/orgs/{orgId}/sso", a.getSSO),
-		a.authed(put, "/v1/orgs/{orgId}/sso", a.putSSO),
-		a.authed(post, "/v1/orgs/{orgId}/domains/{domain}/verify", a.verifyDomain, a.perUID),
-		a.authed(get, "/v1/orgs/{orgId}/members", a.listMembers),
-		a.authed(patch, "/v1/orgs/{orgId}/members/{uid}", a.patchMember),
-		a.authed(del, "/v1/orgs/{orgId}/members/{uid}", a.removeMember),
-		a.authed(post, "/v1/orgs/{orgId}/invitations", a.invite, a.perIP, a.perUID),
-		a.authed(get, "/v1/orgs/{orgId}/invitations", a.listInvitations),
-		a.authed(del, "/v1/orgs/{orgId}/invitations/{invitationId}", a.revokeInvitation),
-		a.authed(post, "/v1/invitations/accept", a.acceptInvitation, a.perIP, a.perUID),
+		route(post, "/v1/orgs", self, a.createOrg, a.perIP, a.perUID),
+		route(get, "/v1/orgs/{orgId}", member, a.getOrg),
+		route(patch, "/v1/orgs/{orgId}", admins, a.patchOrg),
+		route(get, "/v1/orgs/{orgId}/sso", admins, a.getSSO),
+		route(put, "/v1/orgs/{orgId}/sso", admins, a.putSSO),
+		route(post, "/v1/orgs/{orgId}/domains/{domain}/verify", admins, a.verifyDomain, a.perUID),
+		route(get, "/v1/orgs/{orgId}/members", staff, a.listMembers),
+		route(patch, "/v1/orgs/{orgId}/members/{uid}", admins, a.patchMember),
+		route(del, "/v1/orgs/{orgId}/members/{uid}", admins, a.removeMember),
+		route(post, "/v1/orgs/{orgId}/invitations", inviters, a.invite, a.perIP, a.perUID),
+		route(get, "/v1/orgs/{orgId}/invitations", inviters, a.listInvitations),
+		route(del, "/v1/orgs/{orgId}/invitations/{invitationId}", inviters, a.revokeInvitation),
+		route(post, "/v1/invitations/accept", self, a.acceptInvitation, a.perIP, a.perUID),
 
-		a.authed(put, "/v1/entitlements/orgs/{orgId}", a.putOrgEntitlement),
-		a.authed(put, "/v1/entitlements/users/{uid}", a.putUserEntitlement),
+		route(put, "/v1/entitlements/orgs/{orgId}", operators, a.putOrgEntitlement),
+		route(put, "/v1/entitlements/users/{uid}", operators, a.putUserEntitlement),
 	}
 }
 
-func (a *api) public(method, path string, h httpapi.HandlerFunc, limits ...ratelimit.Rule) httpapi.Route {
+// route declares a route with its rate limits; they run after the guard,
+// so the per-user limit knows the user.
+func route(method, path string, who httpapi.Access, h httpapi.HandlerFunc, limits ...ratelimit.Rule) httpapi.Route {
 	var handler http.Handler = h
 	if len(limits) > 0 {
 		handler = ratelimit.Middleware(limits...)(handler)
 	}
-	return httpapi.Route{RouteSpec: httpapi.RouteSpec{Method: method, Path: path, Public: true}, Handler: handler}
-}
-
-// authed verifies the ID token first; rate limits run after it, so the
-// per-user limit knows the user.
-func (a *api) authed(method, path string, h httpapi.HandlerFunc, limits ...ratelimit.Rule) httpapi.Route {
-	var handler http.Handler = h
-	if len(limits) > 0 {
-		handler = ratelimit.Middleware(limits...)(handler)
-	}
-	return httpapi.Route{RouteSpec: httpapi.RouteSpec{Method: method, Path: path}, Handler: auth.Middleware(a.d.Verifier)(handler)}
+	return httpapi.Handle(method, path, who, handler)
 }
 
 func principal(r *http.Request) *auth.Principal {
 	p, _ := auth.FromContext(r.Context())
 	return p
-}
-
-// orgParam authorises act on the organisation named in the path; a caller
-// outside it gets the same 404 as for an organisation that does not exist.
-func (a *api) orgParam(r *http.Request, act authz.Action) (string, error) {
-	org := r.PathValue("orgId")
-	if !validID(org) {
-		return "", httpapi.NotFound("no organisation %q", org)
-	}
-	if err := a.az.Check(r.Context(), principal(r), act, authz.Org(org)); err != nil {
-		return "", authz.Problem(err, "organisation "+org)
-	}
-	return org, nil
 }
 
 // setClaims writes the custom claims of uid; an empty org drops it. The
@@ -146,12 +139,3 @@ func (a *api) setClaims(ctx context.Context, uid, org, role, tier string) error 
 
 // notFound reports a Firestore NotFound.
 func notFound(err error) bool { return status.Code(err) == codes.NotFound }
-
-// storeErr turns a Firestore error into a problem, passing problems through.
-func storeErr(err error) error {
-	var e *httpapi.Error
-	if errors.As(err, &e) {
-		return e
-	}
-	return httpapi.Unavailable(err)
-}

@@ -46,7 +46,8 @@ type Deps struct {
 	Verifier  auth.Verifier
 	Firestore *firestore.Client
 	Admin     AdminAuth
-	Mail      mail.Sender
+	// Mail is written in the transaction of the change that sends it.
+	Mail *mail.Outbox
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Limits are per instance (see shared/ratelimit).
@@ -59,8 +60,8 @@ type Deps struct {
 	// domains (net.DefaultResolver in production, the suite's DNS emulator
 	// locally); nil answers domain verification with 503.
 	Resolver TXTResolver
-	// LinkBase prefixes the invitation link sent by email
-	// (default "http://127.0.0.1:5000").
+	// LinkBase prefixes the invitation link sent by email: the app's
+	// public URL (required; the root sets it from PUBLIC_URL).
 	LinkBase string
 }
 
@@ -78,14 +79,14 @@ func (d Deps) check() (Deps, error) {
 	if d.Mail == nil {
 		errs = append(errs, errors.New("accounts: Deps.Mail is nil"))
 	}
+	if d.LinkBase == "" {
+		errs = append(errs, errors.New("accounts: Deps.LinkBase is empty"))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return d, err
 	}
 	if d.Now == nil {
 		d.Now = time.Now
-	}
-	if d.LinkBase == "" {
-		d.LinkBase = "http://127.0.0.1:5000"
 	}
 	d.Limits = d.Limits.withDefaults()
 	return d, nil

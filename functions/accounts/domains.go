@@ -17,6 +17,7 @@ import (
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/txn"
 )
 
 // Proving a domain: like Google's site verification, the organisation
@@ -166,21 +167,15 @@ func domainView(c DomainClaim) DomainView {
 // verifyDomain proves a domain of the organisation by its TXT record and
 // makes it the domain's holder in the index.
 func (a *api) verifyDomain(w http.ResponseWriter, r *http.Request) error {
-	org, err := a.orgParam(r, authz.OrgUpdate)
-	if err != nil {
-		return err
-	}
+	org := authz.RouteOrg(r)
 	// The body is optional; when sent it is an empty object.
-	if r.ContentLength > 0 {
-		var empty struct{}
-		if err := httpapi.DecodeJSON(w, r, &empty, 1<<10); err != nil {
-			return err
-		}
+	if err := httpapi.DecodeOptionalJSON(w, r, &struct{}{}, 1<<10); err != nil {
+		return err
 	}
 	domain := r.PathValue("domain")
 	o, err := a.loadOrg(r.Context(), nil, org)
 	if err != nil {
-		return storeErr(err)
+		return txn.Problem(err)
 	}
 	c := o.claim(domain)
 	if c == nil {
@@ -218,7 +213,7 @@ func (a *api) verifyDomain(w http.ResponseWriter, r *http.Request) error {
 				loser, _ = other.(string)
 			}
 		}
-		if validID(loser) {
+		if authz.ValidOrgID(loser) {
 			lo, err := a.loadOrg(ctx, tx, loser)
 			var he *httpapi.Error
 			switch {
@@ -250,7 +245,7 @@ func (a *api) verifyDomain(w http.ResponseWriter, r *http.Request) error {
 		return tx.Set(a.domainRef(domain), indexEntry(org, o, c))
 	})
 	if err != nil {
-		return storeErr(err)
+		return txn.Problem(err)
 	}
 	httpapi.WriteJSON(w, http.StatusOK, view)
 	return nil
@@ -300,7 +295,7 @@ func (a *api) lookupDomain(ctx context.Context, domain string) (*domainDoc, erro
 	if err := snap.DataTo(&d); err != nil {
 		return nil, err
 	}
-	if !validID(d.Org) {
+	if !authz.ValidOrgID(d.Org) {
 		return nil, nil
 	}
 	o, err := a.loadOrg(ctx, nil, d.Org)

@@ -10,9 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"pointsofyou.ai/studio/internal/apitest"
 	"pointsofyou.ai/studio/shared/auth"
-	"pointsofyou.ai/studio/shared/config"
 	"pointsofyou.ai/studio/shared/mail"
+	"pointsofyou.ai/studio/shared/platform"
 )
 
 // fakeDNS is the package's DNS: TXT records by absolute name.
@@ -52,10 +53,10 @@ func testDomain(t *testing.T) string {
 // txtRecord reads the TXT value org must publish for domain.
 func txtRecord(t *testing.T, h http.Handler, org, adminTok, domain string) string {
 	t.Helper()
-	r := do(t, h, "GET", "/v1/orgs/"+org, adminTok, nil)
-	ok(t, r, 200)
+	r := apitest.Serve(t, h, "GET", "/v1/orgs/"+org, adminTok, nil)
+	r.Want(t, 200)
 	var v OrgView
-	r.json(t, &v)
+	r.JSON(t, &v)
 	for _, c := range v.DomainClaims {
 		if c.Domain == domain {
 			return c.TXTRecord
@@ -69,10 +70,10 @@ func txtRecord(t *testing.T, h http.Handler, org, adminTok, domain string) strin
 func prove(t *testing.T, h http.Handler, org, adminTok, domain string) {
 	t.Helper()
 	dnsRecords.publish(domain, "v=spf1 -all", txtRecord(t, h, org, adminTok, domain))
-	r := do(t, h, "POST", "/v1/orgs/"+org+"/domains/"+domain+"/verify", adminTok, nil)
-	ok(t, r, 200)
+	r := apitest.Serve(t, h, "POST", "/v1/orgs/"+org+"/domains/"+domain+"/verify", adminTok, nil)
+	r.Want(t, 200)
 	var v DomainView
-	r.json(t, &v)
+	r.JSON(t, &v)
 	if v.Status != domainVerified || v.VerifiedAt == nil {
 		t.Fatalf("verify = %+v", v)
 	}
@@ -81,9 +82,9 @@ func prove(t *testing.T, h http.Handler, org, adminTok, domain string) {
 func discoverOf(t *testing.T, h http.Handler, domain string) SSODiscovery {
 	t.Helper()
 	var d SSODiscovery
-	r := do(t, h, "GET", "/v1/sso/discover?email=someone@"+domain, "", nil)
-	ok(t, r, 200)
-	r.json(t, &d)
+	r := apitest.Serve(t, h, "GET", "/v1/sso/discover?email=someone@"+domain, "", nil)
+	r.Want(t, 200)
+	r.JSON(t, &d)
 	return d
 }
 
@@ -91,7 +92,7 @@ func discoverOf(t *testing.T, h http.Handler, domain string) SSODiscovery {
 func passwordSignUp(t *testing.T, h http.Handler, domain string) int {
 	t.Helper()
 	uid, _ := newUser(t, domain, true)
-	return do(t, h, "PUT", "/v1/me/profile", token(t, uid, "password"),
+	return apitest.Serve(t, h, "PUT", "/v1/me/profile", token(t, uid, "password"),
 		map[string]any{"display_name": "P", "language": "en", "timezone": "UTC", "role": "participant"}).Code
 }
 
@@ -103,9 +104,9 @@ func TestUnprovenDomainsDriveNothing(t *testing.T) {
 
 	// A squatter lists the domain and configures SSO: nothing follows.
 	squat, _, squatTok := withOrg(t, h, domain)
-	ok(t, do(t, h, "PUT", "/v1/orgs/"+squat+"/sso", squatTok, sso), 200)
-	do(t, h, "PATCH", "/v1/orgs/"+squat, squatTok, map[string]any{"sso_required": true}).problem(t, 400)
-	if p := do(t, h, "POST", "/v1/orgs/"+squat+"/domains/"+domain+"/verify", squatTok, nil).problem(t, 409); !strings.Contains(p.Type, "domain-not-proven") {
+	apitest.Serve(t, h, "PUT", "/v1/orgs/"+squat+"/sso", squatTok, sso).Want(t, 200)
+	apitest.Serve(t, h, "PATCH", "/v1/orgs/"+squat, squatTok, map[string]any{"sso_required": true}).Problem(t, 400)
+	if p := apitest.Serve(t, h, "POST", "/v1/orgs/"+squat+"/domains/"+domain+"/verify", squatTok, nil).Problem(t, 409); !strings.Contains(p.Type, "domain-not-proven") {
 		t.Fatalf("verify without a record: %+v", p)
 	}
 	if exists(t, "domains/"+domain) {
@@ -120,10 +121,10 @@ func TestUnprovenDomainsDriveNothing(t *testing.T) {
 
 	// The real owner lists it too (no 409), proves it and requires SSO.
 	owner, ownerUID, ownerTok := withOrg(t, h, domain)
-	ok(t, do(t, h, "PUT", "/v1/orgs/"+owner+"/sso", ownerTok, map[string]any{"provider_id": "oidc.owner", "type": "oidc",
-		"issuer": "https://idp.owner.example", "client_id": "o"}), 200)
+	apitest.Serve(t, h, "PUT", "/v1/orgs/"+owner+"/sso", ownerTok, map[string]any{"provider_id": "oidc.owner", "type": "oidc",
+		"issuer": "https://idp.owner.example", "client_id": "o"}).Want(t, 200)
 	prove(t, h, owner, ownerTok, domain)
-	ok(t, do(t, h, "PATCH", "/v1/orgs/"+owner, ownerTok, map[string]any{"sso_required": true}), 200)
+	apitest.Serve(t, h, "PATCH", "/v1/orgs/"+owner, ownerTok, map[string]any{"sso_required": true}).Want(t, 200)
 	if d := discoverOf(t, h, domain); !d.SSORequired || d.ProviderID != "oidc.owner" {
 		t.Fatalf("discover after proof = %+v", d)
 	}
@@ -131,10 +132,10 @@ func TestUnprovenDomainsDriveNothing(t *testing.T) {
 		t.Fatalf("password sign-up on a proven SSO domain: %d", c)
 	}
 	// The squatter's token is not in DNS: no takeover.
-	do(t, h, "POST", "/v1/orgs/"+squat+"/domains/"+domain+"/verify", squatTok, nil).problem(t, 409)
+	apitest.Serve(t, h, "POST", "/v1/orgs/"+squat+"/domains/"+domain+"/verify", squatTok, nil).Problem(t, 409)
 	// The squatter cannot reach the owner's verification either.
-	do(t, h, "POST", "/v1/orgs/"+owner+"/domains/"+domain+"/verify", squatTok, nil).problem(t, 404)
-	do(t, h, "POST", "/v1/orgs/"+owner+"/domains/unlisted.example/verify", ownerTok, nil).problem(t, 404)
+	apitest.Serve(t, h, "POST", "/v1/orgs/"+owner+"/domains/"+domain+"/verify", squatTok, nil).Problem(t, 404)
+	apitest.Serve(t, h, "POST", "/v1/orgs/"+owner+"/domains/unlisted.example/verify", ownerTok, nil).Problem(t, 404)
 
 	// An organisation without an org_admin releases its domains.
 	if _, err := fsClient.Doc("orgs/" + owner + "/members/" + ownerUID).Delete(context.Background()); err != nil {
@@ -160,7 +161,7 @@ func TestUnprovenDomainsDriveNothing(t *testing.T) {
 		t.Fatalf("former holder's claim: %+v %v", o.DomainClaims, err)
 	}
 	// Removing the domain from the list releases the index entry.
-	ok(t, do(t, h, "PATCH", "/v1/orgs/"+nextOrg, nextTok, map[string]any{"domains": []string{}}), 200)
+	apitest.Serve(t, h, "PATCH", "/v1/orgs/"+nextOrg, nextTok, map[string]any{"domains": []string{}}).Want(t, 200)
 	if exists(t, "domains/"+domain) {
 		t.Fatal("index entry left after the domain was removed")
 	}
@@ -168,21 +169,21 @@ func TestUnprovenDomainsDriveNothing(t *testing.T) {
 
 func TestDomainVerificationDNSFailureIsUnavailable(t *testing.T) {
 	t.Parallel()
-	h, err := New(Deps{Verifier: verifier, Firestore: fsClient, Admin: admin, Mail: mail.NewOutbox(fsClient, nil),
+	h, err := New(Deps{Verifier: verifier, Firestore: fsClient, Admin: admin, Mail: mail.NewOutbox(fsClient, nil), LinkBase: testLinkBase,
 		Resolver: &fakeDNS{err: &net.DNSError{Err: "server misbehaving", IsTemporary: true}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	domain := testDomain(t)
 	org, _, tok := withOrg(t, h, domain)
-	if p := do(t, h, "POST", "/v1/orgs/"+org+"/domains/"+domain+"/verify", tok, nil).problem(t, 503); strings.Contains(p.Detail, "misbehaving") {
+	if p := apitest.Serve(t, h, "POST", "/v1/orgs/"+org+"/domains/"+domain+"/verify", tok, nil).Problem(t, 503); strings.Contains(p.Detail, "misbehaving") {
 		t.Fatalf("the resolver's error leaks: %+v", p)
 	}
-	noDNS, err := New(Deps{Verifier: verifier, Firestore: fsClient, Admin: admin, Mail: mail.NewOutbox(fsClient, nil)})
+	noDNS, err := New(Deps{Verifier: verifier, Firestore: fsClient, Admin: admin, Mail: mail.NewOutbox(fsClient, nil), LinkBase: testLinkBase})
 	if err != nil {
 		t.Fatal(err)
 	}
-	do(t, noDNS, "POST", "/v1/orgs/"+org+"/domains/"+domain+"/verify", tok, nil).problem(t, 503)
+	apitest.Serve(t, noDNS, "POST", "/v1/orgs/"+org+"/domains/"+domain+"/verify", tok, nil).Problem(t, 503)
 }
 
 func TestOrgViewByRole(t *testing.T) {
@@ -190,23 +191,23 @@ func TestOrgViewByRole(t *testing.T) {
 	h := newHandler(t, nil)
 	domain := testDomain(t)
 	org, _, adminTok := withOrg(t, h, domain)
-	ok(t, do(t, h, "PUT", "/v1/orgs/"+org+"/sso", adminTok, map[string]any{"provider_id": "oidc.view", "type": "oidc",
-		"issuer": "https://idp.view.example", "client_id": "view-client"}), 200)
+	apitest.Serve(t, h, "PUT", "/v1/orgs/"+org+"/sso", adminTok, map[string]any{"provider_id": "oidc.view", "type": "oidc",
+		"issuer": "https://idp.view.example", "client_id": "view-client"}).Want(t, 200)
 	for _, role := range []string{auth.RoleParticipant, auth.RoleFacilitator, auth.RoleEducator} {
 		uid, email, tok := registered(t, h, domain, auth.RoleParticipant)
-		ok(t, do(t, h, "POST", "/v1/invitations/accept", tok, map[string]any{"token": inviteToken(t, h, org, adminTok, email, role)}), 200)
-		r := do(t, h, "GET", "/v1/orgs/"+org, token(t, uid, "password"), nil)
-		ok(t, r, 200)
+		apitest.Serve(t, h, "POST", "/v1/invitations/accept", tok, map[string]any{"token": inviteToken(t, h, org, adminTok, email, role)}).Want(t, 200)
+		r := apitest.Serve(t, h, "GET", "/v1/orgs/"+org, token(t, uid, "password"), nil)
+		r.Want(t, 200)
 		for _, secret := range []string{"view-client", "idp.view.example", "poy-site-verification", `"sso"`, "domain_claims"} {
 			if strings.Contains(string(r.Body), secret) {
 				t.Errorf("%s sees %s: %s", role, secret, r.Body)
 			}
 		}
 	}
-	r := do(t, h, "GET", "/v1/orgs/"+org, adminTok, nil)
-	ok(t, r, 200)
+	r := apitest.Serve(t, h, "GET", "/v1/orgs/"+org, adminTok, nil)
+	r.Want(t, 200)
 	var v OrgView
-	r.json(t, &v)
+	r.JSON(t, &v)
 	if v.SSO == nil || v.SSO.ClientID != "view-client" || len(v.DomainClaims) != 1 || !strings.HasPrefix(v.DomainClaims[0].TXTRecord, txtPrefix) || v.Tier != auth.TierFree {
 		t.Fatalf("admin view = %+v", v)
 	}
@@ -225,9 +226,9 @@ func TestResolverFromEnv(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			env := map[string]string{"GOOGLE_CLOUD_PROJECT": c.project, EnvDNSHost: c.host}
-			lookup := func(k string) string { return env[k] }
-			r, err := resolverFromEnv(config.FromEnv(lookup), lookup)
+			env := map[string]string{"GOOGLE_CLOUD_PROJECT": c.project, platform.EnvDNSHost: c.host,
+				"K_SERVICE": EntryHTTP, EnvPublicURL: testLinkBase}
+			r, err := platform.New(platform.Options{Lookup: func(k string) string { return env[k] }}).Resolver()
 			if (err != nil) != c.wantErr {
 				t.Fatalf("err = %v", err)
 			}

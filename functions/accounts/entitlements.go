@@ -12,7 +12,9 @@ import (
 	"google.golang.org/api/iterator"
 
 	"pointsofyou.ai/studio/shared/auth"
+	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/txn"
 )
 
 // Tiers come only from entitlements: what billing (later) or a platform
@@ -115,30 +117,18 @@ type EntitlementView struct {
 	Updated int `json:"updated"`
 }
 
-// requireOperator admits platform operators only. The claim is set out of
-// band (Admin SDK); no route of the platform grants it.
-func requireOperator(r *http.Request) error {
-	p := principal(r)
-	if !p.PlatformOperator || !p.EmailVerified {
-		return httpapi.Forbidden("only platform operators manage entitlements")
-	}
-	return nil
-}
+// The entitlement routes are for platform operators (httpapi.Operators):
+// the claim is set out of band (Admin SDK); no route of the platform
+// grants it.
 
 func (a *api) putOrgEntitlement(w http.ResponseWriter, r *http.Request) error {
-	if err := requireOperator(r); err != nil {
-		return err
-	}
-	org := r.PathValue("orgId")
-	if !validID(org) {
-		return httpapi.NotFound("no organisation %q", org)
-	}
+	org := authz.RouteOrg(r)
 	var req entitlementRequest
 	if err := httpapi.DecodeJSON(w, r, &req, 1<<10); err != nil {
 		return err
 	}
 	if _, err := a.loadOrg(r.Context(), nil, org); err != nil {
-		return storeErr(err)
+		return txn.Problem(err)
 	}
 	if err := a.writeEntitlement(r, orgSubject(org), req.Tier); err != nil {
 		return err
@@ -152,9 +142,6 @@ func (a *api) putOrgEntitlement(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *api) putUserEntitlement(w http.ResponseWriter, r *http.Request) error {
-	if err := requireOperator(r); err != nil {
-		return err
-	}
 	uid := r.PathValue("uid")
 	if !validID(uid) {
 		return httpapi.NotFound("no user %q", uid)
@@ -165,7 +152,7 @@ func (a *api) putUserEntitlement(w http.ResponseWriter, r *http.Request) error {
 	}
 	u, err := a.loadUser(r.Context(), nil, uid)
 	if err != nil {
-		return storeErr(err)
+		return txn.Problem(err)
 	}
 	if u == nil {
 		return httpapi.NotFound("no user %q", uid)
@@ -195,7 +182,7 @@ func (a *api) writeEntitlement(r *http.Request, subject, tier string) error {
 		_, err = ref.Set(r.Context(), EntitlementDoc{Tier: tier, Source: "operator", UpdatedBy: principal(r).UID, UpdatedAt: a.d.Now().UTC()})
 	}
 	if err != nil {
-		return storeErr(err)
+		return txn.Problem(err)
 	}
 	kind, _, _ := strings.Cut(subject, ":")
 	slog.InfoContext(r.Context(), "entitlement set", "subject_kind", kind, "tier", tier)
@@ -214,7 +201,7 @@ func (a *api) recomputeOrg(ctx context.Context, org string) (int, error) {
 			return n, nil
 		}
 		if err != nil {
-			return n, storeErr(err)
+			return n, txn.Problem(err)
 		}
 		changed, err := a.recomputeUser(ctx, snap.Ref.ID, org)
 		if err != nil {
@@ -256,7 +243,7 @@ func (a *api) recomputeUser(ctx context.Context, uid, onlyOrg string) (bool, err
 		return tx.Update(a.userRef(uid), []firestore.Update{{Path: "tier", Value: tier}, {Path: "updated_at", Value: a.d.Now().UTC()}})
 	})
 	if err != nil {
-		return false, storeErr(err)
+		return false, txn.Problem(err)
 	}
 	if !changed || u == nil {
 		return false, nil

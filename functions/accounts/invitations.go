@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -22,7 +21,9 @@ import (
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/mail"
+	"pointsofyou.ai/studio/shared/outbox"
 	dsr "pointsofyou.ai/studio/shared/privacy"
+	"pointsofyou.ai/studio/shared/txn"
 )
 
 // inviteRequest is the body of POST /v1/orgs/{orgId}/invitations.
@@ -65,10 +66,7 @@ func (a *api) invitationRef(org, id string) *firestore.DocumentRef {
 // has an account or not.
 func (a *api) invite(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
-	org, err := a.orgParam(r, authz.InviteParticipants)
-	if err != nil {
-		return err
-	}
+	org := authz.RouteOrg(r)
 	var req inviteRequest
 	if err := httpapi.DecodeJSON(w, r, &req, 2<<10); err != nil {
 		return err
@@ -83,7 +81,7 @@ func (a *api) invite(w http.ResponseWriter, r *http.Request) error {
 	email := normEmail(req.Email)
 	o, err := a.loadOrg(r.Context(), nil, org)
 	if err != nil {
-		return storeErr(err)
+		return txn.Problem(err)
 	}
 	if len(o.Domains) > 0 && !slices.Contains(o.Domains, domainOf(email)) {
 		return httpapi.Invalid(httpapi.Field("email", "is outside the organisation's allowed domains"))
@@ -97,29 +95,28 @@ func (a *api) invite(w http.ResponseWriter, r *http.Request) error {
 	ref := a.orgRef(org).Collection(colInvitations).NewDoc()
 	doc := InvitationDoc{Email: email, Role: req.Role, SecretHash: sum[:], Status: invPending,
 		CreatedBy: p.UID, CreatedAt: now, ExpiresAt: now.Add(invitationTTL)}
-	// The mail counts against the inviter's and the organisation's mail
-	// quota (shared/mail), charged with the invitation or not at all.
-	err = a.d.Firestore.RunTransaction(r.Context(), func(ctx context.Context, tx *firestore.Transaction) error {
-		if err := mail.NewQuota(a.d.Firestore).Reserve(tx, org, p.UID, 1, now); err != nil {
-			return err
-		}
-		return tx.Create(ref, doc)
-	})
-	if qe := (*mail.QuotaError)(nil); errors.As(err, &qe) {
-		return httpapi.TooManyRequests(qe.RetryAfterSeconds(), "%s; try again later", qe.Detail())
-	}
-	if err != nil {
-		return storeErr(err)
-	}
 	token := org + "." + ref.ID + "." + base64.RawURLEncoding.EncodeToString(secret)
 	link := a.d.LinkBase + "/join?token=" + url.QueryEscape(token)
 	msg := mail.Message{To: email, Kind: "invitation", Subject: "You are invited to " + o.Name + " on Points of You AI Studio",
 		Text: fmt.Sprintf("You have been invited to join %s as %s.\n\nAccept within 7 days: %s\n\nInvitation code: %s\n",
 			o.Name, req.Role, link, token)}
-	if err := a.d.Mail.Send(r.Context(), msg); err != nil {
-		// The invitation stays: an admin can revoke it and invite again.
-		slog.ErrorContext(r.Context(), "invitation mail not queued", "org", org, "invitation", ref.ID, "error", err.Error())
-		return httpapi.Unavailable(err)
+	// The invitation, its mail and the mail's charge against the inviter's
+	// and the organisation's quota (shared/mail) commit together or not at
+	// all: no invitation without its mail, no mail without its invitation.
+	err = txn.Run(r.Context(), a.ob, func(ctx context.Context, tx *firestore.Transaction, out *outbox.Tx) error {
+		if err := mail.NewQuota(a.d.Firestore).Reserve(tx, org, p.UID, 1, now); err != nil {
+			if qe := (*mail.QuotaError)(nil); errors.As(err, &qe) {
+				return httpapi.TooManyRequests(qe.RetryAfterSeconds(), "%s; try again later", qe.Detail())
+			}
+			return err
+		}
+		if err := tx.Create(ref, doc); err != nil {
+			return err
+		}
+		return out.Mail(msg)
+	})
+	if err != nil {
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusAccepted, invitationView(ref.ID, &doc))
 	return nil
@@ -132,10 +129,7 @@ type InvitationsPage struct {
 
 // listInvitations lists pending invitations, newest first (at most 200).
 func (a *api) listInvitations(w http.ResponseWriter, r *http.Request) error {
-	org, err := a.orgParam(r, authz.InvitationsList)
-	if err != nil {
-		return err
-	}
+	org := authz.RouteOrg(r)
 	it := a.orgRef(org).Collection(colInvitations).Where("status", "==", invPending).Limit(200).Documents(r.Context())
 	defer it.Stop()
 	page := InvitationsPage{Invitations: []InvitationView{}}
@@ -145,11 +139,11 @@ func (a *api) listInvitations(w http.ResponseWriter, r *http.Request) error {
 			break
 		}
 		if err != nil {
-			return storeErr(err)
+			return txn.Problem(err)
 		}
 		var d InvitationDoc
 		if err := snap.DataTo(&d); err != nil {
-			return storeErr(err)
+			return txn.Problem(err)
 		}
 		page.Invitations = append(page.Invitations, invitationView(snap.Ref.ID, &d))
 	}
@@ -159,15 +153,12 @@ func (a *api) listInvitations(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *api) revokeInvitation(w http.ResponseWriter, r *http.Request) error {
-	org, err := a.orgParam(r, authz.InvitationsRevoke)
-	if err != nil {
-		return err
-	}
+	org := authz.RouteOrg(r)
 	id := r.PathValue("invitationId")
 	if !validID(id) {
 		return httpapi.NotFound("no invitation %q", id)
 	}
-	err = a.d.Firestore.RunTransaction(r.Context(), func(ctx context.Context, tx *firestore.Transaction) error {
+	err := a.d.Firestore.RunTransaction(r.Context(), func(ctx context.Context, tx *firestore.Transaction) error {
 		snap, err := tx.Get(a.invitationRef(org, id))
 		if notFound(err) {
 			return httpapi.NotFound("no invitation %q", id)
@@ -181,7 +172,7 @@ func (a *api) revokeInvitation(w http.ResponseWriter, r *http.Request) error {
 		return tx.Update(snap.Ref, []firestore.Update{{Path: "status", Value: invRevoked}})
 	})
 	if err != nil {
-		return storeErr(err)
+		return txn.Problem(err)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -203,7 +194,7 @@ func (a *acceptRequest) Validate() []httpapi.FieldError {
 // parseToken splits "{org}.{invitationId}.{secret}".
 func parseToken(tok string) (org, id string, secret []byte, ok bool) {
 	parts := strings.Split(tok, ".")
-	if len(parts) != 3 || !validID(parts[0]) || !validID(parts[1]) {
+	if len(parts) != 3 || !authz.ValidOrgID(parts[0]) || !validID(parts[1]) {
 		return "", "", nil, false
 	}
 	secret, err := base64.RawURLEncoding.DecodeString(parts[2])
@@ -306,7 +297,7 @@ func (a *api) acceptInvitation(w http.ResponseWriter, r *http.Request) error {
 		})
 	})
 	if err != nil {
-		return storeErr(err)
+		return txn.Problem(err)
 	}
 	if err := a.setClaims(r.Context(), p.UID, out.Org, out.Role, out.Tier); err != nil {
 		return err

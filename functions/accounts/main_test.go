@@ -1,15 +1,12 @@
 package accounts
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
@@ -24,13 +21,16 @@ import (
 	authemu "pointsofyou.ai/studio/emulators/auth"
 	fsemu "pointsofyou.ai/studio/emulators/firestore"
 	"pointsofyou.ai/studio/emulators/firestore/fstest"
+	"pointsofyou.ai/studio/internal/apitest"
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/config"
-	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/mail"
 )
 
 const project = "demo-accounts"
+
+// testLinkBase stands for the app's public URL in invitation links.
+const testLinkBase = "https://studio.test"
 
 // One auth and one Firestore emulator serve the package: the Admin SDK
 // reads FIREBASE_AUTH_EMULATOR_HOST from the environment only. Tests keep
@@ -88,7 +88,7 @@ func run(m *testing.M) (int, error) {
 // newHandler is one function instance; now nil means the wall clock.
 func newHandler(t *testing.T, now func() time.Time) http.Handler {
 	t.Helper()
-	h, err := New(Deps{Verifier: verifier, Firestore: fsClient, Admin: admin, Mail: mail.NewOutbox(fsClient, now), Now: now, Resolver: dnsRecords})
+	h, err := New(Deps{Verifier: verifier, Firestore: fsClient, Admin: admin, Mail: mail.NewOutbox(fsClient, now), Now: now, Resolver: dnsRecords, LinkBase: testLinkBase})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,67 +119,13 @@ func token(t *testing.T, uid, provider string) string {
 	return tok
 }
 
-type result struct {
-	Code   int
-	Header http.Header
-	Body   []byte
-}
-
-func (r result) json(t *testing.T, v any) {
-	t.Helper()
-	if err := json.Unmarshal(r.Body, v); err != nil {
-		t.Fatalf("decode %s: %v", r.Body, err)
-	}
-}
-
-// problem checks the response is problem+json with status and returns it.
-func (r result) problem(t *testing.T, status int) httpapi.Problem {
-	t.Helper()
-	if r.Code != status || r.Header.Get("Content-Type") != httpapi.ContentTypeProblem {
-		t.Fatalf("status %d (%s), want %d problem+json: %s", r.Code, r.Header.Get("Content-Type"), status, r.Body)
-	}
-	var p httpapi.Problem
-	r.json(t, &p)
-	return p
-}
-
-func do(t *testing.T, h http.Handler, method, path, tok string, body any) result {
-	t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		raw, _ := json.Marshal(b)
-		rd = bytes.NewReader(raw)
-	}
-	req := httptest.NewRequest(method, path, rd)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, req)
-	return result{w.Code, w.Header(), w.Body.Bytes()}
-}
-
-func ok(t *testing.T, r result, status int) {
-	t.Helper()
-	if r.Code != status {
-		t.Fatalf("status %d, want %d: %s", r.Code, status, r.Body)
-	}
-}
-
 // registered signs a verified user up with role and returns uid, email and
 // a token carrying the resulting claims.
 func registered(t *testing.T, h http.Handler, domain, role string) (string, string, string) {
 	t.Helper()
 	uid, email := newUser(t, domain, true)
-	ok(t, do(t, h, "PUT", "/v1/me/profile", token(t, uid, "password"),
-		map[string]any{"display_name": "Test Person", "language": "en", "timezone": "Europe/Paris", "role": role}), 200)
+	apitest.Serve(t, h, "PUT", "/v1/me/profile", token(t, uid, "password"),
+		map[string]any{"display_name": "Test Person", "language": "en", "timezone": "Europe/Paris", "role": role}).Want(t, 200)
 	return uid, email, token(t, uid, "password")
 }
 
@@ -190,10 +136,10 @@ func withOrg(t *testing.T, h http.Handler, domains ...string) (orgID, adminUID, 
 	if domains == nil {
 		domains = []string{}
 	}
-	r := do(t, h, "POST", "/v1/orgs", tok, map[string]any{"name": "Org " + uid, "type": "corporate", "domains": domains})
-	ok(t, r, 201)
+	r := apitest.Serve(t, h, "POST", "/v1/orgs", tok, map[string]any{"name": "Org " + uid, "type": "corporate", "domains": domains})
+	r.Want(t, 201)
 	var v OrgView
-	r.json(t, &v)
+	r.JSON(t, &v)
 	return v.ID, uid, token(t, uid, "password")
 }
 
@@ -202,7 +148,7 @@ var tokenPattern = regexp.MustCompile(`Invitation code: (\S+)`)
 // inviteToken invites email to org and reads the token from the outbox.
 func inviteToken(t *testing.T, h http.Handler, org, inviterTok, email, role string) string {
 	t.Helper()
-	ok(t, do(t, h, "POST", "/v1/orgs/"+org+"/invitations", inviterTok, map[string]any{"email": email, "role": role}), 202)
+	apitest.Serve(t, h, "POST", "/v1/orgs/"+org+"/invitations", inviterTok, map[string]any{"email": email, "role": role}).Want(t, 202)
 	msgs, err := mail.List(context.Background(), fsClient, strings.ToLower(email))
 	if err != nil || len(msgs) == 0 {
 		t.Fatalf("outbox for invitee: %v %v", msgs, err)

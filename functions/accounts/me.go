@@ -10,6 +10,7 @@ import (
 
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/txn"
 )
 
 // profileRequest is the body of PUT /v1/me/profile: sign-up completion.
@@ -87,7 +88,7 @@ func (a *api) getMe(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	u, err := a.loadUser(r.Context(), nil, p.UID)
 	if err != nil {
-		return storeErr(err)
+		return txn.Problem(err)
 	}
 	httpapi.WriteJSON(w, http.StatusOK, meView(p.UID, u))
 	return nil
@@ -142,7 +143,7 @@ func (a *api) putProfile(w http.ResponseWriter, r *http.Request) error {
 		return tx.Set(a.userRef(p.UID), u)
 	})
 	if err != nil {
-		return storeErr(err)
+		return txn.Problem(err)
 	}
 	if claimsChanged {
 		if err := a.setClaims(r.Context(), p.UID, out.Org, out.Role, out.Tier); err != nil {
@@ -181,7 +182,7 @@ func (a *api) deleteMe(w http.ResponseWriter, r *http.Request) error {
 		return tx.Set(a.userRef(p.UID), u)
 	})
 	if err != nil {
-		return storeErr(err)
+		return txn.Problem(err)
 	}
 	if _, err := a.d.Admin.UpdateUser(r.Context(), p.UID, (&fbauth.UserToUpdate{}).Disabled(true)); err != nil {
 		return httpapi.Unavailable(err)
@@ -202,7 +203,7 @@ func (a *api) refuseIfSSORequired(ctx context.Context, p *auth.Principal) error 
 	}
 	d, err := a.lookupDomain(ctx, domainOf(p.Email))
 	if err != nil {
-		return storeErr(err)
+		return txn.Problem(err)
 	}
 	if d != nil && d.SSORequired {
 		return (&httpapi.Error{Status: http.StatusForbidden, Slug: "sso-required", Title: "Single sign-on required",

@@ -13,6 +13,7 @@ import (
 
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/txn"
 )
 
 // field is one onboarding field: an enum (Values), a list of enum values
@@ -109,7 +110,7 @@ func (a *api) getOnboarding(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	u, err := a.loadUser(r.Context(), nil, p.UID)
 	if err != nil {
-		return storeErr(err)
+		return txn.Problem(err)
 	}
 	if u == nil {
 		return httpapi.Conflict("complete your profile first (PUT /v1/me/profile)")
@@ -164,7 +165,7 @@ func (a *api) putOnboardingStep(w http.ResponseWriter, r *http.Request) error {
 		})
 	})
 	if err != nil {
-		return storeErr(err)
+		return txn.Problem(err)
 	}
 	httpapi.WriteJSON(w, http.StatusOK, view)
 	return nil

@@ -15,6 +15,7 @@ import (
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/txn"
 )
 
 // orgRequest is the body of POST /v1/orgs and PATCH /v1/orgs/{orgId}. In a
@@ -189,14 +190,14 @@ func (a *api) createOrg(w http.ResponseWriter, r *http.Request) error {
 		})
 	})
 	if err != nil {
-		return storeErr(err)
+		return txn.Problem(err)
 	}
 	if err := a.setClaims(r.Context(), p.UID, ref.ID, auth.RoleOrgAdmin, tier); err != nil {
 		return err
 	}
 	orgTier, err := a.orgEntitlement(r.Context(), nil, ref.ID)
 	if err != nil {
-		return storeErr(err)
+		return txn.Problem(err)
 	}
 	v := adminOrgView(ref.ID, &o, orgTier)
 	v.Role, v.RefreshToken = auth.RoleOrgAdmin, true
@@ -206,13 +207,10 @@ func (a *api) createOrg(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *api) getOrg(w http.ResponseWriter, r *http.Request) error {
-	org, err := a.orgParam(r, authz.OrgRead)
-	if err != nil {
-		return err
-	}
+	org := authz.RouteOrg(r)
 	o, err := a.loadOrg(r.Context(), nil, org)
 	if err != nil {
-		return storeErr(err)
+		return txn.Problem(err)
 	}
 	role, err := a.az.OrgRole(r.Context(), principal(r), org)
 	if err != nil {
@@ -222,7 +220,7 @@ func (a *api) getOrg(w http.ResponseWriter, r *http.Request) error {
 	if role == auth.RoleOrgAdmin {
 		tier, err := a.orgEntitlement(r.Context(), nil, org)
 		if err != nil {
-			return storeErr(err)
+			return txn.Problem(err)
 		}
 		v = adminOrgView(org, o, tier)
 	}
@@ -232,16 +230,13 @@ func (a *api) getOrg(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *api) patchOrg(w http.ResponseWriter, r *http.Request) error {
-	org, err := a.orgParam(r, authz.OrgUpdate)
-	if err != nil {
-		return err
-	}
+	org := authz.RouteOrg(r)
 	var req orgRequest
 	if err := httpapi.DecodeJSON(w, r, &req, 8<<10); err != nil {
 		return err
 	}
 	var v OrgView
-	err = a.d.Firestore.RunTransaction(r.Context(), func(ctx context.Context, tx *firestore.Transaction) error {
+	err := a.d.Firestore.RunTransaction(r.Context(), func(ctx context.Context, tx *firestore.Transaction) error {
 		o, err := a.loadOrg(ctx, tx, org)
 		if err != nil {
 			return err
@@ -287,7 +282,7 @@ func (a *api) patchOrg(w http.ResponseWriter, r *http.Request) error {
 		return a.writeDomains(tx, org, owned, &next)
 	})
 	if err != nil {
-		return storeErr(err)
+		return txn.Problem(err)
 	}
 	httpapi.WriteJSON(w, http.StatusOK, v)
 	return nil
@@ -308,13 +303,13 @@ type MembersPage struct {
 	NextPageToken string       `json:"next_page_token,omitempty"`
 }
 
-// listMembers pages through members in uid order; page_token is the last
-// uid of the previous page.
+// memberPages is the page token of the member list: the last uid of the
+// previous page.
+var memberPages = httpapi.NewCursor("accounts.members")
+
+// listMembers pages through members in uid order.
 func (a *api) listMembers(w http.ResponseWriter, r *http.Request) error {
-	org, err := a.orgParam(r, authz.MembersList)
-	if err != nil {
-		return err
-	}
+	org := authz.RouteOrg(r)
 	size := defaultPageSize
 	if s := r.URL.Query().Get("page_size"); s != "" {
 		n, err := strconv.Atoi(s)
@@ -324,11 +319,14 @@ func (a *api) listMembers(w http.ResponseWriter, r *http.Request) error {
 		size = n
 	}
 	q := a.orgRef(org).Collection(colMembers).OrderBy(firestore.DocumentID, firestore.Asc).Limit(size + 1)
-	if tok := r.URL.Query().Get("page_token"); tok != "" {
-		if !validID(tok) {
-			return httpapi.Invalid(httpapi.Field("page_token", "is not a token from a previous page"))
+	var after string
+	if found, err := memberPages.Param(r, &after); err != nil {
+		return err
+	} else if found {
+		if !validID(after) {
+			return httpapi.Invalid(httpapi.Field(httpapi.PageParam, "is not a token this API returned"))
 		}
-		q = q.StartAfter(a.memberRef(org, tok))
+		q = q.StartAfter(a.memberRef(org, after))
 	}
 	it := q.Documents(r.Context())
 	defer it.Stop()
@@ -339,15 +337,15 @@ func (a *api) listMembers(w http.ResponseWriter, r *http.Request) error {
 			break
 		}
 		if err != nil {
-			return storeErr(err)
+			return txn.Problem(err)
 		}
 		if len(page.Members) == size {
-			page.NextPageToken = page.Members[size-1].UID
+			page.NextPageToken = memberPages.Encode(page.Members[size-1].UID)
 			break
 		}
 		var m MemberDoc
 		if err := snap.DataTo(&m); err != nil {
-			return storeErr(err)
+			return txn.Problem(err)
 		}
 		page.Members = append(page.Members, MemberView{UID: snap.Ref.ID, Role: m.Role, Email: m.Email,
 			DisplayName: m.DisplayName, JoinedAt: m.JoinedAt})
@@ -378,10 +376,7 @@ type MemberChange struct {
 }
 
 func (a *api) patchMember(w http.ResponseWriter, r *http.Request) error {
-	org, err := a.orgParam(r, authz.MembersManage)
-	if err != nil {
-		return err
-	}
+	org := authz.RouteOrg(r)
 	var req memberRoleRequest
 	if err := httpapi.DecodeJSON(w, r, &req, 1<<10); err != nil {
 		return err
@@ -390,10 +385,7 @@ func (a *api) patchMember(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *api) removeMember(w http.ResponseWriter, r *http.Request) error {
-	org, err := a.orgParam(r, authz.MembersManage)
-	if err != nil {
-		return err
-	}
+	org := authz.RouteOrg(r)
 	return a.changeMember(w, r, org, "")
 }
 
@@ -469,7 +461,7 @@ func (a *api) changeMember(w http.ResponseWriter, r *http.Request, org, role str
 		return tx.Update(a.userRef(uid), upd)
 	})
 	if err != nil {
-		return storeErr(err)
+		return txn.Problem(err)
 	}
 	out := MemberChange{UID: uid, Role: role, Removed: role == ""}
 	if claims != nil {

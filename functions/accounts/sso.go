@@ -11,6 +11,7 @@ import (
 
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/txn"
 )
 
 // ssoRequest is the body of PUT /v1/orgs/{orgId}/sso. There is no field for
@@ -42,13 +43,10 @@ func (s *ssoRequest) Validate() []httpapi.FieldError {
 }
 
 func (a *api) getSSO(w http.ResponseWriter, r *http.Request) error {
-	org, err := a.orgParam(r, authz.OrgUpdate)
-	if err != nil {
-		return err
-	}
+	org := authz.RouteOrg(r)
 	o, err := a.loadOrg(r.Context(), nil, org)
 	if err != nil {
-		return storeErr(err)
+		return txn.Problem(err)
 	}
 	if o.SSO == nil {
 		return httpapi.NotFound("organisation %s has no SSO provider", org)
@@ -58,16 +56,13 @@ func (a *api) getSSO(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *api) putSSO(w http.ResponseWriter, r *http.Request) error {
-	org, err := a.orgParam(r, authz.OrgUpdate)
-	if err != nil {
-		return err
-	}
+	org := authz.RouteOrg(r)
 	var req ssoRequest
 	if err := httpapi.DecodeJSON(w, r, &req, 4<<10); err != nil {
 		return err
 	}
 	sso := SSODoc(req)
-	err = a.d.Firestore.RunTransaction(r.Context(), func(ctx context.Context, tx *firestore.Transaction) error {
+	err := a.d.Firestore.RunTransaction(r.Context(), func(ctx context.Context, tx *firestore.Transaction) error {
 		o, err := a.loadOrg(ctx, tx, org)
 		if err != nil {
 			return err
@@ -83,7 +78,7 @@ func (a *api) putSSO(w http.ResponseWriter, r *http.Request) error {
 		return a.writeDomains(tx, org, owned, o)
 	})
 	if err != nil {
-		return storeErr(err)
+		return txn.Problem(err)
 	}
 	httpapi.WriteJSON(w, http.StatusOK, sso)
 	return nil
@@ -105,7 +100,7 @@ func (a *api) discoverSSO(w http.ResponseWriter, r *http.Request) error {
 	}
 	d, err := a.lookupDomain(r.Context(), domainOf(email))
 	if err != nil {
-		return storeErr(err)
+		return txn.Problem(err)
 	}
 	out := SSODiscovery{}
 	if d != nil && d.SSORequired {

@@ -19,7 +19,8 @@ func New(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return httpapi.Router(EntryHTTP, newAPI(d).routes()), nil
+	guard := authz.Guard{Verifier: d.Verifier, Members: authz.NewFirestoreStore(d.Firestore)}
+	return httpapi.Router(EntryHTTP, guard.Routes(newAPI(d).routes())), nil
 }
 
 // Routes lists the HTTP API's routes; infra/openapi.yaml documents them.
@@ -42,26 +43,30 @@ func newAPI(d Deps) *api {
 	return a
 }
 
+// routes is the one route table: New mounts it, Routes describes it.
+// Everything but the organisation's privacy requests is the caller's own
+// data; publishing a policy text is further limited to the platform's
+// policy administrators (a list of accounts, not a role).
 func (a *api) routes() []httpapi.Route {
 	const get, post, put = http.MethodGet, http.MethodPost, http.MethodPut
+	self := httpapi.Self()
+	route := func(method, path string, who httpapi.Access, h httpapi.HandlerFunc) httpapi.Route {
+		return httpapi.Handle(method, path, who, h)
+	}
 	return []httpapi.Route{
 		httpapi.HealthRoute(),
-		a.authed(get, "/v1/policies/{purpose}", a.getPolicy),
-		a.authed(post, "/v1/policies/{purpose}", a.publishPolicy),
-		a.authed(get, "/v1/me/consent", a.getState),
-		a.authed(put, "/v1/me/consent/{purpose}", a.decide),
-		a.authed(get, "/v1/me/receipts", a.listReceipts),
-		a.authed(get, "/v1/me/receipts/verify", a.verify),
-		a.authed(post, "/v1/me/exports", a.export),
-		a.authed(post, "/v1/me/erasure", a.requestErasure),
-		a.authed(post, "/v1/me/erasure/{requestId}/confirm", a.confirmErasure),
-		a.authed(get, "/v1/me/requests/{requestId}", a.getRequest),
-		a.authed(get, "/v1/orgs/{orgId}/privacy-requests", a.orgRequests),
+		route(get, "/v1/policies/{purpose}", self, a.getPolicy),
+		route(post, "/v1/policies/{purpose}", self, a.publishPolicy),
+		route(get, "/v1/me/consent", self, a.getState),
+		route(put, "/v1/me/consent/{purpose}", self, a.decide),
+		route(get, "/v1/me/receipts", self, a.listReceipts),
+		route(get, "/v1/me/receipts/verify", self, a.verify),
+		route(post, "/v1/me/exports", self, a.export),
+		route(post, "/v1/me/erasure", self, a.requestErasure),
+		route(post, "/v1/me/erasure/{requestId}/confirm", self, a.confirmErasure),
+		route(get, "/v1/me/requests/{requestId}", self, a.getRequest),
+		route(get, "/v1/orgs/{orgId}/privacy-requests", httpapi.InPathOrg(authz.Admins...), a.orgRequests),
 	}
-}
-
-func (a *api) authed(method, path string, h httpapi.HandlerFunc) httpapi.Route {
-	return httpapi.Route{RouteSpec: httpapi.RouteSpec{Method: method, Path: path}, Handler: auth.Middleware(a.d.Verifier)(h)}
 }
 
 func principal(r *http.Request) *auth.Principal {
@@ -215,6 +220,9 @@ func (a *api) decide(w http.ResponseWriter, r *http.Request) error {
 // gets the same 404 whether or not the organisation exists.
 func (a *api) mayScope(r *http.Request, pr *auth.Principal, p sc.Purpose, org string, d sc.Decision) error {
 	ctx := r.Context()
+	if !authz.ValidOrgID(org) {
+		return authz.Problem(authz.ErrNotMember, "organisation "+org)
+	}
 	err := a.az.Check(ctx, pr, authz.OrgRead, authz.Org(org))
 	if err == nil || !errors.Is(err, authz.ErrNotMember) {
 		return authz.Problem(err, "organisation "+org)
@@ -352,13 +360,7 @@ func (a *api) getRequest(w http.ResponseWriter, r *http.Request) error {
 // orgRequests lists the organisation's open requests with their deadlines
 // (org admins only), oldest deadline first.
 func (a *api) orgRequests(w http.ResponseWriter, r *http.Request) error {
-	org := r.PathValue("orgId")
-	if !validID(org) {
-		return httpapi.NotFound("no organisation %q", org)
-	}
-	if err := a.az.Check(r.Context(), principal(r), authz.OrgUpdate, authz.Org(org)); err != nil {
-		return authz.Problem(err, "organisation "+org)
-	}
+	org := authz.RouteOrg(r)
 	snaps, err := a.d.Firestore.Collection(colRequests).Where("org", "==", org).Documents(r.Context()).GetAll()
 	if err != nil {
 		return httpapi.Unavailable(err)

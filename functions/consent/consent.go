@@ -38,28 +38,12 @@ package consent
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
-	"os"
 	"strings"
 
-	"cloud.google.com/go/bigquery"
-	"cloud.google.com/go/firestore"
-	"cloud.google.com/go/pubsub/v2"
-	"cloud.google.com/go/storage"
-	firebase "firebase.google.com/go/v4"
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
-	"google.golang.org/api/option"
 
-	"pointsofyou.ai/studio/shared/auth"
-	"pointsofyou.ai/studio/shared/config"
-	sc "pointsofyou.ai/studio/shared/consent"
-	"pointsofyou.ai/studio/shared/events"
-	"pointsofyou.ai/studio/shared/httpapi"
-	"pointsofyou.ai/studio/shared/instance"
-	"pointsofyou.ai/studio/shared/logging"
-	"pointsofyou.ai/studio/shared/topology"
+	"pointsofyou.ai/studio/shared/platform"
 )
 
 // Entry point names, as declared in infra/topology.yaml.
@@ -69,143 +53,87 @@ const (
 	EntryRetention = "consent-retention"
 )
 
-func init() {
-	// Clients are built from the environment once per instance, on first
-	// use, so a configuration error is a 503 rather than a crash loop.
-	deps := instance.New(newDeps)
-	api := instance.New(func() (http.Handler, error) {
-		d, err := deps.Get()
-		if err != nil {
-			return nil, err
-		}
-		v, err := auth.NewFirebaseVerifier(context.Background(), config.FromEnv(nil))
-		if err != nil {
-			return nil, err
-		}
-		d.Verifier = v
-		return New(d)
-	})
-	functions.HTTP(EntryHTTP, instance.HTTP(api))
-	// Scheduled entry points are HTTP functions: Cloud Scheduler calls them
-	// with a plain POST and an OIDC token, and only their own service
-	// account may invoke them (terraform/functions.tf).
-	functions.HTTP(EntryErasures, scheduled(deps, "erasures_resumed", (*Jobs).ResumeErasures))
-	functions.HTTP(EntryRetention, scheduled(deps, "sessions_deleted", (*Jobs).Retention))
-}
+// EnvPolicyAdmins lists the uids (comma-separated) that publish policies.
+const EnvPolicyAdmins = "POLICY_ADMIN_UIDS"
 
-// scheduled runs one job per POST and answers its count; a failure is a
-// 5xx so that Cloud Scheduler retries it.
-func scheduled(deps *instance.Lazy[Deps], what string, run func(*Jobs, context.Context) (int, error)) http.HandlerFunc {
-	return httpapi.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
-		if r.Method != http.MethodPost {
-			return httpapi.MethodNotAllowed("scheduled jobs run on POST")
+func init() {
+	functions.HTTP(EntryHTTP, platform.HTTP(EntryHTTP, func(p *platform.Platform) (http.Handler, error) {
+		d, err := newDeps(p)
+		if err == nil {
+			d.Verifier, err = p.Verifier()
 		}
-		d, err := deps.Get()
+		var admins string
+		if err == nil {
+			admins, err = p.OptionalEnv(EnvPolicyAdmins)
+		}
 		if err != nil {
-			return httpapi.Unavailable(err)
+			return nil, err
+		}
+		for _, u := range strings.Split(admins, ",") {
+			if u = strings.TrimSpace(u); u != "" {
+				d.PolicyAdmins = append(d.PolicyAdmins, u)
+			}
+		}
+		return New(d)
+	}))
+	// Scheduled entry points: Cloud Scheduler calls them with a POST.
+	functions.HTTP(EntryErasures, platform.Job(EntryErasures, func(p *platform.Platform) (func(context.Context) (map[string]int, error), error) {
+		d, err := newDeps(p)
+		if err != nil {
+			return nil, err
 		}
 		j, err := NewJobs(d)
+		return count("erasures_resumed", j, (*Jobs).ResumeErasures), err
+	}))
+	// Retention deletes Firestore documents only: it needs nothing else.
+	functions.HTTP(EntryRetention, platform.Job(EntryRetention, func(p *platform.Platform) (func(context.Context) (map[string]int, error), error) {
+		fs, err := p.Firestore()
 		if err != nil {
-			return httpapi.Unavailable(err)
+			return nil, err
 		}
-		n, err := run(j, r.Context())
-		if err != nil {
-			return httpapi.Unavailable(err)
-		}
-		httpapi.WriteJSON(w, http.StatusOK, map[string]int{what: n})
-		return nil
-	}).ServeHTTP
+		return count("sessions_deleted", retentionJobs(fs), (*Jobs).Retention), nil
+	}))
 }
 
-// newDeps builds the clients both the API and the jobs use.
-func newDeps() (Deps, error) {
-	cfg := config.FromEnv(nil)
-	if err := cfg.Check(config.EnvFirestoreHost, config.EnvAuthHost, config.EnvStorageHost, config.EnvBigQueryHost, config.EnvPubSubHost); err != nil {
-		return Deps{}, err
+func count(what string, j *Jobs, run func(*Jobs, context.Context) (int, error)) func(context.Context) (map[string]int, error) {
+	return func(ctx context.Context) (map[string]int, error) {
+		n, err := run(j, ctx)
+		return map[string]int{what: n}, err
 	}
-	logging.Setup(cfg.Project)
-	ctx := context.Background()
-	var closers []func() error
-	fail := func(err error) (Deps, error) {
-		for _, c := range closers {
-			c()
-		}
-		return Deps{}, err
-	}
-	fs, err := firestore.NewClient(ctx, cfg.Project)
-	if err != nil {
-		return fail(fmt.Errorf("firestore client: %w", err))
-	}
-	closers = append(closers, fs.Close)
-	st, err := storage.NewClient(ctx)
-	if err != nil {
-		return fail(fmt.Errorf("storage client: %w", err))
-	}
-	closers = append(closers, st.Close)
-	var bqOpts []option.ClientOption
-	if cfg.BigQueryHost != "" {
-		bqOpts = append(bqOpts, option.WithEndpoint("http://"+cfg.BigQueryHost+"/bigquery/v2/"), option.WithoutAuthentication())
-	}
-	bq, err := bigquery.NewClient(ctx, cfg.Project, bqOpts...)
-	if err != nil {
-		return fail(fmt.Errorf("bigquery client: %w", err))
-	}
-	closers = append(closers, bq.Close)
-	app, err := firebase.NewApp(ctx, &firebase.Config{ProjectID: cfg.Project})
-	if err != nil {
-		return fail(fmt.Errorf("firebase app: %w", err))
-	}
-	admin, err := app.Auth(ctx)
-	if err != nil {
-		return fail(fmt.Errorf("firebase auth client: %w", err))
-	}
-	pseudo, err := events.PseudonymizerFromEnv(cfg.Project, os.Getenv)
-	if err != nil {
-		return fail(err)
-	}
-	signer, err := signerFromConfig(cfg)
-	if err != nil {
-		return fail(err)
-	}
-	checker := sc.NewChecker(sc.NewStore(fs, nil), fs, sc.CheckerOptions{})
-	ps, err := pubsub.NewClient(ctx, cfg.Project)
-	if err != nil {
-		checker.Close()
-		return fail(fmt.Errorf("pubsub client: %w", err))
-	}
-	pub, err := events.NewPublisher(ps, events.Topic, events.PublisherOptions{Registry: events.Standard(), Pseudonyms: pseudo, Gate: checker})
-	if err != nil {
-		checker.Close()
-		ps.Close()
-		return fail(err)
-	}
-	var admins []string
-	for _, u := range strings.Split(os.Getenv("POLICY_ADMIN_UIDS"), ",") {
-		if u = strings.TrimSpace(u); u != "" {
-			admins = append(admins, u)
-		}
-	}
-	d := Deps{
-		Firestore: fs, Storage: st, BigQuery: bq, Admin: admin, Pseudonyms: pseudo,
-		BucketName: func(name string) string { return topology.BucketName(cfg.Project, name) },
-		Events:     pub, Checker: checker, Signer: signer, PolicyAdmins: admins,
-	}
-	return d, nil
 }
 
-// signerFromConfig signs with SIGNER_EMAIL + SIGNER_PRIVATE_KEY when set;
-// with neither, Google Cloud signs through IAM.
-func signerFromConfig(cfg config.Config) (Signer, error) {
-	s := Signer{Email: cfg.SignerEmail, Insecure: cfg.StorageHost != ""}
-	switch {
-	case cfg.SignerEmail != "" && cfg.SignerKeyPEM != "":
-		key := cfg.SignerKeyPEM
-		if !strings.Contains(key, "\n") {
-			key = strings.ReplaceAll(key, `\n`, "\n")
-		}
-		s.PrivateKeyPEM = []byte(key)
-	case cfg.SignerEmail != "" || cfg.SignerKeyPEM != "":
-		return Signer{}, errors.New("SIGNER_EMAIL and SIGNER_PRIVATE_KEY must be set together")
+// newDeps is what the API and the erasures use.
+func newDeps(p *platform.Platform) (d Deps, err error) {
+	if d.Firestore, err = p.Firestore(); err != nil {
+		return d, err
 	}
-	return s, nil
+	if d.Storage, err = p.Storage(); err != nil {
+		return d, err
+	}
+	if d.BigQuery, err = p.BigQuery("analytics"); err != nil {
+		return d, err
+	}
+	if d.Admin, err = p.AuthAdmin(); err != nil {
+		return d, err
+	}
+	if d.Pseudonyms, err = p.Pseudonyms(); err != nil {
+		return d, err
+	}
+	if d.Outbox, err = p.Outbox(); err != nil {
+		return d, err
+	}
+	if d.Checker, err = p.Consent(); err != nil {
+		return d, err
+	}
+	// The buckets of exports and of the media erasure scrubs, named now so
+	// the root states every store it reaches.
+	buckets := map[string]string{"exports": p.Bucket("exports"), "media": p.Bucket("media")}
+	d.BucketName = func(name string) string {
+		if b, ok := buckets[name]; ok {
+			return b
+		}
+		return p.Bucket(name)
+	}
+	d.Signer, err = p.Signer()
+	return d, err
 }

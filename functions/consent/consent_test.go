@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -23,7 +22,9 @@ import (
 	fbauth "firebase.google.com/go/v4/auth"
 	"google.golang.org/api/iterator"
 
+	"pointsofyou.ai/studio/internal/apitest"
 	sc "pointsofyou.ai/studio/shared/consent"
+	"pointsofyou.ai/studio/shared/events"
 )
 
 func signerForTests() Signer {
@@ -49,32 +50,28 @@ func newUserWith(t *testing.T, email string, verified bool) (uid, _ string) {
 	return u.UID, email
 }
 
+// call sends a request as uid (none when empty) and decodes a successful
+// answer into out.
 func call(t *testing.T, h http.Handler, method, path, uid string, body any, out any) int {
 	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
+	r := apitest.Serve(t, h, method, path, idToken(t, uid), body)
+	if out != nil && r.Code < 300 {
+		r.JSON(t, out)
 	}
-	req := httptest.NewRequest(method, path, rd)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	return r.Code
+}
+
+// idToken is a fresh ID token of uid from the Auth emulator ("" for none).
+func idToken(t *testing.T, uid string) string {
+	t.Helper()
+	if uid == "" {
+		return ""
 	}
-	if uid != "" {
-		tok, err := authSrv.MintIDToken(project, uid, "password", time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Set("Authorization", "Bearer "+tok)
+	tok, err := authSrv.MintIDToken(project, uid, "password", time.Now())
+	if err != nil {
+		t.Fatal(err)
 	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	if out != nil && rec.Code < 300 {
-		if err := json.Unmarshal(rec.Body.Bytes(), out); err != nil {
-			t.Fatalf("%s %s: %v: %s", method, path, err, rec.Body)
-		}
-	}
-	return rec.Code
+	return tok
 }
 
 func publishPolicies(t *testing.T, h http.Handler) {
@@ -93,7 +90,7 @@ func publishPolicies(t *testing.T, h http.Handler) {
 }
 
 func TestConsentAPI(t *testing.T) {
-	h, err := New(deps())
+	h, err := New(deps(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +203,7 @@ func countActorRows(t *testing.T, actor string) int {
 
 func TestExportContainsEveryHolder(t *testing.T) {
 	t.Parallel()
-	d := deps()
+	d := deps(t)
 	h, err := New(d)
 	if err != nil {
 		t.Fatal(err)
@@ -246,7 +243,9 @@ func TestExportContainsEveryHolder(t *testing.T) {
 func TestErasureInterruptedFinishesOnRetry(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	d := deps()
+	d := deps(t)
+	published := apitest.NewEvents(t, apitest.EventsOptions{})
+	d.Outbox = published.Outbox(fsClient)
 	crash := true
 	d.interrupt = func(holder string) error {
 		if crash && holder == "accounts.memberships" {
@@ -332,13 +331,17 @@ func TestErasureInterruptedFinishesOnRetry(t *testing.T) {
 	if b, _ := json.Marshal(a.Data()); strings.Contains(string(b), uid) || strings.Contains(string(b), email) {
 		t.Errorf("audit names the person: %s", b)
 	}
+	ev := published.Of(events.TypePrivacyRequestCompleted)
+	if len(ev) != 1 || apitest.Payload[events.PrivacyRequestCompleted](t, ev[0]).Kind != KindErasure {
+		t.Errorf("completion events %s", apitest.Describe(ev))
+	}
 }
 
 func TestRetentionDeletesOldSessions(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	now := time.Now()
-	d := deps()
+	d := deps(t)
 	d.Now = func() time.Time { return now }
 	j, err := NewJobs(d)
 	if err != nil {

@@ -14,6 +14,8 @@ import (
 	"pointsofyou.ai/studio/shared/auth"
 	sc "pointsofyou.ai/studio/shared/consent"
 	"pointsofyou.ai/studio/shared/events"
+	"pointsofyou.ai/studio/shared/outbox"
+	"pointsofyou.ai/studio/shared/platform"
 	"pointsofyou.ai/studio/shared/privacy"
 )
 
@@ -24,18 +26,8 @@ type AdminAuth interface {
 	DeleteUser(ctx context.Context, uid string) error
 }
 
-// EventPublisher publishes domain events (*events.Publisher).
-type EventPublisher interface {
-	Publish(ctx context.Context, ev events.Event) (string, error)
-}
-
-// Signer signs the V4 download URL of an export (see functions/media).
-type Signer struct {
-	Email         string
-	PrivateKeyPEM []byte
-	Hostname      string
-	Insecure      bool
-}
+// Signer signs the V4 download URL of an export (shared/platform).
+type Signer = platform.Signer
 
 // Deps is what the function needs. Firestore, Storage, BigQuery, Admin,
 // Pseudonyms and BucketName are required; Verifier only by the HTTP API.
@@ -48,8 +40,9 @@ type Deps struct {
 	Pseudonyms *events.Pseudonymizer
 	// BucketName maps a logical bucket (infra/topology.yaml) to its name.
 	BucketName func(logical string) string
-	// Events, when set, receives privacy.request_completed events.
-	Events EventPublisher
+	// Outbox, when set, records privacy.request_completed events with the
+	// request's completion (shared/outbox).
+	Outbox *outbox.Outbox
 	// Checker, when set, is told about this instance's own consent
 	// changes at once (other instances learn through their listener).
 	Checker *sc.Checker
@@ -104,4 +97,10 @@ func (d Deps) check(needVerifier bool) (Deps, error) {
 	}
 	d.PolicyAdmins = slices.Clone(d.PolicyAdmins)
 	return d, nil
+}
+
+// retentionJobs runs the retention job, which reads and deletes Firestore
+// documents only.
+func retentionJobs(fs *firestore.Client) *Jobs {
+	return newJobs(Deps{Firestore: fs, Now: time.Now, Registry: privacy.Standard()})
 }

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"path"
 	"slices"
@@ -22,6 +21,7 @@ import (
 
 	sc "pointsofyou.ai/studio/shared/consent"
 	"pointsofyou.ai/studio/shared/events"
+	"pointsofyou.ai/studio/shared/outbox"
 	"pointsofyou.ai/studio/shared/privacy"
 )
 
@@ -390,30 +390,40 @@ func (j *Jobs) exportHolder(ctx context.Context, zw *zip.Writer, h privacy.Holde
 	return 0, nil
 }
 
-// finish records the audit entry and the request's final state together,
-// then announces it.
+// finish records the audit entry, the request's final state and its
+// announcement (privacy.request_completed, through the outbox) in one
+// commit. A repeated finish finds the audit entry and changes nothing:
+// the first one recorded all three.
 func (j *Jobs) finish(ctx context.Context, id string, r RequestDoc, auditType string) error {
 	audit := AuditDoc{Type: auditType, RequestID: id, At: r.CompletedAt, Holders: r.Progress, OrgsDissolved: r.OrgsDissolved}
-	b := j.d.Firestore.Batch()
-	b.Create(j.d.Firestore.Collection(colAudit).Doc(auditType+"-"+id), audit)
-	b.Set(j.d.Firestore.Collection(colRequests).Doc(id), r)
-	if _, err := b.Commit(ctx); err != nil && !alreadyExists(err) {
-		return fmt.Errorf("record completion: %w", err)
-	}
-	if j.d.Events != nil {
-		n := 0
-		for _, c := range r.Progress {
-			if c > 0 {
-				n++
-			}
+	n := 0
+	for _, c := range r.Progress {
+		if c > 0 {
+			n++
 		}
-		if _, err := j.d.Events.Publish(ctx, events.Event{
+	}
+	ob := j.d.Outbox
+	if ob == nil {
+		ob = outbox.New(j.d.Firestore, outbox.Options{})
+	}
+	err := ob.Run(ctx, func(_ context.Context, tx *firestore.Transaction, out *outbox.Tx) error {
+		if err := tx.Create(j.d.Firestore.Collection(colAudit).Doc(auditType+"-"+id), audit); err != nil {
+			return err
+		}
+		if err := tx.Set(j.d.Firestore.Collection(colRequests).Doc(id), r); err != nil {
+			return err
+		}
+		if j.d.Outbox == nil {
+			return nil
+		}
+		return out.Event(events.Event{
 			Type: events.TypePrivacyRequestCompleted, OrgID: orgOrPlatform(r.Org),
 			Payload: events.PrivacyRequestCompleted{Kind: events.Enum(r.Kind), Holders: n,
 				DaysOpen: int(r.CompletedAt.Sub(r.CreatedAt).Hours() / 24)},
-		}); err != nil {
-			slog.WarnContext(ctx, "consent: request event not published", "request_id", id, "err", err)
-		}
+		})
+	})
+	if err != nil && !alreadyExists(err) {
+		return fmt.Errorf("record completion: %w", err)
 	}
 	return nil
 }

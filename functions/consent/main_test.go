@@ -21,6 +21,7 @@ import (
 	bqemu "pointsofyou.ai/studio/emulators/bigquery"
 	fsemu "pointsofyou.ai/studio/emulators/firestore"
 	stemu "pointsofyou.ai/studio/emulators/storage"
+	"pointsofyou.ai/studio/internal/apitest"
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/config"
 	"pointsofyou.ai/studio/shared/events"
@@ -126,8 +127,8 @@ func run(m *testing.M) (int, error) {
 	return m.Run(), nil
 }
 
-func deps() Deps {
-	return Deps{
+func deps(t *testing.T) Deps {
+	return Deps{Outbox: apitest.NewEvents(t, apitest.EventsOptions{}).Outbox(fsClient),
 		Verifier: verifier, Firestore: fsClient, Storage: stClient, BigQuery: bqClient, Admin: admin,
 		Pseudonyms: pseudo, BucketName: func(n string) string { return project + "-" + n },
 		PolicyAdmins: []string{"policy-admin"}, Signer: signerForTests(),

@@ -117,7 +117,7 @@ func (j *Jobs) mayErase(ctx context.Context, uid string) error {
 // is idempotent, so a resumed erasure repeats it harmlessly. It returns
 // how many documents and objects it deleted.
 func (j *Jobs) dissolve(ctx context.Context, org string) (int, error) {
-	if !authz.ValidDocID(org) {
+	if !authz.ValidOrgID(org) {
 		return 0, nil
 	}
 	n := 0
@@ -156,7 +156,7 @@ func (j *Jobs) dissolve(ctx context.Context, org string) (int, error) {
 // in one of its sessions (a session membership orgs/{org}/sessions/{id}/
 // members/{uid}, written when they join).
 func (j *Jobs) orgRelated(ctx context.Context, uid, org string) (bool, error) {
-	if !authz.ValidDocID(uid) || !authz.ValidDocID(org) {
+	if !authz.ValidDocID(uid) || !authz.ValidOrgID(org) {
 		return false, nil
 	}
 	members, err := j.d.Firestore.CollectionGroup("members").Where("uid", "==", uid).Documents(ctx).GetAll()

@@ -8,37 +8,21 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
+	"pointsofyou.ai/studio/internal/apitest"
 	"pointsofyou.ai/studio/shared/httpapi"
 )
 
 // callProblem is call for a refusal: the status and the problem body.
 func callProblem(t *testing.T, h http.Handler, method, path, uid string, body any) (int, httpapi.Problem) {
 	t.Helper()
-	b, _ := json.Marshal(body)
-	req := httptest.NewRequest(method, path, bytes.NewReader(b))
-	req.Header.Set("Content-Type", "application/json")
-	tok, err := authSrv.MintIDToken(project, uid, "password", time.Now())
-	if err != nil {
-		t.Fatal(err)
+	r := apitest.Serve(t, h, method, path, idToken(t, uid), body)
+	if r.Code < 400 {
+		return r.Code, httpapi.Problem{}
 	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	var p httpapi.Problem
-	if rec.Code >= 400 {
-		if ct := rec.Header().Get("Content-Type"); ct != httpapi.ContentTypeProblem {
-			t.Errorf("%s %s: content type %q", method, path, ct)
-		}
-		if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
-			t.Fatalf("%s %s: %v: %s", method, path, err, rec.Body)
-		}
-	}
-	return rec.Code, p
+	return r.Code, r.Problem(t, 0)
 }
 
 // exportFiles runs an export as uid and returns the archive's files.
@@ -102,7 +86,7 @@ func set(t *testing.T, path string, data map[string]any) {
 // data either way, and the export says what it left out.
 func TestAddressHoldersNeedAVerifiedOwner(t *testing.T) {
 	t.Parallel()
-	h, err := New(deps())
+	h, err := New(deps(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +148,7 @@ func TestAddressHoldersNeedAVerifiedOwner(t *testing.T) {
 // session invitations keep.
 func TestMixedCaseSpellingsAreFound(t *testing.T) {
 	t.Parallel()
-	h, err := New(deps())
+	h, err := New(deps(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +187,7 @@ func TestMixedCaseSpellingsAreFound(t *testing.T) {
 func TestErasureAndTheLastAdmin(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	h, err := New(deps())
+	h, err := New(deps(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +218,7 @@ func TestErasureAndTheLastAdmin(t *testing.T) {
 		if c, p := callProblem(t, h, "POST", "/v1/me/erasure/"+req.ID+"/confirm", uid, map[string]any{"code": req.ConfirmationCode}); c != 409 || !strings.HasSuffix(p.Type, "/sole-admin") {
 			t.Fatalf("confirm: %d %+v", c, p)
 		}
-		if r, err := newJobs(deps()).request(ctx, req.ID); err != nil || r.Status != StatusAwaiting {
+		if r, err := newJobs(deps(t)).request(ctx, req.ID); err != nil || r.Status != StatusAwaiting {
 			t.Errorf("request after a refused confirmation: %+v %v", r, err)
 		}
 		if !exists(t, "orgs/"+org+"/members/"+uid) || !exists(t, "orgs/"+org) {
@@ -293,7 +277,7 @@ func TestErasureAndTheLastAdmin(t *testing.T) {
 // or taking part in one of its sessions; a withdrawal also stays possible
 // after the relation ended. Strangers get 404 whether or not it exists.
 func TestScopedDecisionNeedsARelation(t *testing.T) {
-	h, err := New(deps())
+	h, err := New(deps(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,8 +11,9 @@ import (
 
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
-	"pointsofyou.ai/studio/shared/content"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/library"
+	"pointsofyou.ai/studio/shared/outbox"
 )
 
 // New builds the HTTP API, also reachable under Hosting's /api/content.
@@ -21,45 +22,42 @@ func New(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &api{d: d, policy: authz.New(nil)}
-	return httpapi.Router(EntryHTTP, a.routes()), nil
+	// Content records no events and sends no mail: its transactions still
+	// run through the one helper (shared/txn).
+	a := &api{d: d, ob: outbox.New(d.Firestore, outbox.Options{Now: d.Now})}
+	// Roles come from the token's claims: content reads no membership.
+	return httpapi.Router(EntryHTTP, authz.Guard{Verifier: d.Verifier}.Routes(a.routes())), nil
 }
 
 // Routes lists the HTTP API's routes; infra/openapi.yaml documents exactly these.
 func Routes() []httpapi.RouteSpec { return httpapi.Specs((&api{}).routes()) }
 
 type api struct {
-	d      Deps
-	policy *authz.Authorizer
+	d  Deps
+	ob *outbox.Outbox
 }
 
+// routes is the one route table: New mounts it, Routes describes it. The
+// library is the caller's organisation's (and the official one): any
+// member reads and records uses, staff write, admins read usage.
 func (a *api) routes() []httpapi.Route {
+	const get, post, put, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
+	member, staff, admins := httpapi.InOrg(), httpapi.InOrg(authz.Staff...), httpapi.InOrg(authz.Admins...)
+	route := func(method, path string, who httpapi.Access, h httpapi.HandlerFunc) httpapi.Route {
+		return httpapi.Handle(method, path, who, h)
+	}
 	return []httpapi.Route{
 		httpapi.HealthRoute(),
-		{RouteSpec: httpapi.RouteSpec{Method: http.MethodGet, Path: "/v1/items"}, Handler: a.protect(authz.ContentRead, a.listItems)},
-		{RouteSpec: httpapi.RouteSpec{Method: http.MethodPost, Path: "/v1/items"}, Handler: a.protect(authz.ContentWrite, a.createItem)},
-		{RouteSpec: httpapi.RouteSpec{Method: http.MethodGet, Path: "/v1/items/{itemId}"}, Handler: a.protect(authz.ContentRead, a.getItem)},
-		{RouteSpec: httpapi.RouteSpec{Method: http.MethodPut, Path: "/v1/items/{itemId}"}, Handler: a.protect(authz.ContentWrite, a.updateItem)},
-		{RouteSpec: httpapi.RouteSpec{Method: http.MethodDelete, Path: "/v1/items/{itemId}"}, Handler: a.protect(authz.ContentWrite, a.archiveItem)},
-		{RouteSpec: httpapi.RouteSpec{Method: http.MethodPost, Path: "/v1/imports"}, Handler: a.protect(authz.ContentWrite, a.importItems)},
-		{RouteSpec: httpapi.RouteSpec{Method: http.MethodGet, Path: "/v1/search"}, Handler: a.protect(authz.ContentRead, a.search)},
-		{RouteSpec: httpapi.RouteSpec{Method: http.MethodPost, Path: "/v1/usage"}, Handler: a.protect(authz.ContentUse, a.recordUse)},
-		{RouteSpec: httpapi.RouteSpec{Method: http.MethodGet, Path: "/v1/usage"}, Handler: a.protect(authz.ContentUsageRead, a.usageSummary)},
+		route(get, "/v1/items", member, a.listItems),
+		route(post, "/v1/items", staff, a.createItem),
+		route(get, "/v1/items/{itemId}", member, a.getItem),
+		route(put, "/v1/items/{itemId}", staff, a.updateItem),
+		route(del, "/v1/items/{itemId}", staff, a.archiveItem),
+		route(post, "/v1/imports", staff, a.importItems),
+		route(get, "/v1/search", member, a.search),
+		route(post, "/v1/usage", member, a.recordUse),
+		route(get, "/v1/usage", admins, a.usageSummary),
 	}
-}
-
-// protect authenticates, requires an organisation and checks act on it.
-func (a *api) protect(act authz.Action, h httpapi.HandlerFunc) http.Handler {
-	return auth.Middleware(a.d.Verifier)(auth.RequireOrg(httpapi.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
-		p, _ := auth.FromContext(r.Context())
-		if !content.ValidID(p.Org) && !authz.ValidDocID(p.Org) {
-			return httpapi.Forbidden("the caller's organisation id is not usable")
-		}
-		if err := a.policy.Check(r.Context(), p, act, authz.Org(p.Org)); err != nil {
-			return authz.Problem(err, "organisation")
-		}
-		return h(w, r)
-	})))
 }
 
 // library resolves ?library= for writes: "org" (default) is the caller's
@@ -79,8 +77,8 @@ func (a *api) library(r *http.Request, p *auth.Principal) (string, error) {
 }
 
 // readItem loads item id of org ("" official); found false when missing.
-func (a *api) readItem(ctx context.Context, org, id string) (*content.Item, bool, error) {
-	snap, err := a.d.Firestore.Collection(content.ItemsPath(org)).Doc(id).Get(ctx)
+func (a *api) readItem(ctx context.Context, org, id string) (*library.Item, bool, error) {
+	snap, err := a.d.Firestore.Collection(library.ItemsPath(org)).Doc(id).Get(ctx)
 	if status.Code(err) == codes.NotFound {
 		return nil, false, nil
 	}
@@ -94,8 +92,8 @@ func (a *api) readItem(ctx context.Context, org, id string) (*content.Item, bool
 	return it, true, nil
 }
 
-func decodeItem(snap *firestore.DocumentSnapshot, org string) (*content.Item, error) {
-	var it content.Item
+func decodeItem(snap *firestore.DocumentSnapshot, org string) (*library.Item, error) {
+	var it library.Item
 	if err := snap.DataTo(&it); err != nil {
 		return nil, err
 	}
@@ -106,8 +104,8 @@ func decodeItem(snap *firestore.DocumentSnapshot, org string) (*content.Item, er
 // visibleItem finds id for p: the caller's organisation first, then the
 // official library. Drafts and archived items are visible to the staff of
 // their organisation (and official ones to the library's admins) only.
-func (a *api) visibleItem(ctx context.Context, p *auth.Principal, id string) (*content.Item, error) {
-	if !content.ValidID(id) {
+func (a *api) visibleItem(ctx context.Context, p *auth.Principal, id string) (*library.Item, error) {
+	if !library.ValidID(id) {
 		return nil, httpapi.NotFound("no item %q", id)
 	}
 	for _, org := range []string{p.Org, ""} {
@@ -118,7 +116,7 @@ func (a *api) visibleItem(ctx context.Context, p *auth.Principal, id string) (*c
 		if !found {
 			continue
 		}
-		if it.Status != content.StatusPublished && !a.manages(p, org) {
+		if it.Status != library.StatusPublished && !a.manages(p, org) {
 			continue
 		}
 		return it, nil

@@ -6,16 +6,16 @@ import (
 	"strings"
 	"testing"
 
-	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/internal/apitest"
 )
 
 // seedLibrary writes two official items (free, professional) and one
 // private item of org-a, and embeds them.
 func seedLibrary(t *testing.T, e *env) {
 	t.Helper()
-	must(t, e.do(t, "POST", "/v1/items?library=official", tokOfficer, item("free-lake", "photo_card", "free", "Quiet lake", "A still lake at dawn, calm water reflecting the sky.")), 201)
-	must(t, e.do(t, "POST", "/v1/items?library=official", tokOfficer, item("pro-storm", "photo_card", "professional", "Secret storm", "Thunder over a stormy sea, waves breaking.")), 201)
-	must(t, e.do(t, "POST", "/v1/items", tokFacA, item("a-private", "exercise", "free", "Lumen walk", "A walking exercise of org a.")), 201)
+	e.do(t, "POST", "/v1/items?library=official", tokOfficer, item("free-lake", "photo_card", "free", "Quiet lake", "A still lake at dawn, calm water reflecting the sky.")).Want(t, 201)
+	e.do(t, "POST", "/v1/items?library=official", tokOfficer, item("pro-storm", "photo_card", "professional", "Secret storm", "Thunder over a stormy sea, waves breaking.")).Want(t, 201)
+	e.do(t, "POST", "/v1/items", tokFacA, item("a-private", "exercise", "free", "Lumen walk", "A walking exercise of org a.")).Want(t, 201)
 	e.sync(t, "", "free-lake", "pro-storm")
 	e.sync(t, "org-a", "a-private")
 }
@@ -27,14 +27,14 @@ func TestTierFiltering(t *testing.T) {
 	// A free participant never receives professional content: not in
 	// browse, not in keyword or semantic search.
 	for _, path := range []string{"/v1/items", "/v1/items?q=storm", "/v1/search?q=stormy+sea+thunder+waves", "/v1/items?type=photo_card"} {
-		r := must(t, e.do(t, "GET", path, tokFreeA, nil), 200)
+		r := e.do(t, "GET", path, tokFreeA, nil).Want(t, 200)
 		if strings.Contains(string(r.Body), "storm") || strings.Contains(string(r.Body), "Thunder") {
 			t.Errorf("%s: professional content leaked to a free user: %s", path, r.Body)
 		}
 	}
 	// Asked for, it shows as a locked stub with its tier only.
 	var page ListResponse
-	must(t, e.do(t, "GET", "/v1/items?include_locked=true", tokFreeA, nil), 200).json(t, &page)
+	e.do(t, "GET", "/v1/items?include_locked=true", tokFreeA, nil).Want(t, 200).JSON(t, &page)
 	var locked *ItemView
 	for i := range page.Items {
 		if page.Items[i].ID == "pro-storm" {
@@ -45,13 +45,13 @@ func TestTierFiltering(t *testing.T) {
 		t.Errorf("locked stub = %+v", locked)
 	}
 	var v ItemView
-	must(t, e.do(t, "GET", "/v1/items/pro-storm", tokFreeA, nil), 200).json(t, &v)
+	e.do(t, "GET", "/v1/items/pro-storm", tokFreeA, nil).Want(t, 200).JSON(t, &v)
 	if !v.Locked || v.Title != "" {
 		t.Errorf("GET locked = %+v", v)
 	}
 	// The professional facilitator sees it, in browse and search.
 	var res SearchResponse
-	must(t, e.do(t, "GET", "/v1/search?q=stormy+sea+thunder+waves", tokFacA, nil), 200).json(t, &res)
+	e.do(t, "GET", "/v1/search?q=stormy+sea+thunder+waves", tokFacA, nil).Want(t, 200).JSON(t, &res)
 	if len(res.Items) == 0 || res.Items[0].ID != "pro-storm" || res.Items[0].Title != "Secret storm" {
 		t.Errorf("search as professional = %+v", res.Items)
 	}
@@ -73,20 +73,20 @@ func TestTenantIsolation(t *testing.T) {
 		}
 	}
 	for _, path := range []string{"/v1/items", "/v1/items?q=lumen", "/v1/search?q=walking+exercise"} {
-		r := must(t, e.do(t, "GET", path, tokAdminB, nil), 200)
+		r := e.do(t, "GET", path, tokAdminB, nil).Want(t, 200)
 		if strings.Contains(string(r.Body), "a-private") {
 			t.Errorf("%s: org-b sees org-a's item: %s", path, r.Body)
 		}
 	}
 	// org-a's own members do see it.
 	var v ItemView
-	must(t, e.do(t, "GET", "/v1/items/a-private", tokFreeA, nil), 200).json(t, &v)
+	e.do(t, "GET", "/v1/items/a-private", tokFreeA, nil).Want(t, 200).JSON(t, &v)
 	if v.Library != "org" || v.Title != "Lumen walk" {
 		t.Errorf("own item = %+v", v)
 	}
 	// Participants may not write; only the official org manages the official library.
-	must(t, e.do(t, "POST", "/v1/items", tokFreeA, item("x1", "exercise", "free", "X", "")), 403)
-	must(t, e.do(t, "POST", "/v1/items?library=official", tokAdminA, item("x2", "exercise", "free", "X", "")), 403)
+	e.do(t, "POST", "/v1/items", tokFreeA, item("x1", "exercise", "free", "X", "")).Want(t, 403)
+	e.do(t, "POST", "/v1/items?library=official", tokAdminA, item("x2", "exercise", "free", "X", "")).Want(t, 403)
 }
 
 func TestBrowseFiltersAndLocale(t *testing.T) {
@@ -95,8 +95,8 @@ func TestBrowseFiltersAndLocale(t *testing.T) {
 	it := item("wc-hope", "word_card", "free", "Hope", "")
 	it["text"] = map[string]any{"en": map[string]any{"title": "Hope"}, "es": map[string]any{"title": "Esperanza"}}
 	it["phase"], it["tags"] = "expand", []string{"starter"}
-	must(t, e.do(t, "POST", "/v1/items?library=official", tokOfficer, it), 201)
-	must(t, e.do(t, "POST", "/v1/items?library=official", tokOfficer, item("qc-why", "question_card", "free", "Why", "Why now?")), 201)
+	e.do(t, "POST", "/v1/items?library=official", tokOfficer, it).Want(t, 201)
+	e.do(t, "POST", "/v1/items?library=official", tokOfficer, item("qc-why", "question_card", "free", "Why", "Why now?")).Want(t, 201)
 	cases := []struct {
 		query string
 		want  []string
@@ -113,7 +113,7 @@ func TestBrowseFiltersAndLocale(t *testing.T) {
 	}
 	for _, c := range cases {
 		var page ListResponse
-		must(t, e.do(t, "GET", "/v1/items?"+c.query, tokFreeA, nil), 200).json(t, &page)
+		e.do(t, "GET", "/v1/items?"+c.query, tokFreeA, nil).Want(t, 200).JSON(t, &page)
 		var got []string
 		for _, v := range page.Items {
 			got = append(got, v.ID)
@@ -123,21 +123,21 @@ func TestBrowseFiltersAndLocale(t *testing.T) {
 		}
 	}
 	var v ItemView
-	must(t, e.do(t, "GET", "/v1/items/wc-hope?lang=es", tokFreeA, nil), 200).json(t, &v)
+	e.do(t, "GET", "/v1/items/wc-hope?lang=es", tokFreeA, nil).Want(t, 200).JSON(t, &v)
 	if v.Title != "Esperanza" || v.Locale != "es" {
 		t.Errorf("es = %+v", v)
 	}
-	must(t, e.do(t, "GET", "/v1/items/wc-hope?lang=he", tokFreeA, nil), 200).json(t, &v)
+	e.do(t, "GET", "/v1/items/wc-hope?lang=he", tokFreeA, nil).Want(t, 200).JSON(t, &v)
 	if v.Title != "Hope" || v.Locale != "en" {
 		t.Errorf("he falls back = %+v", v)
 	}
 	for _, bad := range []string{"type=poster", "lang=xx", "limit=0", "include_locked=maybe"} {
-		must(t, e.do(t, "GET", "/v1/items?"+bad, tokFreeA, nil), 400)
+		e.do(t, "GET", "/v1/items?"+bad, tokFreeA, nil).Want(t, 400)
 	}
 	// Paging.
 	var p1, p2 ListResponse
-	must(t, e.do(t, "GET", "/v1/items?limit=1", tokFreeA, nil), 200).json(t, &p1)
-	must(t, e.do(t, "GET", "/v1/items?limit=1&page_token="+p1.NextPageToken, tokFreeA, nil), 200).json(t, &p2)
+	e.do(t, "GET", "/v1/items?limit=1", tokFreeA, nil).Want(t, 200).JSON(t, &p1)
+	e.do(t, "GET", "/v1/items?limit=1&page_token="+p1.NextPageToken, tokFreeA, nil).Want(t, 200).JSON(t, &p2)
 	if len(p1.Items) != 1 || len(p2.Items) != 1 || p1.Items[0].ID == p2.Items[0].ID {
 		t.Errorf("pages %+v %+v", p1, p2)
 	}
@@ -146,17 +146,17 @@ func TestBrowseFiltersAndLocale(t *testing.T) {
 func TestUpdateArchiveVersioning(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	must(t, e.do(t, "POST", "/v1/items", tokFacA, item("ex-1", "exercise", "free", "Breathe", "Four counts in.")), 201)
+	e.do(t, "POST", "/v1/items", tokFacA, item("ex-1", "exercise", "free", "Breathe", "Four counts in.")).Want(t, 201)
 	var f Full
-	must(t, e.do(t, "PUT", "/v1/items/ex-1", tokFacA, item("ex-1", "exercise", "free", "Breathe slowly", "Four counts in.")), 200).json(t, &f)
+	e.do(t, "PUT", "/v1/items/ex-1", tokFacA, item("ex-1", "exercise", "free", "Breathe slowly", "Four counts in.")).Want(t, 200).JSON(t, &f)
 	if f.Version != 2 || f.Text["en"].Title != "Breathe slowly" {
 		t.Errorf("after PUT %+v", f)
 	}
-	must(t, e.do(t, "PUT", "/v1/items/ex-1", tokFacA, item("ex-1", "exercise", "gold", "B", "")), 400)
-	must(t, e.do(t, "POST", "/v1/items", tokFacA, item("ex-1", "exercise", "free", "Again", "")), 409)
-	must(t, e.do(t, "DELETE", "/v1/items/ex-1", tokFacA, nil), 204)
-	must(t, e.do(t, "GET", "/v1/items/ex-1", tokFreeA, nil), 404) // archived: gone for participants
-	must(t, e.do(t, "GET", "/v1/items/ex-1", tokFacA, nil), 200)  // staff still see it
+	e.do(t, "PUT", "/v1/items/ex-1", tokFacA, item("ex-1", "exercise", "gold", "B", "")).Want(t, 400)
+	e.do(t, "POST", "/v1/items", tokFacA, item("ex-1", "exercise", "free", "Again", "")).Want(t, 409)
+	e.do(t, "DELETE", "/v1/items/ex-1", tokFacA, nil).Want(t, 204)
+	e.do(t, "GET", "/v1/items/ex-1", tokFreeA, nil).Want(t, 404) // archived: gone for participants
+	e.do(t, "GET", "/v1/items/ex-1", tokFacA, nil).Want(t, 200)  // staff still see it
 }
 
 func TestImportAllOrNothing(t *testing.T) {
@@ -168,9 +168,8 @@ func TestImportAllOrNothing(t *testing.T) {
 		"wc-c,word_card,free,open,Noon,,\n" +
 		"qc-d,question_card,free,open,Why,,\n" + // row 4: question body
 		"wc-e,word_card,free,copyleft,Night,,\n" // row 5: licence
-	r := must(t, e.do(t, "POST", "/v1/imports", tokFacA, csv, "text/csv"), 422)
-	var p httpapi.Problem
-	r.json(t, &p)
+	r := e.do(t, "POST", "/v1/imports", tokFacA, csv, "text/csv")
+	p := r.Problem(t, 422)
 	want := []string{"rows[2].tier", "rows[4].text.en.body", "rows[5].license.type"}
 	var got []string
 	for _, f := range p.Errors {
@@ -180,23 +179,23 @@ func TestImportAllOrNothing(t *testing.T) {
 		t.Errorf("errors %v, want %v (%s)", got, want, r.Body)
 	}
 	var page ListResponse
-	must(t, e.do(t, "GET", "/v1/items?library=org", tokFacA, nil), 200).json(t, &page)
+	e.do(t, "GET", "/v1/items?library=org", tokFacA, nil).Want(t, 200).JSON(t, &page)
 	if len(page.Items) != 0 {
 		t.Errorf("a failed import wrote %d items", len(page.Items))
 	}
 	good := "id,type,tier,status,license_type,title_en,title_es\nwc-a,word_card,free,published,open,Dawn,Amanecer\nwc-c,word_card,free,published,open,Noon,\n"
 	var res ImportResponse
-	must(t, e.do(t, "POST", "/v1/imports", tokFacA, good, "text/csv"), 200).json(t, &res)
+	e.do(t, "POST", "/v1/imports", tokFacA, good, "text/csv").Want(t, 200).JSON(t, &res)
 	if res.Created != 2 {
 		t.Errorf("import %+v", res)
 	}
-	must(t, e.do(t, "POST", "/v1/imports", tokFacA, `[{"id":"wc-a","type":"word_card","tier":"free","status":"published","license":{"type":"open"},"text":{"en":{"title":"Dawn light"}}}]`), 200).json(t, &res)
+	e.do(t, "POST", "/v1/imports", tokFacA, `[{"id":"wc-a","type":"word_card","tier":"free","status":"published","license":{"type":"open"},"text":{"en":{"title":"Dawn light"}}}]`).Want(t, 200).JSON(t, &res)
 	if res.Updated != 1 {
 		t.Errorf("json import %+v", res)
 	}
-	must(t, e.do(t, "POST", "/v1/imports", tokFacA, "<xml/>", "application/xml"), 415)
-	must(t, e.do(t, "POST", "/v1/imports", tokFacA, "id,colour\n", "text/csv"), 400)
-	must(t, e.do(t, "POST", "/v1/imports", tokFreeA, good, "text/csv"), 403)
+	e.do(t, "POST", "/v1/imports", tokFacA, "<xml/>", "application/xml").Want(t, 415)
+	e.do(t, "POST", "/v1/imports", tokFacA, "id,colour\n", "text/csv").Want(t, 400)
+	e.do(t, "POST", "/v1/imports", tokFreeA, good, "text/csv").Want(t, 403)
 }
 
 func TestEmbedOnlyWhenTextChanges(t *testing.T) {
@@ -205,7 +204,7 @@ func TestEmbedOnlyWhenTextChanges(t *testing.T) {
 	ctx := context.Background()
 	it := item("pc-1", "photo_card", "free", "Bridge", "An old stone bridge in fog.")
 	it["text"] = map[string]any{"en": map[string]any{"title": "Bridge", "body": "An old stone bridge in fog."}, "es": map[string]any{"title": "Puente", "body": "Un viejo puente de piedra en la niebla."}}
-	must(t, e.do(t, "POST", "/v1/items", tokFacA, it), 201)
+	e.do(t, "POST", "/v1/items", tokFacA, it).Want(t, 201)
 	embedded := func() int64 { return e.emb.texts.Load() }
 	e.sync(t, "org-a", "pc-1")
 	if embedded() != 2 {
@@ -213,20 +212,20 @@ func TestEmbedOnlyWhenTextChanges(t *testing.T) {
 	}
 	e.sync(t, "org-a", "pc-1") // a repeated delivery
 	it["tags"] = []string{"new-tag"}
-	must(t, e.do(t, "PUT", "/v1/items/pc-1", tokFacA, it), 200)
+	e.do(t, "PUT", "/v1/items/pc-1", tokFacA, it).Want(t, 200)
 	e.sync(t, "org-a", "pc-1")
 	if embedded() != 2 {
 		t.Fatalf("a tag change re-embedded (%d texts)", embedded())
 	}
 	it["text"] = map[string]any{"en": map[string]any{"title": "Stone bridge", "body": "An old stone bridge in fog."}, "es": map[string]any{"title": "Puente", "body": "Un viejo puente de piedra en la niebla."}}
-	must(t, e.do(t, "PUT", "/v1/items/pc-1", tokFacA, it), 200)
+	e.do(t, "PUT", "/v1/items/pc-1", tokFacA, it).Want(t, 200)
 	e.sync(t, "org-a", "pc-1")
 	e.sync(t, "org-a", "pc-1")
 	if embedded() != 3 {
 		t.Fatalf("a title change embedded %d texts in all, want 3 (once, English only)", embedded())
 	}
 	// Archiving updates the chunks' status without embedding; deleting drops them.
-	must(t, e.do(t, "DELETE", "/v1/items/pc-1", tokFacA, nil), 204)
+	e.do(t, "DELETE", "/v1/items/pc-1", tokFacA, nil).Want(t, 204)
 	e.sync(t, "org-a", "pc-1")
 	snap, err := e.fs.Doc("orgs/org-a/content_chunks/pc-1_en").Get(ctx)
 	if err != nil || snap.Data()["status"] != "archived" || embedded() != 3 {
@@ -247,29 +246,29 @@ func TestUsageLog(t *testing.T) {
 	e := newEnv(t)
 	seedLibrary(t, e)
 	var u UsageResponse
-	must(t, e.do(t, "POST", "/v1/usage", tokFreeA, map[string]any{"item_id": "free-lake", "purpose": "session", "session_id": "s-1"}), 201).json(t, &u)
+	e.do(t, "POST", "/v1/usage", tokFreeA, map[string]any{"item_id": "free-lake", "purpose": "session", "session_id": "s-1"}).Want(t, 201).JSON(t, &u)
 	if u.UserUses != 1 || u.UserLimit != 100 || u.ItemUses != 1 || u.ItemLimit != ItemMonthlyUses {
 		t.Errorf("first use %+v", u)
 	}
-	must(t, e.do(t, "POST", "/v1/usage", tokFacA, map[string]any{"item_id": "free-lake", "purpose": "coach"}), 201).json(t, &u)
+	e.do(t, "POST", "/v1/usage", tokFacA, map[string]any{"item_id": "free-lake", "purpose": "coach"}).Want(t, 201).JSON(t, &u)
 	if u.ItemUses != 2 || u.UserUses != 1 {
 		t.Errorf("second use %+v", u)
 	}
-	must(t, e.do(t, "POST", "/v1/usage", tokFreeA, map[string]any{"item_id": "pro-storm", "purpose": "coach"}), 403)
-	must(t, e.do(t, "POST", "/v1/usage", tokFreeA, map[string]any{"item_id": "free-lake", "purpose": "fun"}), 400)
-	must(t, e.do(t, "POST", "/v1/usage", tokAdminB, map[string]any{"item_id": "a-private", "purpose": "coach"}), 404)
+	e.do(t, "POST", "/v1/usage", tokFreeA, map[string]any{"item_id": "pro-storm", "purpose": "coach"}).Want(t, 403)
+	e.do(t, "POST", "/v1/usage", tokFreeA, map[string]any{"item_id": "free-lake", "purpose": "fun"}).Want(t, 400)
+	e.do(t, "POST", "/v1/usage", tokAdminB, map[string]any{"item_id": "a-private", "purpose": "coach"}).Want(t, 404)
 	var s UsageSummary
-	must(t, e.do(t, "GET", "/v1/usage", tokAdminA, nil), 200).json(t, &s)
+	e.do(t, "GET", "/v1/usage", tokAdminA, nil).Want(t, 200).JSON(t, &s)
 	if s.Total != 2 || s.ByItem["free-lake"] != 2 || s.ByPurpose["coach"] != 1 {
 		t.Errorf("summary %+v", s)
 	}
-	must(t, e.do(t, "GET", "/v1/usage", tokFacA, nil), 403)
-	must(t, e.do(t, "GET", "/v1/usage?month=2024-13", tokAdminA, nil), 400)
+	e.do(t, "GET", "/v1/usage", tokFacA, nil).Want(t, 403)
+	e.do(t, "GET", "/v1/usage?month=2024-13", tokAdminA, nil).Want(t, 400)
 	// The quota: a free user's 101st use in a month is refused.
-	if _, err := e.fs.Doc("users/u-free-a/content_usage_months/"+u.Month).Set(context.Background(), map[string]any{"count": 100}); err != nil {
+	if _, err := e.fs.Doc("users/"+apitest.TwoOrgs()[tokFreeA].UID+"/content_usage_months/"+u.Month).Set(context.Background(), map[string]any{"count": 100}); err != nil {
 		t.Fatal(err)
 	}
-	must(t, e.do(t, "POST", "/v1/usage", tokFreeA, map[string]any{"item_id": "free-lake", "purpose": "session"}), 429)
+	e.do(t, "POST", "/v1/usage", tokFreeA, map[string]any{"item_id": "free-lake", "purpose": "session"}).Want(t, 429)
 }
 
 func TestAuthRequired(t *testing.T) {
@@ -284,5 +283,5 @@ func TestAuthRequired(t *testing.T) {
 			t.Errorf("%s %s without a token: %d", r.Method, r.Path, got.Code)
 		}
 	}
-	must(t, e.do(t, "GET", "/healthz", "", nil), 200)
+	e.do(t, "GET", "/healthz", "", nil).Want(t, 200)
 }

@@ -3,7 +3,7 @@
 // bulk import, usage log) and the embedding trigger (entry point
 // "content-embed", Firestore document events on content/{itemId} and
 // orgs/{org}/content/{itemId}). The model, validation and import parsing
-// live in shared/content.
+// live in shared/library.
 //
 // Visibility: the official library (content/…) is readable by every
 // signed-in member of an organisation, an organisation's private items
@@ -28,19 +28,12 @@ package content
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"os"
 
-	"cloud.google.com/go/firestore"
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 
-	"pointsofyou.ai/studio/shared/ai"
-	"pointsofyou.ai/studio/shared/auth"
-	"pointsofyou.ai/studio/shared/config"
-	"pointsofyou.ai/studio/shared/instance"
-	"pointsofyou.ai/studio/shared/logging"
+	"pointsofyou.ai/studio/shared/platform"
 )
 
 // Entry point names, as declared in infra/topology.yaml.
@@ -49,73 +42,47 @@ const (
 	EntryEmbed = "content-embed"
 )
 
-// EnvOfficialOrg names the organisation managing the official library.
-const EnvOfficialOrg = "CONTENT_OFFICIAL_ORG"
+// Declared configuration (infra/topology.yaml).
+const (
+	EnvOfficialOrg = "CONTENT_OFFICIAL_ORG" // the organisation managing the official library
+	EnvEmbedModel  = "AI_EMBED_MODEL"       // the embedding model, part of each text hash
+)
 
 func init() {
-	// Clients are built on first use, so a configuration error is a 503 or
-	// a retried event rather than a crash loop.
-	api, embed := entryPoints(nil)
-	functions.HTTP(EntryHTTP, api)
-	functions.CloudEvent(EntryEmbed, embed)
-}
-
-// entryPoints builds both entry points over one Firestore and one AI
-// client per instance; lookup nil means os.Getenv.
-func entryPoints(lookup func(string) string) (http.HandlerFunc, func(context.Context, cloudevents.Event) error) {
-	getenv := os.Getenv
-	if lookup != nil {
-		getenv = lookup
-	}
-	fs := instance.New(func() (*firestore.Client, error) {
-		project := config.FromEnv(lookup).Project
-		logging.Setup(project)
-		c, err := firestore.NewClient(context.Background(), project)
-		if err != nil {
-			return nil, fmt.Errorf("firestore client: %w", err)
+	functions.HTTP(EntryHTTP, platform.HTTP(EntryHTTP, func(p *platform.Platform) (http.Handler, error) {
+		d, err := deps(p)
+		if err == nil {
+			d.Verifier, err = p.Verifier()
 		}
-		return c, nil
-	})
-	aiClient := instance.New(func() (*ai.Client, error) { return ai.New(context.Background(), ai.FromEnv(lookup)) })
-	// deps builds the clients shared by both entry points.
-	deps := func() (Deps, error) {
-		cfg := config.FromEnv(lookup)
-		if err := cfg.Check(config.EnvFirestoreHost, config.EnvVertexHost); err != nil {
-			return Deps{}, err
+		if err == nil {
+			d.OfficialOrg, err = p.Env(EnvOfficialOrg)
 		}
-		f, err := fs.Get()
-		if err != nil {
-			return Deps{}, err
-		}
-		a, err := aiClient.Get()
-		if err != nil {
-			return Deps{}, err
-		}
-		return Deps{Firestore: f, Embedder: a, EmbedModel: a.Config().EmbedModel,
-			OfficialOrg: getenv(EnvOfficialOrg)}, nil
-	}
-	api := instance.New(func() (http.Handler, error) {
-		d, err := deps()
 		if err != nil {
 			return nil, err
 		}
-		cfg := config.FromEnv(lookup)
-		if err := cfg.Check(config.EnvAuthHost); err != nil {
-			return nil, err
-		}
-		v, err := auth.NewFirebaseVerifier(context.Background(), cfg)
-		if err != nil {
-			return nil, err
-		}
-		d.Verifier = v
 		return New(d)
-	})
-	embed := instance.New(func() (func(context.Context, cloudevents.Event) error, error) {
-		d, err := deps()
+	}))
+	functions.CloudEvent(EntryEmbed, platform.CloudEvent(EntryEmbed, func(p *platform.Platform) (func(context.Context, cloudevents.Event) error, error) {
+		d, err := deps(p)
 		if err != nil {
 			return nil, err
 		}
 		return NewEmbedTrigger(d)
-	})
-	return instance.HTTP(api), instance.CloudEvent("content", embed)
+	}))
+}
+
+// deps is what both entry points use: Firestore and the embedding model.
+func deps(p *platform.Platform) (d Deps, err error) {
+	if d.Firestore, err = p.Firestore(); err != nil {
+		return d, err
+	}
+	if d.EmbedModel, err = p.Env(EnvEmbedModel); err != nil {
+		return d, err
+	}
+	a, err := p.Vertex(platform.Models{Embed: d.EmbedModel})
+	if err != nil {
+		return d, err
+	}
+	d.Embedder, d.EmbedModel = a, a.Config().EmbedModel
+	return d, nil
 }

@@ -7,14 +7,14 @@ import (
 	"cloud.google.com/go/firestore"
 
 	"pointsofyou.ai/studio/shared/auth"
-	"pointsofyou.ai/studio/shared/content"
+	"pointsofyou.ai/studio/shared/library"
 )
 
 // Embedder computes embeddings; *ai.Client implements it.
-type Embedder = content.Embedder
+type Embedder = library.Embedder
 
 // DefaultOfficialOrg is the organisation whose admins manage the official
-// library (env CONTENT_OFFICIAL_ORG overrides it).
+// library when Deps.OfficialOrg is empty (deployed: CONTENT_OFFICIAL_ORG).
 const DefaultOfficialOrg = "poy-official"
 
 // MonthlyUses are the content uses a month per caller tier (REQUIREMENTS §12).

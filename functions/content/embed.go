@@ -6,8 +6,8 @@ import (
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 
-	"pointsofyou.ai/studio/shared/content"
 	"pointsofyou.ai/studio/shared/firestoreevent"
+	"pointsofyou.ai/studio/shared/library"
 )
 
 // Trigger document patterns, as declared in infra/topology.yaml.
@@ -17,7 +17,7 @@ const (
 )
 
 // Chunk is the embedding document of one item in one locale.
-type Chunk = content.Chunk
+type Chunk = library.Chunk
 
 // NewEmbedTrigger builds the "content-embed" handler. Whatever the event
 // says, it reads the item's current state and brings its chunks in line:
@@ -57,9 +57,9 @@ func NewEmbedTrigger(d Deps) (func(context.Context, cloudevents.Event) error, er
 // SyncChunks brings the chunks of item id of org ("" for official) in line
 // with the item and returns how many locales were embedded.
 func SyncChunks(ctx context.Context, d Deps, org, id string) (int, error) {
-	var emb content.Embedder
+	var emb library.Embedder
 	if d.Embedder != nil {
 		emb = d.Embedder
 	}
-	return content.SyncChunks(ctx, d.Firestore, emb, d.EmbedModel, d.Now, org, id)
+	return library.SyncChunks(ctx, d.Firestore, emb, d.EmbedModel, d.Now, org, id)
 }

@@ -13,15 +13,15 @@ import (
 	"cloud.google.com/go/firestore"
 
 	"pointsofyou.ai/studio/shared/auth"
-	"pointsofyou.ai/studio/shared/content"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/library"
 )
 
 // MaxImportBytes caps an import file.
 const MaxImportBytes = 4 << 20
 
 // ImportResponse answers a successful import.
-type ImportResponse = content.ImportResult
+type ImportResponse = library.ImportResult
 
 // importItems reads a JSON or CSV file (by Content-Type), validates every
 // row and writes all items in one transaction, or nothing: any row error
@@ -40,14 +40,14 @@ func (a *api) importItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return httpapi.TooLarge("the file is larger than %d bytes", MaxImportBytes)
 	}
-	var items []content.Item
-	var rowErrs []content.RowError
+	var items []library.Item
+	var rowErrs []library.RowError
 	if mt == "text/csv" {
-		items, rowErrs, err = content.ParseCSV(bytesReader(body))
+		items, rowErrs, err = library.ParseCSV(bytesReader(body))
 	} else {
-		items, rowErrs, err = content.ParseJSON(body)
+		items, rowErrs, err = library.ParseJSON(body)
 	}
-	if errors.Is(err, content.ErrFormat) {
+	if errors.Is(err, library.ErrFormat) {
 		return httpapi.BadRequest("%s", err.Error())
 	}
 	if err != nil {
@@ -62,8 +62,7 @@ func (a *api) importItems(w http.ResponseWriter, r *http.Request) error {
 			}
 			fields[i] = httpapi.Field(name, "%s", e.Detail)
 		}
-		pe := httpapi.Invalid(fields...)
-		pe.Status = http.StatusUnprocessableEntity
+		pe := httpapi.Unprocessable(fields...)
 		pe.Detail = fmt.Sprintf("%d problems in the file; nothing was imported", len(rowErrs))
 		return pe
 	}
@@ -79,9 +78,9 @@ func (a *api) importItems(w http.ResponseWriter, r *http.Request) error {
 }
 
 // Import writes validated items into org's library ("" official) in one
-// transaction (content.Import).
-func Import(ctx context.Context, fs *firestore.Client, org string, items []content.Item, by string, now time.Time) (ImportResponse, error) {
-	return content.Import(ctx, fs, org, items, by, now)
+// transaction (library.Import).
+func Import(ctx context.Context, fs *firestore.Client, org string, items []library.Item, by string, now time.Time) (ImportResponse, error) {
+	return library.Import(ctx, fs, org, items, by, now)
 }
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

@@ -14,8 +14,10 @@ import (
 	"google.golang.org/grpc/status"
 
 	"pointsofyou.ai/studio/shared/auth"
-	"pointsofyou.ai/studio/shared/content"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/library"
+	"pointsofyou.ai/studio/shared/outbox"
+	"pointsofyou.ai/studio/shared/txn"
 )
 
 // ItemView is an item as a caller sees it: text in one locale (with the
@@ -38,8 +40,8 @@ type ItemView struct {
 	DeckID      string           `json:"deck_id,omitempty"`
 	Series      string           `json:"series,omitempty"`
 	DurationMin int              `json:"duration_minutes,omitempty"`
-	Images      []content.Image  `json:"images,omitempty"`
-	License     *content.License `json:"license,omitempty"`
+	Images      []library.Image  `json:"images,omitempty"`
+	License     *library.License `json:"license,omitempty"`
 	Attribution string           `json:"attribution,omitempty"`
 	Status      string           `json:"status,omitempty"`
 	Version     int              `json:"version,omitempty"`
@@ -48,11 +50,11 @@ type ItemView struct {
 
 // Full is the whole stored item, for its managers (GET ?full=true).
 type Full struct {
-	content.Item
+	library.Item
 	Library string `json:"library"`
 }
 
-func libraryName(it *content.Item) string {
+func libraryName(it *library.Item) string {
 	if it.Official() {
 		return "official"
 	}
@@ -61,7 +63,7 @@ func libraryName(it *content.Item) string {
 
 // view renders it for a caller of tier in locale; above the tier only a
 // locked stub leaves the server.
-func (a *api) view(it *content.Item, tier, locale string) ItemView {
+func (a *api) view(it *library.Item, tier, locale string) ItemView {
 	v := ItemView{ID: it.ID, Library: libraryName(it), Type: it.Type, Tier: it.Tier}
 	if !it.Usable(tier, a.d.Now()) {
 		v.Locked = true
@@ -79,10 +81,10 @@ func (a *api) view(it *content.Item, tier, locale string) ItemView {
 func localeParam(r *http.Request) (string, error) {
 	l := r.URL.Query().Get("lang")
 	if l == "" {
-		return content.DefaultLocale, nil
+		return library.DefaultLocale, nil
 	}
-	if !slices.Contains(content.Locales, l) {
-		return "", httpapi.Invalid(httpapi.Field("lang", "must be one of %v", content.Locales))
+	if !slices.Contains(library.Locales, l) {
+		return "", httpapi.Invalid(httpapi.Field("lang", "must be one of %v", library.Locales))
 	}
 	return l, nil
 }
@@ -104,23 +106,23 @@ func parseFilter(r *http.Request) (listFilter, error) {
 		lang: q.Get("lang"), tier: q.Get("tier"), q: strings.ToLower(strings.TrimSpace(q.Get("q"))), library: q.Get("library")}
 	var fields []httpapi.FieldError
 	if f.typ != "" {
-		httpapi.OneOf(&fields, "type", f.typ, content.Types...)
+		httpapi.OneOf(&fields, "type", f.typ, library.Types...)
 	}
 	if f.phase != "" {
-		httpapi.OneOf(&fields, "phase", f.phase, content.Phases...)
+		httpapi.OneOf(&fields, "phase", f.phase, library.Phases...)
 	}
 	if f.lang != "" {
-		httpapi.OneOf(&fields, "lang", f.lang, content.Locales...)
+		httpapi.OneOf(&fields, "lang", f.lang, library.Locales...)
 	}
 	if f.tier != "" {
-		httpapi.OneOf(&fields, "tier", f.tier, content.Tiers...)
+		httpapi.OneOf(&fields, "tier", f.tier, library.Tiers...)
 	}
 	if f.library != "" {
 		httpapi.OneOf(&fields, "library", f.library, "official", "org", "all")
 	}
 	httpapi.MaxLen(&fields, "q", f.q, 200)
-	httpapi.MaxLen(&fields, "theme", f.theme, content.MaxLabel)
-	httpapi.MaxLen(&fields, "tag", f.tag, content.MaxLabel)
+	httpapi.MaxLen(&fields, "theme", f.theme, library.MaxLabel)
+	httpapi.MaxLen(&fields, "tag", f.tag, library.MaxLabel)
 	switch v := q.Get("include_locked"); v {
 	case "", "false":
 	case "true":
@@ -134,7 +136,7 @@ func parseFilter(r *http.Request) (listFilter, error) {
 	return f, nil
 }
 
-func (f listFilter) match(it *content.Item) bool {
+func (f listFilter) match(it *library.Item) bool {
 	if f.phase != "" && it.Phase != f.phase {
 		return false
 	}
@@ -154,7 +156,7 @@ func (f listFilter) match(it *content.Item) bool {
 }
 
 // keyword reports q in any locale's text, themes or tags (case-folded).
-func keyword(it *content.Item, q string) bool {
+func keyword(it *library.Item, q string) bool {
 	if q == "" {
 		return true
 	}
@@ -183,8 +185,11 @@ func (a *api) listItems(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	after := r.URL.Query().Get("page_token")
-	tier := content.CallerTier(p.Tier)
+	var after string
+	if _, err := itemPages.Param(r, &after); err != nil {
+		return err
+	}
+	tier := library.CallerTier(p.Tier)
 	var libs []string
 	switch f.library {
 	case "official":
@@ -194,16 +199,16 @@ func (a *api) listItems(w http.ResponseWriter, r *http.Request) error {
 	default:
 		libs = []string{"", p.Org}
 	}
-	var all []*content.Item
+	var all []*library.Item
 	for _, org := range libs {
-		q := a.d.Firestore.Collection(content.ItemsPath(org)).Where("status", "==", content.StatusPublished)
+		q := a.d.Firestore.Collection(library.ItemsPath(org)).Where("status", "==", library.StatusPublished)
 		if f.typ != "" {
 			q = q.Where("type", "==", f.typ)
 		}
 		// Items above the caller's tier are read only when asked for as
 		// locked stubs.
 		if !f.includeLocked {
-			q = q.Where("tier", "in", content.TiersUpTo(tier))
+			q = q.Where("tier", "in", library.TiersUpTo(tier))
 		}
 		docs, err := q.Limit(a.d.ScanLimit).Documents(r.Context()).GetAll()
 		if err != nil {
@@ -221,33 +226,30 @@ func (a *api) listItems(w http.ResponseWriter, r *http.Request) error {
 			all = append(all, it)
 		}
 	}
-	sort.Slice(all, func(i, j int) bool { return key(all[i]) < key(all[j]) })
+	sort.Slice(all, func(i, j int) bool { return sortKey(all[i]) < sortKey(all[j]) })
 	out := ListResponse{Items: []ItemView{}}
+	var last *library.Item
 	for _, it := range all {
-		if after != "" && key(it) <= after {
+		if after != "" && sortKey(it) <= after {
 			continue
 		}
 		if len(out.Items) == limit {
-			out.NextPageToken = key(out.Items[len(out.Items)-1].ID, out.Items[len(out.Items)-1].Library)
+			out.NextPageToken = itemPages.Encode(sortKey(last))
 			break
 		}
 		out.Items = append(out.Items, a.view(it, tier, f.lang))
+		last = it
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
 
-// key orders items by id, official before org for equal ids; it is also
-// the page token.
-func key(v ...any) string {
-	switch x := v[0].(type) {
-	case *content.Item:
-		return x.ID + "~" + libraryName(x)
-	case string:
-		return x + "~" + v[1].(string)
-	}
-	return ""
-}
+// itemPages is the page token of the item list: the sort key of the
+// last item of the page.
+var itemPages = httpapi.NewCursor("content.items")
+
+// sortKey orders items by id, official before org for equal ids.
+func sortKey(it *library.Item) string { return it.ID + "~" + libraryName(it) }
 
 func (a *api) getItem(w http.ResponseWriter, r *http.Request) error {
 	p, _ := auth.FromContext(r.Context())
@@ -263,12 +265,12 @@ func (a *api) getItem(w http.ResponseWriter, r *http.Request) error {
 		httpapi.WriteJSON(w, http.StatusOK, Full{Item: *it, Library: libraryName(it)})
 		return nil
 	}
-	httpapi.WriteJSON(w, http.StatusOK, a.view(it, content.CallerTier(p.Tier), locale))
+	httpapi.WriteJSON(w, http.StatusOK, a.view(it, library.CallerTier(p.Tier), locale))
 	return nil
 }
 
 // itemBody is the body of POST and PUT /v1/items.
-type itemBody struct{ content.Item }
+type itemBody struct{ library.Item }
 
 func (b *itemBody) Validate() []httpapi.FieldError { return b.Item.Validate() }
 
@@ -289,7 +291,7 @@ func (a *api) createItem(w http.ResponseWriter, r *http.Request) error {
 	it.Version = 1
 	it.Org, it.UpdatedAt, it.UpdatedBy = org, a.d.Now().UTC(), p.UID
 	it.Normalize()
-	_, err = a.d.Firestore.Collection(content.ItemsPath(org)).Doc(it.ID).Create(r.Context(), it)
+	_, err = a.d.Firestore.Collection(library.ItemsPath(org)).Doc(it.ID).Create(r.Context(), it)
 	if status.Code(err) == codes.AlreadyExists {
 		return httpapi.Conflict("an item %q already exists", it.ID)
 	}
@@ -304,14 +306,14 @@ func (a *api) createItem(w http.ResponseWriter, r *http.Request) error {
 // change runs fn on the stored item id of the library the request names,
 // in a transaction, bumping its version; If-Match (a version) guards
 // against lost updates.
-func (a *api) change(w http.ResponseWriter, r *http.Request, fn func(*content.Item) error) (*content.Item, error) {
+func (a *api) change(w http.ResponseWriter, r *http.Request, fn func(*library.Item) error) (*library.Item, error) {
 	p, _ := auth.FromContext(r.Context())
 	org, err := a.library(r, p)
 	if err != nil {
 		return nil, err
 	}
 	id := r.PathValue("itemId")
-	if !content.ValidID(id) {
+	if !library.ValidID(id) {
 		return nil, httpapi.NotFound("no item %q", id)
 	}
 	want := 0
@@ -320,9 +322,9 @@ func (a *api) change(w http.ResponseWriter, r *http.Request, fn func(*content.It
 			return nil, httpapi.BadRequest("If-Match must be an item version")
 		}
 	}
-	ref := a.d.Firestore.Collection(content.ItemsPath(org)).Doc(id)
-	var out *content.Item
-	err = a.d.Firestore.RunTransaction(r.Context(), func(ctx context.Context, tx *firestore.Transaction) error {
+	ref := a.d.Firestore.Collection(library.ItemsPath(org)).Doc(id)
+	var out *library.Item
+	err = txn.Run(r.Context(), a.ob, func(ctx context.Context, tx *firestore.Transaction, _ *outbox.Tx) error {
 		snap, err := tx.Get(ref)
 		if status.Code(err) == codes.NotFound {
 			return httpapi.NotFound("no item %q", id)
@@ -348,10 +350,7 @@ func (a *api) change(w http.ResponseWriter, r *http.Request, fn func(*content.It
 		return tx.Set(ref, next)
 	})
 	if err != nil {
-		if _, ok := err.(*httpapi.Error); ok {
-			return nil, err
-		}
-		return nil, httpapi.Unavailable(err)
+		return nil, err
 	}
 	return out, nil
 }
@@ -364,7 +363,7 @@ func (a *api) updateItem(w http.ResponseWriter, r *http.Request) error {
 	if b.ID != "" && b.ID != r.PathValue("itemId") {
 		return httpapi.Invalid(httpapi.Field("id", "must match the path"))
 	}
-	it, err := a.change(w, r, func(cur *content.Item) error {
+	it, err := a.change(w, r, func(cur *library.Item) error {
 		*cur = b.Item
 		return nil
 	})
@@ -377,8 +376,8 @@ func (a *api) updateItem(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *api) archiveItem(w http.ResponseWriter, r *http.Request) error {
-	_, err := a.change(w, r, func(cur *content.Item) error {
-		cur.Status = content.StatusArchived
+	_, err := a.change(w, r, func(cur *library.Item) error {
+		cur.Status = library.StatusArchived
 		return nil
 	})
 	if err != nil {

@@ -1,19 +1,11 @@
 package content
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"flag"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"cloud.google.com/go/firestore"
 
@@ -21,17 +13,12 @@ import (
 
 	"pointsofyou.ai/studio/emulators/firestore/fstest"
 	"pointsofyou.ai/studio/emulators/vertex"
+	"pointsofyou.ai/studio/internal/apitest"
 	"pointsofyou.ai/studio/shared/ai"
 	"pointsofyou.ai/studio/shared/auth"
 )
 
-func TestMain(m *testing.M) {
-	flag.Parse()
-	if !testing.Verbose() {
-		slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { os.Exit(apitest.Main(m)) }
 
 // countingEmbedder counts Embed calls and texts.
 type countingEmbedder struct {
@@ -47,20 +34,19 @@ func (c *countingEmbedder) Embed(ctx context.Context, texts []string, task strin
 
 // env is one isolated world: its own Firestore and Vertex emulators.
 type env struct {
-	fs    *firestore.Client
-	emb   *countingEmbedder
-	deps  Deps
-	h     http.Handler
-	users auth.StaticVerifier
+	fs   *firestore.Client
+	emb  *countingEmbedder
+	deps Deps
+	h    http.Handler
 }
 
 // Callers of the test world, by token.
 const (
-	tokAdminA  = "admin-a"  // org_admin of org-a, enterprise
-	tokFacA    = "fac-a"    // facilitator of org-a, professional
-	tokFreeA   = "free-a"   // participant of org-a, free
-	tokAdminB  = "admin-b"  // org_admin of org-b, enterprise
-	tokOfficer = "official" // org_admin of the official library's org
+	tokAdminA  = apitest.AdminA       // enterprise
+	tokFacA    = apitest.FacilitatorA // professional
+	tokFreeA   = apitest.ParticipantA // free
+	tokAdminB  = apitest.AdminB       // enterprise
+	tokOfficer = "official"           // org_admin of the official library's org
 )
 
 func newEnv(t *testing.T) *env {
@@ -77,65 +63,25 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Close() })
-	e := &env{fs: fs, emb: &countingEmbedder{Embedder: c}, users: auth.StaticVerifier{
-		tokAdminA:  {UID: "u-admin-a", Org: "org-a", Role: auth.RoleOrgAdmin, Tier: auth.TierEnterprise},
-		tokFacA:    {UID: "u-fac-a", Org: "org-a", Role: auth.RoleFacilitator, Tier: auth.TierProfessional},
-		tokFreeA:   {UID: "u-free-a", Org: "org-a", Role: auth.RoleParticipant, Tier: auth.TierFree},
-		tokAdminB:  {UID: "u-admin-b", Org: "org-b", Role: auth.RoleOrgAdmin, Tier: auth.TierEnterprise},
+	e := &env{fs: fs, emb: &countingEmbedder{Embedder: c}}
+	users := apitest.TwoOrgs().With(apitest.Users{
 		tokOfficer: {UID: "u-officer", Org: DefaultOfficialOrg, Role: auth.RoleOrgAdmin, Tier: auth.TierOfficial},
-	}}
-	e.deps = Deps{Verifier: e.users, Firestore: fs, Embedder: e.emb, EmbedModel: "test-model"}
+	})
+	e.deps = Deps{Verifier: users.Verifier(), Firestore: fs, Embedder: e.emb, EmbedModel: "test-model"}
 	if e.h, err = New(e.deps); err != nil {
 		t.Fatal(err)
 	}
 	return e
 }
 
-type result struct {
-	Code int
-	Body []byte
-}
-
-func (r result) json(t *testing.T, v any) {
+// do calls the handler; ctype, when set, is the body's content type.
+func (e *env) do(t *testing.T, method, path, tok string, body any, ctype ...string) apitest.Response {
 	t.Helper()
-	if err := json.Unmarshal(r.Body, v); err != nil {
-		t.Fatalf("decode %s: %v", r.Body, err)
+	var opts []apitest.Option
+	for _, ct := range ctype {
+		opts = append(opts, apitest.ContentType(ct))
 	}
-}
-
-func (e *env) do(t *testing.T, method, path, tok string, body any, ctype ...string) result {
-	t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		raw, _ := json.Marshal(b)
-		rd = bytes.NewReader(raw)
-	}
-	req := httptest.NewRequest(method, path, rd)
-	if body != nil {
-		ct := "application/json"
-		if len(ctype) > 0 {
-			ct = ctype[0]
-		}
-		req.Header.Set("Content-Type", ct)
-	}
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	w := httptest.NewRecorder()
-	e.h.ServeHTTP(w, req)
-	return result{w.Code, w.Body.Bytes()}
-}
-
-func must(t *testing.T, r result, code int) result {
-	t.Helper()
-	if r.Code != code {
-		t.Fatalf("status %d, want %d: %s", r.Code, code, r.Body)
-	}
-	return r
+	return apitest.Serve(t, e.h, method, path, tok, body, opts...)
 }
 
 // sync embeds every item of a library as the trigger would.
@@ -153,5 +99,3 @@ func item(id, typ, tier, title, body string) map[string]any {
 		"license": map[string]any{"type": "poy_licensed", "ai_usage_allowed": true},
 		"text":    map[string]any{"en": map[string]any{"title": title, "body": body}}, "themes": []string{"calm"}}
 }
-
-var _ = time.Second

@@ -9,8 +9,8 @@ import (
 
 	"pointsofyou.ai/studio/shared/ai"
 	"pointsofyou.ai/studio/shared/auth"
-	"pointsofyou.ai/studio/shared/content"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/library"
 )
 
 // SearchResponse is the result of a semantic search, best first.
@@ -46,16 +46,16 @@ func (a *api) search(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || len(vecs) != 1 {
 		return httpapi.Unavailable(err)
 	}
-	tier := content.CallerTier(p.Tier)
+	tier := library.CallerTier(p.Tier)
 	type hit struct {
 		org, id, locale string
 		dist            float64
 	}
 	best := map[string]hit{} // by org + id
 	for _, org := range []string{"", p.Org} {
-		vq := a.d.Firestore.Collection(content.ChunksPath(org)).
-			Where("status", "==", content.StatusPublished).
-			Where("tier", "in", content.TiersUpTo(tier)).
+		vq := a.d.Firestore.Collection(library.ChunksPath(org)).
+			Where("status", "==", library.StatusPublished).
+			Where("tier", "in", library.TiersUpTo(tier)).
 			FindNearest("embedding", firestore.Vector32(vecs[0]), limit*3, firestore.DistanceMeasureCosine,
 				&firestore.FindNearestOptions{DistanceResultField: "distance"})
 		docs, err := vq.Documents(r.Context()).GetAll()
@@ -97,7 +97,7 @@ func (a *api) search(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if !found || it.Status != content.StatusPublished || !it.Usable(tier, a.d.Now()) {
+		if !found || it.Status != library.StatusPublished || !it.Usable(tier, a.d.Now()) {
 			continue
 		}
 		locale := lang

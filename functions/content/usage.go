@@ -13,8 +13,10 @@ import (
 
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
-	"pointsofyou.ai/studio/shared/content"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/library"
+	"pointsofyou.ai/studio/shared/outbox"
+	"pointsofyou.ai/studio/shared/txn"
 )
 
 // Purposes of a use.
@@ -35,7 +37,7 @@ func (u *usageRequest) Validate() []httpapi.FieldError {
 	} else {
 		httpapi.OneOf(&f, "purpose", u.Purpose, Purposes...)
 	}
-	if u.SessionID != "" && !content.ValidID(u.SessionID) && !authz.ValidDocID(u.SessionID) {
+	if u.SessionID != "" && !library.ValidID(u.SessionID) && !authz.ValidDocID(u.SessionID) {
 		f = append(f, httpapi.Field("session_id", "is not a session id"))
 	}
 	httpapi.MaxLen(&f, "session_id", u.SessionID, 128)
@@ -93,7 +95,7 @@ func (a *api) recordUse(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tier := content.CallerTier(p.Tier)
+	tier := library.CallerTier(p.Tier)
 	if !it.Usable(tier, a.d.Now()) {
 		return httpapi.Forbidden("this item needs the %s tier", it.Tier)
 	}
@@ -104,11 +106,11 @@ func (a *api) recordUse(w http.ResponseWriter, r *http.Request) error {
 	orgRef := fs.Doc("orgs/" + p.Org + "/content_usage_months/" + month)
 	var itemRef *firestore.DocumentRef
 	if it.Official() {
-		itemRef = fs.Doc(content.OfficialCollection + "/" + it.ID + "/usage_months/" + month)
+		itemRef = fs.Doc(library.OfficialCollection + "/" + it.ID + "/usage_months/" + month)
 	}
 	logRef := fs.Collection("orgs/" + p.Org + "/content_usage").Doc(uuid.NewString())
 	res := UsageResponse{ID: logRef.ID, Month: month, UserLimit: MonthlyUses[tier]}
-	err = fs.RunTransaction(r.Context(), func(ctx context.Context, tx *firestore.Transaction) error {
+	err = txn.Run(r.Context(), a.ob, func(ctx context.Context, tx *firestore.Transaction, _ *outbox.Tx) error {
 		uc, err := readCounter(tx, userRef)
 		if err != nil {
 			return err
@@ -161,10 +163,7 @@ func (a *api) recordUse(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	})
 	if err != nil {
-		if pe, ok := err.(*httpapi.Error); ok {
-			return pe
-		}
-		return httpapi.Unavailable(err)
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusCreated, res)
 	return nil

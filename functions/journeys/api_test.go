@@ -2,6 +2,7 @@ package journeys
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -12,8 +13,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"pointsofyou.ai/studio/internal/apitest"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/journey"
+	"pointsofyou.ai/studio/shared/outbox"
 )
 
 func TestLifecycle(t *testing.T) {
@@ -24,12 +27,12 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("created %+v", d)
 	}
 	base := "/v1/journeys/" + d.ID
-	r := must(t, e.do(t, "GET", base, tokEduA, nil), http.StatusOK)
+	r := e.do(t, "GET", base, tokEduA, nil).Want(t, http.StatusOK)
 	if r.Header.Get("ETag") != `"1"` {
 		t.Fatalf("ETag %q", r.Header.Get("ETag"))
 	}
 	var got journey.Draft
-	r.json(t, &got)
+	r.JSON(t, &got)
 	if diff := cmp.Diff(sample(), got.Journey); diff != "" {
 		t.Fatalf("stored journey (-want +got):\n%s", diff)
 	}
@@ -38,83 +41,84 @@ func TestLifecycle(t *testing.T) {
 	j := sample()
 	j.Name = "Finding balance, take two"
 	j.Phases[2].Elements = append(j.Phases[2].Elements, journey.Element{Kind: journey.KindInline, Type: journey.TypeClosure, Title: "Close", DurationMinutes: 5})
-	must(t, e.do(t, "PUT", base, tokFacA, map[string]any{"revision": 1, "journey": j}), http.StatusOK).json(t, &got)
+	e.do(t, "PUT", base, tokFacA, map[string]any{"revision": 1, "journey": j}).Want(t, http.StatusOK).JSON(t, &got)
 	if got.Revision != 2 || got.Journey.Name != j.Name || got.Journey.Phases[2].Elements[1].ID == "" {
 		t.Fatalf("saved %+v", got)
 	}
-	r = must(t, e.do(t, "PUT", base, tokAdminA, map[string]any{"journey": got.Journey}, "If-Match", `"2"`), http.StatusOK)
+	r = e.do(t, "PUT", base, tokAdminA, map[string]any{"journey": got.Journey}, apitest.Header("If-Match", `"2"`)).Want(t, http.StatusOK)
 	if r.Header.Get("ETag") != `"3"` {
 		t.Fatalf("ETag after save %q", r.Header.Get("ETag"))
 	}
 
 	// Stale saves never overwrite.
-	must(t, e.do(t, "PUT", base, tokFacA, map[string]any{"revision": 2, "journey": sample()}), http.StatusConflict)
-	must(t, e.do(t, "PUT", base, tokFacA, map[string]any{"journey": sample()}, "If-Match", `"1"`), http.StatusPreconditionFailed)
-	must(t, e.do(t, "PUT", base, tokFacA, map[string]any{"journey": sample()}), http.StatusPreconditionRequired)
-	must(t, e.do(t, "GET", base, tokFacA, nil), http.StatusOK).json(t, &got)
+	e.do(t, "PUT", base, tokFacA, map[string]any{"revision": 2, "journey": sample()}).Want(t, http.StatusConflict)
+	e.do(t, "PUT", base, tokFacA, map[string]any{"journey": sample()}, apitest.Header("If-Match", `"1"`)).Want(t, http.StatusPreconditionFailed)
+	e.do(t, "PUT", base, tokFacA, map[string]any{"journey": sample()}).Want(t, http.StatusPreconditionRequired)
+	e.do(t, "GET", base, tokFacA, nil).Want(t, http.StatusOK).JSON(t, &got)
 	if got.Revision != 3 || got.Journey.Name != j.Name {
 		t.Fatalf("a stale save changed the draft: %+v", got)
 	}
 
 	// Publish twice; editing the draft leaves version 1 as it was.
 	var v1 journey.Version
-	r = must(t, e.do(t, "POST", base+"/publish", tokFacA, nil), http.StatusCreated)
-	r.json(t, &v1)
+	r = e.do(t, "POST", base+"/publish", tokFacA, nil).Want(t, http.StatusCreated)
+	r.JSON(t, &v1)
 	if v1.Version != 1 || v1.SourceRevision != 3 || v1.PublishedBy != "u-fac-a" || r.Header.Get("Location") != base+"/versions/1" {
 		t.Fatalf("version %+v", v1)
 	}
 	if el := v1.Journey.Phases[0].Elements[1]; el.Type != journey.TypeCard || el.Title != "Balance" {
 		t.Fatalf("content element not resolved: %+v", el)
 	}
-	v1Body := must(t, e.do(t, "GET", base+"/versions/1", tokFacA, nil), http.StatusOK).Body
+	v1Body := e.do(t, "GET", base+"/versions/1", tokFacA, nil).Want(t, http.StatusOK).Body
 	j = got.Journey
 	j.Name = "Changed after publishing"
 	j.Phases[0].Elements[0].DurationMinutes = 6
-	must(t, e.do(t, "PUT", base, tokFacA, map[string]any{"revision": 3, "journey": j}), http.StatusOK)
+	e.do(t, "PUT", base, tokFacA, map[string]any{"revision": 3, "journey": j}).Want(t, http.StatusOK)
 	e.now = e.now.Add(time.Hour)
 	var v2 journey.Version
-	must(t, e.do(t, "POST", base+"/publish", tokFacA, nil, "If-Match", `"4"`), http.StatusCreated).json(t, &v2)
+	e.do(t, "POST", base+"/publish", tokFacA, nil, apitest.Header("If-Match", `"4"`)).Want(t, http.StatusCreated).JSON(t, &v2)
 	if v2.Version != 2 || v2.Journey.Name != j.Name {
 		t.Fatalf("version 2 %+v", v2)
 	}
-	if again := must(t, e.do(t, "GET", base+"/versions/1", tokFacA, nil), http.StatusOK).Body; !bytes.Equal(again, v1Body) {
+	if again := e.do(t, "GET", base+"/versions/1", tokFacA, nil).Want(t, http.StatusOK).Body; !bytes.Equal(again, v1Body) {
 		t.Fatalf("version 1 changed:\n%s\n%s", v1Body, again)
 	}
-	must(t, e.do(t, "POST", base+"/publish", tokFacA, nil, "If-Match", `"3"`), http.StatusPreconditionFailed)
+	e.do(t, "POST", base+"/publish", tokFacA, nil, apitest.Header("If-Match", `"3"`)).Want(t, http.StatusPreconditionFailed)
 
 	var list VersionList
-	must(t, e.do(t, "GET", base+"/versions", tokFacA, nil), http.StatusOK).json(t, &list)
+	e.do(t, "GET", base+"/versions", tokFacA, nil).Want(t, http.StatusOK).JSON(t, &list)
 	if len(list.Versions) != 2 || list.Versions[0].Version != 2 || list.Versions[1].Version != 1 {
 		t.Fatalf("versions %+v", list)
 	}
-	must(t, e.do(t, "GET", base, tokFacA, nil), http.StatusOK).json(t, &got)
+	e.do(t, "GET", base, tokFacA, nil).Want(t, http.StatusOK).JSON(t, &got)
 	if got.LatestVersion != 2 || got.Status != journey.StatusPublished {
 		t.Fatalf("draft after publishing %+v", got)
 	}
 
 	// Archive: gone from the default list, not editable, versions stay.
-	must(t, e.do(t, "DELETE", base, tokFacA, nil), http.StatusNoContent)
-	must(t, e.do(t, "DELETE", base, tokFacA, nil), http.StatusNoContent)
-	must(t, e.do(t, "PUT", base, tokFacA, map[string]any{"revision": 5, "journey": j}), http.StatusConflict)
-	must(t, e.do(t, "POST", base+"/publish", tokFacA, nil), http.StatusConflict)
-	must(t, e.do(t, "GET", base+"/versions/1", tokFacA, nil), http.StatusOK)
+	e.do(t, "DELETE", base, tokFacA, nil).Want(t, http.StatusNoContent)
+	e.do(t, "DELETE", base, tokFacA, nil).Want(t, http.StatusNoContent)
+	e.do(t, "PUT", base, tokFacA, map[string]any{"revision": 5, "journey": j}).Want(t, http.StatusConflict)
+	e.do(t, "POST", base+"/publish", tokFacA, nil).Want(t, http.StatusConflict)
+	e.do(t, "GET", base+"/versions/1", tokFacA, nil).Want(t, http.StatusOK)
 	var ls ListResponse
-	must(t, e.do(t, "GET", "/v1/journeys", tokFacA, nil), http.StatusOK).json(t, &ls)
+	e.do(t, "GET", "/v1/journeys", tokFacA, nil).Want(t, http.StatusOK).JSON(t, &ls)
 	if len(ls.Journeys) != 0 {
 		t.Fatalf("archived journey listed: %+v", ls)
 	}
-	must(t, e.do(t, "GET", "/v1/journeys?status=archived", tokFacA, nil), http.StatusOK).json(t, &ls)
+	e.do(t, "GET", "/v1/journeys?status=archived", tokFacA, nil).Want(t, http.StatusOK).JSON(t, &ls)
 	if len(ls.Journeys) != 1 || ls.Journeys[0].LatestVersion != 2 {
 		t.Fatalf("archived list %+v", ls)
 	}
 
 	want := []string{events.TypeJourneyCreated, events.TypeJourneyPublished, events.TypeJourneyPublished}
-	if got := e.ev.types(); !slices.Equal(got, want) {
+	if got := e.ev.Types(); !slices.Equal(got, want) {
 		t.Fatalf("events %v, want %v", got, want)
 	}
-	pub := e.ev.evs[2].Payload.(events.JourneyPublished)
-	if pub.Version != 2 || pub.Phases != 3 || pub.Elements != 6 || pub.TotalMinutes != 75 || e.ev.evs[2].OrgID != "org-a" {
-		t.Fatalf("published event %+v", e.ev.evs[2])
+	last := e.ev.Published()[2]
+	pub := apitest.Payload[events.JourneyPublished](t, last)
+	if pub.Version != 2 || pub.Phases != 3 || pub.Elements != 6 || pub.TotalMinutes != 75 || last.OrgID != "org-a" || last.Actor == "" {
+		t.Fatalf("published event %+v: %+v", last, pub)
 	}
 }
 
@@ -126,55 +130,55 @@ func TestCreateSources(t *testing.T) {
 
 	// Template: save, list, read, use, delete.
 	var tpl journey.Template
-	must(t, e.do(t, "POST", base+"/template", tokFacA, map[string]any{"name": "Balance morning"}), http.StatusCreated).json(t, &tpl)
+	e.do(t, "POST", base+"/template", tokFacA, map[string]any{"name": "Balance morning"}).Want(t, http.StatusCreated).JSON(t, &tpl)
 	if tpl.Name != "Balance morning" || tpl.SourceJourneyID != orig.ID {
 		t.Fatalf("template %+v", tpl)
 	}
-	must(t, e.do(t, "POST", base+"/template", tokFacA, nil), http.StatusCreated)
+	e.do(t, "POST", base+"/template", tokFacA, nil).Want(t, http.StatusCreated)
 	var tl TemplateList
-	must(t, e.do(t, "GET", "/v1/templates", tokEduA, nil), http.StatusOK).json(t, &tl)
+	e.do(t, "GET", "/v1/templates", tokEduA, nil).Want(t, http.StatusOK).JSON(t, &tl)
 	if len(tl.Templates) != 2 || tl.Templates[0].TotalMinutes != 75 {
 		t.Fatalf("templates %+v", tl)
 	}
-	must(t, e.do(t, "GET", "/v1/templates/"+tpl.ID, tokFacA, nil), http.StatusOK)
+	e.do(t, "GET", "/v1/templates/"+tpl.ID, tokFacA, nil).Want(t, http.StatusOK)
 	var fromTpl journey.Draft
-	must(t, e.do(t, "POST", "/v1/journeys", tokFacA, map[string]any{"from_template": tpl.ID, "name": "From the template"}), http.StatusCreated).json(t, &fromTpl)
+	e.do(t, "POST", "/v1/journeys", tokFacA, map[string]any{"from_template": tpl.ID, "name": "From the template"}).Want(t, http.StatusCreated).JSON(t, &fromTpl)
 	if fromTpl.Source != journey.SourceTemplate || fromTpl.Journey.Name != "From the template" || fromTpl.ID == orig.ID {
 		t.Fatalf("from template %+v", fromTpl)
 	}
-	must(t, e.do(t, "DELETE", "/v1/templates/"+tpl.ID, tokFacA, nil), http.StatusNoContent)
-	must(t, e.do(t, "GET", "/v1/templates/"+tpl.ID, tokFacA, nil), http.StatusNotFound)
-	must(t, e.do(t, "DELETE", "/v1/templates/"+tpl.ID, tokFacA, nil), http.StatusNotFound)
-	p := must(t, e.do(t, "POST", "/v1/journeys", tokFacA, map[string]any{"from_template": tpl.ID}), http.StatusUnprocessableEntity).problem(t)
+	e.do(t, "DELETE", "/v1/templates/"+tpl.ID, tokFacA, nil).Want(t, http.StatusNoContent)
+	e.do(t, "GET", "/v1/templates/"+tpl.ID, tokFacA, nil).Want(t, http.StatusNotFound)
+	e.do(t, "DELETE", "/v1/templates/"+tpl.ID, tokFacA, nil).Want(t, http.StatusNotFound)
+	p := apitest.Fields(e.do(t, "POST", "/v1/journeys", tokFacA, map[string]any{"from_template": tpl.ID}).Problem(t, http.StatusUnprocessableEntity))
 	if !strings.Contains(p["from_template"], "no template") {
 		t.Fatalf("problem %v", p)
 	}
 
 	// Duplicate.
 	var dup journey.Draft
-	must(t, e.do(t, "POST", "/v1/journeys", tokFacA, map[string]any{"duplicate_of": orig.ID}), http.StatusCreated).json(t, &dup)
+	e.do(t, "POST", "/v1/journeys", tokFacA, map[string]any{"duplicate_of": orig.ID}).Want(t, http.StatusCreated).JSON(t, &dup)
 	if dup.Journey.Name != "Finding balance (copy)" || dup.Source != journey.SourceDuplicate {
 		t.Fatalf("duplicate %+v", dup)
 	}
 
 	// Blank.
 	var blank journey.Draft
-	must(t, e.do(t, "POST", "/v1/journeys", tokFacA, map[string]any{}), http.StatusCreated).json(t, &blank)
+	e.do(t, "POST", "/v1/journeys", tokFacA, map[string]any{}).Want(t, http.StatusCreated).JSON(t, &blank)
 	if diff := cmp.Diff(journey.Blank(), blank.Journey); diff != "" {
 		t.Fatalf("blank (-want +got):\n%s", diff)
 	}
 
 	// Export JSON → import round-trips exactly.
-	r := must(t, e.do(t, "GET", base+"/export?format=json", tokFacA, nil), http.StatusOK)
+	r := e.do(t, "GET", base+"/export?format=json", tokFacA, nil).Want(t, http.StatusOK)
 	if !strings.HasPrefix(r.Header.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("disposition %q", r.Header.Get("Content-Disposition"))
 	}
 	var imported journey.Draft
-	must(t, e.do(t, "POST", "/v1/imports", tokAdminA, r.Body), http.StatusCreated).json(t, &imported)
+	e.do(t, "POST", "/v1/imports", tokAdminA, r.Body).Want(t, http.StatusCreated).JSON(t, &imported)
 	if imported.Source != journey.SourceImport {
 		t.Fatalf("import %+v", imported)
 	}
-	again := must(t, e.do(t, "GET", "/v1/journeys/"+imported.ID+"/export", tokFacA, nil), http.StatusOK).Body
+	again := e.do(t, "GET", "/v1/journeys/"+imported.ID+"/export", tokFacA, nil).Want(t, http.StatusOK).Body
 	if !bytes.Equal(r.Body, again) {
 		t.Fatalf("round trip differs:\n%s\n%s", r.Body, again)
 	}
@@ -182,15 +186,13 @@ func TestCreateSources(t *testing.T) {
 		t.Fatalf("imported (-want +got):\n%s", diff)
 	}
 	// An exported version imports as well.
-	must(t, e.do(t, "POST", base+"/publish", tokFacA, nil), http.StatusCreated)
-	r = must(t, e.do(t, "GET", base+"/export?version=1", tokFacA, nil), http.StatusOK)
-	must(t, e.do(t, "POST", "/v1/imports", tokFacA, r.Body), http.StatusCreated)
+	e.do(t, "POST", base+"/publish", tokFacA, nil).Want(t, http.StatusCreated)
+	r = e.do(t, "GET", base+"/export?version=1", tokFacA, nil).Want(t, http.StatusOK)
+	e.do(t, "POST", "/v1/imports", tokFacA, r.Body).Want(t, http.StatusCreated)
 
 	sources := map[string]int{}
-	for _, ev := range e.ev.evs {
-		if ev.Type == events.TypeJourneyCreated {
-			sources[string(ev.Payload.(events.JourneyCreated).Source)]++
-		}
+	for _, ev := range e.ev.Of(events.TypeJourneyCreated) {
+		sources[string(apitest.Payload[events.JourneyCreated](t, ev).Source)]++
 	}
 	if want := map[string]int{"blank": 2, "template": 1, "duplicate": 1, "import": 2}; !cmp.Equal(sources, want) {
 		t.Fatalf("created sources %v, want %v", sources, want)
@@ -239,13 +241,13 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var hdr []string
+			var opts []apitest.Option
 			if tc.name == "bad if-match" {
-				hdr = []string{"If-Match", "soon"}
+				opts = append(opts, apitest.Header("If-Match", "soon"))
 			}
-			r := e.do(t, tc.method, tc.path, tokFacA, tc.body, hdr...)
-			must(t, r, tc.code)
-			p := r.problem(t)
+			r := e.do(t, tc.method, tc.path, tokFacA, tc.body, opts...)
+			r.Want(t, tc.code)
+			p := apitest.Fields(r.Problem(t, 0))
 			for _, f := range tc.fields {
 				if p[f] == "" {
 					t.Errorf("problem does not name %s: %s", f, r.Body)
@@ -253,7 +255,7 @@ func TestBadInput(t *testing.T) {
 			}
 		})
 	}
-	must(t, e.do(t, "POST", "/v1/journeys", tokFacA, `{}`, "Content-Type", "text/plain"), http.StatusUnsupportedMediaType)
+	e.do(t, "POST", "/v1/journeys", tokFacA, `{}`, apitest.ContentType("text/plain")).Want(t, http.StatusUnsupportedMediaType)
 }
 
 func TestPublishChecks(t *testing.T) {
@@ -296,11 +298,11 @@ func TestPublishChecks(t *testing.T) {
 			d := e.create(t, tokFacA, j)
 			r := e.do(t, "POST", "/v1/journeys/"+d.ID+"/publish", tc.tok, nil)
 			if tc.fields == nil {
-				must(t, r, http.StatusCreated)
+				r.Want(t, http.StatusCreated)
 				return
 			}
-			must(t, r, http.StatusUnprocessableEntity)
-			p := r.problem(t)
+			r.Want(t, http.StatusUnprocessableEntity)
+			p := apitest.Fields(r.Problem(t, 0))
 			if len(p) != len(tc.fields) {
 				t.Errorf("fields %v, want %v", p, tc.fields)
 			}
@@ -310,7 +312,7 @@ func TestPublishChecks(t *testing.T) {
 				}
 			}
 			var got journey.Draft
-			must(t, e.do(t, "GET", "/v1/journeys/"+d.ID, tokFacA, nil), http.StatusOK).json(t, &got)
+			e.do(t, "GET", "/v1/journeys/"+d.ID, tokFacA, nil).Want(t, http.StatusOK).JSON(t, &got)
 			if got.LatestVersion != 0 {
 				t.Errorf("a refused publish wrote version %d", got.LatestVersion)
 			}
@@ -320,7 +322,7 @@ func TestPublishChecks(t *testing.T) {
 	j := sample()
 	j.Phases[1].Elements[1] = journey.Element{ID: "canvas", Kind: journey.KindContent, ItemID: "ct-map", DurationMinutes: 15}
 	d := e.create(t, tokFacA, j)
-	must(t, e.do(t, "POST", "/v1/journeys/"+d.ID+"/publish", tokFacA, nil), http.StatusCreated).json(t, &v)
+	e.do(t, "POST", "/v1/journeys/"+d.ID+"/publish", tokFacA, nil).Want(t, http.StatusCreated).JSON(t, &v)
 	if el := v.Journey.Phases[1].Elements[1]; el.Type != journey.TypeCanvas || el.Canvas == nil || el.Canvas.TemplateID != "ct-map" || el.Title != "Journey map" {
 		t.Fatalf("canvas element %+v", el)
 	}
@@ -333,9 +335,9 @@ func TestAccess(t *testing.T) {
 	e := newEnv(t)
 	d := e.create(t, tokFacA, sample())
 	var tpl journey.Template
-	must(t, e.do(t, "POST", "/v1/journeys/"+d.ID+"/template", tokFacA, nil), http.StatusCreated).json(t, &tpl)
-	must(t, e.do(t, "POST", "/v1/journeys/"+d.ID+"/publish", tokFacA, nil), http.StatusCreated)
-	doc := must(t, e.do(t, "GET", "/v1/journeys/"+d.ID+"/export", tokFacA, nil), http.StatusOK).Body
+	e.do(t, "POST", "/v1/journeys/"+d.ID+"/template", tokFacA, nil).Want(t, http.StatusCreated).JSON(t, &tpl)
+	e.do(t, "POST", "/v1/journeys/"+d.ID+"/publish", tokFacA, nil).Want(t, http.StatusCreated)
+	doc := e.do(t, "GET", "/v1/journeys/"+d.ID+"/export", tokFacA, nil).Want(t, http.StatusOK).Body
 	j := "/v1/journeys/" + d.ID
 	routes := []struct {
 		method, path string
@@ -358,28 +360,28 @@ func TestAccess(t *testing.T) {
 		{"DELETE", j, nil, true},
 	}
 	for _, rt := range routes {
-		must(t, e.do(t, rt.method, rt.path, tokPartA, rt.body), http.StatusForbidden).problem(t)
-		must(t, e.do(t, rt.method, rt.path, "", rt.body), http.StatusUnauthorized).problem(t)
-		must(t, e.do(t, rt.method, rt.path, tokNoOrg, rt.body), http.StatusForbidden).problem(t)
+		e.do(t, rt.method, rt.path, tokPartA, rt.body).Problem(t, http.StatusForbidden)
+		e.do(t, rt.method, rt.path, "", rt.body).Problem(t, http.StatusUnauthorized)
+		e.do(t, rt.method, rt.path, tokNoOrg, rt.body).Problem(t, http.StatusForbidden)
 		if rt.own {
-			must(t, e.do(t, rt.method, rt.path, tokFacB, rt.body), http.StatusNotFound).problem(t)
+			e.do(t, rt.method, rt.path, tokFacB, rt.body).Problem(t, http.StatusNotFound)
 		}
 	}
 	// org-b's lists do not show org-a's journeys and templates.
 	var ls ListResponse
-	must(t, e.do(t, "GET", "/v1/journeys", tokFacB, nil), http.StatusOK).json(t, &ls)
+	e.do(t, "GET", "/v1/journeys", tokFacB, nil).Want(t, http.StatusOK).JSON(t, &ls)
 	var tl TemplateList
-	must(t, e.do(t, "GET", "/v1/templates", tokFacB, nil), http.StatusOK).json(t, &tl)
+	e.do(t, "GET", "/v1/templates", tokFacB, nil).Want(t, http.StatusOK).JSON(t, &tl)
 	if len(ls.Journeys) != 0 || len(tl.Templates) != 0 {
 		t.Fatalf("org-b sees %+v %+v", ls, tl)
 	}
 	// Nothing of org-a changed.
 	var got journey.Draft
-	must(t, e.do(t, "GET", j, tokFacA, nil), http.StatusOK).json(t, &got)
+	e.do(t, "GET", j, tokFacA, nil).Want(t, http.StatusOK).JSON(t, &got)
 	if got.Revision != 1 || got.Status != journey.StatusPublished {
 		t.Fatalf("draft changed: %+v", got)
 	}
-	must(t, e.do(t, "GET", "/healthz", "", nil), http.StatusOK)
+	e.do(t, "GET", "/healthz", "", nil).Want(t, http.StatusOK)
 }
 
 func TestConcurrentPublish(t *testing.T) {
@@ -396,7 +398,7 @@ func TestConcurrentPublish(t *testing.T) {
 			codes[i] = r.Code
 			var v journey.Version
 			if r.Code == http.StatusCreated {
-				r.json(t, &v)
+				r.JSON(t, &v)
 			}
 			versions[i] = v.Version
 		})
@@ -421,7 +423,7 @@ func TestListPaging(t *testing.T) {
 	token, pages := "", 0
 	for {
 		var ls ListResponse
-		must(t, e.do(t, "GET", "/v1/journeys?status=draft&page_token="+token, tokFacA, nil), http.StatusOK).json(t, &ls)
+		e.do(t, "GET", "/v1/journeys?status=draft&page_token="+token, tokFacA, nil).Want(t, http.StatusOK).JSON(t, &ls)
 		pages++
 		for _, s := range ls.Journeys {
 			if seen[s.ID] {
@@ -439,17 +441,46 @@ func TestListPaging(t *testing.T) {
 	}
 }
 
-func TestEventFailureIsNotAnError(t *testing.T) {
+// Changes commit with their events, whatever Pub/Sub does: while it is
+// down the events wait in the outbox, and the relay publishes them later.
+func TestEventsWaitInTheOutboxWhilePubSubIsDown(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	e.ev.fail = true
+	e.ev.SetDown(true)
 	d := e.create(t, tokFacA, sample())
-	must(t, e.do(t, "POST", "/v1/journeys/"+d.ID+"/publish", tokFacA, nil), http.StatusCreated)
+	e.do(t, "POST", "/v1/journeys/"+d.ID+"/publish", tokFacA, nil).Want(t, http.StatusCreated)
+	ctx := context.Background()
+	if counts, err := e.ev.Relay(ctx); err == nil || counts["failed"] != 2 {
+		t.Fatalf("relay while Pub/Sub is down: %v, %v", counts, err)
+	}
+	if pending, err := outbox.Pending(ctx, e.fs); err != nil || len(pending) != 2 {
+		t.Fatalf("pending %v, %v", pending, err)
+	}
+	e.ev.SetDown(false)
+	want := []string{events.TypeJourneyCreated, events.TypeJourneyPublished}
+	if got := e.ev.Types(); !slices.Equal(got, want) {
+		t.Fatalf("events %v, want %v", got, want)
+	}
+	if pending, err := outbox.Pending(ctx, e.fs); err != nil || len(pending) != 0 {
+		t.Fatalf("pending after the relay %v, %v", pending, err)
+	}
+}
+
+// A failed change records no event.
+func TestRefusedChangeRecordsNoEvent(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	d := e.create(t, tokFacA, sample())
+	e.do(t, "DELETE", "/v1/journeys/"+d.ID, tokFacA, nil).Want(t, http.StatusNoContent)
+	e.do(t, "POST", "/v1/journeys/"+d.ID+"/publish", tokFacA, nil).Want(t, http.StatusConflict)
+	if got := e.ev.Types(); !slices.Equal(got, []string{events.TypeJourneyCreated}) {
+		t.Fatalf("events %v", got)
+	}
 }
 
 func TestDeps(t *testing.T) {
 	t.Parallel()
-	if _, err := New(Deps{}); err == nil || !strings.Contains(err.Error(), "Verifier") || !strings.Contains(err.Error(), "Events") {
+	if _, err := New(Deps{}); err == nil || !strings.Contains(err.Error(), "Verifier") || !strings.Contains(err.Error(), "Outbox") {
 		t.Fatalf("New(Deps{}) = %v", err)
 	}
 	if specs := Routes(); len(specs) != 15 || specs[0].Path != "/healthz" || !specs[0].Public {

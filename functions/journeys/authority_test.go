@@ -28,7 +28,7 @@ func TestRemovedOrDemotedStaffLoseJourneys(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			d := e.create(t, tokFacA, sample())
-			must(t, e.do(t, "GET", "/v1/journeys/"+d.ID, tokFacA, nil), 200)
+			e.do(t, "GET", "/v1/journeys/"+d.ID, tokFacA, nil).Want(t, 200)
 			if err := c.change(e); err != nil {
 				t.Fatal(err)
 			}
@@ -45,7 +45,7 @@ func TestRemovedOrDemotedStaffLoseJourneys(t *testing.T) {
 				}
 			}
 			// The organisation's other staff keep them.
-			must(t, e.do(t, "GET", "/v1/journeys/"+d.ID, tokAdminA, nil), 200)
+			e.do(t, "GET", "/v1/journeys/"+d.ID, tokAdminA, nil).Want(t, 200)
 		})
 	}
 }

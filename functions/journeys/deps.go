@@ -1,27 +1,23 @@
 package journeys
 
 import (
-	"context"
 	"errors"
 	"time"
 
 	"cloud.google.com/go/firestore"
 
 	"pointsofyou.ai/studio/shared/auth"
-	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/journey"
+	"pointsofyou.ai/studio/shared/outbox"
 )
 
-// Events publishes domain events; *events.Publisher implements it.
-type Events interface {
-	Publish(ctx context.Context, ev events.Event) (string, error)
-}
-
-// Deps is what the handlers need; Verifier, Firestore and Events are required.
+// Deps is what the handlers need; Verifier, Firestore and Outbox are required.
 type Deps struct {
 	Verifier  auth.Verifier
 	Firestore *firestore.Client
-	Events    Events
+	// Outbox records the journey events in the transaction of the change
+	// (shared/outbox); the relay publishes them.
+	Outbox *outbox.Outbox
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// NewID makes journey and template ids (default uuid); NewElementID
@@ -38,8 +34,8 @@ func (d Deps) check() (Deps, error) {
 	if d.Firestore == nil {
 		errs = append(errs, errors.New("journeys: Deps.Firestore is nil"))
 	}
-	if d.Events == nil {
-		errs = append(errs, errors.New("journeys: Deps.Events is nil"))
+	if d.Outbox == nil {
+		errs = append(errs, errors.New("journeys: Deps.Outbox is nil"))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return d, err

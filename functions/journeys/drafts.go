@@ -2,7 +2,6 @@ package journeys
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -16,6 +15,8 @@ import (
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/journey"
+	"pointsofyou.ai/studio/shared/outbox"
+	"pointsofyou.ai/studio/shared/txn"
 )
 
 // PageSize is the number of entries a list answers at most.
@@ -43,20 +44,23 @@ func (a *api) drafts(org string) *firestore.CollectionRef {
 	return a.d.Firestore.Collection(journey.JourneysPath(org))
 }
 
-// pageToken decodes ?page_token= (the last id of the previous page).
+// idPages is the page token of the lists ordered by id (journeys,
+// templates): the last id of the previous page.
+var idPages = httpapi.NewCursor("journeys.by-id")
+
+// pageToken decodes ?page_token= ("" for the first page).
 func pageToken(r *http.Request) (string, error) {
-	t := r.URL.Query().Get("page_token")
-	if t == "" {
-		return "", nil
+	var after string
+	if _, err := idPages.Param(r, &after); err != nil {
+		return "", err
 	}
-	b, err := base64.RawURLEncoding.DecodeString(t)
-	if err != nil || !journey.ValidID(string(b)) {
-		return "", httpapi.Invalid(httpapi.Field("page_token", "is not a token this API returned"))
+	if after != "" && !journey.ValidID(after) {
+		return "", httpapi.Invalid(httpapi.Field(httpapi.PageParam, "is not a token this API returned"))
 	}
-	return string(b), nil
+	return after, nil
 }
 
-func nextToken(lastID string) string { return base64.RawURLEncoding.EncodeToString([]byte(lastID)) }
+func nextToken(lastID string) string { return idPages.Encode(lastID) }
 
 // page runs q ordered by id after the token and reports the next token.
 func page(ctx context.Context, q firestore.Query, after string) ([]*firestore.DocumentSnapshot, string, error) {
@@ -186,7 +190,7 @@ func (a *api) createJourney(w http.ResponseWriter, r *http.Request) error {
 			if isNotFound(err) {
 				return invalidJourney("", []httpapi.FieldError{httpapi.Field("from_template", "no template %q in your organisation", req.FromTemplate)})
 			}
-			return problemOf(err)
+			return txn.Problem(err)
 		}
 		j = t.Journey
 	case req.DuplicateOf != "":
@@ -199,7 +203,7 @@ func (a *api) createJourney(w http.ResponseWriter, r *http.Request) error {
 			if isNotFound(err) {
 				return invalidJourney("", []httpapi.FieldError{httpapi.Field("duplicate_of", "no journey %q in your organisation", req.DuplicateOf)})
 			}
-			return problemOf(err)
+			return txn.Problem(err)
 		}
 		j = d.Journey
 		j.Name = copyName(j.Name)
@@ -243,10 +247,16 @@ func (a *api) create(ctx context.Context, p *auth.Principal, j journey.Journey, 
 	now := a.d.Now().UTC()
 	d := &journey.Draft{ID: a.d.NewID(), Journey: j, Revision: 1, Status: journey.StatusDraft, Source: source,
 		CreatedAt: now, CreatedBy: p.UID, UpdatedAt: now, UpdatedBy: p.UID}
-	if _, err := a.drafts(p.Org).Doc(d.ID).Create(ctx, d); err != nil {
-		return nil, httpapi.Unavailable(err)
+	err := txn.Run(ctx, a.d.Outbox, func(_ context.Context, tx *firestore.Transaction, out *outbox.Tx) error {
+		if err := tx.Create(a.drafts(p.Org).Doc(d.ID), d); err != nil {
+			return err
+		}
+		return out.Event(events.Event{Type: events.TypeJourneyCreated, OrgID: p.Org, UID: p.UID,
+			Payload: events.JourneyCreated{JourneyID: events.ID(d.ID), Source: events.Enum(source)}})
+	})
+	if err != nil {
+		return nil, err
 	}
-	a.emit(ctx, p, events.TypeJourneyCreated, events.JourneyCreated{JourneyID: events.ID(d.ID), Source: events.Enum(source)})
 	return d, nil
 }
 
@@ -257,7 +267,7 @@ func (a *api) getJourney(w http.ResponseWriter, r *http.Request) error {
 	}
 	d, err := a.readDraft(r.Context(), principal(r).Org, id, nil)
 	if err != nil {
-		return problemOf(err)
+		return txn.Problem(err)
 	}
 	writeDraft(w, http.StatusOK, d)
 	return nil
@@ -309,7 +319,7 @@ func (a *api) saveJourney(w http.ResponseWriter, r *http.Request) error {
 		return invalidJourney("the journey cannot be saved", fields)
 	}
 	var saved *journey.Draft
-	err = a.d.Firestore.RunTransaction(r.Context(), func(ctx context.Context, tx *firestore.Transaction) error {
+	err = txn.Run(r.Context(), a.d.Outbox, func(ctx context.Context, tx *firestore.Transaction, _ *outbox.Tx) error {
 		d, err := a.readDraft(ctx, p.Org, id, tx)
 		if err != nil {
 			return err
@@ -333,7 +343,7 @@ func (a *api) saveJourney(w http.ResponseWriter, r *http.Request) error {
 		})
 	})
 	if err != nil {
-		return problemOf(err)
+		return txn.Problem(err)
 	}
 	writeDraft(w, http.StatusOK, saved)
 	return nil
@@ -345,7 +355,7 @@ func (a *api) archiveJourney(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	err = a.d.Firestore.RunTransaction(r.Context(), func(ctx context.Context, tx *firestore.Transaction) error {
+	err = txn.Run(r.Context(), a.d.Outbox, func(ctx context.Context, tx *firestore.Transaction, _ *outbox.Tx) error {
 		d, err := a.readDraft(ctx, p.Org, id, tx)
 		if err != nil || d.Status == journey.StatusArchived {
 			return err
@@ -356,7 +366,7 @@ func (a *api) archiveJourney(w http.ResponseWriter, r *http.Request) error {
 		})
 	})
 	if err != nil {
-		return problemOf(err)
+		return txn.Problem(err)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -11,6 +11,7 @@ import (
 
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/journey"
+	"pointsofyou.ai/studio/shared/txn"
 )
 
 // export answers a journey (the draft, or ?version=N) as the JSON export
@@ -45,7 +46,7 @@ func (a *api) export(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		d, err := a.readDraft(r.Context(), p.Org, id, nil)
 		if err != nil {
-			return problemOf(err)
+			return txn.Problem(err)
 		}
 		j, meta.revision, meta.when = d.Journey, d.Revision, d.UpdatedAt
 	}

@@ -34,84 +34,32 @@
 package journeys
 
 import (
-	"context"
-	"fmt"
 	"net/http"
-	"os"
 
-	"cloud.google.com/go/firestore"
-	"cloud.google.com/go/pubsub/v2"
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 
-	"pointsofyou.ai/studio/shared/auth"
-	"pointsofyou.ai/studio/shared/config"
-	sc "pointsofyou.ai/studio/shared/consent"
-	"pointsofyou.ai/studio/shared/events"
-	"pointsofyou.ai/studio/shared/instance"
-	"pointsofyou.ai/studio/shared/logging"
+	"pointsofyou.ai/studio/shared/platform"
 )
 
 // EntryHTTP is the entry point name, as declared in infra/topology.yaml.
 const EntryHTTP = "journeys"
 
-func init() {
-	// Clients are built on first use, so a configuration error is a 503
-	// rather than a crash loop.
-	functions.HTTP(EntryHTTP, entryPoint(nil))
-}
+func init() { functions.HTTP(EntryHTTP, platform.HTTP(EntryHTTP, root)) }
 
-// entryPoint builds the HTTP entry point; lookup nil means os.Getenv.
-func entryPoint(lookup func(string) string) http.HandlerFunc {
-	api := instance.New(func() (http.Handler, error) {
-		d, err := newDeps(lookup)
-		if err != nil {
-			return nil, err
-		}
-		return New(d)
-	})
-	return instance.HTTP(api)
-}
-
-// newDeps builds the production clients: Firestore, the token verifier and
-// the consent-gated event publisher.
-func newDeps(lookup func(string) string) (Deps, error) {
-	getenv := os.Getenv
-	if lookup != nil {
-		getenv = lookup
+// root is the composition root: Firestore, the token verifier and the
+// outbox (events recorded in the change's transaction, consent-gated and
+// pseudonymised) of the instance's platform.
+func root(p *platform.Platform) (http.Handler, error) {
+	var d Deps
+	var err error
+	if d.Firestore, err = p.Firestore(); err != nil {
+		return nil, err
 	}
-	cfg := config.FromEnv(lookup)
-	if err := cfg.Check(config.EnvFirestoreHost, config.EnvAuthHost, config.EnvPubSubHost); err != nil {
-		return Deps{}, err
+	if d.Verifier, err = p.Verifier(); err != nil {
+		return nil, err
 	}
-	logging.Setup(cfg.Project)
-	ctx := context.Background()
-	fs, err := firestore.NewClient(ctx, cfg.Project)
-	if err != nil {
-		return Deps{}, fmt.Errorf("firestore client: %w", err)
+	if d.Outbox, err = p.Outbox(); err != nil {
+		return nil, err
 	}
-	fail := func(err error) (Deps, error) {
-		_ = fs.Close()
-		return Deps{}, err
-	}
-	v, err := auth.NewFirebaseVerifier(ctx, cfg)
-	if err != nil {
-		return fail(err)
-	}
-	pseudo, err := events.PseudonymizerFromEnv(cfg.Project, getenv)
-	if err != nil {
-		return fail(err)
-	}
-	checker := sc.NewChecker(sc.NewStore(fs, nil), fs, sc.CheckerOptions{})
-	ps, err := pubsub.NewClient(ctx, cfg.Project)
-	if err != nil {
-		checker.Close()
-		return fail(fmt.Errorf("pubsub client: %w", err))
-	}
-	pub, err := events.NewPublisher(ps, events.Topic, events.PublisherOptions{Registry: events.Standard(), Pseudonyms: pseudo, Gate: checker})
-	if err != nil {
-		checker.Close()
-		_ = ps.Close()
-		return fail(err)
-	}
-	return Deps{Verifier: v, Firestore: fs, Events: pub}, nil
+	return New(d)
 }

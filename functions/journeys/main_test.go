@@ -1,95 +1,39 @@
 package journeys
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"cloud.google.com/go/firestore"
-	"github.com/google/uuid"
 
 	fsemu "pointsofyou.ai/studio/emulators/firestore"
 
 	"pointsofyou.ai/studio/emulators/firestore/fstest"
+	"pointsofyou.ai/studio/internal/apitest"
 	"pointsofyou.ai/studio/shared/auth"
-	"pointsofyou.ai/studio/shared/content"
-	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/journey"
+	"pointsofyou.ai/studio/shared/library"
 )
 
-func TestMain(m *testing.M) {
-	flag.Parse()
-	if !testing.Verbose() {
-		slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
-	}
-	os.Exit(m.Run())
-}
-
-// recorder is the Events fake: it keeps what was published, or fails.
-type recorder struct {
-	mu   sync.Mutex
-	evs  []events.Event
-	bad  []error // events the registry refuses
-	fail bool
-}
-
-func (r *recorder) Publish(_ context.Context, ev events.Event) (string, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.fail {
-		return "", errors.New("pubsub down")
-	}
-	// What the real publisher would refuse is a test failure.
-	info, ok := events.Standard().Lookup(ev.Type)
-	raw, err := json.Marshal(ev.Payload)
-	if !ok || err != nil {
-		return "", fmt.Errorf("unregistered event %s: %v", ev.Type, err)
-	}
-	env := &events.Envelope{EventID: uuid.NewString(), Type: ev.Type, OccurredAt: time.Now().UTC().Truncate(time.Microsecond),
-		OrgID: ev.OrgID, Payload: raw, SchemaVersion: info.Version}
-	if err := events.Standard().Check(env); err != nil {
-		r.bad = append(r.bad, err)
-	}
-	r.evs = append(r.evs, ev)
-	return fmt.Sprint(len(r.evs)), nil
-}
-
-func (r *recorder) types() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []string
-	for _, ev := range r.evs {
-		out = append(out, ev.Type)
-	}
-	return out
-}
+func TestMain(m *testing.M) { os.Exit(apitest.Main(m)) }
 
 // Callers of the test world, by token.
 const (
-	tokFacA   = "fac-a"   // facilitator of org-a, professional
-	tokAdminA = "admin-a" // org_admin of org-a, enterprise
-	tokEduA   = "edu-a"   // educator of org-a, no tier claim (free)
-	tokPartA  = "part-a"  // participant of org-a
-	tokFacB   = "fac-b"   // facilitator of org-b
-	tokNoOrg  = "no-org"  // signed in, no organisation
+	tokFacA   = apitest.FacilitatorA // professional
+	tokAdminA = apitest.AdminA       // enterprise
+	tokEduA   = "edu-a"              // educator of org-a, no tier claim (free)
+	tokPartA  = apitest.ParticipantA
+	tokFacB   = apitest.FacilitatorB // enterprise
+	tokNoOrg  = apitest.Stranger     // signed in, no organisation
 )
 
 // env is one isolated world: its own Firestore emulator and handler.
 type env struct {
 	fs   *firestore.Client
-	ev   *recorder
+	ev   *apitest.Events
 	h    http.Handler
 	now  time.Time
 	deps Deps
@@ -98,36 +42,20 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	fs := fstest.NewClient(t, "demo-journeys", fsemu.Options{Indexes: fstest.DeployedIndexes(t)})
-	e := &env{fs: fs, ev: &recorder{}, now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	users := auth.StaticVerifier{
-		tokFacA:   {UID: "u-fac-a", Org: "org-a", Role: auth.RoleFacilitator, Tier: auth.TierProfessional},
-		tokAdminA: {UID: "u-admin-a", Org: "org-a", Role: auth.RoleOrgAdmin, Tier: auth.TierEnterprise},
-		tokEduA:   {UID: "u-edu-a", Org: "org-a", Role: auth.RoleEducator},
-		tokPartA:  {UID: "u-part-a", Org: "org-a", Role: auth.RoleParticipant, Tier: auth.TierFree},
-		tokFacB:   {UID: "u-fac-b", Org: "org-b", Role: auth.RoleFacilitator, Tier: auth.TierEnterprise},
-		tokNoOrg:  {UID: "u-none", Role: auth.RoleFacilitator},
-	}
-	e.deps = Deps{Verifier: users, Firestore: fs, Events: e.ev, Now: func() time.Time { return e.now }}
+	e := &env{fs: fs, ev: apitest.NewEvents(t, apitest.EventsOptions{}), now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
+	fb := apitest.TwoOrgs()[tokFacB]
+	fb.Tier = auth.TierEnterprise
+	users := apitest.TwoOrgs().With(apitest.Users{
+		tokEduA: {UID: "u-edu-a", Org: apitest.OrgA, Role: auth.RoleEducator},
+		tokFacB: fb,
+	})
+	e.deps = Deps{Verifier: users.Verifier(), Firestore: fs, Outbox: e.ev.Outbox(fs), Now: func() time.Time { return e.now }}
 	var err error
 	if e.h, err = New(e.deps); err != nil {
 		t.Fatal(err)
 	}
 	e.seed(t)
-	// Each caller is a member of the organisation their claims name: the
-	// API reads the role from these documents.
-	for _, p := range users {
-		if p.Org == "" {
-			continue
-		}
-		if _, err := fs.Doc("orgs/"+p.Org+"/members/"+p.UID).Set(context.Background(), map[string]any{"role": p.Role}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Cleanup(func() {
-		for _, err := range e.ev.bad {
-			t.Errorf("invalid event: %v", err)
-		}
-	})
+	users.SeedMembers(t, fs)
 	return e
 }
 
@@ -138,31 +66,31 @@ func (e *env) seed(t *testing.T) {
 	past := e.now.Add(-time.Hour)
 	items := []struct {
 		org  string
-		item content.Item
+		item library.Item
 	}{
-		{"", item("pc-1", content.TypePhotoCard, "free", content.StatusPublished, "Balance")},
-		{"", item("wc-ent", content.TypeWordCard, "enterprise", content.StatusPublished, "Courage")},
-		{"", item("qc-draft", content.TypeQuestionCard, "free", content.StatusDraft, "What now?")},
-		{"", func() content.Item {
-			it := item("ex-old", content.TypeExercise, "free", content.StatusPublished, "Old")
+		{"", item("pc-1", library.TypePhotoCard, "free", library.StatusPublished, "Balance")},
+		{"", item("wc-ent", library.TypeWordCard, "enterprise", library.StatusPublished, "Courage")},
+		{"", item("qc-draft", library.TypeQuestionCard, "free", library.StatusDraft, "What now?")},
+		{"", func() library.Item {
+			it := item("ex-old", library.TypeExercise, "free", library.StatusPublished, "Old")
 			it.License.ExpiresAt = &past
 			return it
 		}()},
-		{"", item("ct-map", content.TypeCanvasTemplate, "free", content.StatusPublished, "Journey map")},
-		{"org-a", item("ex-org", content.TypeExercise, "professional", content.StatusPublished, "Walk and talk")},
-		{"org-b", item("ex-b", content.TypeExercise, "free", content.StatusPublished, "Other org")},
+		{"", item("ct-map", library.TypeCanvasTemplate, "free", library.StatusPublished, "Journey map")},
+		{"org-a", item("ex-org", library.TypeExercise, "professional", library.StatusPublished, "Walk and talk")},
+		{"org-b", item("ex-b", library.TypeExercise, "free", library.StatusPublished, "Other org")},
 	}
 	for _, s := range items {
-		if _, err := e.fs.Collection(content.ItemsPath(s.org)).Doc(s.item.ID).Set(context.Background(), s.item); err != nil {
+		if _, err := e.fs.Collection(library.ItemsPath(s.org)).Doc(s.item.ID).Set(context.Background(), s.item); err != nil {
 			t.Fatal(err)
 		}
 	}
 }
 
-func item(id, typ, tier, status, title string) content.Item {
-	it := content.Item{ID: id, Type: typ, Tier: tier, Status: status, Version: 1,
-		Text:    map[string]content.Text{"en": {Title: title}, "es": {Title: title + " (es)"}},
-		License: content.License{Type: "poy_licensed"}}
+func item(id, typ, tier, status, title string) library.Item {
+	it := library.Item{ID: id, Type: typ, Tier: tier, Status: status, Version: 1,
+		Text:    map[string]library.Text{"en": {Title: title}, "es": {Title: title + " (es)"}},
+		License: library.License{Type: "poy_licensed"}}
 	it.Normalize()
 	return it
 }
@@ -192,79 +120,16 @@ func sample() journey.Journey {
 	}
 }
 
-type result struct {
-	Code   int
-	Header http.Header
-	Body   []byte
-}
-
-func (r result) json(t *testing.T, v any) {
+// do calls the handler (see apitest.Serve).
+func (e *env) do(t *testing.T, method, path, tok string, body any, opts ...apitest.Option) apitest.Response {
 	t.Helper()
-	if err := json.Unmarshal(r.Body, v); err != nil {
-		t.Fatalf("decode %s: %v", r.Body, err)
-	}
-}
-
-// problem decodes a problem body and maps each field to its detail.
-func (r result) problem(t *testing.T) map[string]string {
-	t.Helper()
-	if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
-		t.Fatalf("content type %q for %d: %s", ct, r.Code, r.Body)
-	}
-	var p struct {
-		Errors []struct{ Field, Detail string }
-	}
-	r.json(t, &p)
-	out := map[string]string{}
-	for _, f := range p.Errors {
-		out[f.Field] += f.Detail
-	}
-	return out
-}
-
-func (e *env) do(t *testing.T, method, path, tok string, body any, hdr ...string) result {
-	t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		raw, err := json.Marshal(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rd = bytes.NewReader(raw)
-	}
-	req := httptest.NewRequest(method, path, rd)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	w := httptest.NewRecorder()
-	e.h.ServeHTTP(w, req)
-	return result{w.Code, w.Header(), w.Body.Bytes()}
-}
-
-func must(t *testing.T, r result, code int) result {
-	t.Helper()
-	if r.Code != code {
-		t.Fatalf("status %d, want %d: %s", r.Code, code, r.Body)
-	}
-	return r
+	return apitest.Serve(t, e.h, method, path, tok, body, opts...)
 }
 
 // create makes a draft of j as tok and returns it.
 func (e *env) create(t *testing.T, tok string, j journey.Journey) journey.Draft {
 	t.Helper()
 	var d journey.Draft
-	must(t, e.do(t, "POST", "/v1/journeys", tok, map[string]any{"journey": j}), http.StatusCreated).json(t, &d)
+	e.do(t, "POST", "/v1/journeys", tok, map[string]any{"journey": j}).Want(t, http.StatusCreated).JSON(t, &d)
 	return d
 }

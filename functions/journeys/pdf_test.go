@@ -14,8 +14,8 @@ import (
 	"time"
 	"unicode/utf16"
 
-	"pointsofyou.ai/studio/shared/content"
 	"pointsofyou.ai/studio/shared/journey"
+	"pointsofyou.ai/studio/shared/library"
 )
 
 // pdfText is s as the agenda's UTF-8 fonts write it into an uncompressed
@@ -94,16 +94,16 @@ func TestExportPDF(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	d := e.create(t, tokFacA, longJourney())
-	r := must(t, e.do(t, "GET", "/v1/journeys/"+d.ID+"/export?format=pdf", tokFacA, nil), http.StatusOK)
+	r := e.do(t, "GET", "/v1/journeys/"+d.ID+"/export?format=pdf", tokFacA, nil).Want(t, http.StatusOK)
 	if r.Header.Get("Content-Type") != "application/pdf" || r.Header.Get("Content-Disposition") != `attachment; filename=journey-`+d.ID+`.pdf` {
 		t.Fatalf("headers %v", r.Header)
 	}
 	if !bytes.HasPrefix(r.Body, []byte("%PDF-")) || !bytes.HasSuffix(bytes.TrimSpace(r.Body), []byte("%%EOF")) {
 		t.Fatal("not a PDF")
 	}
-	must(t, e.do(t, "POST", "/v1/journeys/"+d.ID+"/publish", tokFacA, nil), http.StatusCreated)
-	a := must(t, e.do(t, "GET", "/v1/journeys/"+d.ID+"/export?format=pdf&version=1", tokFacA, nil), http.StatusOK).Body
-	b := must(t, e.do(t, "GET", "/v1/journeys/"+d.ID+"/export?format=pdf&version=1", tokFacA, nil), http.StatusOK).Body
+	e.do(t, "POST", "/v1/journeys/"+d.ID+"/publish", tokFacA, nil).Want(t, http.StatusCreated)
+	a := e.do(t, "GET", "/v1/journeys/"+d.ID+"/export?format=pdf&version=1", tokFacA, nil).Want(t, http.StatusOK).Body
+	b := e.do(t, "GET", "/v1/journeys/"+d.ID+"/export?format=pdf&version=1", tokFacA, nil).Want(t, http.StatusOK).Body
 	if !bytes.Equal(a, b) {
 		t.Fatal("two exports of one version differ")
 	}
@@ -206,7 +206,7 @@ func FuzzAgendaPDF(f *testing.F) {
 // TestAgendaLabelsDrawable: every fixed word of every locale has glyphs.
 func TestAgendaLabelsDrawable(t *testing.T) {
 	t.Parallel()
-	for _, loc := range content.Locales {
+	for _, loc := range library.Locales {
 		l, ok := agendaText[loc]
 		if !ok {
 			t.Errorf("no agenda labels for %s", loc)

@@ -2,7 +2,6 @@ package journeys
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -12,10 +11,12 @@ import (
 	"cloud.google.com/go/firestore"
 
 	"pointsofyou.ai/studio/shared/auth"
-	"pointsofyou.ai/studio/shared/content"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/journey"
+	"pointsofyou.ai/studio/shared/library"
+	"pointsofyou.ai/studio/shared/outbox"
+	"pointsofyou.ai/studio/shared/txn"
 )
 
 // publish validates the draft strictly, resolves its library items and
@@ -34,7 +35,7 @@ func (a *api) publish(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	var ver *journey.Version
-	err = a.d.Firestore.RunTransaction(r.Context(), func(ctx context.Context, tx *firestore.Transaction) error {
+	err = txn.Run(r.Context(), a.d.Outbox, func(ctx context.Context, tx *firestore.Transaction, out *outbox.Tx) error {
 		d, err := a.readDraft(ctx, p.Org, id, tx)
 		if err != nil {
 			return err
@@ -59,15 +60,18 @@ func (a *api) publish(w http.ResponseWriter, r *http.Request) error {
 		if err := tx.Create(a.versions(p.Org, id).Doc(journey.VersionDocID(n)), ver); err != nil {
 			return err
 		}
-		return tx.Update(a.drafts(p.Org).Doc(id), []firestore.Update{
+		if err := tx.Update(a.drafts(p.Org).Doc(id), []firestore.Update{
 			{Path: "latest_version", Value: n}, {Path: "status", Value: journey.StatusPublished},
-		})
+		}); err != nil {
+			return err
+		}
+		return out.Event(events.Event{Type: events.TypeJourneyPublished, OrgID: p.Org, UID: p.UID,
+			Payload: events.JourneyPublished{JourneyID: events.ID(id), Version: ver.Version,
+				Phases: ver.Journey.ActivePhases(), Elements: ver.Journey.Elements(), TotalMinutes: ver.Journey.TotalMinutes()}})
 	})
 	if err != nil {
-		return problemOf(err)
+		return err
 	}
-	a.emit(r.Context(), p, events.TypeJourneyPublished, events.JourneyPublished{JourneyID: events.ID(id), Version: ver.Version,
-		Phases: ver.Journey.ActivePhases(), Elements: ver.Journey.Elements(), TotalMinutes: ver.Journey.TotalMinutes()})
 	w.Header().Set("Location", fmt.Sprintf("/v1/journeys/%s/versions/%d", id, ver.Version))
 	httpapi.WriteJSON(w, http.StatusCreated, ver)
 	return nil
@@ -85,23 +89,23 @@ func (a *api) resolveContent(ctx context.Context, p *auth.Principal, j *journey.
 	seen := map[string]bool{}
 	for _, ph := range j.Phases {
 		for _, e := range ph.Elements {
-			if e.Kind == journey.KindContent && content.ValidID(e.ItemID) && !seen[e.ItemID] {
+			if e.Kind == journey.KindContent && library.ValidID(e.ItemID) && !seen[e.ItemID] {
 				seen[e.ItemID] = true
 				ids = append(ids, e.ItemID)
 			}
 		}
 	}
-	items, err := content.LookupItems(ctx, a.d.Firestore, p.Org, ids)
+	items, err := library.LookupItems(ctx, a.d.Firestore, p.Org, ids)
 	if err != nil {
 		return nil, err
 	}
-	tier, now := content.CallerTier(p.Tier), a.d.Now()
+	tier, now := library.CallerTier(p.Tier), a.d.Now()
 	var fields []httpapi.FieldError
 	bad := map[string]bool{}
 	for i := range j.Phases {
 		for k := range j.Phases[i].Elements {
 			e := &j.Phases[i].Elements[k]
-			if e.Kind != journey.KindContent || !content.ValidID(e.ItemID) {
+			if e.Kind != journey.KindContent || !library.ValidID(e.ItemID) {
 				continue
 			}
 			path := fmt.Sprintf("phases[%d].elements[%d]", i, k)
@@ -110,7 +114,7 @@ func (a *api) resolveContent(ctx context.Context, p *auth.Principal, j *journey.
 			switch {
 			case it == nil:
 				msg = fmt.Sprintf("no library item %q in your organisation or the official library", e.ItemID)
-			case it.Status != content.StatusPublished:
+			case it.Status != library.StatusPublished:
 				msg = fmt.Sprintf("library item %q is %s, not published", e.ItemID, it.Status)
 			case it.License.ExpiresAt != nil && !now.Before(*it.License.ExpiresAt):
 				msg = fmt.Sprintf("library item %q is locked: its licence has expired", e.ItemID)
@@ -135,7 +139,7 @@ func (a *api) resolveContent(ctx context.Context, p *auth.Principal, j *journey.
 	return fields, nil
 }
 
-func fillFromItem(e *journey.Element, it *content.Item, locale string) {
+func fillFromItem(e *journey.Element, it *library.Item, locale string) {
 	e.Type = journey.ElementTypeForItem(it.Type)
 	if strings.TrimSpace(e.Title) == "" {
 		t, _ := it.Localized(locale)
@@ -171,6 +175,10 @@ type VersionList struct {
 	NextPageToken string           `json:"next_page_token,omitempty"`
 }
 
+// versionPages is the page token of a journey's versions, newest first:
+// the last version number of the previous page.
+var versionPages = httpapi.NewCursor("journeys.versions")
+
 func (a *api) listVersions(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	id, err := journeyID(r)
@@ -178,14 +186,16 @@ func (a *api) listVersions(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	before := 0
-	if t := r.URL.Query().Get("page_token"); t != "" {
-		b, err := base64.RawURLEncoding.DecodeString(t)
-		if before, _ = strconv.Atoi(string(b)); err != nil || before < 2 {
-			return httpapi.Invalid(httpapi.Field("page_token", "is not a token this API returned"))
+	var tok string
+	if found, err := versionPages.Param(r, &tok); err != nil {
+		return err
+	} else if found {
+		if before, err = strconv.Atoi(tok); err != nil || before < 2 {
+			return httpapi.Invalid(httpapi.Field(httpapi.PageParam, "is not a token this API returned"))
 		}
 	}
 	if _, err := a.readDraft(r.Context(), p.Org, id, nil); err != nil {
-		return problemOf(err)
+		return txn.Problem(err)
 	}
 	q := a.versions(p.Org, id).OrderBy("version", firestore.Desc).Limit(PageSize + 1)
 	if before > 0 {
@@ -208,7 +218,7 @@ func (a *api) listVersions(w http.ResponseWriter, r *http.Request) error {
 			PublishedAt: v.PublishedAt, PublishedBy: v.PublishedBy, SourceRevision: v.SourceRevision})
 	}
 	if n := len(out.Versions); n == PageSize && out.Versions[n-1].Version > 1 {
-		out.NextPageToken = base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(out.Versions[n-1].Version)))
+		out.NextPageToken = versionPages.Encode(strconv.Itoa(out.Versions[n-1].Version))
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)
 	return nil

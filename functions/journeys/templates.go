@@ -10,6 +10,7 @@ import (
 
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/journey"
+	"pointsofyou.ai/studio/shared/txn"
 )
 
 // TemplateRequest names a template saved from a journey (default: the
@@ -56,14 +57,12 @@ func (a *api) saveTemplate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var req TemplateRequest
-	if r.ContentLength != 0 { // the body is optional
-		if err := httpapi.DecodeJSON(w, r, &req, 0); err != nil {
-			return err
-		}
+	if err := httpapi.DecodeOptionalJSON(w, r, &req, 0); err != nil {
+		return err
 	}
 	d, err := a.readDraft(r.Context(), p.Org, id, nil)
 	if err != nil {
-		return problemOf(err)
+		return txn.Problem(err)
 	}
 	t := &journey.Template{ID: a.d.NewID(), Name: d.Journey.Name, Journey: d.Journey, SourceJourneyID: id,
 		CreatedAt: a.d.Now().UTC(), CreatedBy: p.UID}

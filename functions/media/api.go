@@ -27,7 +27,8 @@ func New(d Deps) (http.Handler, error) {
 		return nil, err
 	}
 	a := &api{d: d, bucket: d.Storage.Bucket(d.Bucket)}
-	return httpapi.Router(EntryHTTP, a.routes()), nil
+	// Roles come from the token's claims: media needs no membership store.
+	return httpapi.Router(EntryHTTP, authz.Guard{Verifier: d.Verifier}.Routes(a.routes())), nil
 }
 
 // Routes lists the HTTP API's routes (paths relative to the function; Hosting
@@ -35,12 +36,14 @@ func New(d Deps) (http.Handler, error) {
 func Routes() []httpapi.RouteSpec { return httpapi.Specs((&api{}).routes()) }
 
 // routes is the one route table: New mounts it, Routes describes it. The
-// handlers are bound lazily, so an empty api is enough to list them.
+// handlers are bound lazily, so an empty api is enough to list them. Media
+// lives in the caller's own organisation (its id, checked by the guard, is
+// embedded in object names); any member uploads and reads.
 func (a *api) routes() []httpapi.Route {
 	return []httpapi.Route{
 		httpapi.HealthRoute(),
-		{RouteSpec: httpapi.RouteSpec{Method: http.MethodPost, Path: "/v1/uploads"}, Handler: protect(a.d.Verifier, authz.MediaUpload, a.createUpload)},
-		{RouteSpec: httpapi.RouteSpec{Method: http.MethodGet, Path: "/v1/media/{mediaId}"}, Handler: protect(a.d.Verifier, authz.MediaRead, a.getMedia)},
+		httpapi.Handle(http.MethodPost, "/v1/uploads", httpapi.InOrg(), httpapi.HandlerFunc(a.createUpload)),
+		httpapi.Handle(http.MethodGet, "/v1/media/{mediaId}", httpapi.InOrg(), httpapi.HandlerFunc(a.getMedia)),
 	}
 }
 

@@ -3,7 +3,6 @@ package media
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -11,6 +10,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"pointsofyou.ai/studio/internal/apitest"
+	"pointsofyou.ai/studio/shared/platform"
 )
 
 func TestNewRefusesMissingDeps(t *testing.T) {
@@ -44,8 +46,8 @@ func TestHealthz(t *testing.T) {
 	t.Parallel()
 	h := newEnv(t).api()
 	for _, p := range []string{"/healthz", "/api/media/healthz"} {
-		w := do(h, http.MethodGet, p, "", "")
-		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"status":"ok"`) {
+		w := do(t, h, http.MethodGet, p, "", "")
+		if w.Code != http.StatusOK || !strings.Contains(string(w.Body), `"status":"ok"`) {
 			t.Errorf("GET %s = %d %s", p, w.Code, w.Body)
 		}
 	}
@@ -58,11 +60,11 @@ func TestUploadIssuesSignedURL(t *testing.T) {
 	e.deps.Now = func() time.Time { return now }
 	h := e.api()
 	for _, path := range []string{"/v1/uploads", "/api/media/v1/uploads"} {
-		w := do(h, http.MethodPost, path, "alice", `{"content_type":"image/png","size":2048,"filename":"Beach day.png"}`)
+		w := do(t, h, http.MethodPost, path, alice, `{"content_type":"image/png","size":2048,"filename":"Beach day.png"}`)
 		if w.Code != http.StatusCreated {
 			t.Fatalf("POST %s = %d %s", path, w.Code, w.Body)
 		}
-		res := decode[UploadResponse](t, w)
+		res := apitest.Decode[UploadResponse](t, w)
 		if !validID(res.ID) {
 			t.Errorf("id %q is not a uuid", res.ID)
 		}
@@ -75,7 +77,7 @@ func TestUploadIssuesSignedURL(t *testing.T) {
 		wantHeaders := map[string]string{
 			"Content-Type":                "image/png",
 			"x-goog-content-length-range": "0,10485760",
-			"x-goog-meta-uploader":        "uid-alice",
+			"x-goog-meta-uploader":        testUsers[alice].UID,
 		}
 		for k, v := range wantHeaders {
 			if res.Headers[k] != v {
@@ -145,20 +147,20 @@ func TestUploadRejectsBadInput(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			r := do(h, http.MethodPost, "/v1/uploads", "alice", c.body)
+			r := do(t, h, http.MethodPost, "/v1/uploads", alice, c.body)
 			if c.body == "" {
-				r = do(h, http.MethodPost, "/v1/uploads", "alice", " ")
+				r = do(t, h, http.MethodPost, "/v1/uploads", alice, " ")
 			}
 			if r.Code != c.status {
 				t.Fatalf("status = %d, want %d: %s", r.Code, c.status, r.Body)
 			}
-			if ct := r.Header().Get("Content-Type"); ct != "application/problem+json" {
+			if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
 				t.Errorf("content type %q", ct)
 			}
 			if c.field == "" {
 				return
 			}
-			p := decode[problem](t, r)
+			p := r.Problem(t, c.status)
 			if len(p.Errors) == 0 || p.Errors[0].Field != c.field {
 				t.Errorf("errors = %+v, want field %q", p.Errors, c.field)
 			}
@@ -169,11 +171,8 @@ func TestUploadRejectsBadInput(t *testing.T) {
 func TestUploadWrongContentType(t *testing.T) {
 	t.Parallel()
 	h := newEnv(t).api()
-	r, _ := http.NewRequest(http.MethodPost, "/v1/uploads", strings.NewReader(`content_type=image/png`))
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	r.Header.Set("Authorization", "Bearer alice")
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
+	w := apitest.Serve(t, h, http.MethodPost, "/v1/uploads", alice, `content_type=image/png`,
+		apitest.ContentType("application/x-www-form-urlencoded"))
 	if w.Code != http.StatusUnsupportedMediaType {
 		t.Errorf("status = %d: %s", w.Code, w.Body)
 	}
@@ -193,29 +192,29 @@ func TestAuthAndTenancy(t *testing.T) {
 		{"upload without token", "POST", "/v1/uploads", "", body, 401},
 		{"upload with bad token", "POST", "/v1/uploads", "mallory", body, 401},
 		{"upload while verifier down", "POST", "/v1/uploads", "down", body, 503},
-		{"upload without org", "POST", "/v1/uploads", "loner", body, 403},
-		{"upload with unusable org", "POST", "/v1/uploads", "weird", body, 403},
+		{"upload without org", "POST", "/v1/uploads", loner, body, 403},
+		{"upload with unusable org", "POST", "/v1/uploads", weird, body, 403},
 		{"get without token", "GET", "/v1/media/" + id, "", "", 401},
-		{"get without org", "GET", "/v1/media/" + id, "loner", "", 403},
-		{"get other org's media", "GET", "/v1/media/" + id, "bob", "", 404},
-		{"get other org's media via hosting", "GET", "/api/media/v1/media/" + id, "bob", "", 404},
-		{"get own media", "GET", "/v1/media/" + id, "alice", "", 200},
-		{"get unknown id", "GET", "/v1/media/" + uuid.NewString(), "alice", "", 404},
-		{"get non-uuid id", "GET", "/v1/media/..%2f..%2fx", "alice", "", 404},
-		{"unknown route", "GET", "/v1/nothing", "alice", "", 404},
-		{"wrong method", "DELETE", "/v1/uploads", "alice", "", 405},
+		{"get without org", "GET", "/v1/media/" + id, loner, "", 403},
+		{"get other org's media", "GET", "/v1/media/" + id, bob, "", 404},
+		{"get other org's media via hosting", "GET", "/api/media/v1/media/" + id, bob, "", 404},
+		{"get own media", "GET", "/v1/media/" + id, alice, "", 200},
+		{"get unknown id", "GET", "/v1/media/" + uuid.NewString(), alice, "", 404},
+		{"get non-uuid id", "GET", "/v1/media/..%2f..%2fx", alice, "", 404},
+		{"unknown route", "GET", "/v1/nothing", alice, "", 404},
+		{"wrong method", "DELETE", "/v1/uploads", alice, "", 405},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			w := do(h, c.method, c.path, c.token, c.body)
+			w := do(t, h, c.method, c.path, c.token, c.body)
 			if w.Code != c.status {
 				t.Fatalf("status = %d, want %d: %s", w.Code, c.status, w.Body)
 			}
-			if c.status >= 400 && w.Header().Get("Content-Type") != "application/problem+json" {
-				t.Errorf("error content type %q", w.Header().Get("Content-Type"))
+			if c.status >= 400 && w.Header.Get("Content-Type") != "application/problem+json" {
+				t.Errorf("error content type %q", w.Header.Get("Content-Type"))
 			}
-			if c.status == 401 && w.Header().Get("WWW-Authenticate") == "" {
+			if c.status == 401 && w.Header.Get("WWW-Authenticate") == "" {
 				t.Error("401 without WWW-Authenticate")
 			}
 		})
@@ -232,7 +231,7 @@ func TestGetMediaLifecycle(t *testing.T) {
 	name := originalName(orgA, id)
 	gen := e.put(name, "image/jpeg", jpegBytes(t, 1200, 900))
 
-	v := decode[MediaView](t, do(h, "GET", "/v1/media/"+id, "alice", ""))
+	v := apitest.Decode[MediaView](t, do(t, h, "GET", "/v1/media/"+id, alice, ""))
 	if v.Status != StatusPending || len(v.Renditions) != 0 || v.ContentType != "image/jpeg" {
 		t.Fatalf("before processing: %+v", v)
 	}
@@ -240,11 +239,11 @@ func TestGetMediaLifecycle(t *testing.T) {
 	if err := process(context.Background(), finalized("ev-1", testBucket, name, gen)); err != nil {
 		t.Fatal(err)
 	}
-	w := do(h, "GET", "/v1/media/"+id, "alice", "")
+	w := do(t, h, "GET", "/v1/media/"+id, alice, "")
 	if w.Code != http.StatusOK {
 		t.Fatalf("GET = %d %s", w.Code, w.Body)
 	}
-	v = decode[MediaView](t, w)
+	v = apitest.Decode[MediaView](t, w)
 	if v.Status != StatusReady || v.Width != 1200 || v.Height != 900 || v.ContentType != "image/jpeg" {
 		t.Fatalf("after processing: %+v", v)
 	}
@@ -271,7 +270,7 @@ func TestGetMediaLifecycle(t *testing.T) {
 	}
 
 	// Another org never sees it, even once ready.
-	if w := do(h, "GET", "/v1/media/"+id, "bob", ""); w.Code != http.StatusNotFound {
+	if w := do(t, h, "GET", "/v1/media/"+id, bob, ""); w.Code != http.StatusNotFound {
 		t.Errorf("bob GET = %d", w.Code)
 	}
 
@@ -282,7 +281,7 @@ func TestGetMediaLifecycle(t *testing.T) {
 	if err := process(context.Background(), finalized("ev-2", testBucket, badName, badGen)); err != nil {
 		t.Fatal(err)
 	}
-	v = decode[MediaView](t, do(h, "GET", "/v1/media/"+bad, "alice", ""))
+	v = apitest.Decode[MediaView](t, do(t, h, "GET", "/v1/media/"+bad, alice, ""))
 	if v.Status != StatusRejected || v.Reason == "" || len(v.Renditions) != 0 {
 		t.Errorf("rejected view: %+v", v)
 	}
@@ -290,20 +289,19 @@ func TestGetMediaLifecycle(t *testing.T) {
 
 func TestEnvMisconfiguration(t *testing.T) {
 	t.Parallel()
-	// A demo project without emulator hosts must never reach Google: the
-	// instance answers 503 (HTTP) and asks for a retry (event).
-	api, renditions := entryPoints(func(k string) string {
+	// A demo project without emulator hosts must never reach Google: both
+	// roots refuse to build, which the platform answers with 503 (HTTP) or
+	// a retry (event).
+	p := platform.New(platform.Options{Function: EntryHTTP, Lookup: func(k string) string {
 		if k == "GOOGLE_CLOUD_PROJECT" {
 			return "demo-misconfigured"
 		}
 		return ""
-	})
-	w := httptest.NewRecorder()
-	api(w, httptest.NewRequest(http.MethodGet, "/healthz", nil))
-	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Content-Type") != "application/problem+json" {
-		t.Errorf("HTTP = %d %s", w.Code, w.Body)
-	}
-	if err := renditions(context.Background(), finalized("ev", testBucket, originalName(orgA, uuid.NewString()), 1)); err == nil {
-		t.Error("event handled without configuration")
+	}})
+	defer p.Close()
+	for _, name := range []string{EntryHTTP, EntryRenditions} {
+		if _, err := platform.Roots()[name].Build(p); err == nil {
+			t.Errorf("%s built without configuration", name)
+		}
 	}
 }

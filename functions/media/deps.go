@@ -7,6 +7,7 @@ import (
 	"cloud.google.com/go/storage"
 
 	"pointsofyou.ai/studio/shared/auth"
+	"pointsofyou.ai/studio/shared/platform"
 )
 
 // Defaults of Limits.
@@ -59,18 +60,8 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// Signer says how V4 URLs are signed. With Email and PrivateKeyPEM empty the
-// storage client signs itself: on Google Cloud it detects the service account
-// and signs through the IAM Credentials API.
-type Signer struct {
-	Email         string
-	PrivateKeyPEM []byte
-	// Hostname overrides the URL host (default: the client's XML API host,
-	// which is the emulator's when STORAGE_EMULATOR_HOST is set).
-	Hostname string
-	// Insecure makes http:// URLs, for the local emulator.
-	Insecure bool
-}
+// Signer says how V4 URLs are signed (shared/platform builds it).
+type Signer = platform.Signer
 
 // Deps is what the handlers need. Storage and Bucket are required by both;
 // Verifier only by the HTTP API.

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"image"
@@ -16,9 +15,7 @@ import (
 	"image/png"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -27,6 +24,7 @@ import (
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/fsouza/fake-gcs-server/fakestorage"
 
+	"pointsofyou.ai/studio/internal/apitest"
 	"pointsofyou.ai/studio/shared/auth"
 )
 
@@ -48,18 +46,27 @@ var testKeyPEM = sync.OnceValue(func() []byte {
 
 var errBackend = errors.New("verifier backend down")
 
-// testVerifier knows fixed tokens; "down" plays a verifier whose backend
-// is unreachable.
+// Callers, by token.
+const (
+	alice = apitest.FacilitatorA
+	bob   = apitest.FacilitatorB
+	loner = apitest.Stranger // no organisation
+	weird = "weird"          // an organisation id that is no document id
+)
+
+// testUsers are the two-organisation table and a caller whose org claim
+// is unusable.
+var testUsers = apitest.TwoOrgs().With(apitest.Users{
+	weird: {UID: "uid-weird", Org: "../etc", Role: auth.RoleParticipant},
+}).Verifier()
+
+// testVerifier knows testUsers; "down" plays a verifier whose backend is
+// unreachable.
 var testVerifier = auth.VerifierFunc(func(ctx context.Context, tok string) (*auth.Principal, error) {
 	if tok == "down" {
 		return nil, errBackend
 	}
-	return auth.StaticVerifier{
-		"alice": {UID: "uid-alice", Org: orgA, Role: auth.RoleFacilitator},
-		"bob":   {UID: "uid-bob", Org: orgB, Role: auth.RoleFacilitator},
-		"loner": {UID: "uid-loner", Role: auth.RoleParticipant},
-		"weird": {UID: "uid-weird", Org: "../etc", Role: auth.RoleParticipant},
-	}.Verify(ctx, tok)
+	return testUsers.Verify(ctx, tok)
 })
 
 // env is one test's world: an in-process fake-gcs-server and its client.
@@ -182,39 +189,13 @@ func finalized(id, bucket, name string, gen int64) cloudevents.Event {
 	return ev
 }
 
-// do sends a request through h.
-func do(h http.Handler, method, path, token string, body string) *httptest.ResponseRecorder {
-	var r *http.Request
-	if body == "" {
-		r = httptest.NewRequest(method, path, nil)
-	} else {
-		r = httptest.NewRequest(method, path, strings.NewReader(body))
-		r.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		r.Header.Set("Authorization", "Bearer "+token)
-	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, r)
-	return w
-}
-
-type problem struct {
-	Type   string `json:"type"`
-	Status int    `json:"status"`
-	Detail string `json:"detail"`
-	Errors []struct {
-		Field string `json:"field"`
-	} `json:"errors"`
-}
-
-func decode[T any](t *testing.T, w *httptest.ResponseRecorder) T {
+// do sends a request through h; an empty body is none.
+func do(t *testing.T, h http.Handler, method, path, token string, body string) apitest.Response {
 	t.Helper()
-	var v T
-	if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil {
-		t.Fatalf("decode %q: %v", w.Body.String(), err)
+	if body == "" {
+		return apitest.Serve(t, h, method, path, token, nil)
 	}
-	return v
+	return apitest.Serve(t, h, method, path, token, body)
 }
 
 // Test images, generated in code.

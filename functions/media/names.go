@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+
+	"pointsofyou.ai/studio/shared/authz"
 )
 
 // Object layout: orgs/{org}/media/{id}/original holds the upload and
@@ -37,9 +39,6 @@ const (
 // renditionWidths are the longest-side bounds of the renditions.
 var renditionWidths = []int{256, 1024}
 
-// orgPattern keeps an org id safe to embed in an object name.
-var orgPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
-
 var originalPattern = regexp.MustCompile(`^orgs/([A-Za-z0-9_-]{1,128})/media/([0-9a-f-]{36})/original$`)
 
 func mediaPrefix(org, id string) string { return "orgs/" + org + "/media/" + id + "/" }
@@ -54,7 +53,7 @@ func renditionName(org, id string, width int, ext string) string {
 // ok is false for every other name (renditions above all, to avoid loops).
 func parseOriginal(name string) (org, id string, ok bool) {
 	m := originalPattern.FindStringSubmatch(name)
-	if m == nil || !validID(m[2]) {
+	if m == nil || !authz.ValidOrgID(m[1]) || !validID(m[2]) {
 		return "", "", false
 	}
 	return m[1], m[2], true

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"pointsofyou.ai/studio/internal/apitest"
 )
 
 // pngChunk appends one PNG chunk with its CRC.
@@ -152,13 +154,13 @@ func TestUploadMetadataNeverDecidesStatus(t *testing.T) {
 		metaStatus: StatusReady, metaDetectedType: "image/png", metaWidth: "10", metaHeight: "10",
 		metaEventID: "ev-forged", "outcome-generation": "1",
 	})
-	if v := decode[MediaView](t, do(h, http.MethodGet, "/v1/media/"+id, "alice", "")); v.Status != StatusPending {
+	if v := apitest.Decode[MediaView](t, do(t, h, http.MethodGet, "/v1/media/"+id, alice, "")); v.Status != StatusPending {
 		t.Errorf("before processing: status %q, want pending", v.Status)
 	}
 	if err := process(context.Background(), finalized("ev-1", testBucket, name, gen)); err != nil {
 		t.Fatal(err)
 	}
-	v := decode[MediaView](t, do(h, http.MethodGet, "/v1/media/"+id, "alice", ""))
+	v := apitest.Decode[MediaView](t, do(t, h, http.MethodGet, "/v1/media/"+id, alice, ""))
 	if v.Status != StatusRejected || !strings.Contains(v.Reason, "not an allowed image type") || len(v.Renditions) != 0 {
 		t.Errorf("after processing: %+v, want rejected as not an image", v)
 	}

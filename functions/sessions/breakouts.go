@@ -22,9 +22,7 @@ package sessions
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
-	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -34,10 +32,11 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
-	"pointsofyou.ai/studio/shared/content"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/library"
 )
 
 // Breakout round statuses and close reasons (the event's enum).
@@ -98,53 +97,15 @@ func (b *breakout) memberUIDs() []string {
 	return slices.Compact(out)
 }
 
-// memberView is a person in a room as answered.
-type memberView struct {
-	UID         string `json:"uid"`
-	DisplayName string `json:"display_name,omitempty"`
-}
-
-// roomView is a room as answered.
-type roomView struct {
-	ID      string       `json:"id"`
-	Name    string       `json:"name"`
-	Members []memberView `json:"members"`
-}
-
-// breakoutView is a round as the caller may see it.
-type breakoutView struct {
-	ID          string     `json:"id"`
-	Strategy    string     `json:"strategy"`
-	RoomSize    int        `json:"room_size"`
-	Status      string     `json:"status"`
-	Minutes     int        `json:"minutes"`
-	OpenedAt    time.Time  `json:"opened_at"`
-	EndsAt      time.Time  `json:"ends_at"`
-	ClosedAt    *time.Time `json:"closed_at,omitempty"`
-	CloseReason string     `json:"close_reason,omitempty"`
-	DrawID      string     `json:"draw_id,omitempty"`
-	RoomCount   int        `json:"room_count"`
-	// Rooms are every room for facilitators and staff; a participant's
-	// own room only (none while they stay in the main room).
-	Rooms []roomView `json:"rooms"`
-	// MainRoom is who stays in the main room (facilitators and staff).
-	MainRoom []memberView `json:"main_room,omitempty"`
-	// MyRoom is the caller's room id ("main" in the main room), for a
-	// participant of the round.
-	MyRoom           string `json:"my_room,omitempty"`
-	RemainingSeconds int    `json:"remaining_seconds"`
-	TimerExpired     bool   `json:"timer_expired"`
-}
-
 func (a *api) breakoutRoutes() []httpapi.Route {
 	const base = "/v1/sessions/{sessionId}/breakouts"
 	return []httpapi.Route{
-		route(http.MethodPost, base, a.session(a.openBreakouts, facilitators...)),
-		route(http.MethodGet, base, a.session(a.listBreakouts)),
-		route(http.MethodGet, base+"/{breakoutId}", a.session(a.getBreakout)),
-		route(http.MethodPost, base+"/{breakoutId}/extend", a.session(a.extendBreakout, facilitators...)),
-		route(http.MethodPost, base+"/{breakoutId}/move", a.session(a.moveBreakout, facilitators...)),
-		route(http.MethodPost, base+"/{breakoutId}/close", a.session(a.closeBreakout, facilitators...)),
+		httpapi.Handle(http.MethodPost, base, sessionStaff, withPrincipal(a.openBreakouts)),
+		httpapi.Handle(http.MethodGet, base, sessionAny, a.session(a.listBreakouts, anyone)),
+		httpapi.Handle(http.MethodGet, base+"/{breakoutId}", sessionAny, a.session(a.getBreakout, anyone)),
+		httpapi.Handle(http.MethodPost, base+"/{breakoutId}/extend", sessionStaff, withPrincipal(a.extendBreakout)),
+		httpapi.Handle(http.MethodPost, base+"/{breakoutId}/move", sessionStaff, withPrincipal(a.moveBreakout)),
+		httpapi.Handle(http.MethodPost, base+"/{breakoutId}/close", sessionStaff, withPrincipal(a.closeBreakout)),
 	}
 }
 
@@ -211,22 +172,9 @@ func (q *openBreakoutsReq) Validate() []httpapi.FieldError {
 	return fs
 }
 
-// bhUnprocessable is a well-formed request the session's state refuses,
-// naming the offending fields: 422 with the validation problem type.
-func bhUnprocessable(detail string, fields ...httpapi.FieldError) *httpapi.Error {
-	e := httpapi.Invalid(fields...)
-	e.Status = http.StatusUnprocessableEntity
-	if detail != "" {
-		e.Detail = detail
-	}
-	return e
-}
-
-func (a *api) openBreakouts(w http.ResponseWriter, r *http.Request, l *loaded) error {
+func (a *api) openBreakouts(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	var req openBreakoutsReq
-	if err := httpapi.DecodeJSON(w, r, &req, 0); err != nil {
-		return err
-	}
+	bad := httpapi.DecodeJSON(w, r, &req, 0)
 	size, minutes := DefaultRoomSize, DefaultBreakoutMinutes
 	if req.RoomSize != nil {
 		size = *req.RoomSize
@@ -240,13 +188,13 @@ func (a *api) openBreakouts(w http.ResponseWriter, r *http.Request, l *loaded) e
 		b       breakout
 		names   map[string]string
 		expired []string
+		l       *loaded
 	)
-	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		expired, names = nil, map[string]string{}
-		l, err := a.load(ctx, tx, l.P, l.ID(), facilitators...)
-		if err != nil {
-			return err
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, lt *loaded) error {
+		if bad != nil {
+			return bad
 		}
+		l, expired, names = lt, nil, map[string]string{}
 		if l.S.Status != StatusLive {
 			return httpapi.Conflict("breakouts run only while the session is live (it is %s)", l.S.Status)
 		}
@@ -333,12 +281,14 @@ func (a *api) breakoutRooms(ctx context.Context, l *loaded, req openBreakoutsReq
 			for i, p := range probs {
 				fs[i] = httpapi.Field(p.Field, "%s", p.Detail)
 			}
-			return nil, nil, bhUnprocessable("", fs...)
+			return nil, nil, unprocessable(fs...)
 		}
 		return req.Rooms, req.MainRoom, nil
 	}
 	if len(joined) < MinRoomSize {
-		return nil, nil, bhUnprocessable(errTooFew.Error())
+		e := httpapi.Unprocessable()
+		e.Detail = errTooFew.Error()
+		return nil, nil, e
 	}
 	people := make([]roomPerson, len(joined))
 	for i, uid := range joined {
@@ -370,7 +320,7 @@ func (a *api) breakoutRooms(ctx context.Context, l *loaded, req openBreakoutsReq
 func (a *api) breakoutPicks(ctx context.Context, tx *firestore.Transaction, l *loaded, drawID string) (map[string][]string, error) {
 	dref := l.sub(collDraws).Doc(drawID)
 	if _, err := tx.Get(dref); status.Code(err) == codes.NotFound {
-		return nil, bhUnprocessable("", httpapi.Field("draw_id", "is not a draw of this session"))
+		return nil, unprocessable(httpapi.Field("draw_id", "is not a draw of this session"))
 	} else if err != nil {
 		return nil, httpapi.Unavailable(err)
 	}
@@ -406,7 +356,7 @@ func (a *api) cardThemes(ctx context.Context, org string, picks map[string][]str
 	if len(ids) == 0 {
 		return out, nil
 	}
-	items, err := content.LookupItems(ctx, a.d.Firestore, org, ids)
+	items, err := library.LookupItems(ctx, a.d.Firestore, org, ids)
 	if err != nil {
 		return nil, httpapi.Unavailable(err)
 	}
@@ -426,204 +376,29 @@ func closeUpdates(now time.Time, by, reason string) []firestore.Update {
 	return u
 }
 
-// viewBreakout shapes round b for the caller of l; names maps uids to
-// display names.
-func (a *api) viewBreakout(l *loaded, id string, b *breakout, names map[string]string) breakoutView {
-	now := a.d.Now()
-	v := breakoutView{ID: id, Strategy: b.Strategy, RoomSize: b.RoomSize, Status: b.Status, Minutes: b.Minutes,
-		OpenedAt: b.OpenedAt, EndsAt: b.EndsAt, ClosedAt: b.ClosedAt, CloseReason: b.CloseReason, DrawID: b.DrawID,
-		RoomCount: len(b.Rooms), Rooms: []roomView{}, TimerExpired: !now.Before(b.EndsAt)}
-	if b.Status == breakoutOpen && !v.TimerExpired {
-		v.RemainingSeconds = int(math.Ceil(b.EndsAt.Sub(now).Seconds()))
-	}
-	members := func(uids []string) []memberView {
-		out := make([]memberView, len(uids))
-		for i, u := range uids {
-			out[i] = memberView{UID: u, DisplayName: names[u]}
-		}
-		return out
-	}
-	if l.Rel == RelParticipant {
-		for _, room := range b.Rooms {
-			if slices.Contains(room.Members, l.P.UID) {
-				v.Rooms = append(v.Rooms, roomView{ID: room.ID, Name: room.Name, Members: members(room.Members)})
-				v.MyRoom = room.ID
-			}
-		}
-		if v.MyRoom == "" && slices.Contains(b.Main, l.P.UID) {
-			v.MyRoom = mainRoomID
-		}
-		return v
-	}
-	for _, room := range b.Rooms {
-		v.Rooms = append(v.Rooms, roomView{ID: room.ID, Name: room.Name, Members: members(room.Members)})
-	}
-	if len(b.Main) > 0 {
-		v.MainRoom = members(b.Main)
-	}
-	return v
-}
-
-// breakoutNames reads the display names of the people the caller may see
-// in rounds bs.
-func (a *api) breakoutNames(ctx context.Context, l *loaded, bs ...*breakout) (map[string]string, error) {
-	var refs []*firestore.DocumentRef
-	seen := map[string]bool{}
-	add := func(uids []string) {
-		for _, u := range uids {
-			if !seen[u] && authz.ValidDocID(u) {
-				seen[u] = true
-				refs = append(refs, l.sub(collParticipants).Doc(u))
-			}
-		}
-	}
-	for _, b := range bs {
-		for _, room := range b.Rooms {
-			if l.Rel != RelParticipant || slices.Contains(room.Members, l.P.UID) {
-				add(room.Members)
-			}
-		}
-		if l.Rel != RelParticipant {
-			add(b.Main)
-		}
-	}
-	names := map[string]string{}
-	if len(refs) == 0 {
-		return names, nil
-	}
-	snaps, err := a.d.Firestore.GetAll(ctx, refs)
-	if err != nil {
-		return nil, httpapi.Unavailable(err)
-	}
-	for _, s := range snaps {
-		if s.Exists() {
-			if n, _ := s.Data()["display_name"].(string); n != "" {
-				names[s.Ref.ID] = n
-			}
-		}
-	}
-	return names, nil
-}
-
-func (a *api) listBreakouts(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	ctx := r.Context()
-	coll := l.sub(collBreakouts)
-	q := coll.OrderBy("opened_at", firestore.Desc).Limit(breakoutPageSize + 1)
-	q, err := pageAfter(ctx, q, coll, r.URL.Query().Get("page_token"))
-	if err != nil {
-		return err
-	}
-	snaps, err := q.Documents(ctx).GetAll()
-	if err != nil {
-		return httpapi.Unavailable(err)
-	}
-	next := ""
-	if len(snaps) > breakoutPageSize {
-		snaps = snaps[:breakoutPageSize]
-		next = pageToken(snaps[len(snaps)-1].Ref.ID)
-	}
-	rounds := make([]*breakout, len(snaps))
-	for i, s := range snaps {
-		rounds[i] = &breakout{}
-		if err := s.DataTo(rounds[i]); err != nil {
-			return httpapi.Unavailable(err)
-		}
-	}
-	names, err := a.breakoutNames(ctx, l, rounds...)
-	if err != nil {
-		return err
-	}
-	out := struct {
-		Breakouts     []breakoutView `json:"breakouts"`
-		NextPageToken string         `json:"next_page_token,omitempty"`
-	}{Breakouts: make([]breakoutView, len(snaps)), NextPageToken: next}
-	for i, s := range snaps {
-		out.Breakouts[i] = a.viewBreakout(l, s.Ref.ID, rounds[i], names)
-	}
-	httpapi.WriteJSON(w, http.StatusOK, out)
-	return nil
-}
-
-// pageToken is the opaque cursor after document id (lists of breakouts,
-// homework and draws).
-func pageToken(id string) string { return base64.RawURLEncoding.EncodeToString([]byte(id)) }
-
-// pageAfter continues q after the document of coll named by token.
-func pageAfter(ctx context.Context, q firestore.Query, coll *firestore.CollectionRef, token string) (firestore.Query, error) {
-	if token == "" {
-		return q, nil
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil || !authz.ValidDocID(string(raw)) {
-		return q, httpapi.Invalid(httpapi.Field("page_token", "is not a token this API returned"))
-	}
-	snap, err := coll.Doc(string(raw)).Get(ctx)
-	if status.Code(err) == codes.NotFound {
-		return q, httpapi.Invalid(httpapi.Field("page_token", "is not a token this API returned"))
-	}
-	if err != nil {
-		return q, httpapi.Unavailable(err)
-	}
-	return q.StartAfter(snap), nil
-}
-
-// readBreakout reads round id of session l (in tx when given).
-func readBreakout(ctx context.Context, tx *firestore.Transaction, l *loaded, id string) (*breakout, error) {
-	if !authz.ValidDocID(id) {
-		return nil, httpapi.NotFound("no breakout round %q", id)
-	}
-	ref := l.sub(collBreakouts).Doc(id)
-	var snap *firestore.DocumentSnapshot
-	var err error
-	if tx != nil {
-		snap, err = tx.Get(ref)
-	} else {
-		snap, err = ref.Get(ctx)
-	}
-	if status.Code(err) == codes.NotFound {
-		return nil, httpapi.NotFound("no breakout round %q", id)
-	}
-	if err != nil {
-		return nil, httpapi.Unavailable(err)
-	}
-	var b breakout
-	if err := snap.DataTo(&b); err != nil {
-		return nil, httpapi.Unavailable(err)
-	}
-	return &b, nil
-}
-
-func (a *api) getBreakout(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	id := r.PathValue("breakoutId")
-	b, err := readBreakout(r.Context(), nil, l, id)
-	if err != nil {
-		return err
-	}
-	names, err := a.breakoutNames(r.Context(), l, b)
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, a.viewBreakout(l, id, b, names))
-	return nil
-}
-
 // changeBreakout runs change on open round breakoutId in a transaction
-// and answers the round as it is afterwards.
-func (a *api) changeBreakout(w http.ResponseWriter, r *http.Request, l *loaded, change func(tx *firestore.Transaction, l *loaded, ref *firestore.DocumentRef, b *breakout, now time.Time) error) (*breakout, error) {
+// of the session's facilitators and answers the round as it is
+// afterwards. bad is the request body's decoding error, answered once the
+// caller's authority is known.
+func (a *api) changeBreakout(w http.ResponseWriter, r *http.Request, p *auth.Principal, bad error, change func(tx *firestore.Transaction, l *loaded, ref *firestore.DocumentRef, b *breakout, now time.Time) error) (*loaded, error) {
 	id := r.PathValue("breakoutId")
-	var b *breakout
-	err := a.inTx(r.Context(), func(ctx context.Context, tx *firestore.Transaction) error {
-		l2, err := a.load(ctx, tx, l.P, l.ID(), facilitators...)
-		if err != nil {
-			return err
+	var (
+		b *breakout
+		l *loaded
+	)
+	err := a.store().Update(r.Context(), p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, lt *loaded) error {
+		l = lt
+		if bad != nil {
+			return bad
 		}
-		if b, err = readBreakout(ctx, tx, l2, id); err != nil {
+		var err error
+		if b, err = readBreakout(r.Context(), tx, l, id); err != nil {
 			return err
 		}
 		if b.Status != breakoutOpen {
 			return httpapi.Conflict("breakout round %s is already closed", id)
 		}
-		return change(tx, l2, l2.sub(collBreakouts).Doc(id), b, a.d.Now().UTC())
+		return change(tx, l, l.sub(collBreakouts).Doc(id), b, a.d.Now().UTC())
 	})
 	if err != nil {
 		return nil, err
@@ -633,7 +408,7 @@ func (a *api) changeBreakout(w http.ResponseWriter, r *http.Request, l *loaded, 
 		return nil, err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, a.viewBreakout(l, id, b, names))
-	return b, nil
+	return l, nil
 }
 
 type extendReq struct {
@@ -649,12 +424,10 @@ func (q *extendReq) Validate() []httpapi.FieldError {
 
 // extendBreakout adds minutes to the timer; a timer that already ran out
 // restarts from now.
-func (a *api) extendBreakout(w http.ResponseWriter, r *http.Request, l *loaded) error {
+func (a *api) extendBreakout(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	var req extendReq
-	if err := httpapi.DecodeJSON(w, r, &req, 0); err != nil {
-		return err
-	}
-	_, err := a.changeBreakout(w, r, l, func(tx *firestore.Transaction, _ *loaded, ref *firestore.DocumentRef, b *breakout, now time.Time) error {
+	bad := httpapi.DecodeJSON(w, r, &req, 0)
+	l, err := a.changeBreakout(w, r, p, bad, func(tx *firestore.Transaction, _ *loaded, ref *firestore.DocumentRef, b *breakout, now time.Time) error {
 		from := b.EndsAt
 		if from.Before(now) {
 			from = now
@@ -690,18 +463,16 @@ func (q *moveReq) Validate() []httpapi.FieldError {
 
 // moveBreakout moves one person to another room or the main room. A
 // joined participant not yet in the round (a late joiner) may be moved in.
-func (a *api) moveBreakout(w http.ResponseWriter, r *http.Request, l *loaded) error {
+func (a *api) moveBreakout(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	var req moveReq
-	if err := httpapi.DecodeJSON(w, r, &req, 0); err != nil {
-		return err
-	}
+	bad := httpapi.DecodeJSON(w, r, &req, 0)
 	moved := false
-	_, err := a.changeBreakout(w, r, l, func(tx *firestore.Transaction, l *loaded, ref *firestore.DocumentRef, b *breakout, now time.Time) error {
+	l, err := a.changeBreakout(w, r, p, bad, func(tx *firestore.Transaction, l *loaded, ref *firestore.DocumentRef, b *breakout, now time.Time) error {
 		to := -1
 		if req.ToRoom != mainRoomID {
 			to = slices.IndexFunc(b.Rooms, func(room breakoutRoom) bool { return room.ID == req.ToRoom })
 			if to < 0 {
-				return bhUnprocessable("", httpapi.Field("to_room", "is not a room of this round"))
+				return unprocessable(httpapi.Field("to_room", "is not a room of this round"))
 			}
 		}
 		from, inMain := -1, slices.Contains(b.Main, req.UID)
@@ -716,7 +487,7 @@ func (a *api) moveBreakout(w http.ResponseWriter, r *http.Request, l *loaded) er
 				return httpapi.Unavailable(err)
 			}
 			if err != nil || snap.Data()["state"] != PartJoined {
-				return bhUnprocessable("", httpapi.Field("uid", "is not a joined participant of this session"))
+				return unprocessable(httpapi.Field("uid", "is not a joined participant of this session"))
 			}
 		}
 		if (from == to && from >= 0) || (to < 0 && inMain) {
@@ -754,14 +525,12 @@ func (a *api) moveBreakout(w http.ResponseWriter, r *http.Request, l *loaded) er
 }
 
 // closeBreakout brings everyone back.
-func (a *api) closeBreakout(w http.ResponseWriter, r *http.Request, l *loaded) error {
+func (a *api) closeBreakout(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	// No fields: an empty body or {} (as every POST of the API accepts).
-	if err := liveDecodeOptional(w, r, &struct{}{}); err != nil {
-		return err
-	}
-	_, err := a.changeBreakout(w, r, l, func(tx *firestore.Transaction, _ *loaded, ref *firestore.DocumentRef, b *breakout, now time.Time) error {
-		b.Status, b.ClosedAt, b.CloseReason, b.ClosedBy, b.UpdatedAt = breakoutClosed, &now, closeBroughtBack, l.P.UID, now
-		return tx.Update(ref, closeUpdates(now, l.P.UID, closeBroughtBack))
+	bad := httpapi.DecodeOptionalJSON(w, r, &struct{}{}, 0)
+	l, err := a.changeBreakout(w, r, p, bad, func(tx *firestore.Transaction, _ *loaded, ref *firestore.DocumentRef, b *breakout, now time.Time) error {
+		b.Status, b.ClosedAt, b.CloseReason, b.ClosedBy, b.UpdatedAt = breakoutClosed, &now, closeBroughtBack, p.UID, now
+		return tx.Update(ref, closeUpdates(now, p.UID, closeBroughtBack))
 	})
 	if err != nil {
 		return err

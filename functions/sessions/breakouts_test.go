@@ -12,9 +12,9 @@ import (
 
 	"cloud.google.com/go/firestore"
 
-	"pointsofyou.ai/studio/shared/content"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/library"
 )
 
 // breakoutClock is a settable clock for timer tests.
@@ -305,17 +305,17 @@ func breakoutSeedDraw(t *testing.T, e *env, sid string) string {
 		"card-growth-2": {"growth", "change", "courage"},
 	}
 	for id, themes := range cards {
-		it := content.Item{Type: content.TypePhotoCard, Text: map[string]content.Text{"en": {Title: id}}, Themes: themes,
-			Tier: "free", Status: content.StatusPublished, License: content.License{Type: "open"}}
+		it := library.Item{Type: library.TypePhotoCard, Text: map[string]library.Text{"en": {Title: id}}, Themes: themes,
+			Tier: "free", Status: library.StatusPublished, License: library.License{Type: "open"}}
 		it.Normalize()
-		if _, err := e.fs.Collection(content.ItemsPath("")).Doc(id).Set(ctx, it); err != nil {
+		if _, err := e.fs.Collection(library.ItemsPath("")).Doc(id).Set(ctx, it); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// The organisation's own copy of a card wins over the official one.
-	own := content.Item{Type: content.TypePhotoCard, Text: map[string]content.Text{"en": {Title: "own"}}, Themes: []string{"growth", "change"},
-		Tier: "free", Status: content.StatusPublished, License: content.License{Type: "open"}, Org: "org-a"}
-	if _, err := e.fs.Collection(content.ItemsPath("org-a")).Doc("card-own").Set(ctx, own); err != nil {
+	own := library.Item{Type: library.TypePhotoCard, Text: map[string]library.Text{"en": {Title: "own"}}, Themes: []string{"growth", "change"},
+		Tier: "free", Status: library.StatusPublished, License: library.License{Type: "open"}, Org: "org-a"}
+	if _, err := e.fs.Collection(library.ItemsPath("org-a")).Doc("card-own").Set(ctx, own); err != nil {
 		t.Fatal(err)
 	}
 	draw := e.fs.Doc("orgs/org-a/sessions/" + sid + "/draws/d-1")
@@ -541,7 +541,7 @@ func TestBreakoutEndedWithSession(t *testing.T) {
 	ctx := context.Background()
 	var after func()
 	err = e.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		l, err := a.load(ctx, tx, testUsers[tokFac], sid, facilitators...)
+		l, err := a.store().load(ctx, tx, testUsers[tokFac], sid, facilitators)
 		if err != nil {
 			return err
 		}
@@ -565,7 +565,7 @@ func TestBreakoutEndedWithSession(t *testing.T) {
 	}
 	// Nothing open: no writes, no events.
 	err = e.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		l, err := a.load(ctx, tx, testUsers[tokFac], sid, facilitators...)
+		l, err := a.store().load(ctx, tx, testUsers[tokFac], sid, facilitators)
 		if err != nil {
 			return err
 		}

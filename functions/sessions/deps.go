@@ -39,8 +39,7 @@ type Deps struct {
 	MailQuota *mail.Quota
 	Consent   ConsentChecker
 	// PublicURL is where people open the app: join links and calendar
-	// entries point there (default http://127.0.0.1:5000, the local
-	// Hosting emulator).
+	// entries point there (required; the root sets it from PUBLIC_URL).
 	PublicURL string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
@@ -50,9 +49,6 @@ type Deps struct {
 	// NewID makes document ids (default: random UUIDs without dashes).
 	NewID func() string
 }
-
-// DefaultPublicURL is the local Hosting emulator.
-const DefaultPublicURL = "http://127.0.0.1:5000"
 
 func (d Deps) check(needVerifier bool) (Deps, error) {
 	var errs []error
@@ -71,11 +67,11 @@ func (d Deps) check(needVerifier bool) (Deps, error) {
 	if d.Consent == nil {
 		errs = append(errs, errors.New("sessions: Deps.Consent is nil"))
 	}
+	if d.PublicURL == "" {
+		errs = append(errs, errors.New("sessions: Deps.PublicURL is empty"))
+	}
 	if err := errors.Join(errs...); err != nil {
 		return d, err
-	}
-	if d.PublicURL == "" {
-		d.PublicURL = DefaultPublicURL
 	}
 	if d.MailQuota == nil {
 		d.MailQuota = mail.NewQuota(d.Firestore)

@@ -48,10 +48,12 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
-	"pointsofyou.ai/studio/shared/content"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/library"
+	"pointsofyou.ai/studio/shared/random"
 )
 
 // Draw statuses, modes and sources.
@@ -82,7 +84,7 @@ type drawCard struct {
 	ID     string          `json:"card_id" firestore:"id"`
 	Kind   string          `json:"kind" firestore:"kind"` // photo | word | question
 	Title  string          `json:"title" firestore:"title"`
-	Images []content.Image `json:"images,omitempty" firestore:"images"`
+	Images []library.Image `json:"images,omitempty" firestore:"images"`
 }
 
 // Draw is orgs/{org}/sessions/{sid}/draws/{drawId}.
@@ -123,7 +125,7 @@ type drawPick struct {
 	CardID     string          `firestore:"card_id"`
 	Kind       string          `firestore:"kind"`
 	Title      string          `firestore:"title"`
-	Images     []content.Image `firestore:"images"`
+	Images     []library.Image `firestore:"images"`
 	Revealed   bool            `firestore:"revealed"`
 	RevealedAt *time.Time      `firestore:"revealed_at"`
 	RevealedBy string          `firestore:"revealed_by"`
@@ -135,12 +137,12 @@ func drawPickID(uid string, slot int) string { return fmt.Sprintf("%s_%d", uid, 
 func (a *api) drawRoutes() []httpapi.Route {
 	const base = "/v1/sessions/{sessionId}/draws"
 	return []httpapi.Route{
-		route(http.MethodPost, base, a.session(a.openDraw, facilitators...)),
-		route(http.MethodGet, base, a.session(a.listDraws)),
-		route(http.MethodGet, base+"/{drawId}", a.session(a.getDraw)),
-		route(http.MethodPost, base+"/{drawId}/picks", a.session(a.pickCard, RelParticipant)),
-		route(http.MethodPost, base+"/{drawId}/reveal", a.session(a.revealPicks, facilitators...)),
-		route(http.MethodPost, base+"/{drawId}/close", a.session(a.closeDraw, facilitators...)),
+		httpapi.Handle(http.MethodPost, base, sessionStaff, withPrincipal(a.openDraw)),
+		httpapi.Handle(http.MethodGet, base, sessionAny, a.session(a.listDraws, anyone)),
+		httpapi.Handle(http.MethodGet, base+"/{drawId}", sessionAny, a.session(a.getDraw, anyone)),
+		httpapi.Handle(http.MethodPost, base+"/{drawId}/picks", sessionAny, withPrincipal(a.pickCard)),
+		httpapi.Handle(http.MethodPost, base+"/{drawId}/reveal", sessionStaff, withPrincipal(a.revealPicks)),
+		httpapi.Handle(http.MethodPost, base+"/{drawId}/close", sessionStaff, withPrincipal(a.closeDraw)),
 	}
 }
 
@@ -162,7 +164,7 @@ func (q *drawReq) Validate() []httpapi.FieldError {
 		fs = append(fs, httpapi.Field("card_ids", "give deck_id or card_ids, not both"))
 	case q.DeckID == "" && q.CardIDs == nil:
 		fs = append(fs, httpapi.Field("deck_id", "is required unless card_ids lists the cards"))
-	case q.DeckID != "" && !content.ValidID(q.DeckID):
+	case q.DeckID != "" && !library.ValidID(q.DeckID):
 		fs = append(fs, httpapi.Field("deck_id", "is not a deck id"))
 	case q.CardIDs != nil && (len(q.CardIDs) < drawMinSubset || len(q.CardIDs) > drawMaxSubset):
 		fs = append(fs, httpapi.Field("card_ids", "has %d cards; a draw needs %d to %d", len(q.CardIDs), drawMinSubset, drawMaxSubset))
@@ -171,7 +173,7 @@ func (q *drawReq) Validate() []httpapi.FieldError {
 		seen := make(map[string]int, len(q.CardIDs))
 		for i, id := range q.CardIDs {
 			name := fmt.Sprintf("card_ids[%d]", i)
-			if !content.ValidID(id) {
+			if !library.ValidID(id) {
 				fs = append(fs, httpapi.Field(name, "is not a card id"))
 			} else if j, dup := seen[id]; dup {
 				fs = append(fs, httpapi.Field(name, "repeats card_ids[%d]", j))
@@ -191,7 +193,7 @@ func (q *drawReq) Validate() []httpapi.FieldError {
 		fs = append(fs, httpapi.Field("picks_per_person", "must be between 1 and %d", drawMaxPerPerson))
 	}
 	if q.Phase != "" {
-		httpapi.OneOf(&fs, "phase", q.Phase, content.Phases...)
+		httpapi.OneOf(&fs, "phase", q.Phase, library.Phases...)
 	}
 	return fs
 }
@@ -199,56 +201,53 @@ func (q *drawReq) Validate() []httpapi.FieldError {
 // unprocessable is a 422 naming the offending fields: well-formed input
 // that the library or the session's state cannot serve.
 func unprocessable(fields ...httpapi.FieldError) error {
-	e := httpapi.Invalid(fields...)
-	e.Status = http.StatusUnprocessableEntity
-	return e
+	return httpapi.Unprocessable(fields...)
 }
 
-func (a *api) openDraw(w http.ResponseWriter, r *http.Request, l *loaded) error {
+func (a *api) openDraw(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	var q drawReq
-	if err := httpapi.DecodeJSON(w, r, &q, 0); err != nil {
-		return err
-	}
-	if l.S.Status != StatusLive {
-		return wrongStatus(l.S, "open a draw")
-	}
+	bad := httpapi.DecodeJSON(w, r, &q, 0)
 	ctx := r.Context()
-	pool, err := a.drawPool(ctx, l, &q)
-	if err != nil {
-		return err
-	}
-	d := Draw{ID: a.d.NewID(), Mode: q.Mode, Source: sourceDeck, DeckID: q.DeckID, Phase: q.Phase,
-		Status: drawOpen, PicksPerPerson: 1, OpenedBy: l.P.UID}
-	if q.CardIDs != nil {
-		d.Source = sourceSubset
-	}
-	if q.PicksPerPerson != nil {
-		d.PicksPerPerson = *q.PicksPerPerson
-	}
-	d.Cards = pool
-	if q.Mode == modeFaceUp {
-		n := min(drawDefaultSpread, len(pool))
-		if q.Spread != nil {
-			if *q.Spread > len(pool) {
-				return unprocessable(httpapi.Field("spread", "is %d, but the pool has only %d cards", *q.Spread, len(pool)))
-			}
-			n = *q.Spread
+	id := a.d.NewID()
+	var (
+		d Draw
+		l *loaded
+	)
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, lt *loaded) error {
+		l = lt
+		if bad != nil {
+			return bad
 		}
-		if d.Cards, err = drawSample(a.d.Rand, pool, n); err != nil {
-			return httpapi.Unavailable(err)
+		if l.S.Status != StatusLive {
+			return wrongStatus(l.S, "open a draw")
 		}
-	}
-	d.Size = len(d.Cards)
-	ref := l.sub(collDraws).Doc(d.ID)
-	err = a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		lt, err := a.load(ctx, tx, l.P, l.ID(), facilitators...)
+		pool, err := a.drawPool(ctx, l, &q)
 		if err != nil {
 			return err
 		}
-		if lt.S.Status != StatusLive {
-			return wrongStatus(lt.S, "open a draw")
+		d = Draw{ID: id, Mode: q.Mode, Source: sourceDeck, DeckID: q.DeckID, Phase: q.Phase,
+			Status: drawOpen, PicksPerPerson: 1, OpenedBy: p.UID}
+		if q.CardIDs != nil {
+			d.Source = sourceSubset
 		}
-		open, err := tx.Documents(lt.sub(collDraws).Where("status", "==", drawOpen).Select().Limit(1)).GetAll()
+		if q.PicksPerPerson != nil {
+			d.PicksPerPerson = *q.PicksPerPerson
+		}
+		d.Cards = pool
+		if q.Mode == modeFaceUp {
+			n := min(drawDefaultSpread, len(pool))
+			if q.Spread != nil {
+				if *q.Spread > len(pool) {
+					return unprocessable(httpapi.Field("spread", "is %d, but the pool has only %d cards", *q.Spread, len(pool)))
+				}
+				n = *q.Spread
+			}
+			if d.Cards, err = random.Sample(a.d.Rand, pool, n); err != nil {
+				return httpapi.Unavailable(err)
+			}
+		}
+		d.Size = len(d.Cards)
+		open, err := tx.Documents(l.sub(collDraws).Where("status", "==", drawOpen).Select().Limit(1)).GetAll()
 		if err != nil {
 			return err
 		}
@@ -256,21 +255,21 @@ func (a *api) openDraw(w http.ResponseWriter, r *http.Request, l *loaded) error 
 			return httpapi.Conflict("draw %s is still open; close it before you open another", open[0].Ref.ID)
 		}
 		d.Step = 0
-		if c := lt.S.Current; c != nil && c.Step >= 0 && c.Step < len(lt.S.Plan) {
+		if c := l.S.Current; c != nil && c.Step >= 0 && c.Step < len(l.S.Plan) {
 			d.Step = c.Step
 			if q.Phase == "" {
-				d.Phase = lt.S.Plan[c.Step].Phase
+				d.Phase = l.S.Plan[c.Step].Phase
 			}
 		}
 		d.OpenedAt = a.d.Now().UTC()
-		return tx.Create(ref, d)
+		return tx.Create(l.sub(collDraws).Doc(d.ID), d)
 	})
 	if err != nil {
 		return err
 	}
-	a.emit(ctx, events.TypeSessionDrawOpened, l.Org(), l.ID(), l.P.UID, events.SessionDrawOpened{
+	a.emit(ctx, events.TypeSessionDrawOpened, l.Org(), l.ID(), p.UID, events.SessionDrawOpened{
 		DrawID: events.ID(d.ID), Mode: events.Enum(d.Mode), Source: events.Enum(d.Source), Cards: d.Size, Phase: events.Enum(d.Phase)})
-	httpapi.WriteJSON(w, http.StatusCreated, drawViewFor(&d, RelFacilitator, l.P.UID, nil, nil, nil))
+	httpapi.WriteJSON(w, http.StatusCreated, drawViewFor(&d, RelFacilitator, p.UID, nil, nil, nil))
 	return nil
 }
 
@@ -305,53 +304,50 @@ type pickReq struct {
 }
 
 func (q *pickReq) Validate() []httpapi.FieldError {
-	if q.CardID != "" && !content.ValidID(q.CardID) {
+	if q.CardID != "" && !library.ValidID(q.CardID) {
 		return []httpapi.FieldError{httpapi.Field("card_id", "is not a card id")}
 	}
 	return nil
 }
 
-func (a *api) pickCard(w http.ResponseWriter, r *http.Request, l *loaded) error {
+func (a *api) pickCard(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	var q pickReq
-	if err := liveDecodeOptional(w, r, &q); err != nil {
-		return err
-	}
-	ref, err := drawRef(r, l)
-	if err != nil {
-		return err
-	}
+	bad := httpapi.DecodeOptionalJSON(w, r, &q, 0)
 	ctx := r.Context()
-	// The mode never changes: read it once, without the cards, to check
-	// the body before any work.
-	modes, err := ref.Parent.Where(firestore.DocumentID, "==", ref).Select("mode").Documents(ctx).GetAll()
-	if err != nil {
-		return httpapi.Unavailable(err)
-	}
-	if len(modes) == 0 {
-		return httpapi.NotFound("no such draw in this session")
-	}
-	mode, _ := modes[0].Data()["mode"].(string)
-	switch {
-	case mode == modeFaceUp && q.CardID == "":
-		return httpapi.Invalid(httpapi.Field("card_id", "is required: choose a card of the spread"))
-	case mode == modeFaceDown && q.CardID != "":
-		return httpapi.Invalid(httpapi.Field("card_id", "is not allowed: a face-down draw chooses the card for you"))
-	}
-	uid := l.P.UID
+	uid := p.UID
 	var (
 		pick drawPick
 		d    *Draw
+		l    *loaded
 	)
 	for attempt := 1; ; attempt++ {
-		var taken map[string]bool
-		if mode == modeFaceDown {
-			if taken, err = drawTaken(ctx, ref); err != nil {
-				return httpapi.Unavailable(err)
+		err := a.store().Update(ctx, p, r.PathValue("sessionId"), participants, func(tx *firestore.Transaction, lt *loaded) error {
+			l = lt
+			if bad != nil {
+				return bad
 			}
-		}
-		err = a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-			var err error
-			pick, d, err = a.pickInTx(tx, l, ref, uid, q.CardID, taken)
+			ref, err := drawRef(r, l)
+			if err != nil {
+				return err
+			}
+			if d, err = readDraw(tx.Get(ref)); err != nil {
+				return err
+			}
+			switch {
+			case d.Mode == modeFaceUp && q.CardID == "":
+				return httpapi.Invalid(httpapi.Field("card_id", "is required: choose a card of the spread"))
+			case d.Mode == modeFaceDown && q.CardID != "":
+				return httpapi.Invalid(httpapi.Field("card_id", "is not allowed: a face-down draw chooses the card for you"))
+			}
+			// Face down, the claims are read outside the transaction, so
+			// that people drawing at once do not all conflict on them.
+			var taken map[string]bool
+			if d.Mode == modeFaceDown {
+				if taken, err = drawTaken(ctx, ref); err != nil {
+					return httpapi.Unavailable(err)
+				}
+			}
+			pick, err = a.pickInTx(tx, l, ref, d, uid, q.CardID, taken)
 			return err
 		})
 		if err == nil {
@@ -375,22 +371,18 @@ func (a *api) pickCard(w http.ResponseWriter, r *http.Request, l *loaded) error 
 // errDrawRetry asks for another face-down attempt with fresh candidates.
 var errDrawRetry = errors.New("sessions: every face-down candidate checked was taken")
 
-// pickInTx claims one card for uid in draw ref. taken is what was seen
-// taken before the transaction (face down only).
-func (a *api) pickInTx(tx *firestore.Transaction, l *loaded, ref *firestore.DocumentRef, uid, cardID string, taken map[string]bool) (drawPick, *Draw, error) {
-	d, err := readDraw(tx.Get(ref))
-	if err != nil {
-		return drawPick{}, nil, err
-	}
+// pickInTx claims one card for uid in draw d at ref, read in tx. taken is
+// what was seen taken outside the transaction (face down only).
+func (a *api) pickInTx(tx *firestore.Transaction, l *loaded, ref *firestore.DocumentRef, d *Draw, uid, cardID string, taken map[string]bool) (drawPick, error) {
 	if d.Status != drawOpen {
-		return drawPick{}, nil, httpapi.Conflict("the draw is closed")
+		return drawPick{}, httpapi.Conflict("the draw is closed")
 	}
 	psnap, err := tx.Get(l.sub(collParticipants).Doc(uid))
 	if err != nil && status.Code(err) != codes.NotFound {
-		return drawPick{}, nil, err
+		return drawPick{}, err
 	}
 	if err != nil || psnap.Data()["state"] != PartJoined {
-		return drawPick{}, nil, httpapi.Forbidden("only participants who joined the session pick cards; join it first")
+		return drawPick{}, httpapi.Forbidden("only participants who joined the session pick cards; join it first")
 	}
 	slots := make([]*firestore.DocumentRef, d.PicksPerPerson)
 	for i := range slots {
@@ -398,7 +390,7 @@ func (a *api) pickInTx(tx *firestore.Transaction, l *loaded, ref *firestore.Docu
 	}
 	snaps, err := tx.GetAll(slots)
 	if err != nil {
-		return drawPick{}, nil, err
+		return drawPick{}, err
 	}
 	slot := -1
 	for i, s := range snaps {
@@ -408,21 +400,21 @@ func (a *api) pickInTx(tx *firestore.Transaction, l *loaded, ref *firestore.Docu
 		}
 	}
 	if slot < 0 {
-		return drawPick{}, nil, httpapi.Conflict("you have picked your %d card(s) in this draw", d.PicksPerPerson)
+		return drawPick{}, httpapi.Conflict("you have picked your %d card(s) in this draw", d.PicksPerPerson)
 	}
 	claims := ref.Collection(collTaken)
 	var card drawCard
 	if d.Mode == modeFaceUp {
 		c, ok := d.card(cardID)
 		if !ok {
-			return drawPick{}, nil, unprocessable(httpapi.Field("card_id", "is not a card of this draw's spread"))
+			return drawPick{}, unprocessable(httpapi.Field("card_id", "is not a card of this draw's spread"))
 		}
 		s, err := tx.Get(claims.Doc(c.ID))
 		if err == nil && s.Exists() {
-			return drawPick{}, nil, httpapi.Conflict("that card is taken: each card goes to one person")
+			return drawPick{}, httpapi.Conflict("that card is taken: each card goes to one person")
 		}
 		if err != nil && status.Code(err) != codes.NotFound {
-			return drawPick{}, nil, err
+			return drawPick{}, err
 		}
 		card = c
 	} else {
@@ -433,11 +425,11 @@ func (a *api) pickInTx(tx *firestore.Transaction, l *loaded, ref *firestore.Docu
 			}
 		}
 		if len(free) == 0 {
-			return drawPick{}, nil, httpapi.Conflict("every card of this draw is taken")
+			return drawPick{}, httpapi.Conflict("every card of this draw is taken")
 		}
-		check, err := drawSample(a.d.Rand, free, min(drawCandidatesOnce, len(free)))
+		check, err := random.Sample(a.d.Rand, free, min(drawCandidatesOnce, len(free)))
 		if err != nil {
-			return drawPick{}, nil, err
+			return drawPick{}, err
 		}
 		refs := make([]*firestore.DocumentRef, len(check))
 		for i, c := range check {
@@ -445,7 +437,7 @@ func (a *api) pickInTx(tx *firestore.Transaction, l *loaded, ref *firestore.Docu
 		}
 		got, err := tx.GetAll(refs)
 		if err != nil {
-			return drawPick{}, nil, err
+			return drawPick{}, err
 		}
 		found := false
 		for i, s := range got {
@@ -455,17 +447,17 @@ func (a *api) pickInTx(tx *firestore.Transaction, l *loaded, ref *firestore.Docu
 			}
 		}
 		if !found {
-			return drawPick{}, nil, errDrawRetry
+			return drawPick{}, errDrawRetry
 		}
 	}
 	now := a.d.Now().UTC()
 	// The claim names no one: who holds the card is in the pick, which
 	// data-subject requests find and erase (shared/privacy).
 	if err := tx.Create(claims.Doc(card.ID), map[string]any{"at": now}); err != nil {
-		return drawPick{}, nil, err
+		return drawPick{}, err
 	}
 	p := drawPick{UID: uid, Slot: slot, CardID: card.ID, Kind: card.Kind, Title: card.Title, Images: card.Images, PickedAt: now}
-	return p, d, tx.Create(slots[slot], p)
+	return p, tx.Create(slots[slot], p)
 }
 
 // drawTaken lists the cards claimed in a draw so far.
@@ -508,19 +500,24 @@ func (q *revealReq) Validate() []httpapi.FieldError {
 	return nil
 }
 
-func (a *api) revealPicks(w http.ResponseWriter, r *http.Request, l *loaded) error {
+func (a *api) revealPicks(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	var q revealReq
-	if err := httpapi.DecodeJSON(w, r, &q, 0); err != nil {
-		return err
-	}
-	ref, err := drawRef(r, l)
-	if err != nil {
-		return err
-	}
+	bad := httpapi.DecodeJSON(w, r, &q, 0)
 	ctx := r.Context()
 	n := 0
-	err = a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		n = 0
+	var (
+		l   *loaded
+		ref *firestore.DocumentRef
+	)
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, lt *loaded) error {
+		l, n = lt, 0
+		if bad != nil {
+			return bad
+		}
+		var err error
+		if ref, err = drawRef(r, l); err != nil {
+			return err
+		}
 		if _, err := readDraw(tx.Get(ref)); err != nil {
 			return err
 		}
@@ -541,7 +538,7 @@ func (a *api) revealPicks(w http.ResponseWriter, r *http.Request, l *loaded) err
 				continue
 			}
 			if err := tx.Update(s.Ref, []firestore.Update{
-				{Path: "revealed", Value: true}, {Path: "revealed_at", Value: now}, {Path: "revealed_by", Value: l.P.UID},
+				{Path: "revealed", Value: true}, {Path: "revealed_at", Value: now}, {Path: "revealed_by", Value: p.UID},
 			}); err != nil {
 				return err
 			}
@@ -556,27 +553,29 @@ func (a *api) revealPicks(w http.ResponseWriter, r *http.Request, l *loaded) err
 	if q.UID != "" {
 		scope = "one"
 	}
-	a.emit(ctx, events.TypeSessionCardsRevealed, l.Org(), l.ID(), l.P.UID, events.SessionCardsRevealed{
+	a.emit(ctx, events.TypeSessionCardsRevealed, l.Org(), l.ID(), p.UID, events.SessionCardsRevealed{
 		DrawID: events.ID(ref.ID), Scope: events.Enum(scope), Cards: n})
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"draw_id": ref.ID, "revealed": n})
 	return nil
 }
 
-func (a *api) closeDraw(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	if err := liveDecodeOptional(w, r, &struct{}{}); err != nil {
-		return err
-	}
-	ref, err := drawRef(r, l)
-	if err != nil {
-		return err
-	}
+func (a *api) closeDraw(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	bad := httpapi.DecodeOptionalJSON(w, r, &struct{}{}, 0)
 	ctx := r.Context()
 	var (
 		d     *Draw
 		picks int
+		l     *loaded
 	)
-	err = a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		var err error
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, lt *loaded) error {
+		l = lt
+		if bad != nil {
+			return bad
+		}
+		ref, err := drawRef(r, l)
+		if err != nil {
+			return err
+		}
 		if d, err = readDraw(tx.Get(ref)); err != nil {
 			return err
 		}
@@ -589,16 +588,16 @@ func (a *api) closeDraw(w http.ResponseWriter, r *http.Request, l *loaded) error
 		}
 		picks = len(snaps)
 		now := a.d.Now().UTC()
-		d.Status, d.ClosedAt, d.ClosedBy, d.ClosedReason = drawClosed, &now, l.P.UID, "closed"
+		d.Status, d.ClosedAt, d.ClosedBy, d.ClosedReason = drawClosed, &now, p.UID, "closed"
 		return tx.Update(ref, []firestore.Update{
 			{Path: "status", Value: drawClosed}, {Path: "closed_at", Value: now},
-			{Path: "closed_by", Value: l.P.UID}, {Path: "closed_reason", Value: d.ClosedReason},
+			{Path: "closed_by", Value: p.UID}, {Path: "closed_reason", Value: d.ClosedReason},
 		})
 	})
 	if err != nil {
 		return err
 	}
-	a.emit(ctx, events.TypeSessionDrawClosed, l.Org(), l.ID(), l.P.UID, events.SessionDrawClosed{DrawID: events.ID(d.ID), Picks: picks})
+	a.emit(ctx, events.TypeSessionDrawClosed, l.Org(), l.ID(), p.UID, events.SessionDrawClosed{DrawID: events.ID(d.ID), Picks: picks})
 	httpapi.WriteJSON(w, http.StatusOK, drawSummary{Draw: *d, Taken: picks, Remaining: max(0, d.Size-picks)})
 	return nil
 }

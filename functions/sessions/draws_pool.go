@@ -2,39 +2,36 @@ package sessions
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
-	"io"
-	"math"
 	"slices"
 	"strings"
 
 	"cloud.google.com/go/firestore"
 
-	"pointsofyou.ai/studio/shared/content"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/library"
 )
 
 // drawKinds maps the library's card types to the kinds of a draw (and of
 // session.card_selected).
 var drawKinds = map[string]string{
-	content.TypePhotoCard:    "photo",
-	content.TypeWordCard:     "word",
-	content.TypeQuestionCard: "question",
+	library.TypePhotoCard:    "photo",
+	library.TypeWordCard:     "word",
+	library.TypeQuestionCard: "question",
 }
 
 // drawCardOf copies a library item into a draw.
-func drawCardOf(it *content.Item) drawCard {
-	t, _ := it.Localized(content.DefaultLocale)
+func drawCardOf(it *library.Item) drawCard {
+	t, _ := it.Localized(library.DefaultLocale)
 	return drawCard{ID: it.ID, Kind: drawKinds[it.Type], Title: t.Title, Images: it.Images}
 }
 
 // drawUnusable says why item it cannot be drawn by a caller of tier, or "".
-func drawUnusable(it *content.Item, tier string, a *api) string {
+func drawUnusable(it *library.Item, tier string, a *api) string {
 	switch {
 	case drawKinds[it.Type] == "":
 		return fmt.Sprintf("is a %s, not a photo, word or question card", strings.ReplaceAll(it.Type, "_", " "))
-	case it.Status != content.StatusPublished:
+	case it.Status != library.StatusPublished:
 		return "is not published"
 	case !it.Usable(tier, a.d.Now()):
 		return "is not available to you (tier or licence)"
@@ -46,20 +43,20 @@ func drawUnusable(it *content.Item, tier string, a *api) string {
 // usable cards, or the listed ones (each of which must be usable). The
 // organisation's own items come first; the official library fills in.
 func (a *api) drawPool(ctx context.Context, l *loaded, q *drawReq) ([]drawCard, error) {
-	official := a.d.Firestore.Collection(content.OfficialCollection)
-	own := a.d.Firestore.Collection(collOrgs).Doc(l.Org()).Collection(content.OfficialCollection)
+	official := a.d.Firestore.Collection(library.OfficialCollection)
+	own := a.d.Firestore.Collection(collOrgs).Doc(l.Org()).Collection(library.OfficialCollection)
 	tier := l.P.Tier
 	if q.CardIDs == nil {
 		seen := map[string]bool{}
 		var pool []drawCard
 		for _, c := range []*firestore.CollectionRef{own, official} {
-			snaps, err := c.Where("deck_id", "==", q.DeckID).Where("status", "==", content.StatusPublished).
+			snaps, err := c.Where("deck_id", "==", q.DeckID).Where("status", "==", library.StatusPublished).
 				Limit(drawMaxDeck + 1).Documents(ctx).GetAll()
 			if err != nil {
 				return nil, httpapi.Unavailable(err)
 			}
 			for _, s := range snaps {
-				var it content.Item
+				var it library.Item
 				if s.DataTo(&it) != nil || seen[s.Ref.ID] {
 					continue
 				}
@@ -79,7 +76,7 @@ func (a *api) drawPool(ctx context.Context, l *loaded, q *drawReq) ([]drawCard, 
 		slices.SortFunc(pool, func(x, y drawCard) int { return strings.Compare(x.ID, y.ID) })
 		return pool, nil
 	}
-	items, err := content.LookupItems(ctx, a.d.Firestore, l.Org(), q.CardIDs)
+	items, err := library.LookupItems(ctx, a.d.Firestore, l.Org(), q.CardIDs)
 	if err != nil {
 		return nil, httpapi.Unavailable(err)
 	}
@@ -102,38 +99,4 @@ func (a *api) drawPool(ctx context.Context, l *loaded, q *drawReq) ([]drawCard, 
 		return nil, unprocessable(fields...)
 	}
 	return pool, nil
-}
-
-// drawRandIntn is a uniform integer in [0, n) read from r (rejection
-// sampling, so no value is favoured).
-func drawRandIntn(r io.Reader, n int) (int, error) {
-	if n <= 0 {
-		return 0, fmt.Errorf("sessions: random bound %d", n)
-	}
-	un := uint64(n)
-	bound := math.MaxUint64 - math.MaxUint64%un // a multiple of n
-	var b [8]byte
-	for {
-		if _, err := io.ReadFull(r, b[:]); err != nil {
-			return 0, fmt.Errorf("sessions: randomness: %w", err)
-		}
-		if v := binary.LittleEndian.Uint64(b[:]); v < bound {
-			return int(v % un), nil
-		}
-	}
-}
-
-// drawSample returns k of cards in random order (a partial Fisher–Yates
-// shuffle of a copy).
-func drawSample[T any](r io.Reader, cards []T, k int) ([]T, error) {
-	c := slices.Clone(cards)
-	k = min(k, len(c))
-	for i := range k {
-		j, err := drawRandIntn(r, len(c)-i)
-		if err != nil {
-			return nil, err
-		}
-		c[i], c[i+j] = c[i+j], c[i]
-	}
-	return c[:k], nil
 }

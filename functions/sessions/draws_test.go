@@ -16,29 +16,29 @@ import (
 	"pointsofyou.ai/studio/emulators/firestore/fstest"
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
-	"pointsofyou.ai/studio/shared/content"
 	"pointsofyou.ai/studio/shared/events"
+	"pointsofyou.ai/studio/shared/library"
 	"pointsofyou.ai/studio/shared/mail"
 )
 
 // drawItem is a library item to seed; Org "" is the official library.
 type drawItem struct {
 	ID, Org string
-	Item    content.Item
+	Item    library.Item
 }
 
 // drawCardItem is a published free card of deck.
 func drawCardItem(id, typ, deck string) drawItem {
-	return drawItem{ID: id, Item: content.Item{Type: typ, Text: map[string]content.Text{"en": {Title: "Card " + id}},
-		Themes: []string{"courage"}, DeckID: deck, Tier: "free", Status: content.StatusPublished, License: content.License{Type: "open"},
-		Images: []content.Image{{Object: "cards/" + id + ".jpg"}}}}
+	return drawItem{ID: id, Item: library.Item{Type: typ, Text: map[string]library.Text{"en": {Title: "Card " + id}},
+		Themes: []string{"courage"}, DeckID: deck, Tier: "free", Status: library.StatusPublished, License: library.License{Type: "open"},
+		Images: []library.Image{{Object: "cards/" + id + ".jpg"}}}}
 }
 
 // drawDeck is n photo cards of deck, ids {deck}-00….
 func drawDeck(deck string, n int) []drawItem {
 	out := make([]drawItem, n)
 	for i := range out {
-		out[i] = drawCardItem(fmt.Sprintf("%s-%02d", deck, i), content.TypePhotoCard, deck)
+		out[i] = drawCardItem(fmt.Sprintf("%s-%02d", deck, i), library.TypePhotoCard, deck)
 	}
 	return out
 }
@@ -48,9 +48,9 @@ func drawSeedLibrary(t *testing.T, e *env, items []drawItem) {
 	ctx := context.Background()
 	b := e.fs.BulkWriter(ctx)
 	for _, it := range items {
-		c := e.fs.Collection(content.OfficialCollection)
+		c := e.fs.Collection(library.OfficialCollection)
 		if it.Org != "" {
-			c = e.fs.Collection(collOrgs).Doc(it.Org).Collection(content.OfficialCollection)
+			c = e.fs.Collection(collOrgs).Doc(it.Org).Collection(library.OfficialCollection)
 		}
 		if _, err := b.Set(c.Doc(it.ID), it.Item); err != nil {
 			t.Fatal(err)
@@ -124,19 +124,19 @@ func drawPickOK(t *testing.T, e *env, sid, did, tok string, body any) pickView {
 // drawLibrary is the library of the draw tests.
 func drawLibrary() []drawItem {
 	items := drawDeck("deck-a", 30)
-	ent := drawCardItem("ent-1", content.TypeWordCard, "deck-b")
+	ent := drawCardItem("ent-1", library.TypeWordCard, "deck-b")
 	ent.Item.Tier = "enterprise"
-	draft := drawCardItem("draft-1", content.TypeWordCard, "deck-b")
-	draft.Item.Status = content.StatusDraft
-	ex := drawCardItem("ex-1", content.TypeExercise, "deck-b")
+	draft := drawCardItem("draft-1", library.TypeWordCard, "deck-b")
+	draft.Item.Status = library.StatusDraft
+	ex := drawCardItem("ex-1", library.TypeExercise, "deck-b")
 	past := time.Now().Add(-time.Hour)
-	expired := drawCardItem("exp-1", content.TypeQuestionCard, "deck-b")
+	expired := drawCardItem("exp-1", library.TypeQuestionCard, "deck-b")
 	expired.Item.License.ExpiresAt = &past
-	own := drawCardItem("own-1", content.TypeWordCard, "deck-own")
+	own := drawCardItem("own-1", library.TypeWordCard, "deck-own")
 	own.Org = "org-a"
-	other := drawCardItem("other-1", content.TypeWordCard, "deck-own")
+	other := drawCardItem("other-1", library.TypeWordCard, "deck-own")
 	other.Org = "org-b"
-	q := drawCardItem("q-1", content.TypeQuestionCard, "")
+	q := drawCardItem("q-1", library.TypeQuestionCard, "")
 	return append(items, ent, draft, ex, expired, own, other, q)
 }
 
@@ -548,7 +548,7 @@ func BenchmarkDrawFaceDownPick(b *testing.B) {
 	fs := fstest.NewClient(b, "demo-sessions", fsemu.Options{})
 	v := auth.StaticVerifier{tokFac: testUsers[tokFac]}
 	e := &env{fs: fs, events: &recorder{}, mail: &mail.Memory{}, consent: &consentSet{}}
-	e.deps = Deps{Verifier: v, Firestore: fs, Events: e.events, Mail: e.mail, Consent: e.consent}
+	e.deps = Deps{Verifier: v, Firestore: fs, Events: e.events, Mail: e.mail, Consent: e.consent, PublicURL: "https://studio.test"}
 	now := time.Now().UTC()
 	sid := newID()
 	ref := fs.Collection(collOrgs).Doc("org-a").Collection(collSessions).Doc(sid)
@@ -562,7 +562,7 @@ func BenchmarkDrawFaceDownPick(b *testing.B) {
 		_, _ = bw.Set(ref.Collection(collMembers).Doc(uid), map[string]any{"role": authz.ResourceParticipant, "uid": uid})
 	}
 	for _, it := range drawDeck("deck-bench", crowd) {
-		_, _ = bw.Set(fs.Collection(content.OfficialCollection).Doc(it.ID), it.Item)
+		_, _ = bw.Set(fs.Collection(library.OfficialCollection).Doc(it.ID), it.Item)
 	}
 	_, _ = bw.Set(ref, Session{Org: "org-a", Status: StatusLive, Facilitator: "u-fac", Plan: testPlan,
 		Current: &Cursor{ChangedAt: now}, StartAt: now, CreatedAt: now, UpdatedAt: now})

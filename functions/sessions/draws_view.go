@@ -11,8 +11,8 @@ import (
 	"cloud.google.com/go/firestore"
 
 	sc "pointsofyou.ai/studio/shared/consent"
-	"pointsofyou.ai/studio/shared/content"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/library"
 )
 
 // drawSummary is a draw with its counts, as everyone may see it.
@@ -45,7 +45,7 @@ type pickView struct {
 	CardID   string          `json:"card_id,omitempty"`
 	Kind     string          `json:"kind,omitempty"`
 	Title    string          `json:"title,omitempty"`
-	Images   []content.Image `json:"images,omitempty"`
+	Images   []library.Image `json:"images,omitempty"`
 	Revealed bool            `json:"revealed"`
 	PickedAt time.Time       `json:"picked_at"`
 }
@@ -175,8 +175,8 @@ type drawPage struct {
 
 func (a *api) listDraws(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	ctx := r.Context()
-	q, err := pageAfter(ctx, l.sub(collDraws).OrderBy("opened_at", firestore.Desc).OrderBy(firestore.DocumentID, firestore.Desc),
-		l.sub(collDraws), r.URL.Query().Get("page_token"))
+	q, err := pageAfter(r, l.sub(collDraws).OrderBy("opened_at", firestore.Desc).OrderBy(firestore.DocumentID, firestore.Desc),
+		l.sub(collDraws), drawPages)
 	if err != nil {
 		return err
 	}
@@ -187,7 +187,7 @@ func (a *api) listDraws(w http.ResponseWriter, r *http.Request, l *loaded) error
 	page := drawPage{Draws: []Draw{}}
 	for i, s := range snaps {
 		if i == drawPageSize {
-			page.NextPageToken = pageToken(snaps[i-1].Ref.ID)
+			page.NextPageToken = drawPages.Encode(snaps[i-1].Ref.ID)
 			break
 		}
 		var d Draw

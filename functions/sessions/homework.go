@@ -19,7 +19,6 @@ package sessions
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"slices"
@@ -73,16 +72,16 @@ type homework struct {
 func (a *api) homeworkRoutes() []httpapi.Route {
 	const base = "/v1/sessions/{sessionId}/homework"
 	return []httpapi.Route{
-		route(http.MethodPost, base, a.session(a.assignHomework, facilitators...)),
-		route(http.MethodGet, base, a.session(a.listHomework)),
-		route(http.MethodPatch, base+"/{homeworkId}", a.session(a.patchHomework)),
-		route(http.MethodDelete, base+"/{homeworkId}", a.session(a.deleteHomework, facilitators...)),
-		route(http.MethodGet, "/v1/me/homework", a.authed(a.myHomework)),
+		httpapi.Handle(http.MethodPost, base, sessionStaff, withPrincipal(a.assignHomework)),
+		httpapi.Handle(http.MethodGet, base, sessionAny, a.session(a.listHomework, anyone)),
+		httpapi.Handle(http.MethodPatch, base+"/{homeworkId}", sessionAny, withPrincipal(a.patchHomework)),
+		httpapi.Handle(http.MethodDelete, base+"/{homeworkId}", sessionStaff, withPrincipal(a.deleteHomework)),
+		httpapi.Handle(http.MethodGet, "/v1/me/homework", signedIn, withPrincipal(a.myHomework)),
 	}
 }
 
-// hwDue normalises a due date: YYYY-MM-DD as is, an RFC 3339 time in UTC.
-func hwDue(s string) (string, bool) {
+// normalDue normalises a due date: YYYY-MM-DD as is, an RFC 3339 time in UTC.
+func normalDue(s string) (string, bool) {
 	if t, err := time.Parse(time.DateOnly, s); err == nil {
 		return t.Format(time.DateOnly), true
 	}
@@ -92,9 +91,9 @@ func hwDue(s string) (string, bool) {
 	return "", false
 }
 
-// hwText checks a free-text field: at most max characters, no control
+// checkText checks a free-text field: at most max characters, no control
 // characters (newlines and tabs allowed when multiline).
-func hwText(fs *[]httpapi.FieldError, name, v string, max int, multiline bool) {
+func checkText(fs *[]httpapi.FieldError, name, v string, max int, multiline bool) {
 	httpapi.MaxLen(fs, name, v, max)
 	kind := httpapi.SingleLine
 	if multiline {
@@ -142,10 +141,10 @@ func (q *assignHomeworkReq) Validate() []httpapi.FieldError {
 	}
 	q.Title = strings.TrimSpace(q.Title)
 	httpapi.Required(&fs, "title", q.Title)
-	hwText(&fs, "title", q.Title, MaxHomeworkTitle, false)
-	hwText(&fs, "notes", q.Notes, MaxHomeworkNotes, true)
+	checkText(&fs, "title", q.Title, MaxHomeworkTitle, false)
+	checkText(&fs, "notes", q.Notes, MaxHomeworkNotes, true)
 	if q.Due != "" {
-		d, ok := hwDue(q.Due)
+		d, ok := normalDue(q.Due)
 		if !ok {
 			fs = append(fs, httpapi.Field("due", "must be a date (YYYY-MM-DD) or an RFC 3339 time"))
 		}
@@ -154,17 +153,17 @@ func (q *assignHomeworkReq) Validate() []httpapi.FieldError {
 	return fs
 }
 
-// hwWritable refuses changes to the homework of a cancelled session.
-func hwWritable(s *Session) error {
+// homeworkWritable refuses changes to the homework of a cancelled session.
+func homeworkWritable(s *Session) error {
 	if s.Status == StatusCancelled {
 		return httpapi.Conflict("the session is cancelled; its homework cannot change")
 	}
 	return nil
 }
 
-// hwParticipants checks that every uid is a participant of the session
+// checkParticipants checks that every uid is a participant of the session
 // (any state but removed); field names the offending entries.
-func hwParticipants(tx *firestore.Transaction, l *loaded, uids []string, field func(i int) string) error {
+func checkParticipants(tx *firestore.Transaction, l *loaded, uids []string, field func(i int) string) error {
 	refs := make([]*firestore.DocumentRef, len(uids))
 	for i, u := range uids {
 		refs[i] = l.sub(collParticipants).Doc(u)
@@ -180,25 +179,25 @@ func hwParticipants(tx *firestore.Transaction, l *loaded, uids []string, field f
 		}
 	}
 	if len(fs) > 0 {
-		return bhUnprocessable("", fs...)
+		return unprocessable(fs...)
 	}
 	return nil
 }
 
-func (a *api) assignHomework(w http.ResponseWriter, r *http.Request, l *loaded) error {
+func (a *api) assignHomework(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	var req assignHomeworkReq
-	if err := httpapi.DecodeJSON(w, r, &req, 0); err != nil {
-		return err
-	}
+	bad := httpapi.DecodeJSON(w, r, &req, 0)
 	ctx := r.Context()
-	var items []homework
-	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		items = nil
-		l, err := a.load(ctx, tx, l.P, l.ID(), facilitators...)
-		if err != nil {
-			return err
+	var (
+		items []homework
+		l     *loaded
+	)
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, lt *loaded) error {
+		l, items = lt, nil
+		if bad != nil {
+			return bad
 		}
-		if err := hwWritable(l.S); err != nil {
+		if err := homeworkWritable(l.S); err != nil {
 			return err
 		}
 		var uids []string
@@ -214,19 +213,19 @@ func (a *api) assignHomework(w http.ResponseWriter, r *http.Request, l *loaded) 
 				}
 			}
 			if len(uids) == 0 {
-				return bhUnprocessable("", httpapi.Field("all", "the session has no participants"))
+				return unprocessable(httpapi.Field("all", "the session has no participants"))
 			}
 			if len(uids) > maxHomeworkBatch {
-				return bhUnprocessable("", httpapi.Field("all", "the session has %d participants; assign at most %d at once", len(uids), maxHomeworkBatch))
+				return unprocessable(httpapi.Field("all", "the session has %d participants; assign at most %d at once", len(uids), maxHomeworkBatch))
 			}
 		case req.UID != "":
 			uids = []string{req.UID}
-			if err := hwParticipants(tx, l, uids, func(int) string { return "uid" }); err != nil {
+			if err := checkParticipants(tx, l, uids, func(int) string { return "uid" }); err != nil {
 				return err
 			}
 		default:
 			uids = req.UIDs
-			if err := hwParticipants(tx, l, uids, func(i int) string { return fmt.Sprintf("uids[%d]", i) }); err != nil {
+			if err := checkParticipants(tx, l, uids, func(i int) string { return fmt.Sprintf("uids[%d]", i) }); err != nil {
 				return err
 			}
 		}
@@ -262,8 +261,8 @@ type homeworkPage struct {
 	NextPageToken string     `json:"next_page_token,omitempty"`
 }
 
-// hwStatusFilter reads the optional status query parameter.
-func hwStatusFilter(r *http.Request) (string, error) {
+// homeworkStatusFilter reads the optional status query parameter.
+func homeworkStatusFilter(r *http.Request) (string, error) {
 	st := r.URL.Query().Get("status")
 	if st != "" && !slices.Contains(homeworkStatuses, st) {
 		return "", httpapi.Invalid(httpapi.Field("status", "must be one of %v", homeworkStatuses))
@@ -271,9 +270,9 @@ func hwStatusFilter(r *http.Request) (string, error) {
 	return st, nil
 }
 
-// hwRead runs q (already limited to a page and one more) and cuts the
+// readHomeworkPage runs q (already limited to a page and one more) and cuts the
 // page; token makes the next page's token from the last document.
-func hwRead(ctx context.Context, q firestore.Query, token func(*firestore.DocumentSnapshot) string) (homeworkPage, error) {
+func readHomeworkPage(ctx context.Context, q firestore.Query, token func(*firestore.DocumentSnapshot) string) (homeworkPage, error) {
 	snaps, err := q.Documents(ctx).GetAll()
 	if err != nil {
 		return homeworkPage{}, httpapi.Unavailable(err)
@@ -310,7 +309,7 @@ func (a *api) listHomework(w http.ResponseWriter, r *http.Request, l *loaded) er
 	default:
 		return httpapi.Forbidden("homework is shared only between the session's facilitators and each participant")
 	}
-	st, err := hwStatusFilter(r)
+	st, err := homeworkStatusFilter(r)
 	if err != nil {
 		return err
 	}
@@ -323,10 +322,10 @@ func (a *api) listHomework(w http.ResponseWriter, r *http.Request, l *loaded) er
 		q = q.Where("status", "==", st)
 	}
 	q = q.OrderBy("created_at", firestore.Desc).Limit(homeworkPageSize + 1)
-	if q, err = pageAfter(ctx, q, coll, r.URL.Query().Get("page_token")); err != nil {
+	if q, err = pageAfter(r, q, coll, homeworkPages); err != nil {
 		return err
 	}
-	page, err := hwRead(ctx, q, func(s *firestore.DocumentSnapshot) string { return pageToken(s.Ref.ID) })
+	page, err := readHomeworkPage(ctx, q, func(s *firestore.DocumentSnapshot) string { return homeworkPages.Encode(s.Ref.ID) })
 	if err != nil {
 		return err
 	}
@@ -354,13 +353,13 @@ func (q *patchHomeworkReq) Validate() []httpapi.FieldError {
 	if q.Title != nil {
 		*q.Title = strings.TrimSpace(*q.Title)
 		httpapi.Required(&fs, "title", *q.Title)
-		hwText(&fs, "title", *q.Title, MaxHomeworkTitle, false)
+		checkText(&fs, "title", *q.Title, MaxHomeworkTitle, false)
 	}
 	if q.Notes != nil {
-		hwText(&fs, "notes", *q.Notes, MaxHomeworkNotes, true)
+		checkText(&fs, "notes", *q.Notes, MaxHomeworkNotes, true)
 	}
 	if q.Due != nil && *q.Due != "" {
-		d, ok := hwDue(*q.Due)
+		d, ok := normalDue(*q.Due)
 		if !ok {
 			fs = append(fs, httpapi.Field("due", "must be a date (YYYY-MM-DD), an RFC 3339 time, or empty to clear it"))
 		}
@@ -397,24 +396,26 @@ func readHomework(tx *firestore.Transaction, l *loaded, id string) (*homework, *
 	return nil, nil, httpapi.NotFound("no homework %q", id)
 }
 
-func (a *api) patchHomework(w http.ResponseWriter, r *http.Request, l *loaded) error {
+func (a *api) patchHomework(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	id := r.PathValue("homeworkId")
 	var req patchHomeworkReq
-	if err := httpapi.DecodeJSON(w, r, &req, 0); err != nil {
-		return err
-	}
+	bad := httpapi.DecodeJSON(w, r, &req, 0)
 	ctx := r.Context()
-	var h *homework
-	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		l, err := a.load(ctx, tx, l.P, l.ID())
-		if err != nil {
-			return err
+	var (
+		h *homework
+		l *loaded
+	)
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), anyone, func(tx *firestore.Transaction, lt *loaded) error {
+		l = lt
+		if bad != nil {
+			return bad
 		}
 		var ref *firestore.DocumentRef
+		var err error
 		if h, ref, err = readHomework(tx, l, id); err != nil {
 			return err
 		}
-		if err := hwWritable(l.S); err != nil {
+		if err := homeworkWritable(l.S); err != nil {
 			return err
 		}
 		facilitator := l.Rel == RelFacilitator
@@ -425,7 +426,7 @@ func (a *api) patchHomework(w http.ResponseWriter, r *http.Request, l *loaded) e
 			return httpapi.Forbidden("only a facilitator may reopen dropped homework")
 		}
 		if req.UID != nil && *req.UID != h.UID {
-			if err := hwParticipants(tx, l, []string{*req.UID}, func(int) string { return "uid" }); err != nil {
+			if err := checkParticipants(tx, l, []string{*req.UID}, func(int) string { return "uid" }); err != nil {
 				return err
 			}
 		}
@@ -453,20 +454,21 @@ func (a *api) patchHomework(w http.ResponseWriter, r *http.Request, l *loaded) e
 	return nil
 }
 
-func (a *api) deleteHomework(w http.ResponseWriter, r *http.Request, l *loaded) error {
+func (a *api) deleteHomework(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	id := r.PathValue("homeworkId")
 	ctx := r.Context()
-	var h *homework
-	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		l, err := a.load(ctx, tx, l.P, l.ID(), facilitators...)
-		if err != nil {
-			return err
-		}
+	var (
+		h *homework
+		l *loaded
+	)
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, lt *loaded) error {
+		l = lt
 		var ref *firestore.DocumentRef
+		var err error
 		if h, ref, err = readHomework(tx, l, id); err != nil {
 			return err
 		}
-		if err := hwWritable(l.S); err != nil {
+		if err := homeworkWritable(l.S); err != nil {
 			return err
 		}
 		return tx.Delete(ref)
@@ -483,7 +485,7 @@ func (a *api) deleteHomework(w http.ResponseWriter, r *http.Request, l *loaded) 
 // organisations, newest first.
 func (a *api) myHomework(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	ctx := r.Context()
-	st, err := hwStatusFilter(r)
+	st, err := homeworkStatusFilter(r)
 	if err != nil {
 		return err
 	}
@@ -495,15 +497,18 @@ func (a *api) myHomework(w http.ResponseWriter, r *http.Request, p *auth.Princip
 		q = q.Where("status", "==", st)
 	}
 	q = q.OrderBy("created_at", firestore.Desc).Limit(homeworkPageSize + 1)
-	if tok := r.URL.Query().Get("page_token"); tok != "" {
-		snap, err := a.hwCursor(ctx, p, tok)
+	var after string
+	if found, err := myHomeworkPages.Param(r, &after); err != nil {
+		return err
+	} else if found {
+		snap, err := a.myHomeworkAfter(ctx, p, after)
 		if err != nil {
 			return err
 		}
 		q = q.StartAfter(snap)
 	}
-	page, err := hwRead(ctx, q, func(s *firestore.DocumentSnapshot) string {
-		return base64.RawURLEncoding.EncodeToString([]byte(hwPath(s.Ref)))
+	page, err := readHomeworkPage(ctx, q, func(s *firestore.DocumentSnapshot) string {
+		return myHomeworkPages.Encode(homeworkPath(s.Ref))
 	})
 	if err != nil {
 		return err
@@ -512,26 +517,22 @@ func (a *api) myHomework(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	return nil
 }
 
-// hwPath is orgs/{org}/sessions/{sid}/homework/{id} of ref.
-func hwPath(ref *firestore.DocumentRef) string {
+// homeworkPath is orgs/{org}/sessions/{sid}/homework/{id} of ref.
+func homeworkPath(ref *firestore.DocumentRef) string {
 	s := ref.Parent.Parent
 	return strings.Join([]string{collOrgs, s.Parent.Parent.ID, collSessions, s.ID, collHomework, ref.ID}, "/")
 }
 
-// hwCursor reads the document a "my homework" page token names; it must
-// be the caller's own item.
-func (a *api) hwCursor(ctx context.Context, p *auth.Principal, token string) (*firestore.DocumentSnapshot, error) {
-	bad := httpapi.Invalid(httpapi.Field("page_token", "is not a token this API returned"))
-	raw, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil {
-		return nil, bad
-	}
-	parts := strings.Split(string(raw), "/")
+// myHomeworkAfter reads the document at path, the key of a "my homework"
+// page token; it must be the caller's own item.
+func (a *api) myHomeworkAfter(ctx context.Context, p *auth.Principal, path string) (*firestore.DocumentSnapshot, error) {
+	bad := badPageToken()
+	parts := strings.Split(path, "/")
 	if len(parts) != 6 || parts[0] != collOrgs || parts[2] != collSessions || parts[4] != collHomework ||
-		!authz.ValidDocID(parts[1]) || !authz.ValidDocID(parts[3]) || !authz.ValidDocID(parts[5]) {
+		!authz.ValidOrgID(parts[1]) || !authz.ValidDocID(parts[3]) || !authz.ValidDocID(parts[5]) {
 		return nil, bad
 	}
-	snap, err := a.sessionRef(parts[1], parts[3]).Collection(collHomework).Doc(parts[5]).Get(ctx)
+	snap, err := a.store().sessionRef(parts[1], parts[3]).Collection(collHomework).Doc(parts[5]).Get(ctx)
 	if status.Code(err) == codes.NotFound {
 		return nil, bad
 	}

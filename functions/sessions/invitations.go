@@ -18,6 +18,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
@@ -63,13 +64,13 @@ type Invitation struct {
 
 func (a *api) inviteRoutes() []httpapi.Route {
 	return []httpapi.Route{
-		route(http.MethodPost, "/v1/sessions/{sessionId}/invitations", a.session(a.invite, facilitators...)),
-		route(http.MethodGet, "/v1/sessions/{sessionId}/invitations", a.session(a.listInvitations, facilitators...)),
-		route(http.MethodDelete, "/v1/sessions/{sessionId}/invitations/{inviteId}", a.session(a.revokeInvitation, facilitators...)),
-		route(http.MethodPost, "/v1/sessions/{sessionId}/join", a.authed(a.join)),
-		route(http.MethodPost, "/v1/sessions/{sessionId}/leave", a.session(a.leave, RelParticipant)),
-		route(http.MethodGet, "/v1/sessions/{sessionId}/participants", a.session(a.listParticipants, RelFacilitator, RelOrgStaff)),
-		route(http.MethodDelete, "/v1/sessions/{sessionId}/participants/{uid}", a.session(a.removeParticipant, facilitators...)),
+		httpapi.Handle(http.MethodPost, "/v1/sessions/{sessionId}/invitations", sessionStaff, withPrincipal(a.invite)),
+		httpapi.Handle(http.MethodGet, "/v1/sessions/{sessionId}/invitations", sessionStaff, a.session(a.listInvitations, facilitators)),
+		httpapi.Handle(http.MethodDelete, "/v1/sessions/{sessionId}/invitations/{inviteId}", sessionStaff, withPrincipal(a.revokeInvitation)),
+		httpapi.Handle(http.MethodPost, "/v1/sessions/{sessionId}/join", sessionAny, withPrincipal(a.join)),
+		httpapi.Handle(http.MethodPost, "/v1/sessions/{sessionId}/leave", sessionAny, withPrincipal(a.leave)),
+		httpapi.Handle(http.MethodGet, "/v1/sessions/{sessionId}/participants", sessionStaff, a.session(a.listParticipants, only(RelFacilitator, RelOrgStaff))),
+		httpapi.Handle(http.MethodDelete, "/v1/sessions/{sessionId}/participants/{uid}", sessionStaff, withPrincipal(a.removeParticipant)),
 	}
 }
 
@@ -142,21 +143,20 @@ type inviteResult struct {
 	Invitations []Invitation `json:"invitations"`
 }
 
-func (a *api) invite(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
+func (a *api) invite(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	var req inviteReq
-	if err := httpapi.DecodeJSON(w, r, &req, 0); err != nil {
-		return err
-	}
+	bad := httpapi.DecodeJSON(w, r, &req, 0)
 	ctx := r.Context()
 	var res inviteResult
 	var mails []outgoing
 	var sess *Session
-	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+	var ref *firestore.DocumentRef
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, l *loaded) error {
 		res, mails = inviteResult{Invitations: []Invitation{}}, nil
-		l, err := a.load(ctx, tx, l0.P, l0.ID(), facilitators...)
-		if err != nil {
-			return err
+		if bad != nil {
+			return bad
 		}
+		ref = l.Ref
 		if err := sessionClosed(l.S); err != nil {
 			return err
 		}
@@ -217,14 +217,14 @@ func (a *api) invite(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
 			inv.Email = privacy.NormalEmail(inv.Email)
 			inv.EmailLC = inv.Email
 			// A fresh token each time: the previous link stops working.
-			inv.TokenHash, inv.Status, inv.SentAt, inv.Sequence, inv.InvitedBy = hash, InvitePending, now, l.S.Sequence, l0.P.UID
+			inv.TokenHash, inv.Status, inv.SentAt, inv.Sequence, inv.InvitedBy = hash, InvitePending, now, l.S.Sequence, p.UID
 			inv.Locale = req.Locale
 			res.Invitations = append(res.Invitations, inv)
 			mails = append(mails, outgoing{inv: inv, token: token})
 		}
 		// Every mail is charged before anything is written: over the
 		// quota, the request is refused whole.
-		if err := a.d.MailQuota.Reserve(tx, l.Org(), l0.P.UID, len(mails), now); err != nil {
+		if err := a.d.MailQuota.Reserve(tx, l.Org(), p.UID, len(mails), now); err != nil {
 			return quotaProblem(err)
 		}
 		for _, m := range mails {
@@ -241,8 +241,8 @@ func (a *api) invite(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
 	if err != nil {
 		return err
 	}
-	a.emit(ctx, events.TypeSessionInvited, sess.Org, sess.ID, l0.P.UID, events.SessionInvited{Invited: res.Invited, Resent: res.Resent})
-	cal, err := readCalendar(ctx, l0.Ref)
+	a.emit(ctx, events.TypeSessionInvited, sess.Org, sess.ID, p.UID, events.SessionInvited{Invited: res.Invited, Resent: res.Resent})
+	cal, err := readCalendar(ctx, ref)
 	if err != nil {
 		slog.WarnContext(ctx, "sessions: calendar settings unreadable", "session_id", sess.ID, "err", err)
 	}
@@ -272,7 +272,7 @@ func lowerAll(in []string) []string {
 }
 
 func (a *api) listInvitations(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	snaps, next, err := idPage(r, l.sub(collInvitations).Query, "status", InvitePending, InviteAccepted, InviteRevoked)
+	snaps, next, err := idPage(r, l.sub(collInvitations).Query, invitationPages, "status", InvitePending, InviteAccepted, InviteRevoked)
 	if err != nil {
 		return err
 	}
@@ -292,18 +292,15 @@ func (a *api) listInvitations(w http.ResponseWriter, r *http.Request, l *loaded)
 	return nil
 }
 
-func (a *api) revokeInvitation(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
+func (a *api) revokeInvitation(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	id := r.PathValue("inviteId")
-	if !authz.ValidDocID(id) {
-		return httpapi.NotFound("no invitation %q", id)
-	}
 	ctx := r.Context()
 	changed := false
-	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		changed = false
-		l, err := a.load(ctx, tx, l0.P, l0.ID(), facilitators...)
-		if err != nil {
-			return err
+	var sess *Session
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, l *loaded) error {
+		changed, sess = false, l.S
+		if !authz.ValidDocID(id) {
+			return httpapi.NotFound("no invitation %q", id)
 		}
 		ref := l.sub(collInvitations).Doc(id)
 		snap, err := tx.Get(ref)
@@ -327,7 +324,7 @@ func (a *api) revokeInvitation(w http.ResponseWriter, r *http.Request, l0 *loade
 	}
 	if changed {
 		// The invitee has no user id yet: the event names none.
-		a.emit(ctx, events.TypeSessionParticipantChanged, l0.Org(), l0.ID(), l0.P.UID, events.SessionParticipantChanged{State: PartRemoved})
+		a.emit(ctx, events.TypeSessionParticipantChanged, sess.Org, sess.ID, p.UID, events.SessionParticipantChanged{State: PartRemoved})
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

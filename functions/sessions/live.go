@@ -19,9 +19,6 @@ package sessions
 //     planned length (never below zero).
 
 import (
-	"context"
-	"io"
-	"mime"
 	"net/http"
 	"time"
 
@@ -41,10 +38,10 @@ const (
 
 func (a *api) liveRoutes() []httpapi.Route {
 	return []httpapi.Route{
-		route(http.MethodPost, "/v1/sessions/{sessionId}/start", a.authed(a.startSession)),
-		route(http.MethodPost, "/v1/sessions/{sessionId}/advance", a.authed(a.advanceSession)),
-		route(http.MethodPost, "/v1/sessions/{sessionId}/end", a.authed(a.endSession)),
-		route(http.MethodGet, "/v1/sessions/{sessionId}/live", a.session(a.getLive)),
+		httpapi.Handle(http.MethodPost, "/v1/sessions/{sessionId}/start", sessionStaff, withPrincipal(a.startSession)),
+		httpapi.Handle(http.MethodPost, "/v1/sessions/{sessionId}/advance", sessionStaff, withPrincipal(a.advanceSession)),
+		httpapi.Handle(http.MethodPost, "/v1/sessions/{sessionId}/end", sessionStaff, withPrincipal(a.endSession)),
+		httpapi.Handle(http.MethodGet, "/v1/sessions/{sessionId}/live", sessionAny, a.session(a.getLive, anyone)),
 	}
 }
 
@@ -97,24 +94,6 @@ func liveOf(s *Session, now time.Time) liveView {
 	return v
 }
 
-// liveDecodeOptional decodes an optional JSON body: an empty body is the
-// zero value of dst, anything else is decoded strictly.
-func liveDecodeOptional(w http.ResponseWriter, r *http.Request, dst any) error {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, httpapi.DefaultMaxBody))
-	if err != nil {
-		return httpapi.TooLarge("the body is larger than %d bytes", httpapi.DefaultMaxBody)
-	}
-	if len(body) == 0 {
-		return nil
-	}
-	if ct := r.Header.Get("Content-Type"); ct != "" {
-		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
-			return httpapi.UnsupportedMediaType("the body must be application/json, not %q", ct)
-		}
-	}
-	return httpapi.DecodeBytes(body, dst)
-}
-
 // wrongStatus is the 409 of a state change the session's status forbids.
 func wrongStatus(s *Session, action string) error {
 	switch s.Status {
@@ -131,16 +110,12 @@ func wrongStatus(s *Session, action string) error {
 }
 
 func (a *api) startSession(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	if err := liveDecodeOptional(w, r, &struct{}{}); err != nil {
+	if err := httpapi.DecodeOptionalJSON(w, r, &struct{}{}, 0); err != nil {
 		return err
 	}
 	ctx := r.Context()
 	var s *Session
-	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		l, err := a.load(ctx, tx, p, r.PathValue("sessionId"), facilitators...)
-		if err != nil {
-			return err
-		}
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, l *loaded) error {
 		if l.S.Status != StatusScheduled {
 			return wrongStatus(l.S, "start it")
 		}
@@ -206,11 +181,7 @@ func (a *api) advanceSession(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	}
 	ctx := r.Context()
 	var s *Session
-	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		l, err := a.load(ctx, tx, p, r.PathValue("sessionId"), facilitators...)
-		if err != nil {
-			return err
-		}
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, l *loaded) error {
 		if l.S.Status != StatusLive {
 			return wrongStatus(l.S, "move it")
 		}
@@ -236,9 +207,7 @@ func (a *api) advanceSession(w http.ResponseWriter, r *http.Request, p *auth.Pri
 			to--
 		case dirJump:
 			if *q.ToStep > last {
-				e := httpapi.Invalid(httpapi.Field("to_step", "must be between 0 and %d, the session's last step", last))
-				e.Status = http.StatusUnprocessableEntity
-				return e
+				return httpapi.Unprocessable(httpapi.Field("to_step", "must be between 0 and %d, the session's last step", last))
 			}
 			if *q.ToStep == cur.Step {
 				return httpapi.Conflict("the session is already at step %d", cur.Step)
@@ -265,7 +234,7 @@ func (a *api) advanceSession(w http.ResponseWriter, r *http.Request, p *auth.Pri
 }
 
 func (a *api) endSession(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	if err := liveDecodeOptional(w, r, &struct{}{}); err != nil {
+	if err := httpapi.DecodeOptionalJSON(w, r, &struct{}{}, 0); err != nil {
 		return err
 	}
 	ctx := r.Context()
@@ -276,12 +245,8 @@ func (a *api) endSession(w http.ResponseWriter, r *http.Request, p *auth.Princip
 		draws     int
 		breakouts int
 	)
-	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, l *loaded) error {
 		closed, draws, breakouts = nil, 0, 0
-		l, err := a.load(ctx, tx, p, r.PathValue("sessionId"), facilitators...)
-		if err != nil {
-			return err
-		}
 		if l.S.Status != StatusLive {
 			return wrongStatus(l.S, "end it")
 		}

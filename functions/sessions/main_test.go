@@ -132,7 +132,15 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	fs := fstest.NewClient(t, "demo-sessions", fsemu.Options{Indexes: fstest.DeployedIndexes(t)})
+	return newEnvWith(t, fsemu.Options{})
+}
+
+// newEnvWith is newEnv on an emulator with opts (the deployed indexes
+// are always enforced).
+func newEnvWith(t *testing.T, opts fsemu.Options) *env {
+	t.Helper()
+	opts.Indexes = fstest.DeployedIndexes(t)
+	fs := fstest.NewClient(t, "demo-sessions", opts)
 	e := &env{fs: fs, events: &recorder{}, mail: &mail.Memory{}, consent: &consentSet{}}
 	e.deps = Deps{Verifier: testUsers, Firestore: fs, Events: e.events, Mail: e.mail, Consent: e.consent,
 		PublicURL: "https://studio.test"}
@@ -281,11 +289,12 @@ func TestHealthAndSkeleton(t *testing.T) {
 	}{{tokFac, RelFacilitator}, {tokCoFac, RelFacilitator}, {tokPart1, RelParticipant}, {tokAdminA, RelOrgStaff},
 		{tokPart2, RelNone}, {tokAdminB, RelNone}, {tokPartB, RelNone}} {
 		p := testUsers[c.tok]
-		ref, s, err := (&api{d: e.deps}).find(ctx, nil, p, id)
+		st := (&api{d: e.deps}).store()
+		ref, s, err := st.find(ctx, nil, p, id)
 		if err != nil || ref == nil {
 			t.Fatalf("%s: find %v %v", c.tok, ref, err)
 		}
-		rel, _, err := (&api{d: e.deps}).relation(ctx, nil, p, ref, s)
+		rel, _, err := st.relation(ctx, nil, p, ref, s)
 		if err != nil || rel != c.want {
 			t.Errorf("%s: relation %v, %v; want %v", c.tok, rel, err, c.want)
 		}

@@ -1,17 +1,21 @@
 package sessions
 
-import "time"
+import (
+	"time"
+
+	"pointsofyou.ai/studio/shared/authz"
+)
 
 // Firestore layout (all under the session's organisation):
 //
 //	orgs/{org}/sessions/{sessionId}                     Session
-//	orgs/{org}/sessions/{sessionId}/members/{uid}       authz membership: owner | editor (co-facilitator) | participant
+//	orgs/{org}/sessions/{sessionId}/members/{uid}       SessionMember: owner | editor (co-facilitator) | participant
 //	orgs/{org}/sessions/{sessionId}/participants/{uid}  Participant (state machine invited → joined → left)
 //	orgs/{org}/sessions/{sessionId}/invitations/{id}    Invitation (by email, with a join token)
 //	orgs/{org}/sessions/{sessionId}/draws/{drawId}      card draws, their picks below
 //	orgs/{org}/sessions/{sessionId}/breakouts/{id}      breakout rounds
 //	orgs/{org}/sessions/{sessionId}/homework/{id}       homework items
-//	session_index/{sessionId}                           {org}: where a session lives, for callers of other orgs
+//	session_index/{sessionId}                           sessionIndex: where a session lives, for callers of other orgs
 //
 // A participant may belong to another organisation than the session's: every
 // route finds the session by id (the caller's organisation first, then the
@@ -76,6 +80,18 @@ type Step struct {
 	Minutes      int    `json:"minutes" firestore:"minutes"`
 }
 
+// Plan is a session's run through its journey version, step by step.
+type Plan []Step
+
+// Minutes is the planned time of all steps.
+func (p Plan) Minutes() int {
+	total := 0
+	for _, s := range p {
+		total += s.Minutes
+	}
+	return total
+}
+
 // Cursor is where a live session is. Step indexes Session.Plan; Moves
 // counts every change, so a client's "advance from step N" is checked
 // against the step it saw.
@@ -105,8 +121,8 @@ type Session struct {
 	CoFacilitators []string `json:"co_facilitators" firestore:"co_facilitators"`
 	// Sequence is the calendar SEQUENCE: +1 on every reschedule or
 	// cancellation, sent with the same UID.
-	Sequence int    `json:"sequence" firestore:"sequence"`
-	Plan     []Step `json:"plan" firestore:"plan"`
+	Sequence int  `json:"sequence" firestore:"sequence"`
+	Plan     Plan `json:"plan" firestore:"plan"`
 	// Current is set while live (and kept after the end).
 	Current *Cursor `json:"current,omitempty" firestore:"current"`
 	// Joined counts participants in state joined (capacity check).
@@ -131,6 +147,25 @@ type Participant struct {
 	JoinedAt     *time.Time `json:"joined_at,omitempty" firestore:"joined_at"`
 	LeftAt       *time.Time `json:"left_at,omitempty" firestore:"left_at"`
 	UpdatedAt    time.Time  `json:"updated_at" firestore:"updated_at"`
+}
+
+// SessionMember is orgs/{org}/sessions/{id}/members/{uid}: the role
+// shared/authz reads (owner | editor | participant) and the uid, which
+// collection-group queries (the caller's sessions, data-subject requests)
+// filter on.
+type SessionMember struct {
+	authz.Member
+	UID string `firestore:"uid"`
+}
+
+// newMember is uid's membership document with role.
+func newMember(uid, role string) SessionMember {
+	return SessionMember{Member: authz.Member{Role: role}, UID: uid}
+}
+
+// sessionIndex is session_index/{id}: the organisation a session lives in.
+type sessionIndex struct {
+	Org string `firestore:"org"`
 }
 
 // Relation is what the caller is to a session.

@@ -61,10 +61,8 @@ type joinResult struct {
 func (a *api) join(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	id := r.PathValue("sessionId")
 	var req joinReq
-	if r.ContentLength != 0 {
-		if err := httpapi.DecodeJSON(w, r, &req, 0); err != nil {
-			return err
-		}
+	if err := httpapi.DecodeOptionalJSON(w, r, &req, 0); err != nil {
+		return err
 	}
 	req.Token = strings.TrimSpace(req.Token)
 	notFound := httpapi.NotFound("no session %q, or no valid invitation to it", id)
@@ -75,16 +73,16 @@ func (a *api) join(w http.ResponseWriter, r *http.Request, p *auth.Principal) er
 	var out joinResult
 	var sess *Session
 	changed := false
-	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+	err := a.store().Run(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
 		changed = false
-		ref, s, err := a.find(ctx, tx, p, id)
+		ref, s, err := a.store().find(ctx, tx, p, id)
 		if err != nil {
 			return httpapi.Unavailable(err)
 		}
 		if ref == nil {
 			return notFound
 		}
-		rel, _, err := a.relation(ctx, tx, p, ref, s)
+		rel, _, err := a.store().relation(ctx, tx, p, ref, s)
 		if err != nil {
 			return httpapi.Unavailable(err)
 		}
@@ -156,7 +154,7 @@ func (a *api) join(w http.ResponseWriter, r *http.Request, p *auth.Principal) er
 			}); err != nil {
 				return err
 			}
-			if err := tx.Set(ref.Collection(collMembers).Doc(p.UID), map[string]any{"role": authz.ResourceParticipant, "uid": p.UID}); err != nil {
+			if err := tx.Set(ref.Collection(collMembers).Doc(p.UID), newMember(p.UID, authz.ResourceParticipant)); err != nil {
 				return err
 			}
 		}
@@ -183,26 +181,22 @@ func (a *api) join(w http.ResponseWriter, r *http.Request, p *auth.Principal) er
 // leaveReq is POST /v1/sessions/{id}/leave: no fields.
 type leaveReq struct{}
 
-func (a *api) leave(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
+func (a *api) leave(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	var req leaveReq
-	if r.ContentLength != 0 {
-		if err := httpapi.DecodeJSON(w, r, &req, 0); err != nil {
-			return err
-		}
-	}
+	bad := httpapi.DecodeOptionalJSON(w, r, &req, 0)
 	ctx := r.Context()
 	var rec participantRecord
 	changed := false
-	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		changed = false
-		l, err := a.load(ctx, tx, l0.P, l0.ID(), RelParticipant)
-		if err != nil {
-			return err
+	var sess *Session
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), participants, func(tx *firestore.Transaction, l *loaded) error {
+		changed, sess = false, l.S
+		if bad != nil {
+			return bad
 		}
 		if err := sessionClosed(l.S); err != nil {
 			return err
 		}
-		pref := l.sub(collParticipants).Doc(l0.P.UID)
+		pref := l.sub(collParticipants).Doc(p.UID)
 		snap, err := tx.Get(pref)
 		if status.Code(err) == codes.NotFound {
 			return httpapi.Conflict("you have not joined this session")
@@ -229,7 +223,7 @@ func (a *api) leave(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
 		return err
 	}
 	if changed {
-		a.emit(ctx, events.TypeSessionParticipantChanged, l0.Org(), l0.ID(), l0.P.UID, events.SessionParticipantChanged{State: PartLeft})
+		a.emit(ctx, events.TypeSessionParticipantChanged, sess.Org, sess.ID, p.UID, events.SessionParticipantChanged{State: PartLeft})
 	}
 	httpapi.WriteJSON(w, http.StatusOK, rec)
 	return nil
@@ -238,7 +232,7 @@ func (a *api) leave(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
 // listParticipants lists participants by user id, 20 a page. Facilitators
 // see the invited address; organisation staff do not.
 func (a *api) listParticipants(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	snaps, next, err := idPage(r, l.sub(collParticipants).Query, "state", PartJoined, PartLeft, PartRemoved)
+	snaps, next, err := idPage(r, l.sub(collParticipants).Query, participantPages, "state", PartJoined, PartLeft, PartRemoved)
 	if err != nil {
 		return err
 	}
@@ -262,18 +256,15 @@ func (a *api) listParticipants(w http.ResponseWriter, r *http.Request, l *loaded
 
 // removeParticipant takes a participant out of the session for good: the
 // membership goes, the invitation is revoked, the seat is freed.
-func (a *api) removeParticipant(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
+func (a *api) removeParticipant(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	uid := r.PathValue("uid")
-	if !authz.ValidDocID(uid) {
-		return httpapi.NotFound("no participant %q", uid)
-	}
 	ctx := r.Context()
 	changed := false
-	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		changed = false
-		l, err := a.load(ctx, tx, l0.P, l0.ID(), facilitators...)
-		if err != nil {
-			return err
+	var sess *Session
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, l *loaded) error {
+		changed, sess = false, l.S
+		if !authz.ValidDocID(uid) {
+			return httpapi.NotFound("no participant %q", uid)
 		}
 		pref := l.sub(collParticipants).Doc(uid)
 		snap, err := tx.Get(pref)
@@ -321,7 +312,7 @@ func (a *api) removeParticipant(w http.ResponseWriter, r *http.Request, l0 *load
 		return err
 	}
 	if changed {
-		a.emit(ctx, events.TypeSessionParticipantChanged, l0.Org(), l0.ID(), uid, events.SessionParticipantChanged{State: PartRemoved})
+		a.emit(ctx, events.TypeSessionParticipantChanged, sess.Org, sess.ID, uid, events.SessionParticipantChanged{State: PartRemoved})
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

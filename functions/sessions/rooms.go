@@ -1,11 +1,12 @@
 package sessions
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
+
+	"pointsofyou.ai/studio/shared/random"
 )
 
 // Breakout strategies.
@@ -93,7 +94,7 @@ func assignRooms(people []roomPerson, strategy string, size int, rnd io.Reader) 
 	switch strategy {
 	case StrategyRandom:
 		order := slices.Clone(people)
-		if err := shuffle(rnd, len(order), func(i, j int) { order[i], order[j] = order[j], order[i] }); err != nil {
+		if err := random.Shuffle(rnd, len(order), func(i, j int) { order[i], order[j] = order[j], order[i] }); err != nil {
 			return nil, err
 		}
 		rooms := make([][]string, len(sizes))
@@ -136,7 +137,7 @@ func cardRooms(people []roomPerson, sizes []int, similar bool, rnd io.Reader) ([
 		{len(picked), func(i, j int) { picked[i], picked[j] = picked[j], picked[i] }},
 		{len(unpicked), func(i, j int) { unpicked[i], unpicked[j] = unpicked[j], unpicked[i] }},
 	} {
-		if err := shuffle(rnd, list.n, list.swap); err != nil {
+		if err := random.Shuffle(rnd, list.n, list.swap); err != nil {
 			return nil, err
 		}
 	}
@@ -200,33 +201,6 @@ func jaccard(a, b map[string]bool) float64 {
 		return 0
 	}
 	return float64(inter) / float64(union)
-}
-
-// shuffle is a Fisher–Yates shuffle drawing from rnd.
-func shuffle(rnd io.Reader, n int, swap func(i, j int)) error {
-	for i := n - 1; i > 0; i-- {
-		j, err := randIntn(rnd, i+1)
-		if err != nil {
-			return err
-		}
-		swap(i, j)
-	}
-	return nil
-}
-
-// randIntn is a uniform integer in [0, n) from rnd, by rejection sampling
-// (no modulo bias). n must be positive.
-func randIntn(rnd io.Reader, n int) (int, error) {
-	limit := ^uint64(0) - ^uint64(0)%uint64(n)
-	var b [8]byte
-	for {
-		if _, err := io.ReadFull(rnd, b[:]); err != nil {
-			return 0, fmt.Errorf("randomness: %w", err)
-		}
-		if v := binary.LittleEndian.Uint64(b[:]); v < limit {
-			return int(v % uint64(n)), nil
-		}
-	}
 }
 
 // manualProblem is one reason manual rooms are refused, with the path of

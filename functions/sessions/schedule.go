@@ -2,8 +2,6 @@ package sessions
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,9 +11,6 @@ import (
 	"time"
 
 	"cloud.google.com/go/firestore"
-	"google.golang.org/api/iterator"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
@@ -26,12 +21,12 @@ import (
 
 // Scheduling limits.
 const (
-	schedMinMinutes        = 15
-	schedMaxMinutes        = 720
-	schedMaxCoFacilitators = 5
-	schedMaxTitle          = 200
-	schedMaxDescription    = 4000
-	schedPageSize          = 20
+	minSessionMinutes = 15
+	maxSessionMinutes = 720
+	maxCoFacilitators = 5
+	maxTitle          = 200
+	maxDescription    = 4000
+	listPageSize      = 20
 )
 
 // collSettings holds per-session documents the API keeps for itself;
@@ -53,24 +48,16 @@ type calendarDoc struct {
 
 func (a *api) scheduleRoutes() []httpapi.Route {
 	return []httpapi.Route{
-		route(http.MethodPost, "/v1/sessions", a.authed(a.createSession)),
-		route(http.MethodGet, "/v1/sessions", a.authed(a.listSessions)),
-		route(http.MethodGet, "/v1/me/sessions", a.authed(a.mySessions)),
-		route(http.MethodGet, "/v1/sessions/{sessionId}", a.session(a.getSession)),
-		route(http.MethodPatch, "/v1/sessions/{sessionId}", a.session(a.patchSession, facilitators...)),
-		route(http.MethodPost, "/v1/sessions/{sessionId}/reschedule", a.session(a.reschedule, facilitators...)),
-		route(http.MethodPost, "/v1/sessions/{sessionId}/cancel", a.managed(a.cancel)),
-		route(http.MethodPut, "/v1/sessions/{sessionId}/owner", a.managed(a.setOwner)),
-		route(http.MethodGet, "/v1/sessions/{sessionId}/calendar.ics", a.session(a.calendarFile, RelFacilitator, RelParticipant)),
+		httpapi.Handle(http.MethodPost, "/v1/sessions", orgStaff, withPrincipal(a.createSession)),
+		httpapi.Handle(http.MethodGet, "/v1/sessions", orgStaff, withPrincipal(a.listSessions)),
+		httpapi.Handle(http.MethodGet, "/v1/me/sessions", signedIn, withPrincipal(a.mySessions)),
+		httpapi.Handle(http.MethodGet, "/v1/sessions/{sessionId}", sessionAny, a.session(a.getSession, anyone)),
+		httpapi.Handle(http.MethodPatch, "/v1/sessions/{sessionId}", sessionStaff, withPrincipal(a.patchSession)),
+		httpapi.Handle(http.MethodPost, "/v1/sessions/{sessionId}/reschedule", sessionStaff, withPrincipal(a.reschedule)),
+		httpapi.Handle(http.MethodPost, "/v1/sessions/{sessionId}/cancel", sessionStaff, withPrincipal(a.cancel)),
+		httpapi.Handle(http.MethodPut, "/v1/sessions/{sessionId}/owner", sessionStaff, withPrincipal(a.setOwner)),
+		httpapi.Handle(http.MethodGet, "/v1/sessions/{sessionId}/calendar.ics", sessionAny, a.session(a.calendarFile, only(RelFacilitator, RelParticipant))),
 	}
-}
-
-// scheduleUnprocessable is a well-formed request the current state cannot honour
-// (an unpublished journey), naming the field.
-func scheduleUnprocessable(field, format string, args ...any) *httpapi.Error {
-	f := httpapi.Field(field, format, args...)
-	return &httpapi.Error{Status: http.StatusUnprocessableEntity, Slug: "unprocessable", Title: "Unprocessable request",
-		Detail: f.Field + ": " + f.Detail, Fields: []httpapi.FieldError{f}}
 }
 
 // parseStart reads start_at: RFC 3339 with an offset, or a local wall
@@ -179,8 +166,8 @@ func (r *scheduleReq) Validate() []httpapi.FieldError {
 	} else {
 		r.start = t
 	}
-	if r.DurationMinutes != nil && (*r.DurationMinutes < schedMinMinutes || *r.DurationMinutes > schedMaxMinutes) {
-		f = append(f, httpapi.Field("duration_minutes", "must be between %d and %d", schedMinMinutes, schedMaxMinutes))
+	if r.DurationMinutes != nil && (*r.DurationMinutes < minSessionMinutes || *r.DurationMinutes > maxSessionMinutes) {
+		f = append(f, httpapi.Field("duration_minutes", "must be between %d and %d", minSessionMinutes, maxSessionMinutes))
 	}
 	if r.Capacity != nil && (*r.Capacity < 1 || *r.Capacity > MaxCapacity) {
 		f = append(f, httpapi.Field("capacity", "must be between 1 and %d", MaxCapacity))
@@ -194,19 +181,19 @@ func (r *scheduleReq) Validate() []httpapi.FieldError {
 // becomes a mail subject and a calendar SUMMARY.
 func checkTitle(f *[]httpapi.FieldError, title string) {
 	httpapi.Required(f, "title", title)
-	httpapi.MaxLen(f, "title", title, schedMaxTitle)
+	httpapi.MaxLen(f, "title", title, maxTitle)
 	httpapi.Text(f, "title", title, httpapi.SingleLine)
 }
 
 // checkDescription validates a session description (multi-line text).
 func checkDescription(f *[]httpapi.FieldError, d string) {
-	httpapi.MaxLen(f, "description", d, schedMaxDescription)
+	httpapi.MaxLen(f, "description", d, maxDescription)
 	httpapi.Text(f, "description", d, httpapi.MultiLine)
 }
 
 func checkCoFacilitators(f *[]httpapi.FieldError, uids []string) {
-	if len(uids) > schedMaxCoFacilitators {
-		*f = append(*f, httpapi.Field("co_facilitators", "at most %d co-facilitators", schedMaxCoFacilitators))
+	if len(uids) > maxCoFacilitators {
+		*f = append(*f, httpapi.Field("co_facilitators", "at most %d co-facilitators", maxCoFacilitators))
 	}
 	seen := map[string]bool{}
 	for i, u := range uids {
@@ -245,10 +232,10 @@ func (a *api) staffCoFacilitators(ctx context.Context, org, owner string, uids [
 	return nil
 }
 
-// schedPlanOf is the run of a journey: every element of each non-skipped
+// planOf is the run of a journey: every element of each non-skipped
 // phase, in order.
-func schedPlanOf(j *journey.Journey) []Step {
-	var plan []Step
+func planOf(j *journey.Journey) Plan {
+	var plan Plan
 	for pi, ph := range j.Phases {
 		if ph.Skipped {
 			continue
@@ -260,57 +247,28 @@ func schedPlanOf(j *journey.Journey) []Step {
 	return plan
 }
 
-func schedPlanMinutes(plan []Step) int {
-	total := 0
-	for _, s := range plan {
-		total += s.Minutes
-	}
-	return total
-}
-
-// publishedJourney reads the requested (or latest) published version.
+// publishedJourney reads the requested (or latest) published version of
+// journey id; what the caller can fix is a 422 naming the field.
 func (a *api) publishedJourney(ctx context.Context, org, id string, version *int) (*journey.Journey, int, error) {
-	jref := a.d.Firestore.Collection(collOrgs).Doc(org).Collection(journey.JourneysCollection).Doc(id)
-	snap, err := jref.Get(ctx)
-	if status.Code(err) == codes.NotFound {
-		return nil, 0, scheduleUnprocessable("journey_id", "no journey %q in your organisation", id)
-	}
-	if err != nil {
-		return nil, 0, httpapi.Unavailable(err)
-	}
 	n := 0
 	if version != nil {
 		n = *version
-	} else {
-		latest, _ := snap.DataAt("latest_version")
-		if v, ok := latest.(int64); ok {
-			n = int(v)
-		}
-		if n < 1 {
-			return nil, 0, scheduleUnprocessable("journey_id", "the journey was never published; publish it first")
-		}
 	}
-	vsnap, err := jref.Collection(journey.VersionsCollection).Doc(journey.VersionDocID(n)).Get(ctx)
-	if status.Code(err) == codes.NotFound {
-		return nil, 0, scheduleUnprocessable("journey_version", "the journey has no published version %d", n)
-	}
-	if err != nil {
+	v, err := journey.ReadPublished(ctx, a.d.Firestore, org, id, n)
+	switch {
+	case errors.Is(err, journey.ErrNoJourney):
+		return nil, 0, unprocessable(httpapi.Field("journey_id", "no journey %q in your organisation", id))
+	case errors.Is(err, journey.ErrNotPublished):
+		return nil, 0, unprocessable(httpapi.Field("journey_id", "the journey was never published; publish it first"))
+	case errors.Is(err, journey.ErrNoVersion):
+		return nil, 0, unprocessable(httpapi.Field("journey_version", "the journey has no published version %d", n))
+	case err != nil:
 		return nil, 0, httpapi.Unavailable(err)
 	}
-	var v journey.Version
-	if err := vsnap.DataTo(&v); err != nil {
-		return nil, 0, httpapi.Unavailable(fmt.Errorf("decode journey version: %w", err))
-	}
-	return &v.Journey, n, nil
+	return &v.Journey, v.Version, nil
 }
 
 func (a *api) createSession(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	if !p.IsStaff() || !authz.ValidDocID(p.Org) {
-		return httpapi.Forbidden("only facilitators, educators and admins of an organisation schedule sessions")
-	}
-	if err := a.currentStaff(r.Context(), p, p.Org); err != nil {
-		return err
-	}
 	var req scheduleReq
 	if err := httpapi.DecodeJSON(w, r, &req, 0); err != nil {
 		return err
@@ -327,11 +285,11 @@ func (a *api) createSession(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	if err != nil {
 		return err
 	}
-	plan := schedPlanOf(j)
+	plan := planOf(j)
 	if len(plan) == 0 {
-		return scheduleUnprocessable("journey_id", "the journey version has no elements to run")
+		return unprocessable(httpapi.Field("journey_id", "the journey version has no elements to run"))
 	}
-	need := schedPlanMinutes(plan)
+	need := plan.Minutes()
 	minutes := max(DefaultMinutes, j.SessionMinutes, need)
 	if req.DurationMinutes != nil {
 		minutes = *req.DurationMinutes
@@ -339,7 +297,7 @@ func (a *api) createSession(w http.ResponseWriter, r *http.Request, p *auth.Prin
 			return httpapi.Invalid(httpapi.Field("duration_minutes", "is shorter than the journey's %d minutes", need))
 		}
 	}
-	minutes = min(minutes, schedMaxMinutes)
+	minutes = min(minutes, maxSessionMinutes)
 	title := j.Name
 	if req.Title != nil {
 		title = strings.TrimSpace(*req.Title)
@@ -363,23 +321,23 @@ func (a *api) createSession(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		CreatedAt: utc, CreatedBy: p.UID, UpdatedAt: utc,
 	}
 	s.ID = a.d.NewID()
-	ref := a.sessionRef(p.Org, s.ID)
-	err = a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+	ref := a.store().sessionRef(p.Org, s.ID)
+	err = a.store().Run(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
 		if err := tx.Create(ref, s); err != nil {
 			return err
 		}
-		if err := tx.Set(ref.Collection(collMembers).Doc(p.UID), map[string]any{"role": authz.ResourceOwner, "uid": p.UID}); err != nil {
+		if err := tx.Set(ref.Collection(collMembers).Doc(p.UID), newMember(p.UID, authz.ResourceOwner)); err != nil {
 			return err
 		}
 		for _, u := range co {
-			if err := tx.Set(ref.Collection(collMembers).Doc(u), map[string]any{"role": authz.ResourceEditor, "uid": u}); err != nil {
+			if err := tx.Set(ref.Collection(collMembers).Doc(u), newMember(u, authz.ResourceEditor)); err != nil {
 				return err
 			}
 		}
 		if err := tx.Set(ref.Collection(collSettings).Doc(docCalendar), calendarDoc{OrganizerUID: p.UID, OrganizerEmail: p.Email}); err != nil {
 			return err
 		}
-		return tx.Create(a.d.Firestore.Collection(collIndex).Doc(s.ID), map[string]any{"org": p.Org})
+		return tx.Create(a.d.Firestore.Collection(collIndex).Doc(s.ID), sessionIndex{Org: p.Org})
 	})
 	if err != nil {
 		return err
@@ -390,631 +348,5 @@ func (a *api) createSession(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	})
 	w.Header().Set("Location", "/v1/sessions/"+s.ID)
 	httpapi.WriteJSON(w, http.StatusCreated, s)
-	return nil
-}
-
-// sessionView is the session as rel sees it: participants do not get the
-// co-facilitators' user ids (staff names are not theirs to enumerate).
-func sessionView(s *Session, rel Relation) *Session {
-	out := *s
-	if rel == RelParticipant {
-		out.CoFacilitators = []string{}
-	}
-	if out.CoFacilitators == nil {
-		out.CoFacilitators = []string{}
-	}
-	return &out
-}
-
-func (a *api) getSession(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	httpapi.WriteJSON(w, http.StatusOK, sessionView(l.S, l.Rel))
-	return nil
-}
-
-// schedCursor is an opaque cursor: the last item's sort key.
-type schedCursor struct {
-	At   time.Time `json:"t,omitzero"`
-	ID   string    `json:"i"`
-	Path string    `json:"p,omitempty"`
-}
-
-// idPage reads one page of q in document-id order from the request's
-// page_token, optionally filtered by the query parameter field (one of
-// allowed, checked); it returns at most schedPageSize documents and the
-// token of the next page ("" on the last).
-func idPage(r *http.Request, q firestore.Query, field string, allowed ...string) ([]*firestore.DocumentSnapshot, string, error) {
-	qv := r.URL.Query()
-	if v := qv.Get(field); v != "" {
-		var f []httpapi.FieldError
-		if httpapi.OneOf(&f, field, v, allowed...); len(f) > 0 {
-			return nil, "", httpapi.Invalid(f...)
-		}
-		q = q.Where(field, "==", v)
-	}
-	tok, err := schedDecodeCursor(qv.Get("page_token"))
-	if err != nil {
-		return nil, "", err
-	}
-	q = q.OrderBy(firestore.DocumentID, firestore.Asc)
-	if tok != nil {
-		q = q.StartAfter(tok.ID)
-	}
-	snaps, err := q.Limit(schedPageSize + 1).Documents(r.Context()).GetAll()
-	if err != nil {
-		return nil, "", httpapi.Unavailable(err)
-	}
-	if len(snaps) > schedPageSize {
-		return snaps[:schedPageSize], schedEncodeCursor(schedCursor{ID: snaps[schedPageSize-1].Ref.ID}), nil
-	}
-	return snaps, "", nil
-}
-
-func schedEncodeCursor(t schedCursor) string {
-	b, _ := json.Marshal(t)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func schedDecodeCursor(s string) (*schedCursor, error) {
-	if s == "" {
-		return nil, nil
-	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	var t schedCursor
-	if err != nil || len(s) > 1000 || json.Unmarshal(b, &t) != nil || !authz.ValidDocID(t.ID) {
-		return nil, httpapi.Invalid(httpapi.Field("page_token", "is not a token from an earlier page"))
-	}
-	return &t, nil
-}
-
-// schedSessionPage is a page of sessions.
-type schedSessionPage struct {
-	Sessions      []*Session `json:"sessions"`
-	NextPageToken string     `json:"next_page_token,omitempty"`
-}
-
-func (a *api) listSessions(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	if !p.IsStaff() || !authz.ValidDocID(p.Org) {
-		return httpapi.Forbidden("only staff of an organisation list its sessions; see /v1/me/sessions")
-	}
-	if err := a.currentStaff(r.Context(), p, p.Org); err != nil {
-		return err
-	}
-	qv := r.URL.Query()
-	var f []httpapi.FieldError
-	q := a.d.Firestore.Collection(collOrgs).Doc(p.Org).Collection(collSessions).Query
-	if st := qv.Get("status"); st != "" {
-		httpapi.OneOf(&f, "status", st, StatusScheduled, StatusLive, StatusEnded, StatusCancelled)
-		q = q.Where("status", "==", st)
-	}
-	for _, k := range []string{"from", "to"} {
-		v := qv.Get(k)
-		if v == "" {
-			continue
-		}
-		t, err := time.Parse(time.RFC3339, v)
-		if err != nil {
-			f = append(f, httpapi.Field(k, "must be an RFC 3339 time with an offset"))
-			continue
-		}
-		op := ">="
-		if k == "to" {
-			op = "<"
-		}
-		q = q.Where("start_at", op, t.UTC())
-	}
-	tok, err := schedDecodeCursor(qv.Get("page_token"))
-	if err != nil {
-		return err
-	}
-	if len(f) > 0 {
-		return httpapi.Invalid(f...)
-	}
-	q = q.OrderBy("start_at", firestore.Asc).OrderBy(firestore.DocumentID, firestore.Asc)
-	if tok != nil {
-		q = q.StartAfter(tok.At, tok.ID)
-	}
-	snaps, err := q.Limit(schedPageSize + 1).Documents(r.Context()).GetAll()
-	if err != nil {
-		return httpapi.Unavailable(err)
-	}
-	page := schedSessionPage{Sessions: []*Session{}}
-	for i, snap := range snaps {
-		if i == schedPageSize {
-			last := page.Sessions[schedPageSize-1]
-			page.NextPageToken = schedEncodeCursor(schedCursor{At: last.StartAt, ID: last.ID})
-			break
-		}
-		var s Session
-		if err := snap.DataTo(&s); err != nil {
-			return httpapi.Unavailable(err)
-		}
-		s.ID = snap.Ref.ID
-		page.Sessions = append(page.Sessions, sessionView(&s, RelOrgStaff))
-	}
-	httpapi.WriteJSON(w, http.StatusOK, page)
-	return nil
-}
-
-// mySession is one of the caller's sessions with the caller's part in it.
-type mySession struct {
-	*Session
-	Role string `json:"role"` // owner | editor | participant
-}
-
-// mySessions lists the sessions the caller is a member of, in any
-// organisation (a collection-group query on members). The page follows
-// the membership documents' order; a page is sorted by start time.
-func (a *api) mySessions(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	if !authz.ValidDocID(p.UID) {
-		return httpapi.Forbidden("no user id")
-	}
-	tok, err := schedDecodeCursor(r.URL.Query().Get("page_token"))
-	if err != nil {
-		return err
-	}
-	q := a.d.Firestore.CollectionGroup(collMembers).Where("uid", "==", p.UID).OrderBy(firestore.DocumentID, firestore.Asc)
-	if tok != nil {
-		ref := a.d.Firestore.Doc(tok.Path)
-		if ref == nil || !isSessionMember(ref) || ref.ID != p.UID {
-			return httpapi.Invalid(httpapi.Field("page_token", "is not a token from an earlier page"))
-		}
-		q = q.StartAfter(ref)
-	}
-	ctx := r.Context()
-	out := struct {
-		Sessions      []mySession `json:"sessions"`
-		NextPageToken string      `json:"next_page_token,omitempty"`
-	}{Sessions: []mySession{}}
-	it := q.Documents(ctx)
-	defer it.Stop()
-	var refs []*firestore.DocumentRef
-	var roles []string
-	for len(refs) < schedPageSize {
-		snap, err := it.Next()
-		if errors.Is(err, iterator.Done) {
-			break
-		}
-		if err != nil {
-			return httpapi.Unavailable(err)
-		}
-		if !isSessionMember(snap.Ref) {
-			continue // org and canvas memberships share the collection name
-		}
-		role, _ := snap.Data()["role"].(string)
-		refs = append(refs, snap.Ref.Parent.Parent)
-		roles = append(roles, role)
-		if len(refs) == schedPageSize {
-			out.NextPageToken = schedEncodeCursor(schedCursor{ID: p.UID, Path: strings.SplitN(snap.Ref.Path, "/documents/", 2)[1]})
-		}
-	}
-	if len(refs) > 0 {
-		// Running a session needs current staff membership of its
-		// organisation: a former facilitator's sessions are not theirs.
-		staffOf, err := a.staffOrgs(ctx, p.UID, refs, roles)
-		if err != nil {
-			return httpapi.Unavailable(err)
-		}
-		snaps, err := a.d.Firestore.GetAll(ctx, refs)
-		if err != nil {
-			return httpapi.Unavailable(err)
-		}
-		for i, snap := range snaps {
-			if !snap.Exists() || (roles[i] != authz.ResourceParticipant && !staffOf[refs[i].Parent.Parent.ID]) {
-				continue
-			}
-			var s Session
-			if err := snap.DataTo(&s); err != nil {
-				return httpapi.Unavailable(err)
-			}
-			s.ID = snap.Ref.ID
-			rel := RelParticipant
-			if roles[i] != authz.ResourceParticipant {
-				rel = RelFacilitator
-			}
-			out.Sessions = append(out.Sessions, mySession{Session: sessionView(&s, rel), Role: roles[i]})
-		}
-	}
-	slices.SortStableFunc(out.Sessions, func(x, y mySession) int { return x.StartAt.Compare(y.StartAt) })
-	httpapi.WriteJSON(w, http.StatusOK, out)
-	return nil
-}
-
-// staffOrgs reads uid's current role in the organisation of every session
-// of refs the caller facilitates (roles[i] not participant) and reports
-// in which of them uid is staff.
-func (a *api) staffOrgs(ctx context.Context, uid string, refs []*firestore.DocumentRef, roles []string) (map[string]bool, error) {
-	var mrefs []*firestore.DocumentRef
-	seen := map[string]bool{}
-	for i, ref := range refs {
-		org := ref.Parent.Parent.ID
-		if roles[i] == authz.ResourceParticipant || seen[org] {
-			continue
-		}
-		seen[org] = true
-		mrefs = append(mrefs, a.d.Firestore.Collection(collOrgs).Doc(org).Collection(collMembers).Doc(uid))
-	}
-	out := map[string]bool{}
-	if len(mrefs) == 0 {
-		return out, nil
-	}
-	snaps, err := a.d.Firestore.GetAll(ctx, mrefs)
-	if err != nil {
-		return nil, err
-	}
-	for _, snap := range snaps {
-		if !snap.Exists() {
-			continue
-		}
-		role, _ := snap.Data()["role"].(string)
-		out[snap.Ref.Parent.Parent.ID] = slices.Contains(staffRoles, role)
-	}
-	return out, nil
-}
-
-// isSessionMember reports a path orgs/{org}/sessions/{id}/members/{uid}.
-func isSessionMember(ref *firestore.DocumentRef) bool {
-	s := ref.Parent.Parent
-	return ref.Parent.ID == collMembers && s != nil && s.Parent.ID == collSessions &&
-		s.Parent.Parent != nil && s.Parent.Parent.Parent.ID == collOrgs && s.Parent.Parent.Parent.Parent == nil
-}
-
-// patchReq is PATCH /v1/sessions/{id}; absent fields are kept, a null
-// meeting removes it.
-type patchReq struct {
-	Title          *string         `json:"title"`
-	Description    *string         `json:"description"`
-	Capacity       *int            `json:"capacity"`
-	Meeting        json.RawMessage `json:"meeting"`
-	CoFacilitators *[]string       `json:"co_facilitators"`
-
-	meeting *Meeting
-}
-
-func (r *patchReq) Validate() []httpapi.FieldError {
-	var f []httpapi.FieldError
-	if r.Title == nil && r.Description == nil && r.Capacity == nil && r.Meeting == nil && r.CoFacilitators == nil {
-		return []httpapi.FieldError{httpapi.Field("(body)", "name at least one of title, description, capacity, meeting, co_facilitators")}
-	}
-	if r.Title != nil {
-		checkTitle(&f, *r.Title)
-	}
-	if r.Description != nil {
-		checkDescription(&f, *r.Description)
-	}
-	if r.Capacity != nil && (*r.Capacity < 1 || *r.Capacity > MaxCapacity) {
-		f = append(f, httpapi.Field("capacity", "must be between 1 and %d", MaxCapacity))
-	}
-	if r.Meeting != nil && string(r.Meeting) != "null" {
-		var m Meeting
-		if err := httpapi.DecodeBytes(r.Meeting, &m); err != nil {
-			var he *httpapi.Error
-			if errors.As(err, &he) && len(he.Fields) > 0 {
-				for _, fe := range he.Fields {
-					f = append(f, httpapi.Field("meeting."+fe.Field, "%s", fe.Detail))
-				}
-			} else {
-				f = append(f, httpapi.Field("meeting", "must be an object or null"))
-			}
-		} else {
-			r.meeting = &m
-			checkMeeting(&f, &m)
-		}
-	}
-	if r.CoFacilitators != nil {
-		checkCoFacilitators(&f, *r.CoFacilitators)
-	}
-	return f
-}
-
-// sessionClosed refuses changes to a session that is over.
-func sessionClosed(s *Session) error {
-	if s.Status == StatusEnded || s.Status == StatusCancelled {
-		return httpapi.Conflict("the session is %s", s.Status)
-	}
-	return nil
-}
-
-func (a *api) patchSession(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
-	var req patchReq
-	if err := httpapi.DecodeJSON(w, r, &req, 0); err != nil {
-		return err
-	}
-	ctx := r.Context()
-	if req.CoFacilitators != nil {
-		if err := a.staffCoFacilitators(ctx, l0.Org(), l0.S.Facilitator, *req.CoFacilitators); err != nil {
-			return err
-		}
-	}
-	var out *Session
-	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		l, err := a.load(ctx, tx, l0.P, l0.ID(), facilitators...)
-		if err != nil {
-			return err
-		}
-		if err := sessionClosed(l.S); err != nil {
-			return err
-		}
-		s := *l.S
-		now := a.d.Now().UTC()
-		ups := []firestore.Update{{Path: "updated_at", Value: now}}
-		if req.Title != nil {
-			s.Title = strings.TrimSpace(*req.Title)
-			ups = append(ups, firestore.Update{Path: "title", Value: s.Title})
-		}
-		if req.Description != nil {
-			s.Description = *req.Description
-			ups = append(ups, firestore.Update{Path: "description", Value: s.Description})
-		}
-		if req.Capacity != nil {
-			if *req.Capacity < s.Joined {
-				return httpapi.Invalid(httpapi.Field("capacity", "is below the %d participants who joined", s.Joined))
-			}
-			s.Capacity = *req.Capacity
-			ups = append(ups, firestore.Update{Path: "capacity", Value: s.Capacity})
-		}
-		if req.Meeting != nil {
-			s.Meeting = req.meeting
-			ups = append(ups, firestore.Update{Path: "meeting", Value: s.Meeting})
-		}
-		var writes []func() error
-		if req.CoFacilitators != nil {
-			next := *req.CoFacilitators
-			for _, u := range s.CoFacilitators {
-				if !slices.Contains(next, u) {
-					writes = append(writes, func() error { return tx.Delete(l.sub(collMembers).Doc(u)) })
-				}
-			}
-			for _, u := range next {
-				writes = append(writes, func() error {
-					return tx.Set(l.sub(collMembers).Doc(u), map[string]any{"role": authz.ResourceEditor, "uid": u})
-				})
-			}
-			s.CoFacilitators = append([]string{}, next...)
-			ups = append(ups, firestore.Update{Path: "co_facilitators", Value: s.CoFacilitators})
-		}
-		for _, wr := range writes {
-			if err := wr(); err != nil {
-				return err
-			}
-		}
-		s.UpdatedAt = now
-		out = &s
-		return tx.Update(l.Ref, ups)
-	})
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, sessionView(out, RelFacilitator))
-	return nil
-}
-
-// rescheduleReq is POST /v1/sessions/{id}/reschedule.
-type rescheduleReq struct {
-	StartAt         string `json:"start_at"`
-	TimeZone        string `json:"time_zone"`
-	DurationMinutes *int   `json:"duration_minutes"`
-}
-
-func (a *api) reschedule(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
-	var req rescheduleReq
-	if err := httpapi.DecodeJSON(w, r, &req, 0); err != nil {
-		return err
-	}
-	var f []httpapi.FieldError
-	zone := req.TimeZone
-	if zone == "" {
-		zone = l0.S.TimeZone
-	}
-	loc := loadZone(&f, "time_zone", zone)
-	var start time.Time
-	if strings.TrimSpace(req.StartAt) == "" {
-		f = append(f, httpapi.Field("start_at", "is required"))
-	} else if t, fe := parseStart("start_at", req.StartAt, loc); fe != nil {
-		f = append(f, *fe)
-	} else {
-		start = t
-	}
-	if req.DurationMinutes != nil && (*req.DurationMinutes < schedMinMinutes || *req.DurationMinutes > schedMaxMinutes) {
-		f = append(f, httpapi.Field("duration_minutes", "must be between %d and %d", schedMinMinutes, schedMaxMinutes))
-	}
-	if len(f) > 0 {
-		return httpapi.Invalid(f...)
-	}
-	now := a.d.Now()
-	if !start.After(now) {
-		return httpapi.Invalid(httpapi.Field("start_at", "must be in the future"))
-	}
-	ctx := r.Context()
-	var out *Session
-	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		l, err := a.load(ctx, tx, l0.P, l0.ID(), facilitators...)
-		if err != nil {
-			return err
-		}
-		if l.S.Status != StatusScheduled {
-			return httpapi.Conflict("only a scheduled session can be rescheduled; this one is %s", l.S.Status)
-		}
-		// Every reschedule mails every invitee: it counts against the mail
-		// quota like invitations, or a loop of reschedules would flood them.
-		invitees, err := tx.Documents(l.sub(collInvitations).Where("status", "in", []string{InvitePending, InviteAccepted}).Select("status")).GetAll()
-		if err != nil {
-			return err
-		}
-		if err := a.d.MailQuota.Reserve(tx, l.Org(), l0.P.UID, len(invitees), now); err != nil {
-			return quotaProblem(err)
-		}
-		s := *l.S
-		if req.DurationMinutes != nil {
-			if need := schedPlanMinutes(s.Plan); *req.DurationMinutes < need {
-				return httpapi.Invalid(httpapi.Field("duration_minutes", "is shorter than the journey's %d minutes", need))
-			}
-			s.DurationMinutes = *req.DurationMinutes
-		}
-		s.StartAt, s.TimeZone, s.Sequence, s.UpdatedAt, s.RemindedAt = start.UTC(), zone, s.Sequence+1, now.UTC(), nil
-		out = &s
-		// The reminder is due again for the new time.
-		return tx.Update(l.Ref, []firestore.Update{
-			{Path: "start_at", Value: s.StartAt}, {Path: "time_zone", Value: s.TimeZone},
-			{Path: "duration_minutes", Value: s.DurationMinutes}, {Path: "sequence", Value: s.Sequence},
-			{Path: "reminded_at", Value: nil}, {Path: "updated_at", Value: s.UpdatedAt},
-		})
-	})
-	if err != nil {
-		return err
-	}
-	a.emit(ctx, events.TypeSessionRescheduled, out.Org, out.ID, l0.P.UID, events.SessionRescheduled{Sequence: out.Sequence, DurationMinutes: out.DurationMinutes})
-	mailInvitees(ctx, a.d, out, mailUpdate)
-	httpapi.WriteJSON(w, http.StatusOK, sessionView(out, RelFacilitator))
-	return nil
-}
-
-// cancelReq is POST /v1/sessions/{id}/cancel: no fields.
-type cancelReq struct{}
-
-func (a *api) cancel(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
-	var req cancelReq
-	if r.ContentLength != 0 {
-		if err := httpapi.DecodeJSON(w, r, &req, 0); err != nil {
-			return err
-		}
-	}
-	ctx := r.Context()
-	var out *Session
-	wasLive := false
-	after := func() {}
-	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		l, err := a.loadManaged(ctx, tx, l0.P, l0.ID())
-		if err != nil {
-			return err
-		}
-		if err := sessionClosed(l.S); err != nil {
-			return err
-		}
-		wasLive = l.S.Status == StatusLive
-		if wasLive {
-			if after, err = a.endBreakouts(ctx, tx, l, "session_ended"); err != nil {
-				return err
-			}
-		}
-		s := *l.S
-		now := a.d.Now().UTC()
-		// Cancellation mail is not charged to the mail quota: a session is
-		// cancelled once, its invitees were charged when invited, and a
-		// cancellation must never be held back.
-		//
-		// A cancelled session is over: the organisation's retention of
-		// session data counts from ended_at (functions/consent).
-		s.Status, s.Sequence, s.UpdatedAt, s.EndedAt = StatusCancelled, s.Sequence+1, now, &now
-		out = &s
-		return tx.Update(l.Ref, []firestore.Update{{Path: "status", Value: s.Status}, {Path: "sequence", Value: s.Sequence},
-			{Path: "updated_at", Value: now}, {Path: "ended_at", Value: now}})
-	})
-	if err != nil {
-		return err
-	}
-	if after != nil {
-		after()
-	}
-	a.emit(ctx, events.TypeSessionCancelled, out.Org, out.ID, l0.P.UID, events.SessionCancelled{Sequence: out.Sequence, WasLive: wasLive})
-	mailInvitees(ctx, a.d, out, mailCancel)
-	httpapi.WriteJSON(w, http.StatusOK, sessionView(out, RelFacilitator))
-	return nil
-}
-
-// ownerReq is PUT /v1/sessions/{id}/owner.
-type ownerReq struct {
-	UID string `json:"uid"`
-}
-
-func (r *ownerReq) Validate() []httpapi.FieldError {
-	if !authz.ValidDocID(r.UID) {
-		return []httpapi.FieldError{httpapi.Field("uid", "is not a user id")}
-	}
-	return nil
-}
-
-// setOwner hands the session to another current staff member of its
-// organisation: the organisation's admins use it to take over the
-// sessions of someone who left, and an owner to pass one on. The previous
-// owner loses control; calendar entries name the new owner as organizer when that is the
-// caller, and no organizer otherwise (the address is not known here).
-func (a *api) setOwner(w http.ResponseWriter, r *http.Request, l0 *loaded) error {
-	var req ownerReq
-	if err := httpapi.DecodeJSON(w, r, &req, 1<<10); err != nil {
-		return err
-	}
-	ctx := r.Context()
-	var out *Session
-	err := a.inTx(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		l, err := a.loadManaged(ctx, tx, l0.P, l0.ID())
-		if err != nil {
-			return err
-		}
-		if err := sessionClosed(l.S); err != nil {
-			return err
-		}
-		role, err := a.orgRoleOf(ctx, tx, l.Org(), req.UID)
-		if err != nil {
-			return httpapi.Unavailable(err)
-		}
-		if !slices.Contains(staffRoles, role) {
-			return httpapi.Invalid(httpapi.Field("uid", "is not a current facilitator, educator or admin of the session's organisation"))
-		}
-		s := *l.S
-		out = &s
-		if s.Facilitator == req.UID {
-			return nil
-		}
-		prev := s.Facilitator
-		s.Facilitator = req.UID
-		s.CoFacilitators = slices.DeleteFunc(slices.Clone(s.CoFacilitators), func(u string) bool { return u == req.UID })
-		if s.CoFacilitators == nil {
-			s.CoFacilitators = []string{}
-		}
-		s.UpdatedAt = a.d.Now().UTC()
-		if authz.ValidDocID(prev) {
-			if err := tx.Delete(l.sub(collMembers).Doc(prev)); err != nil {
-				return err
-			}
-		}
-		if err := tx.Set(l.sub(collMembers).Doc(req.UID), map[string]any{"role": authz.ResourceOwner, "uid": req.UID}); err != nil {
-			return err
-		}
-		cal := calendarDoc{OrganizerUID: req.UID}
-		if req.UID == l0.P.UID {
-			cal.OrganizerEmail = l0.P.Email
-		}
-		if err := tx.Set(l.sub(collSettings).Doc(docCalendar), cal); err != nil {
-			return err
-		}
-		return tx.Update(l.Ref, []firestore.Update{{Path: "facilitator", Value: s.Facilitator},
-			{Path: "co_facilitators", Value: s.CoFacilitators}, {Path: "updated_at", Value: s.UpdatedAt}})
-	})
-	if err != nil {
-		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, sessionView(out, RelFacilitator))
-	return nil
-}
-
-// calendarFile is the session's current calendar entry.
-func (a *api) calendarFile(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	cal, err := readCalendar(r.Context(), l.Ref)
-	if err != nil {
-		return httpapi.Unavailable(err)
-	}
-	var attendee *string
-	if l.Rel == RelParticipant && l.P.Email != "" {
-		attendee = &l.P.Email
-	}
-	data, method, err := sessionICS(a.d, l.S, cal, attendee)
-	if err != nil {
-		return httpapi.Internal(err)
-	}
-	w.Header().Set("Content-Type", "text/calendar; charset=utf-8; method="+method)
-	w.Header().Set("Content-Disposition", `attachment; filename="session.ics"`)
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(data)
 	return nil
 }

@@ -236,20 +236,20 @@ func TestScheduleListAndMine(t *testing.T) {
 		ids = append(ids, s.ID)
 	}
 	e.do(t, "POST", "/v1/sessions/"+ids[2]+"/cancel", tokFac, map[string]any{})
-	var page schedSessionPage
+	var page sessionPage
 	r := e.do(t, "GET", "/v1/sessions", tokAdminA, nil)
 	r.json(t, &page)
 	if len(page.Sessions) != 3 || page.Sessions[0].ID != ids[0] || page.Sessions[2].ID != ids[2] {
 		t.Fatalf("list %s", r.Body)
 	}
 	r = e.do(t, "GET", "/v1/sessions?status=scheduled", tokFac, nil)
-	page = schedSessionPage{}
+	page = sessionPage{}
 	r.json(t, &page)
 	if len(page.Sessions) != 2 {
 		t.Fatalf("scheduled %s", r.Body)
 	}
 	from := time.Now().Add(6*24*time.Hour - time.Hour).UTC().Format(time.RFC3339)
-	page = schedSessionPage{}
+	page = sessionPage{}
 	e.do(t, "GET", "/v1/sessions?from="+from, tokFac, nil).json(t, &page)
 	if len(page.Sessions) != 2 || page.Sessions[0].ID != ids[1] {
 		t.Fatalf("from: %+v", page.Sessions)
@@ -258,7 +258,7 @@ func TestScheduleListAndMine(t *testing.T) {
 	e.do(t, "GET", "/v1/sessions?status=nope", tokFac, nil).problem(t, 400)
 	e.do(t, "GET", "/v1/sessions?from=yesterday", tokFac, nil).problem(t, 400)
 	e.do(t, "GET", "/v1/sessions?page_token=notatoken", tokFac, nil).problem(t, 400)
-	page = schedSessionPage{}
+	page = sessionPage{}
 	e.do(t, "GET", "/v1/sessions", tokAdminB, nil).json(t, &page)
 	if len(page.Sessions) != 0 {
 		t.Fatalf("org-b sees org-a sessions: %+v", page.Sessions)
@@ -279,7 +279,7 @@ func TestScheduleListAndMine(t *testing.T) {
 func TestSchedulePaging(t *testing.T) {
 	t.Parallel()
 	e := schedEnv(t)
-	for i := range schedPageSize + 2 {
+	for i := range listPageSize + 2 {
 		schedCreate(t, e, map[string]any{"start_at": schedStart(3 + i)})
 	}
 	seen := map[string]bool{}
@@ -287,7 +287,7 @@ func TestSchedulePaging(t *testing.T) {
 		clear(seen)
 		tok := ""
 		for range 3 {
-			var page schedSessionPage
+			var page sessionPage
 			e.do(t, "GET", path+"?page_token="+tok, tokFac, nil).json(t, &page)
 			for _, s := range page.Sessions {
 				if seen[s.ID] {
@@ -299,7 +299,7 @@ func TestSchedulePaging(t *testing.T) {
 				break
 			}
 		}
-		if len(seen) != schedPageSize+2 {
+		if len(seen) != listPageSize+2 {
 			t.Fatalf("%s: %d sessions over the pages", path, len(seen))
 		}
 	}

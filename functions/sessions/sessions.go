@@ -54,22 +54,11 @@ package sessions
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"os"
 
-	"cloud.google.com/go/firestore"
-	"cloud.google.com/go/pubsub/v2"
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 
-	"pointsofyou.ai/studio/shared/auth"
-	"pointsofyou.ai/studio/shared/config"
-	sc "pointsofyou.ai/studio/shared/consent"
-	"pointsofyou.ai/studio/shared/events"
-	"pointsofyou.ai/studio/shared/httpapi"
-	"pointsofyou.ai/studio/shared/instance"
-	"pointsofyou.ai/studio/shared/logging"
-	"pointsofyou.ai/studio/shared/mail"
+	"pointsofyou.ai/studio/shared/platform"
 )
 
 // Entry point names, as declared in infra/topology.yaml.
@@ -78,78 +67,44 @@ const (
 	EntryReminders = "sessions-reminders"
 )
 
-// EnvPublicURL overrides Deps.PublicURL.
+// EnvPublicURL sets Deps.PublicURL.
 const EnvPublicURL = "PUBLIC_URL"
 
 func init() {
-	// Clients are built from the environment once per instance, on first
-	// use, so a configuration error is a 503 rather than a crash loop.
-	deps := instance.New(newDeps)
-	api := instance.New(func() (http.Handler, error) {
-		d, err := deps.Get()
+	functions.HTTP(EntryHTTP, platform.HTTP(EntryHTTP, func(p *platform.Platform) (http.Handler, error) {
+		d, err := deps(p)
+		if err == nil {
+			d.Verifier, err = p.Verifier()
+		}
 		if err != nil {
 			return nil, err
 		}
-		v, err := auth.NewFirebaseVerifier(context.Background(), config.FromEnv(nil))
-		if err != nil {
-			return nil, err
-		}
-		d.Verifier = v
 		return New(d)
-	})
-	functions.HTTP(EntryHTTP, instance.HTTP(api))
-	// A scheduled entry point is an HTTP function that Cloud Scheduler
-	// calls with a POST; only its own service account may invoke it.
-	functions.HTTP(EntryReminders, httpapi.HandlerFunc(func(w http.ResponseWriter, r *http.Request) error {
-		if r.Method != http.MethodPost {
-			return httpapi.MethodNotAllowed("scheduled jobs run on POST")
-		}
-		d, err := deps.Get()
-		if err != nil {
-			return httpapi.Unavailable(err)
-		}
-		n, err := SendReminders(r.Context(), d)
-		if err != nil {
-			return httpapi.Unavailable(err)
-		}
-		httpapi.WriteJSON(w, http.StatusOK, map[string]int{"reminded": n})
-		return nil
-	}).ServeHTTP)
+	}))
+	functions.HTTP(EntryReminders, platform.Job(EntryReminders, func(p *platform.Platform) (func(context.Context) (map[string]int, error), error) {
+		d, err := deps(p)
+		return func(ctx context.Context) (map[string]int, error) {
+			n, err := SendReminders(ctx, d)
+			return map[string]int{"reminded": n}, err
+		}, err
+	}))
 }
 
-// newDeps builds the clients both entry points use.
-func newDeps() (Deps, error) {
-	cfg := config.FromEnv(nil)
-	if err := cfg.Check(config.EnvFirestoreHost, config.EnvAuthHost, config.EnvPubSubHost); err != nil {
-		return Deps{}, err
+// deps is what both entry points use: Firestore, the consent-gated event
+// publisher, the mail outbox, the consent checker and the public URL.
+func deps(p *platform.Platform) (d Deps, err error) {
+	if d.Firestore, err = p.Firestore(); err != nil {
+		return d, err
 	}
-	logging.Setup(cfg.Project)
-	ctx := context.Background()
-	fs, err := firestore.NewClient(ctx, cfg.Project)
-	if err != nil {
-		return Deps{}, fmt.Errorf("firestore client: %w", err)
+	if d.Events, err = p.Publisher(); err != nil {
+		return d, err
 	}
-	pseudo, err := events.PseudonymizerFromEnv(cfg.Project, os.Getenv)
-	if err != nil {
-		fs.Close()
-		return Deps{}, err
+	if d.Mail, err = p.Mail(); err != nil {
+		return d, err
 	}
-	checker := sc.NewChecker(sc.NewStore(fs, nil), fs, sc.CheckerOptions{})
-	ps, err := pubsub.NewClient(ctx, cfg.Project)
-	if err != nil {
-		checker.Close()
-		fs.Close()
-		return Deps{}, fmt.Errorf("pubsub client: %w", err)
+	if d.Consent, err = p.Consent(); err != nil {
+		return d, err
 	}
-	pub, err := events.NewPublisher(ps, events.Topic, events.PublisherOptions{Registry: events.Standard(), Pseudonyms: pseudo, Gate: checker})
-	if err != nil {
-		checker.Close()
-		ps.Close()
-		fs.Close()
-		return Deps{}, err
-	}
-	return Deps{
-		Firestore: fs, Events: pub, Mail: mail.NewOutbox(fs, nil), Consent: checker,
-		PublicURL: os.Getenv(EnvPublicURL),
-	}, nil
+	d.PublicURL, err = p.Env(EnvPublicURL)
+	return d, err
 }

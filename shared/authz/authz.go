@@ -12,6 +12,13 @@
 // session's participants, a canvas's editors) come only from the resource's
 // membership documents {resource}/members/{uid}, never from the token or
 // the request.
+//
+// Two layers use that rule. Guard admits a request to a route as the
+// route table declares (public, the caller's own data, the caller's
+// organisation, the organisation of the path, the platform; the roles),
+// before the handler runs. Check decides what the handler decides further:
+// a right that depends on the request's content (inviting staff) or on
+// the resource reached (a session's members).
 package authz
 
 import (
@@ -28,24 +35,15 @@ import (
 // Action is something a caller does to a resource.
 type Action string
 
-// Actions. Each one has exactly one rule in Policy.
+// Actions. Each one has exactly one rule in Policy. Who may call a route
+// at all is the route table's declaration (httpapi.RouteSpec, enforced by
+// Guard); actions are the rights a handler decides on further, from the
+// request's content or the resource it reaches.
 const (
-	OrgRead            Action = "org.read"           // see the organisation's settings
-	OrgUpdate          Action = "org.update"         // change settings and SSO
-	MembersList        Action = "org.members.list"   // list members with their roles
-	MembersManage      Action = "org.members.manage" // change a role, remove a member
-	InviteParticipants Action = "org.invite.participant"
-	InviteStaff        Action = "org.invite.staff" // facilitator, educator, org_admin
-	InvitationsList    Action = "org.invitations.list"
-	InvitationsRevoke  Action = "org.invitations.revoke"
-	MediaUpload        Action = "media.upload"
-	MediaRead          Action = "media.read"
-	ResourceRead       Action = "resource.read"  // e.g. a session: its members or org staff
-	ResourceWrite      Action = "resource.write" // e.g. a canvas: its editors or org staff
-	ContentRead        Action = "content.read"   // browse and search the library
-	ContentWrite       Action = "content.write"  // create, change, import and archive items
-	ContentUse         Action = "content.use"    // record a use of a licensed item
-	ContentUsageRead   Action = "content.usage.read"
+	OrgRead       Action = "org.read"         // scope a decision to an organisation (consent)
+	InviteStaff   Action = "org.invite.staff" // invite a facilitator, educator or org_admin
+	ResourceRead  Action = "resource.read"    // e.g. a session: its members or org staff
+	ResourceWrite Action = "resource.write"   // e.g. a canvas: its editors or org staff
 )
 
 // Resource role names used in {resource}/members/{uid} documents.
@@ -56,11 +54,13 @@ const (
 	ResourceViewer      = "viewer"
 )
 
+// Role sets, for Policy and for route tables (httpapi.InOrg(authz.Staff...)),
+// so that a route and the action it performs name the same roles.
 var (
-	staff    = []string{auth.RoleFacilitator, auth.RoleEducator, auth.RoleOrgAdmin}
+	Staff    = []string{auth.RoleFacilitator, auth.RoleEducator, auth.RoleOrgAdmin}
 	everyone = []string{auth.RoleFacilitator, auth.RoleEducator, auth.RoleOrgAdmin, auth.RoleParticipant}
-	admins   = []string{auth.RoleOrgAdmin}
-	inviters = []string{auth.RoleFacilitator, auth.RoleOrgAdmin}
+	Admins   = []string{auth.RoleOrgAdmin}
+	Inviters = []string{auth.RoleFacilitator, auth.RoleOrgAdmin}
 )
 
 // Rule lists the organisation roles and the resource roles that grant an action.
@@ -71,22 +71,10 @@ type Rule struct {
 
 // Policy is the whole policy, one rule per action.
 var Policy = map[Action]Rule{
-	OrgRead:            {OrgRoles: everyone},
-	OrgUpdate:          {OrgRoles: admins},
-	MembersList:        {OrgRoles: staff},
-	MembersManage:      {OrgRoles: admins},
-	InviteParticipants: {OrgRoles: inviters},
-	InviteStaff:        {OrgRoles: admins},
-	InvitationsList:    {OrgRoles: inviters},
-	InvitationsRevoke:  {OrgRoles: inviters},
-	MediaUpload:        {OrgRoles: everyone},
-	MediaRead:          {OrgRoles: everyone},
-	ResourceRead:       {OrgRoles: staff, ResourceRoles: []string{ResourceOwner, ResourceEditor, ResourceParticipant, ResourceViewer}},
-	ResourceWrite:      {OrgRoles: staff, ResourceRoles: []string{ResourceOwner, ResourceEditor}},
-	ContentRead:        {OrgRoles: everyone},
-	ContentWrite:       {OrgRoles: staff},
-	ContentUse:         {OrgRoles: everyone},
-	ContentUsageRead:   {OrgRoles: admins},
+	OrgRead:       {OrgRoles: everyone},
+	InviteStaff:   {OrgRoles: Admins},
+	ResourceRead:  {OrgRoles: Staff, ResourceRoles: []string{ResourceOwner, ResourceEditor, ResourceParticipant, ResourceViewer}},
+	ResourceWrite: {OrgRoles: Staff, ResourceRoles: []string{ResourceOwner, ResourceEditor}},
 }
 
 // Resource names what is acted on. Org is required. Path, when set, is the

@@ -27,6 +27,11 @@
 //   - Attributes are set by the publisher alone: type, org_id and
 //     schema_version, for subscription filters.
 //
+// A Publisher is a Stamper (registry, consent gate, pseudonymous actor)
+// followed by a Sender (Pub/Sub). Functions use the two halves apart,
+// through shared/outbox: the Stamper when the event is recorded in the
+// transaction of its change, the Sender when the relay publishes it.
+//
 // Publishing goes through a ConsentGate (purpose "analytics"). Events of a
 // user without analytics consent are dropped, or, for types registered
 // AggregateOnly, published without the actor. A gate error drops the event

@@ -3,10 +3,13 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"pointsofyou.ai/studio/shared/validate"
 )
 
 type createReq struct {
@@ -166,21 +169,6 @@ func TestRequestIDRejectsJunk(t *testing.T) {
 	}
 }
 
-func TestPointer(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		"name":            "#/name",
-		"phases[2].title": "#/phases/2/title",
-		"a.b[0][1]":       "#/a/b/0/1",
-		"(body)":          "",
-		"weird/key~":      "#/weird~1key~0",
-	} {
-		if got := pointer(in); got != want {
-			t.Errorf("pointer(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func FuzzDecodeBytes(f *testing.F) {
 	for _, s := range []string{`{"name":"a","size":1}`, `{"name":`, `[]`, `null`, `{"inner":{"lang":"he"}}`, `{"tags":[1]}`, "\ufeff{}"} {
 		f.Add([]byte(s))
@@ -248,6 +236,60 @@ func TestMountAndSpecs(t *testing.T) {
 	for path, want := range map[string]string{"/v1/a/{x}/b/{y}": "x,y", "/healthz": "", "/f/{rest...}": "rest"} {
 		if got := strings.Join(PathParams(path), ","); got != want {
 			t.Errorf("PathParams(%q) = %q, want %q", path, got, want)
+		}
+	}
+}
+
+// Domain packages return *validate.Error; the answer is the problem a
+// handler would have built itself, and every field-naming refusal has the
+// one validation problem type whether its status is 400 or 422.
+func TestInputErrorsAsProblems(t *testing.T) {
+	t.Parallel()
+	f := Field("phases[1].title", "is required")
+	for _, c := range []struct {
+		name   string
+		err    error
+		status int
+		slug   string
+		detail string
+		fields int
+	}{
+		{"invalid", validate.Invalid(f), 400, "validation", "phases[1].title: is required", 1},
+		{"wrapped", fmt.Errorf("import: %w", validate.Invalid(f, f)), 400, "validation", "2 fields are invalid (first: phases[1].title: is required)", 2},
+		{"malformed", validate.Malformed("not JSON"), 400, "bad-request", "not JSON", 0},
+		{"too large", validate.TooLarge("too big"), 413, "too-large", "too big", 0},
+		{"unprocessable", Unprocessable(f), 422, "validation", "phases[1].title: is required", 1},
+		{"other", errors.New("disk on fire"), 500, "internal", "the server could not complete the request", 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			rec := httptest.NewRecorder()
+			WriteError(rec, httptest.NewRequest(http.MethodGet, "/x", nil), c.err)
+			var p Problem
+			if err := json.Unmarshal(rec.Body.Bytes(), &p); err != nil {
+				t.Fatal(err)
+			}
+			if rec.Code != c.status || p.Status != c.status || p.Type != ProblemBase+c.slug || p.Detail != c.detail || len(p.Errors) != c.fields {
+				t.Fatalf("got %d %+v", rec.Code, p)
+			}
+			if c.fields > 0 && p.Errors[0] != f {
+				t.Fatalf("field %+v, want %+v", p.Errors[0], f)
+			}
+		})
+	}
+}
+
+// A field error keeps its wire form: field, pointer (omitted when empty),
+// detail — clients and the OpenAPI schema read these names.
+func TestFieldErrorJSON(t *testing.T) {
+	t.Parallel()
+	for fe, want := range map[FieldError]string{
+		Field("a.b[0]", "is %s", "bad"):      `{"field":"a.b[0]","pointer":"#/a/b/0","detail":"is bad"}`,
+		Field("(body)", "must be an object"): `{"field":"(body)","detail":"must be an object"}`,
+	} {
+		b, err := json.Marshal(fe)
+		if err != nil || string(b) != want {
+			t.Errorf("%+v = %s (%v), want %s", fe, b, err, want)
 		}
 	}
 }

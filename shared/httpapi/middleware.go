@@ -145,15 +145,17 @@ func StripPrefix(prefix string, next http.Handler) http.Handler {
 	})
 }
 
-// Chain applies the standard stack around a function's router: request id,
-// recovery, access log, prefix stripping, and problem answers for unknown
-// routes and methods.
+// Chain applies the standard stack around a function's router: Standard,
+// prefix stripping, and problem answers for unknown routes and methods.
 func Chain(name string, mux *http.ServeMux) http.Handler {
-	var h http.Handler = problemNotFound(mux)
-	h = StripPrefix("/api/"+name, h)
-	h = AccessLog(h)
-	h = Recover(h)
-	return WithRequestID(h)
+	return Standard(StripPrefix("/api/"+name, problemNotFound(mux)))
+}
+
+// Standard is the middleware every HTTP entry point runs in, a router or a
+// scheduled job: request id (and trace context for logs), recovery, access
+// log.
+func Standard(h http.Handler) http.Handler {
+	return WithRequestID(Recover(AccessLog(h)))
 }
 
 // problemNotFound makes ServeMux's plain-text 404/405 answers problem+json.

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+
+	"pointsofyou.ai/studio/shared/validate"
 )
 
 // ProblemBase prefixes every problem type URI. Types are stable identifiers:
@@ -19,13 +21,9 @@ const ProblemBase = "https://studio.pointsofyou.ai/problems/"
 // ContentTypeProblem is the media type of every error body (RFC 9457).
 const ContentTypeProblem = "application/problem+json"
 
-// FieldError names one offending input field. Field is a dotted path
-// ("phases[2].title"); Pointer is the same location as a JSON Pointer.
-type FieldError struct {
-	Field   string `json:"field"`
-	Pointer string `json:"pointer,omitempty"`
-	Detail  string `json:"detail"`
-}
+// FieldError names one offending input field; it is shared/validate's
+// type, so domain rules and handlers speak the same field errors.
+type FieldError = validate.FieldError
 
 // Problem is the RFC 9457 body.
 type Problem struct {
@@ -80,16 +78,26 @@ func BadRequest(format string, args ...any) *Error {
 	return newError(http.StatusBadRequest, "bad-request", "Bad request", format, args...)
 }
 
-// Invalid is a validation failure naming the offending fields.
+// Invalid is a validation failure naming the offending fields: input
+// that cannot be read as the request it claims to be (400).
 func Invalid(fields ...FieldError) *Error {
-	e := newError(http.StatusBadRequest, "validation", "Invalid input", "%s", summarize(fields))
+	e := newError(http.StatusBadRequest, "validation", "Invalid input", "%s", validate.Summarize(fields))
 	e.Fields = fields
+	return e
+}
+
+// Unprocessable is well-formed input that the rules or the current state
+// refuse, naming the offending fields (422). It has Invalid's problem type:
+// clients read one type for "fix these fields", whatever the status.
+func Unprocessable(fields ...FieldError) *Error {
+	e := Invalid(fields...)
+	e.Status = http.StatusUnprocessableEntity
 	return e
 }
 
 // Field builds a FieldError with the JSON Pointer derived from the path.
 func Field(field, format string, args ...any) FieldError {
-	return FieldError{Field: field, Pointer: pointer(field), Detail: fmt.Sprintf(format, args...)}
+	return validate.Field(field, format, args...)
 }
 
 // Unauthenticated is a missing or bad credential (401).
@@ -151,23 +159,36 @@ func Unavailable(cause error) *Error {
 		"a backing service is unavailable; retry later").WithCause(cause)
 }
 
-func summarize(fields []FieldError) string {
-	switch len(fields) {
-	case 0:
-		return "the request is invalid"
-	case 1:
-		return fields[0].Field + ": " + fields[0].Detail
+// FromInput turns a *validate.Error (input the client must correct) into
+// its problem: 400 validation naming the fields, 400 bad-request or 413.
+// It reports false for any other error.
+func FromInput(err error) (*Error, bool) {
+	var ve *validate.Error
+	if !errors.As(err, &ve) {
+		return nil, false
+	}
+	switch ve.Kind {
+	case validate.KindMalformed:
+		return BadRequest("%s", ve.Detail), true
+	case validate.KindTooLarge:
+		return TooLarge("%s", ve.Detail), true
 	default:
-		return fmt.Sprintf("%d fields are invalid (first: %s: %s)", len(fields), fields[0].Field, fields[0].Detail)
+		e := Invalid(ve.Fields...)
+		e.Detail = ve.Detail
+		return e, true
 	}
 }
 
-// WriteError writes err as a problem. Errors that are not *Error become a 500
-// whose cause is logged but not shown.
+// WriteError writes err as a problem: an *Error as it is, a
+// *validate.Error as FromInput maps it, anything else as a 500 whose cause
+// is logged but not shown.
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	var e *Error
 	if !errors.As(err, &e) {
-		e = Internal(err)
+		var ok bool
+		if e, ok = FromInput(err); !ok {
+			e = Internal(err)
+		}
 	}
 	if e.Status >= 500 {
 		slog.ErrorContext(r.Context(), "request failed", "error", err.Error(),

@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/validate"
 )
 
 // Export document format.
@@ -110,14 +110,14 @@ func (j *Journey) ActivePhases() int {
 }
 
 // Decode strictly decodes a bare journey: at most MaxDocumentBytes, one
-// JSON object, unknown fields rejected. Errors are *httpapi.Error problems
-// (400) naming the field; the result is normalized but not validated.
+// JSON object, unknown fields rejected. Errors are *validate.Error input
+// errors naming the field; the result is normalized but not validated.
 func Decode(data []byte) (*Journey, error) {
 	if len(data) > MaxDocumentBytes {
-		return nil, httpapi.TooLarge("the journey is %d bytes; at most %d are accepted", len(data), MaxDocumentBytes)
+		return nil, validate.TooLarge("the journey is %d bytes; at most %d are accepted", len(data), MaxDocumentBytes)
 	}
 	var j Journey
-	if err := httpapi.DecodeBytes(data, &j); err != nil {
+	if err := validate.DecodeJSON(data, &j); err != nil {
 		return nil, err
 	}
 	j.Normalize()
@@ -128,21 +128,21 @@ func Decode(data []byte) (*Journey, error) {
 // checks its format and version.
 func DecodeDocument(data []byte) (*Journey, error) {
 	if len(data) > MaxDocumentBytes {
-		return nil, httpapi.TooLarge("the document is %d bytes; at most %d are accepted", len(data), MaxDocumentBytes)
+		return nil, validate.TooLarge("the document is %d bytes; at most %d are accepted", len(data), MaxDocumentBytes)
 	}
 	var d Document
-	if err := httpapi.DecodeBytes(data, &d); err != nil {
+	if err := validate.DecodeJSON(data, &d); err != nil {
 		return nil, err
 	}
-	var fields []httpapi.FieldError
+	var fields []validate.FieldError
 	if d.Format != DocumentFormat {
-		fields = append(fields, httpapi.Field("format", "is %q; must be %q", d.Format, DocumentFormat))
+		fields = append(fields, validate.Field("format", "is %q; must be %q", d.Format, DocumentFormat))
 	}
 	if d.FormatVersion != DocumentFormatVersion {
-		fields = append(fields, httpapi.Field("format_version", "is %d; this server reads version %d", d.FormatVersion, DocumentFormatVersion))
+		fields = append(fields, validate.Field("format_version", "is %d; this server reads version %d", d.FormatVersion, DocumentFormatVersion))
 	}
 	if len(fields) > 0 {
-		return nil, httpapi.Invalid(fields...)
+		return nil, validate.Invalid(fields...)
 	}
 	d.Journey.Normalize()
 	return &d.Journey, nil

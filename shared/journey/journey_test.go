@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/validate"
 )
 
 // full is a publishable journey: 90 minutes, the doing phase skipped.
@@ -36,7 +36,7 @@ func full() Journey {
 	}
 }
 
-func fields(errs []httpapi.FieldError) map[string]string {
+func fields(errs []validate.FieldError) map[string]string {
 	m := map[string]string{}
 	for _, e := range errs {
 		m[e.Field] += e.Detail + ";"
@@ -238,21 +238,21 @@ func TestDocumentRoundTrip(t *testing.T) {
 func TestDecodeErrors(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		name   string
-		doc    bool
-		in     string
-		status int
-		field  string
+		name  string
+		doc   bool
+		in    string
+		kind  validate.Kind
+		field string
 	}{
-		{"empty", false, "", 400, ""},
-		{"unknown field", false, `{"name":"x","colour":"red"}`, 400, "colour"},
-		{"nested unknown", false, `{"phases":[{"phase":"pause","bogus":1}]}`, 400, "bogus"},
-		{"wrong type", false, `{"session_minutes":"ninety"}`, 400, "session_minutes"},
-		{"two values", false, `{} {}`, 400, ""},
-		{"too large", false, `{"name":"` + strings.Repeat("a", MaxDocumentBytes) + `"}`, 413, ""},
-		{"wrong format", true, `{"format":"other","format_version":1,"journey":{}}`, 400, "format"},
-		{"wrong version", true, `{"format":"poy.journey","format_version":2,"journey":{}}`, 400, "format_version"},
-		{"doc unknown", true, `{"format":"poy.journey","format_version":1,"journey":{},"x":1}`, 400, "x"},
+		{"empty", false, "", validate.KindMalformed, ""},
+		{"unknown field", false, `{"name":"x","colour":"red"}`, validate.KindInvalid, "colour"},
+		{"nested unknown", false, `{"phases":[{"phase":"pause","bogus":1}]}`, validate.KindInvalid, "bogus"},
+		{"wrong type", false, `{"session_minutes":"ninety"}`, validate.KindInvalid, "session_minutes"},
+		{"two values", false, `{} {}`, validate.KindMalformed, ""},
+		{"too large", false, `{"name":"` + strings.Repeat("a", MaxDocumentBytes) + `"}`, validate.KindTooLarge, ""},
+		{"wrong format", true, `{"format":"other","format_version":1,"journey":{}}`, validate.KindInvalid, "format"},
+		{"wrong version", true, `{"format":"poy.journey","format_version":2,"journey":{}}`, validate.KindInvalid, "format_version"},
+		{"doc unknown", true, `{"format":"poy.journey","format_version":1,"journey":{},"x":1}`, validate.KindInvalid, "x"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -263,9 +263,9 @@ func TestDecodeErrors(t *testing.T) {
 			} else {
 				_, err = Decode([]byte(tc.in))
 			}
-			var pe *httpapi.Error
-			if !errors.As(err, &pe) || pe.Status != tc.status {
-				t.Fatalf("got %v, want status %d", err, tc.status)
+			var pe *validate.Error
+			if !errors.As(err, &pe) || pe.Kind != tc.kind {
+				t.Fatalf("got %v, want kind %d", err, tc.kind)
 			}
 			if tc.field != "" && (len(pe.Fields) == 0 || pe.Fields[0].Field != tc.field) {
 				t.Fatalf("fields %+v, want %s", pe.Fields, tc.field)

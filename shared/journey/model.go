@@ -29,7 +29,7 @@ const (
 var ElementKinds = []string{KindContent, KindInline}
 
 // Element types (building blocks). The structural blocks are authored
-// inline; the library types mirror shared/content item types.
+// inline; the library types mirror shared/library item types.
 const (
 	TypeWelcome      = "welcome"
 	TypeObjectives   = "objectives"

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"pointsofyou.ai/studio/shared/content"
-	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/library"
+	"pointsofyou.ai/studio/shared/validate"
 )
 
 // Mode selects how much Validate demands.
@@ -53,19 +53,19 @@ func ValidID(id string) bool { return idPattern.MatchString(id) }
 // an unknown item type).
 func ElementTypeForItem(itemType string) string {
 	switch itemType {
-	case content.TypePhotoCard:
+	case library.TypePhotoCard:
 		return TypeCard
-	case content.TypeWordCard:
+	case library.TypeWordCard:
 		return TypeWord
-	case content.TypeQuestionCard, content.TypePrompt:
+	case library.TypeQuestionCard, library.TypePrompt:
 		return TypePrompt
-	case content.TypeExercise, content.TypeJourneyElement:
+	case library.TypeExercise, library.TypeJourneyElement:
 		return TypeExercise
-	case content.TypeDeck:
+	case library.TypeDeck:
 		return TypeDeck
-	case content.TypeSessionProtocol:
+	case library.TypeSessionProtocol:
 		return TypeTemplate
-	case content.TypeCanvasTemplate:
+	case library.TypeCanvasTemplate:
 		return TypeCanvas
 	}
 	return ""
@@ -74,11 +74,11 @@ func ElementTypeForItem(itemType string) string {
 // validator accumulates field errors.
 type validator struct {
 	mode Mode
-	errs []httpapi.FieldError
+	errs []validate.FieldError
 }
 
 func (v *validator) add(field, format string, args ...any) {
-	v.errs = append(v.errs, httpapi.Field(field, format, args...))
+	v.errs = append(v.errs, validate.Field(field, format, args...))
 }
 
 func (v *validator) strict() bool { return v.mode == ModePublish }
@@ -93,11 +93,11 @@ func (v *validator) text(field, s string, max int, multiline bool) {
 	if n := utf8.RuneCountInString(s); n > max {
 		v.add(field, "is %d characters; at most %d are allowed", n, max)
 	}
-	kind := httpapi.SingleLine
+	kind := validate.SingleLine
 	if multiline {
-		kind = httpapi.MultiLine
+		kind = validate.MultiLine
 	}
-	if p := httpapi.TextProblem(s, kind); p != "" {
+	if p := validate.TextProblem(s, kind); p != "" {
 		v.add(field, "%s", p)
 	}
 }
@@ -147,7 +147,7 @@ func (v *validator) minutes(field string, n, max int, required bool) {
 
 // Validate checks j in mode and returns every problem with its field path
 // ("phases[2].elements[0].duration_minutes"); nil means valid.
-func Validate(j *Journey, mode Mode) []httpapi.FieldError {
+func Validate(j *Journey, mode Mode) []validate.FieldError {
 	v := &validator{mode: mode}
 	if j == nil {
 		v.add("(body)", "a journey is required")
@@ -169,7 +169,7 @@ func Validate(j *Journey, mode Mode) []httpapi.FieldError {
 	case s < MinSessionMinutes || s > MaxSessionMinutes:
 		v.add("session_minutes", "is %d; must be between %d and %d minutes", s, MinSessionMinutes, MaxSessionMinutes)
 	}
-	v.oneOf("locale", j.Locale, content.Locales)
+	v.oneOf("locale", j.Locale, library.Locales)
 	v.phases(j)
 	return v.errs
 }
@@ -272,7 +272,7 @@ func (v *validator) element(f string, e *Element, skipped bool, ids map[string]s
 	case KindContent:
 		if e.ItemID == "" {
 			v.add(f+".item_id", "is required for a content element")
-		} else if !content.ValidID(e.ItemID) {
+		} else if !library.ValidID(e.ItemID) {
 			v.add(f+".item_id", "is not a valid library item id")
 		}
 	case KindInline:
@@ -305,7 +305,7 @@ func (v *validator) canvas(f string, e *Element) {
 	if e.Type != "" && e.Type != TypeCanvas {
 		v.add(f, "is only allowed on a canvas element, not on type %q", e.Type)
 	}
-	if c.TemplateID != "" && !content.ValidID(c.TemplateID) {
+	if c.TemplateID != "" && !library.ValidID(c.TemplateID) {
 		v.add(f+".template_id", "is not a valid canvas template id")
 	}
 	counts := []struct {

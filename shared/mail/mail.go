@@ -5,7 +5,9 @@
 // outbox/{id} (the layout of Firebase's "Trigger Email" extension, which
 // delivers it in production; locally nothing is delivered and tests read the
 // outbox back with List). Writing to Firestore keeps mail in the same
-// store as the change that caused it and survives a crash after the write.
+// store as the change that caused it: Write adds it to the change's own
+// transaction (shared/outbox does so for every function), so a change is
+// never committed without its mail, nor mail sent for a change that failed.
 //
 // Addresses are personal data: nothing here logs them.
 package mail
@@ -149,11 +151,40 @@ type outboxDoc struct {
 	CreatedAt time.Time      `firestore:"created_at"`
 }
 
-// Send implements Sender.
+// Send implements Sender: the message is written on its own.
 func (o *Outbox) Send(ctx context.Context, m Message) error {
+	d, err := o.doc(m)
+	if err != nil {
+		return err
+	}
+	if _, _, err := o.client.Collection(OutboxCollection).Add(ctx, d); err != nil {
+		return fmt.Errorf("mail: write outbox: %w", err)
+	}
+	return nil
+}
+
+// Write adds m to the outbox inside tx, so that the mail is committed with
+// the change that causes it, or not at all. Like every write of a
+// transaction it must follow the transaction's reads.
+func (o *Outbox) Write(tx *firestore.Transaction, m Message) error {
+	d, err := o.doc(m)
+	if err != nil {
+		return err
+	}
+	if err := tx.Create(o.client.Collection(OutboxCollection).NewDoc(), d); err != nil {
+		return fmt.Errorf("mail: write outbox: %w", err)
+	}
+	return nil
+}
+
+// Check validates m as Send and Write would, without writing it.
+func Check(m Message) error { return m.clean().check() }
+
+// doc is m as the outbox stores it, once checked.
+func (o *Outbox) doc(m Message) (outboxDoc, error) {
 	m = m.clean()
 	if err := m.check(); err != nil {
-		return err
+		return outboxDoc{}, err
 	}
 	msg := map[string]any{"subject": m.Subject, "text": m.Text}
 	if len(m.Attachments) > 0 {
@@ -165,13 +196,7 @@ func (o *Outbox) Send(ctx context.Context, m Message) error {
 	}
 	// The recipient is stored normalised: data-subject requests find a
 	// person's mail by their address in that form.
-	_, _, err := o.client.Collection(OutboxCollection).Add(ctx, outboxDoc{
-		To: privacy.NormalEmail(m.To), Kind: m.Kind, CreatedAt: o.now().UTC(), Message: msg,
-	})
-	if err != nil {
-		return fmt.Errorf("mail: write outbox: %w", err)
-	}
-	return nil
+	return outboxDoc{To: privacy.NormalEmail(m.To), Kind: m.Kind, CreatedAt: o.now().UTC(), Message: msg}, nil
 }
 
 // List returns the outbox messages addressed to `to` (every message when

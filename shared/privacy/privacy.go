@@ -299,6 +299,9 @@ func Standard() *Registry {
 	r.MustRegister(Holder{Name: "sessions.breakouts", Owner: "functions/sessions",
 		Description: "Breakout rooms the person was placed in (shared with the other people of the round).",
 		Firestore:   &Firestore{Group: "breakouts", Field: "member_uids", Shared: true}})
+	r.MustRegister(Holder{Name: "events.outbox", Owner: "shared/outbox",
+		Description: "Events recorded but not yet published to analytics (kept with the uid until then, for the consent check).",
+		Firestore:   &Firestore{Group: "event_outbox", Field: "uid"}})
 	r.MustRegister(Holder{Name: "analytics.events", Owner: "shared/events",
 		Description: "Pseudonymous domain events (actor = HMAC of the uid per organisation).",
 		BigQuery:    &BigQuery{Table: "analytics.events", Column: "actor"}})

@@ -1,5 +1,5 @@
 // Package ratelimit is a token-bucket rate limiter keyed by caller (user id,
-// client IP), with an HTTP middleware answering 429 problem+json and
+// client IP), one golang.org/x/time/rate bucket per key, with an HTTP middleware answering 429 problem+json and
 // Retry-After.
 //
 // Buckets live in the memory of one instance: a function scaled to n
@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"pointsofyou.ai/studio/shared/config"
 	"pointsofyou.ai/studio/shared/httpapi"
@@ -42,19 +44,15 @@ type Options struct {
 	MaxKeys int
 }
 
-// Limiter holds one token bucket per key. It is safe for concurrent use.
+// Limiter holds one token bucket (a rate.Limiter) per key. It is safe for
+// concurrent use.
 type Limiter struct {
 	limit   Limit
 	now     func() time.Time
 	maxKeys int
 
 	mu      sync.Mutex
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	last   time.Time
+	buckets map[string]*rate.Limiter
 }
 
 // New builds a limiter. A Limit with Burst < 1 admits nothing.
@@ -65,13 +63,26 @@ func New(l Limit, opts Options) *Limiter {
 	if opts.MaxKeys <= 0 {
 		opts.MaxKeys = 100_000
 	}
-	return &Limiter{limit: l, now: opts.Now, maxKeys: opts.MaxKeys, buckets: map[string]*bucket{}}
+	return &Limiter{limit: l, now: opts.Now, maxKeys: opts.MaxKeys, buckets: map[string]*rate.Limiter{}}
 }
 
 // Allow takes one token from key's bucket. When none is left it returns
-// false and how long until one is.
+// false and how long until one is; a refused call takes nothing.
 func (l *Limiter) Allow(key string) (bool, time.Duration) {
 	now := l.now()
+	b := l.bucket(key, now)
+	if b.AllowN(now, 1) {
+		return true, 0
+	}
+	if l.limit.Rate <= 0 {
+		return false, time.Hour
+	}
+	wait := time.Duration((1 - b.TokensAt(now)) / l.limit.Rate * float64(time.Second))
+	return false, wait
+}
+
+// bucket is key's bucket, created full.
+func (l *Limiter) bucket(key string, now time.Time) *rate.Limiter {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b, ok := l.buckets[key]
@@ -79,26 +90,10 @@ func (l *Limiter) Allow(key string) (bool, time.Duration) {
 		if len(l.buckets) >= l.maxKeys {
 			l.evictLocked(now)
 		}
-		b = &bucket{tokens: float64(l.limit.Burst), last: now}
+		b = rate.NewLimiter(rate.Limit(max(l.limit.Rate, 0)), l.limit.Burst)
 		l.buckets[key] = b
 	}
-	l.refill(b, now)
-	if b.tokens >= 1 {
-		b.tokens--
-		return true, 0
-	}
-	if l.limit.Rate <= 0 {
-		return false, time.Hour
-	}
-	wait := time.Duration((1 - b.tokens) / l.limit.Rate * float64(time.Second))
-	return false, wait
-}
-
-func (l *Limiter) refill(b *bucket, now time.Time) {
-	if el := now.Sub(b.last).Seconds(); el > 0 {
-		b.tokens = math.Min(float64(l.limit.Burst), b.tokens+el*l.limit.Rate)
-		b.last = now
-	}
+	return b
 }
 
 // evictLocked drops buckets that have refilled completely: forgetting them
@@ -106,8 +101,7 @@ func (l *Limiter) refill(b *bucket, now time.Time) {
 // favours memory over precision under a flood of distinct keys.
 func (l *Limiter) evictLocked(now time.Time) {
 	for k, b := range l.buckets {
-		l.refill(b, now)
-		if b.tokens >= float64(l.limit.Burst) {
+		if b.TokensAt(now) >= float64(l.limit.Burst) {
 			delete(l.buckets, k)
 		}
 	}

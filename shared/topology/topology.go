@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -40,22 +41,83 @@ type Function struct {
 	Source string `yaml:"source"`
 	// EntryPoint is the name registered with functions-framework-go
 	// (FUNCTION_TARGET). It defaults to Name.
-	EntryPoint  string            `yaml:"entry_point"`
-	Kind        string            `yaml:"kind"`
-	Description string            `yaml:"description"`
-	Trigger     Trigger           `yaml:"trigger"`
-	Memory      string            `yaml:"memory"`
-	Timeout     int               `yaml:"timeout_seconds"`
-	MaxInstance int               `yaml:"max_instances"`
-	Concurrency int               `yaml:"concurrency"`
-	Affinity    bool              `yaml:"session_affinity"`
-	Retry       bool              `yaml:"retry"`
-	Env         map[string]string `yaml:"env"`
-	Secrets     []string          `yaml:"secrets"`
+	EntryPoint  string  `yaml:"entry_point"`
+	Kind        string  `yaml:"kind"`
+	Description string  `yaml:"description"`
+	Trigger     Trigger `yaml:"trigger"`
+	Memory      string  `yaml:"memory"`
+	Timeout     int     `yaml:"timeout_seconds"`
+	MaxInstance int     `yaml:"max_instances"`
+	Concurrency int     `yaml:"concurrency"`
+	Affinity    bool    `yaml:"session_affinity"`
+	Retry       bool    `yaml:"retry"`
+	// Env is every variable the function's code reads beyond the ones the
+	// platform sets for all functions (see shared/platform): Terraform sets
+	// exactly these, the local suite supplies their local values.
+	Env map[string]EnvVar `yaml:"env"`
+	// Secrets are Secret Manager secrets mounted as environment variables
+	// of the same name.
+	Secrets []string `yaml:"secrets"`
 	// Uses lists the stores a function touches so IAM grants only those:
 	// firestore, pubsub:<topic>, storage:<bucket>, bigquery:<dataset>,
 	// vertex, auth, secret:<name>.
 	Uses []string `yaml:"uses"`
+}
+
+// EnvVar declares one environment variable of a function. Its deployed
+// value is exactly one of Value (every environment), PerEnvironment
+// (keyed by Terraform's var.environment) or Terraform (an entry of
+// local.env_inputs in terraform/locals.tf, which exposes Terraform input
+// variables); Local is what the local suite sets, a literal in which
+// {hosting_url} and {project} are replaced (default: Value).
+type EnvVar struct {
+	Description    string            `yaml:"description"`
+	Value          *string           `yaml:"value"`
+	PerEnvironment map[string]string `yaml:"per_environment"`
+	Terraform      string            `yaml:"terraform"`
+	Local          *string           `yaml:"local"`
+	// Optional lets the value be empty (e.g. a list nobody is on yet);
+	// otherwise a function on a real project refuses to start without it.
+	Optional bool `yaml:"optional"`
+}
+
+// LocalPlaceholders are the values the local suite derives, by name.
+var LocalPlaceholders = []string{"hosting_url", "project"}
+
+// LocalValue is the suite's value, with each {name} of vars replaced.
+func (v EnvVar) LocalValue(vars map[string]string) string {
+	s := ""
+	switch {
+	case v.Local != nil:
+		s = *v.Local
+	case v.Value != nil:
+		s = *v.Value
+	}
+	for k, val := range vars {
+		s = strings.ReplaceAll(s, "{"+k+"}", val)
+	}
+	return s
+}
+
+// AllSecrets is Secrets plus the secrets named by uses (secret:<NAME>).
+func (f Function) AllSecrets() []string {
+	out := append([]string(nil), f.Secrets...)
+	for _, u := range f.Uses {
+		if k, arg, _ := strings.Cut(u, ":"); k == "secret" && !slices.Contains(out, arg) {
+			out = append(out, arg)
+		}
+	}
+	return out
+}
+
+// ByTarget returns the first declared function served by entry point target.
+func (t *Topology) ByTarget(target string) (Function, bool) {
+	for _, f := range t.Functions {
+		if f.Target() == target {
+			return f, true
+		}
+	}
+	return Function{}, false
 }
 
 // Target is the registered entry point name.

@@ -3,6 +3,7 @@ package topology
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -129,14 +130,15 @@ func (v *validator) check(t *Topology) {
 		if fn.Affinity && fn.Kind != KindRun {
 			v.add(f+".session_affinity", "only Cloud Run services (kind run) have session affinity")
 		}
-		for k := range fn.Env {
-			if !envKeyRE.MatchString(k) {
-				v.add(f+".env."+k, "%q is not an environment variable name", k)
-			}
+		for k, e := range fn.Env {
+			v.env(f+".env."+k, k, e)
 		}
-		for j, s := range fn.Secrets {
-			if !envKeyRE.MatchString(s) {
+		for j, s := range fn.AllSecrets() {
+			if j < len(fn.Secrets) && !envKeyRE.MatchString(s) {
 				v.add(fmt.Sprintf("%s.secrets[%d]", f, j), "%q must be an UPPER_SNAKE secret name", s)
+			}
+			if _, dup := fn.Env[s]; dup {
+				v.add(f+".env."+s, "%q is also a secret: a variable is either plain or secret", s)
 			}
 		}
 		v.uses(f, fn.Uses, topics, buckets, t)
@@ -194,6 +196,46 @@ func (v *validator) check(t *Topology) {
 				v.add(f+".retry", "backoffs must be 0 to 600 seconds")
 			} else if r.MaxBackoffSeconds != 0 && r.MaxBackoffSeconds < r.MinBackoffSeconds {
 				v.add(f+".retry.max_backoff_seconds", "must not be below min_backoff_seconds")
+			}
+		}
+	}
+}
+
+var (
+	tfInputRE     = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	placeholderRE = regexp.MustCompile(`\{([^{}]*)\}`)
+)
+
+// env checks one declared variable: exactly one source of its deployed
+// value, and a local value the suite can produce.
+func (v *validator) env(field, name string, e EnvVar) {
+	if !envKeyRE.MatchString(name) {
+		v.add(field, "%q is not an environment variable name", name)
+	}
+	n := 0
+	for _, set := range []bool{e.Value != nil, e.PerEnvironment != nil, e.Terraform != ""} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		v.add(field, "exactly one of value, per_environment, terraform is required (found %d)", n)
+	}
+	if e.Terraform != "" && !tfInputRE.MatchString(e.Terraform) {
+		v.add(field+".terraform", "%q must name an entry of local.env_inputs (lower_snake)", e.Terraform)
+	}
+	for _, env := range []string{"dev", "staging", "prod"} {
+		if _, ok := e.PerEnvironment[env]; e.PerEnvironment != nil && !ok {
+			v.add(field+".per_environment", "has no value for %s", env)
+		}
+	}
+	if e.Local == nil && e.Value == nil {
+		v.add(field+".local", "is required: the local suite's value (literal, {hosting_url} or {project})")
+	}
+	if e.Local != nil {
+		for _, m := range placeholderRE.FindAllStringSubmatch(*e.Local, -1) {
+			if !slices.Contains(LocalPlaceholders, m[1]) {
+				v.add(field+".local", "unknown placeholder {%s} (known: %s)", m[1], strings.Join(LocalPlaceholders, ", "))
 			}
 		}
 	}

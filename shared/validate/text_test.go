@@ -1,9 +1,9 @@
-package httpapi_test
+package validate_test
 
 import (
 	"testing"
 
-	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/validate"
 )
 
 func TestText(t *testing.T) {
@@ -29,16 +29,16 @@ func TestText(t *testing.T) {
 		{"csi\u009b", false, false},
 		{"bad\xff", false, false},
 	} {
-		for kind, want := range map[httpapi.TextKind]bool{httpapi.SingleLine: c.single, httpapi.MultiLine: c.mult} {
-			var f []httpapi.FieldError
-			httpapi.Text(&f, "title", c.in, kind)
+		for kind, want := range map[validate.TextKind]bool{validate.SingleLine: c.single, validate.MultiLine: c.mult} {
+			var f []validate.FieldError
+			validate.Text(&f, "title", c.in, kind)
 			if got := len(f) == 0; got != want {
 				t.Errorf("Text(%q, kind %d) accepted=%v, want %v (%v)", c.in, kind, got, want, f)
 			}
 		}
 	}
-	var f []httpapi.FieldError
-	httpapi.Texts(&f, "goals", []string{"ok", "not\x00ok"}, httpapi.SingleLine)
+	var f []validate.FieldError
+	validate.Texts(&f, "goals", []string{"ok", "not\x00ok"}, validate.SingleLine)
 	if len(f) != 1 || f[0].Field != "goals[1]" || f[0].Pointer != "#/goals/1" {
 		t.Fatalf("Texts = %+v", f)
 	}

@@ -1,4 +1,4 @@
-// Package content is the content library's domain model, shared by
+// Package library is the content library's domain model, shared by
 // functions/content (the API and the embedding trigger) and the local suite
 // (which seeds the demo library): item types, per-locale text with English
 // fallback, licences, access tiers and the rules that lock an item, the
@@ -21,7 +21,7 @@
 //   - The embedded text is the title, body and prompts of one locale plus
 //     the themes; tags are filtering metadata and are not embedded, so a
 //     tag change never re-embeds.
-package content
+package library
 
 import (
 	"slices"

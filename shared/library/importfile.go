@@ -1,4 +1,4 @@
-package content
+package library
 
 import (
 	"bytes"
@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/validate"
 )
 
 // MaxImportRows bounds one import file.
@@ -57,7 +57,7 @@ func ParseJSON(b []byte) ([]Item, []RowError, error) {
 	items := make([]Item, len(raws))
 	var errs []RowError
 	for i, raw := range raws {
-		if err := httpapi.DecodeBytes(raw, &items[i]); err != nil {
+		if err := validate.DecodeJSON(raw, &items[i]); err != nil {
 			errs = append(errs, rowErrors(i+1, err)...)
 			continue
 		}
@@ -68,10 +68,10 @@ func ParseJSON(b []byte) ([]Item, []RowError, error) {
 
 // rowErrors turns a decoding problem into row errors.
 func rowErrors(row int, err error) []RowError {
-	var pe *httpapi.Error
-	if errors.As(err, &pe) && len(pe.Fields) > 0 {
-		out := make([]RowError, len(pe.Fields))
-		for i, f := range pe.Fields {
+	var ve *validate.Error
+	if errors.As(err, &ve) && len(ve.Fields) > 0 {
+		out := make([]RowError, len(ve.Fields))
+		for i, f := range ve.Fields {
 			out[i] = RowError{Row: row, Field: f.Field, Detail: f.Detail}
 			if out[i].Field == "" {
 				out[i].Field = wholeRow
@@ -80,8 +80,8 @@ func rowErrors(row int, err error) []RowError {
 		return out
 	}
 	detail := err.Error()
-	if errors.As(err, &pe) {
-		detail = pe.Detail
+	if errors.As(err, &ve) {
+		detail = ve.Detail
 	}
 	return []RowError{{Row: row, Field: wholeRow, Detail: detail}}
 }

@@ -1,0 +1,281 @@
+package sessions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"cloud.google.com/go/firestore"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"pointsofyou.ai/studio/shared/auth"
+	"pointsofyou.ai/studio/shared/authz"
+	"pointsofyou.ai/studio/shared/httpapi"
+)
+
+// store reads sessions together with the caller's authority over them:
+// the session document, the caller's current role in its organisation
+// (orgs/{org}/members/{uid}) and their membership of the session. A write
+// reads all three in its own transaction attempt (Update), so it never
+// acts on a session, or an authority, older than the attempt, and reads
+// the session document once per attempt.
+type store struct {
+	fs *firestore.Client
+}
+
+func (a *api) store() store { return store{fs: a.d.Firestore} }
+
+// loaded is a session as the caller may see it.
+type loaded struct {
+	Ref *firestore.DocumentRef
+	S   *Session
+	Rel Relation
+	P   *auth.Principal
+	// OrgRole is the caller's current role in the session's organisation,
+	// read from its membership document ("" for none).
+	OrgRole string
+}
+
+// manages reports whether the caller may cancel the session or hand it
+// to someone else: its facilitators and the organisation's admins.
+func (l *loaded) manages() bool {
+	return l.Rel == RelFacilitator || l.OrgRole == auth.RoleOrgAdmin
+}
+
+// Org is the session's organisation.
+func (l *loaded) Org() string { return l.S.Org }
+
+// ID is the session id.
+func (l *loaded) ID() string { return l.S.ID }
+
+// sub is a subcollection of the session.
+func (l *loaded) sub(name string) *firestore.CollectionRef { return l.Ref.Collection(name) }
+
+// allow says which callers related to a session may use a route. It is
+// asked once the relation is known: a caller without one has had a 404
+// already; a refusal is a 403.
+type allow func(l *loaded) error
+
+var (
+	// anyone related to the session.
+	anyone allow = func(*loaded) error { return nil }
+	// facilitators: the owner and co-facilitators.
+	facilitators = only(RelFacilitator)
+	// participants: members who accepted an invitation.
+	participants = only(RelParticipant)
+	// managers: the session's facilitators and the organisation's admins.
+	managers allow = func(l *loaded) error {
+		if !l.manages() {
+			return httpapi.Forbidden("only the session's facilitators and the organisation's admins may do this")
+		}
+		return nil
+	}
+)
+
+// only allows the relations rels.
+func only(rels ...Relation) allow {
+	return func(l *loaded) error {
+		if slices.Contains(rels, l.Rel) {
+			return nil
+		}
+		if l.Rel == RelParticipant || l.Rel == RelOrgStaff {
+			return httpapi.Forbidden("only the session's facilitators may do this")
+		}
+		return httpapi.Forbidden("your part in this session does not allow this")
+	}
+}
+
+// Get loads session id for p outside a transaction (the read routes).
+func (s store) Get(ctx context.Context, p *auth.Principal, id string, allow allow) (*loaded, error) {
+	return s.load(ctx, nil, p, id, allow)
+}
+
+// Update runs f in a read-write transaction on session id: each attempt
+// loads the session for p (see load) and checks allow before f runs, and
+// f must not read the session document again. A problem from f (or from
+// loading) is answered as is, with nothing written; any other error is a
+// 503.
+func (s store) Update(ctx context.Context, p *auth.Principal, id string, allow allow, f func(tx *firestore.Transaction, l *loaded) error) error {
+	return s.Run(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		l, err := s.load(ctx, tx, p, id, allow)
+		if err != nil {
+			return err
+		}
+		return f(tx, l)
+	})
+}
+
+// Run runs f in a read-write transaction; an *httpapi.Error from f is
+// returned as is (nothing was written), other errors become 503.
+func (s store) Run(ctx context.Context, f func(ctx context.Context, tx *firestore.Transaction) error) error {
+	err := s.fs.RunTransaction(ctx, f)
+	var he *httpapi.Error
+	if err == nil || errors.As(err, &he) {
+		return err
+	}
+	return httpapi.Unavailable(err)
+}
+
+// sessionRef is orgs/{org}/sessions/{id}.
+func (s store) sessionRef(org, id string) *firestore.DocumentRef {
+	return s.fs.Collection(collOrgs).Doc(org).Collection(collSessions).Doc(id)
+}
+
+// get reads ref in tx, or outside a transaction when tx is nil.
+func get(ctx context.Context, tx *firestore.Transaction, ref *firestore.DocumentRef) (*firestore.DocumentSnapshot, error) {
+	if tx != nil {
+		return tx.Get(ref)
+	}
+	return ref.Get(ctx)
+}
+
+// find locates session id: in the caller's organisation first, then
+// through session_index (a participant of another organisation). It
+// returns nil, nil when there is no such session. The session document
+// is read once.
+func (s store) find(ctx context.Context, tx *firestore.Transaction, p *auth.Principal, id string) (*firestore.DocumentRef, *Session, error) {
+	if !authz.ValidDocID(id) {
+		return nil, nil, nil
+	}
+	try := func(org string) (*firestore.DocumentRef, *Session, error) {
+		if !authz.ValidOrgID(org) {
+			return nil, nil, nil
+		}
+		ref := s.sessionRef(org, id)
+		snap, err := get(ctx, tx, ref)
+		if status.Code(err) == codes.NotFound {
+			return nil, nil, nil
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("read session: %w", err)
+		}
+		var sess Session
+		if err := snap.DataTo(&sess); err != nil {
+			return nil, nil, fmt.Errorf("decode session: %w", err)
+		}
+		sess.ID = id
+		return ref, &sess, nil
+	}
+	ref, sess, err := try(p.Org)
+	if err != nil || ref != nil {
+		return ref, sess, err
+	}
+	// The index is not read in the transaction: it never changes once written.
+	snap, err := s.fs.Collection(collIndex).Doc(id).Get(ctx)
+	if status.Code(err) == codes.NotFound {
+		return nil, nil, nil
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("read session index: %w", err)
+	}
+	var ix sessionIndex
+	if err := snap.DataTo(&ix); err != nil {
+		return nil, nil, fmt.Errorf("decode session index: %w", err)
+	}
+	if ix.Org == p.Org {
+		return nil, nil, nil
+	}
+	return try(ix.Org)
+}
+
+// staffRoles are the organisation roles that run sessions.
+var staffRoles = []string{auth.RoleFacilitator, auth.RoleEducator, auth.RoleOrgAdmin}
+
+// OrgRole reads uid's current role in org from orgs/{org}/members/{uid}
+// ("" when not a member), in tx when given. Authority over sessions
+// follows this document, never the token's claims: claims may be up to an
+// hour old, and a removed or demoted facilitator must lose their sessions
+// at once.
+func (s store) OrgRole(ctx context.Context, tx *firestore.Transaction, org, uid string) (string, error) {
+	if !authz.ValidOrgID(org) || !authz.ValidDocID(uid) {
+		return "", nil
+	}
+	snap, err := get(ctx, tx, s.fs.Collection(collOrgs).Doc(org).Collection(collMembers).Doc(uid))
+	if status.Code(err) == codes.NotFound {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read organisation membership: %w", err)
+	}
+	var m authz.Member
+	if err := snap.DataTo(&m); err != nil {
+		return "", fmt.Errorf("decode organisation membership: %w", err)
+	}
+	return m.Role, nil
+}
+
+// relation is what p is to session sess at ref, and p's current role in
+// the session's organisation. The owner and co-facilitators control the
+// session only while they are staff of its organisation.
+func (s store) relation(ctx context.Context, tx *firestore.Transaction, p *auth.Principal, ref *firestore.DocumentRef, sess *Session) (Relation, string, error) {
+	orgRole, err := s.OrgRole(ctx, tx, sess.Org, p.UID)
+	if err != nil {
+		return RelNone, "", err
+	}
+	staff := slices.Contains(staffRoles, orgRole)
+	if staff && (p.UID == sess.Facilitator || slices.Contains(sess.CoFacilitators, p.UID)) {
+		return RelFacilitator, orgRole, nil
+	}
+	if authz.ValidDocID(p.UID) {
+		snap, err := get(ctx, tx, ref.Collection(collMembers).Doc(p.UID))
+		switch {
+		case status.Code(err) == codes.NotFound:
+		case err != nil:
+			return RelNone, "", fmt.Errorf("read membership: %w", err)
+		default:
+			var m SessionMember
+			if err := snap.DataTo(&m); err != nil {
+				return RelNone, "", fmt.Errorf("decode membership: %w", err)
+			}
+			if m.Role == authz.ResourceParticipant {
+				return RelParticipant, orgRole, nil
+			}
+		}
+	}
+	if staff {
+		return RelOrgStaff, orgRole, nil
+	}
+	return RelNone, orgRole, nil
+}
+
+// load finds session id and the caller's relation to it. A caller with no
+// relation gets 404 (what is not yours does not exist); one allow refuses
+// gets 403.
+func (s store) load(ctx context.Context, tx *firestore.Transaction, p *auth.Principal, id string, allow allow) (*loaded, error) {
+	ref, sess, err := s.find(ctx, tx, p, id)
+	if err != nil {
+		return nil, httpapi.Unavailable(err)
+	}
+	if ref == nil {
+		return nil, httpapi.NotFound("no session %q", id)
+	}
+	rel, orgRole, err := s.relation(ctx, tx, p, ref, sess)
+	if err != nil {
+		return nil, httpapi.Unavailable(err)
+	}
+	if rel == RelNone {
+		return nil, httpapi.NotFound("no session %q", id)
+	}
+	l := &loaded{Ref: ref, S: sess, Rel: rel, P: p, OrgRole: orgRole}
+	if err := allow(l); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// session wraps a read route of /v1/sessions/{sessionId}/…: it loads the
+// session for the caller the guard verified, outside a transaction, for
+// the callers allow lets through. Write routes load the session inside
+// their transaction instead (store.Update).
+func (a *api) session(h func(w http.ResponseWriter, r *http.Request, l *loaded) error, allow allow) http.Handler {
+	return withPrincipal(func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+		l, err := a.store().Get(r.Context(), p, r.PathValue("sessionId"), allow)
+		if err != nil {
+			return err
+		}
+		return h(w, r, l)
+	})
+}
