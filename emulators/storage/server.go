@@ -58,6 +58,7 @@ type Server struct {
 	serveDone  chan struct{}
 	events     *eventHook
 	closeOnce  sync.Once
+	metaMu     sync.RWMutex // see routes
 	closeErr   error
 }
 
@@ -189,6 +190,18 @@ func (s *Server) routes() http.Handler {
 			if !s.checkSigned(w, r, origHost) {
 				return
 			}
+		}
+		// The fake's memory backend updates an object's metadata in place
+		// on PATCH while other requests encode the same object: a metadata
+		// update runs alone, reads alongside each other.
+		metadataUpdate := r.Method == http.MethodPatch ||
+			(r.Method == http.MethodPut && strings.HasPrefix(r.URL.Path, "/storage/v1/b/")) // objects.update
+		if metadataUpdate {
+			s.metaMu.Lock()
+			defer s.metaMu.Unlock()
+		} else if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			s.metaMu.RLock()
+			defer s.metaMu.RUnlock()
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -28,9 +28,10 @@
 //     (domains.go); the last organisation to prove it holds it, and a domain
 //     of an organisation without an org_admin drives nothing.
 //   - Deleting an account disables it at once and keeps the data for a
-//     30-day grace period; Purge erases it afterwards. Purge is meant to run
-//     daily from Cloud Scheduler; the full erasure cascade (journal, events)
-//     comes with the consent work.
+//     30-day grace period; then the consent function's erasure job erases
+//     it through the same pipeline as any erasure request (Firestore,
+//     Storage, BigQuery, the Auth user). The only admin of an organisation
+//     with other members appoints another first (409 sole-admin).
 package accounts
 
 import (
@@ -52,28 +53,18 @@ func init() { functions.HTTP(EntryHTTP, platform.HTTP(EntryHTTP, root)) }
 // root is the composition root: the declared configuration and clients of
 // infra/topology.yaml's accounts entry.
 func root(p *platform.Platform) (http.Handler, error) {
+	b := &platform.Build{}
 	d := Deps{
-		// The function is deployed behind Hosting's /api/accounts rewrite.
-		TrustForwardedFor: true,
+		TrustForwardedFor: true, // deployed behind Hosting's /api/accounts rewrite
+		Firestore:         platform.Use(b, p.Firestore),
+		Verifier:          platform.Use(b, p.Verifier),
+		Admin:             platform.Use(b, p.AuthAdmin),
+		Mail:              platform.Use(b, p.Mail),
+		Resolver:          platform.Use(b, p.Resolver),
+		LinkBase:          platform.Use(b, p.EnvOf(EnvPublicURL)),
 	}
-	var err error
-	if d.Firestore, err = p.Firestore(); err != nil {
-		return nil, err
-	}
-	if d.Verifier, err = p.Verifier(); err != nil {
-		return nil, err
-	}
-	if d.Admin, err = p.AuthAdmin(); err != nil {
-		return nil, err
-	}
-	if d.Mail, err = p.Mail(); err != nil {
-		return nil, err
-	}
-	if d.Resolver, err = p.Resolver(); err != nil {
-		return nil, err
-	}
-	if d.LinkBase, err = p.Env(EnvPublicURL); err != nil {
-		return nil, err
+	if b.Err() != nil {
+		return nil, b.Err()
 	}
 	return New(d)
 }

@@ -337,14 +337,26 @@ func TestTenancyAndRoles(t *testing.T) {
 	apitest.Serve(t, h, "GET", "/v1/me", "", nil).Problem(t, 401)
 }
 
-func TestDeletionAndPurge(t *testing.T) {
+// TestDeletion: DELETE /v1/me disables the account at once and leaves the
+// erasure to the consent function after the grace period; the only admin
+// of an organisation with other members appoints another first.
+func TestDeletion(t *testing.T) {
 	t.Parallel()
 	h := newHandler(t, nil)
 	ctx := context.Background()
-	org, _, adminTok := withOrg(t, h)
+	org, adminUID, adminTok := withOrg(t, h)
 	uid, email, tok := registered(t, h, "example.org", auth.RoleParticipant)
 	apitest.Serve(t, h, "POST", "/v1/invitations/accept", tok, map[string]any{"token": inviteToken(t, h, org, adminTok, email, "participant")}).Want(t, 200)
 	tok = token(t, uid, "password")
+
+	p := apitest.Serve(t, h, "DELETE", "/v1/me", token(t, adminUID, "password"), nil).Problem(t, 409)
+	if !strings.HasSuffix(p.Type, "/sole-admin") {
+		t.Fatalf("the only admin's deletion: %+v", p)
+	}
+	if u, err := admin.GetUser(ctx, adminUID); err != nil || u.Disabled {
+		t.Fatalf("the refused admin was disabled: %v", err)
+	}
+
 	var dv DeletionView
 	r := apitest.Serve(t, h, "DELETE", "/v1/me", tok, nil)
 	r.Want(t, 202)
@@ -356,18 +368,8 @@ func TestDeletionAndPurge(t *testing.T) {
 		t.Fatalf("auth user not disabled: %v", err)
 	}
 	apitest.Serve(t, h, "GET", "/v1/me", tok, nil).Problem(t, 401)
-
-	if n, err := Purge(ctx, fsClient, admin, time.Now()); err != nil || exists(t, "users/"+uid) != true {
-		t.Fatalf("purge within the grace period: %d %v", n, err)
-	}
-	if _, err := Purge(ctx, fsClient, admin, time.Now().Add(gracePeriod+time.Hour)); err != nil {
-		t.Fatal(err)
-	}
-	if exists(t, "users/"+uid) || exists(t, "orgs/"+org+"/members/"+uid) {
-		t.Fatal("personal documents left after purge")
-	}
-	if _, err := admin.GetUser(ctx, uid); err == nil {
-		t.Fatal("auth user left after purge")
+	if !exists(t, "users/"+uid) || !exists(t, "orgs/"+org+"/members/"+uid) {
+		t.Fatal("the grace period keeps the account's documents")
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	fbauth "firebase.google.com/go/v4/auth"
 
 	"pointsofyou.ai/studio/shared/auth"
+	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/txn"
 )
@@ -162,12 +163,22 @@ type DeletionView struct {
 }
 
 // deleteMe starts the grace period: the account is disabled and signed out
-// everywhere at once, and Purge erases it after gracePeriod.
+// everywhere at once; after gracePeriod the consent function's erasure job
+// erases it like any erasure request (one pipeline for every way a person
+// leaves). The only admin of an organisation that has other members
+// appoints another first (409 sole-admin), as for an erasure.
 func (a *api) deleteMe(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
+	st, err := authz.StandingOf(r.Context(), a.d.Firestore, p.UID)
+	if err != nil {
+		return httpapi.Unavailable(err)
+	}
+	if err := authz.SoleAdminProblem(st.Check()); err != nil {
+		return err
+	}
 	now := a.d.Now().UTC()
 	del := DeletionDoc{RequestedAt: now, PurgeAfter: now.Add(gracePeriod)}
-	err := a.d.Firestore.RunTransaction(r.Context(), func(ctx context.Context, tx *firestore.Transaction) error {
+	err = a.d.Firestore.RunTransaction(r.Context(), func(ctx context.Context, tx *firestore.Transaction) error {
 		u, err := a.loadUser(ctx, tx, p.UID)
 		if err != nil {
 			return err

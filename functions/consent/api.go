@@ -244,19 +244,6 @@ func (a *api) mayScope(r *http.Request, pr *auth.Principal, p sc.Purpose, org st
 	return nil
 }
 
-// soleAdmin is the problem refusing the erasure of an organisation's only
-// admin (see orgs.go).
-func soleAdmin(err error) error {
-	var sole soleAdminError
-	if !errors.As(err, &sole) {
-		return nil
-	}
-	e := httpapi.Conflict("you are the only org_admin of organisation %s, which has other members: "+
-		"appoint another org_admin (or remove the other members) before erasing your account", sole.org)
-	e.Slug = "sole-admin"
-	return e
-}
-
 func (a *api) listReceipts(w http.ResponseWriter, r *http.Request) error {
 	rs, err := a.store.Receipts(r.Context(), principal(r).UID)
 	if err != nil {
@@ -288,7 +275,7 @@ func (a *api) export(w http.ResponseWriter, r *http.Request) error {
 func (a *api) requestErasure(w http.ResponseWriter, r *http.Request) error {
 	pr := principal(r)
 	v, err := a.jobs.RequestErasure(r.Context(), pr.UID, pr.Org)
-	if p := soleAdmin(err); p != nil {
+	if p := authz.SoleAdminProblem(err); p != nil {
 		return p
 	}
 	if err != nil {
@@ -326,8 +313,8 @@ func (a *api) confirmErasure(w http.ResponseWriter, r *http.Request) error {
 		return httpapi.Forbidden("the confirmation code is wrong")
 	case errors.Is(err, errNotAwaits):
 		return httpapi.Conflict("the request is not awaiting confirmation")
-	case soleAdmin(err) != nil:
-		return soleAdmin(err)
+	case authz.SoleAdminProblem(err) != nil:
+		return authz.SoleAdminProblem(err)
 	case err != nil:
 		return httpapi.Unavailable(err)
 	}

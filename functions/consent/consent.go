@@ -39,8 +39,8 @@ package consent
 import (
 	"context"
 	"net/http"
-	"strings"
 
+	"cloud.google.com/go/bigquery"
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 
 	"pointsofyou.ai/studio/shared/platform"
@@ -58,40 +58,34 @@ const EnvPolicyAdmins = "POLICY_ADMIN_UIDS"
 
 func init() {
 	functions.HTTP(EntryHTTP, platform.HTTP(EntryHTTP, func(p *platform.Platform) (http.Handler, error) {
-		d, err := newDeps(p)
-		if err == nil {
-			d.Verifier, err = p.Verifier()
-		}
-		var admins string
-		if err == nil {
-			admins, err = p.OptionalEnv(EnvPolicyAdmins)
-		}
-		if err != nil {
-			return nil, err
-		}
-		for _, u := range strings.Split(admins, ",") {
-			if u = strings.TrimSpace(u); u != "" {
-				d.PolicyAdmins = append(d.PolicyAdmins, u)
-			}
+		b, d := newDeps(p)
+		d.Verifier = platform.Use(b, p.Verifier)
+		d.PolicyAdmins = platform.List(platform.Use(b, func() (string, error) { return p.OptionalEnv(EnvPolicyAdmins) }))
+		if b.Err() != nil {
+			return nil, b.Err()
 		}
 		return New(d)
 	}))
 	// Scheduled entry points: Cloud Scheduler calls them with a POST.
 	functions.HTTP(EntryErasures, platform.Job(EntryErasures, func(p *platform.Platform) (func(context.Context) (map[string]int, error), error) {
-		d, err := newDeps(p)
-		if err != nil {
-			return nil, err
+		b, d := newDeps(p)
+		if b.Err() != nil {
+			return nil, b.Err()
 		}
 		j, err := NewJobs(d)
-		return count("erasures_resumed", j, (*Jobs).ResumeErasures), err
+		return func(ctx context.Context) (map[string]int, error) {
+			started, err := j.StartAccountDeletions(ctx)
+			if err != nil {
+				return nil, err
+			}
+			n, err := j.ResumeErasures(ctx)
+			return map[string]int{"account_deletions_started": started, "erasures_resumed": n}, err
+		}, err
 	}))
 	// Retention deletes Firestore documents only: it needs nothing else.
 	functions.HTTP(EntryRetention, platform.Job(EntryRetention, func(p *platform.Platform) (func(context.Context) (map[string]int, error), error) {
 		fs, err := p.Firestore()
-		if err != nil {
-			return nil, err
-		}
-		return count("sessions_deleted", retentionJobs(fs), (*Jobs).Retention), nil
+		return count("sessions_deleted", retentionJobs(fs), (*Jobs).Retention), err
 	}))
 }
 
@@ -102,38 +96,25 @@ func count(what string, j *Jobs, run func(*Jobs, context.Context) (int, error)) 
 	}
 }
 
-// newDeps is what the API and the erasures use.
-func newDeps(p *platform.Platform) (d Deps, err error) {
-	if d.Firestore, err = p.Firestore(); err != nil {
-		return d, err
-	}
-	if d.Storage, err = p.Storage(); err != nil {
-		return d, err
-	}
-	if d.BigQuery, err = p.BigQuery("analytics"); err != nil {
-		return d, err
-	}
-	if d.Admin, err = p.AuthAdmin(); err != nil {
-		return d, err
-	}
-	if d.Pseudonyms, err = p.Pseudonyms(); err != nil {
-		return d, err
-	}
-	if d.Outbox, err = p.Outbox(); err != nil {
-		return d, err
-	}
-	if d.Checker, err = p.Consent(); err != nil {
-		return d, err
-	}
-	// The buckets of exports and of the media erasure scrubs, named now so
-	// the root states every store it reaches.
+// newDeps is what the API and the erasures use, with the exports and
+// media buckets (exports, and the media an erasure scrubs).
+func newDeps(p *platform.Platform) (*platform.Build, Deps) {
+	b := &platform.Build{}
 	buckets := map[string]string{"exports": p.Bucket("exports"), "media": p.Bucket("media")}
-	d.BucketName = func(name string) string {
-		if b, ok := buckets[name]; ok {
-			return b
-		}
-		return p.Bucket(name)
+	return b, Deps{
+		Firestore:  platform.Use(b, p.Firestore),
+		Storage:    platform.Use(b, p.Storage),
+		BigQuery:   platform.Use(b, func() (*bigquery.Client, error) { return p.BigQuery("analytics") }),
+		Admin:      platform.Use(b, p.AuthAdmin),
+		Pseudonyms: platform.Use(b, p.Pseudonyms),
+		Outbox:     platform.Use(b, p.Outbox),
+		Checker:    platform.Use(b, p.Consent),
+		Signer:     platform.Use(b, p.Signer),
+		BucketName: func(name string) string {
+			if v, ok := buckets[name]; ok {
+				return v
+			}
+			return p.Bucket(name)
+		},
 	}
-	d.Signer, err = p.Signer()
-	return d, err
 }

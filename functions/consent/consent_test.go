@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"cloud.google.com/go/bigquery"
+	"cloud.google.com/go/firestore"
 	fbauth "firebase.google.com/go/v4/auth"
 	"google.golang.org/api/iterator"
 
@@ -283,8 +284,13 @@ func TestErasureInterruptedFinishesOnRetry(t *testing.T) {
 	if n, err := j.ResumeErasures(ctx); err != nil || n < 1 {
 		t.Fatalf("resume: %d %v", n, err)
 	}
-	if n, err := j.ResumeErasures(ctx); err != nil || n != 0 {
-		t.Fatalf("second resume: %d %v", n, err)
+	// A second run finds this request completed (other tests' erasures,
+	// on the same emulator, may still be running: the count says nothing).
+	if _, err := j.ResumeErasures(ctx); err != nil {
+		t.Fatalf("second resume: %v", err)
+	}
+	if r, err := j.request(ctx, req.ID); err != nil || r.Status != StatusCompleted {
+		t.Fatalf("after the resume: %+v %v", r.Status, err)
 	}
 
 	// Nothing findable by uid, email or actor.
@@ -361,5 +367,56 @@ func TestRetentionDeletesOldSessions(t *testing.T) {
 	}
 	if _, err := recent.Get(ctx); err != nil {
 		t.Errorf("recent session: %v", err)
+	}
+}
+
+// TestDeletedAccountIsErasedAfterItsGracePeriod: an account deleted
+// through the accounts function (users/{uid}.deletion) is erased by the
+// erasure job once its grace period ends, through the erasure pipeline,
+// once however often the job runs.
+func TestDeletedAccountIsErasedAfterItsGracePeriod(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := deps(t)
+	j, err := NewJobs(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid, email := newUser(t)
+	org := "org-del-" + uid[:6]
+	seedPerson(t, uid, email, org)
+	purgeAt := time.Now().Add(time.Hour)
+	if _, err := fsClient.Collection("users").Doc(uid).Set(ctx, map[string]any{"status": "deleting",
+		"deletion": map[string]any{"requested_at": time.Now(), "purge_after": purgeAt}}, firestore.MergeAll); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.StartAccountDeletions(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.request(ctx, AccountDeletionRequest(uid)); !errors.Is(err, errNotFound) {
+		t.Fatalf("started within the grace period: %v", err)
+	}
+
+	j.d.Now = func() time.Time { return purgeAt.Add(time.Minute) }
+	for range 2 {
+		if _, err := j.StartAccountDeletions(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := j.ResumeErasures(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := j.request(ctx, AccountDeletionRequest(uid))
+	if err != nil || r.Status != StatusCompleted {
+		t.Fatalf("the deleted account's erasure: %+v %v", r.Status, err)
+	}
+	if _, err := fsClient.Collection("users").Doc(uid).Get(ctx); !notFound(err) {
+		t.Error("user document left")
+	}
+	if _, err := admin.GetUser(ctx, uid); !fbauth.IsUserNotFound(err) {
+		t.Errorf("auth user: %v", err)
+	}
+	if n := countActorRows(t, pseudo.Actor(org, uid)); n != 0 {
+		t.Errorf("%d analytics rows left", n)
 	}
 }

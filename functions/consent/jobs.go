@@ -18,7 +18,10 @@ import (
 	"cloud.google.com/go/storage"
 	fbauth "firebase.google.com/go/v4/auth"
 	"google.golang.org/api/iterator"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
+	"pointsofyou.ai/studio/shared/authz"
 	sc "pointsofyou.ai/studio/shared/consent"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/outbox"
@@ -526,11 +529,11 @@ func (j *Jobs) RunErasure(ctx context.Context, id string) error {
 		if err != nil {
 			return err
 		}
-		dissolve, _, err := j.standing(ctx, r.UID)
+		st, err := authz.StandingOf(ctx, j.d.Firestore, r.UID)
 		if err != nil {
 			return err
 		}
-		r.Email, r.EmailVerified, r.Spellings, r.Actors, r.Dissolve, r.Prepared = s.Email, s.EmailVerified, s.Spellings, s.Actors, dissolve, true
+		r.Email, r.EmailVerified, r.Spellings, r.Actors, r.Dissolve, r.Prepared = s.Email, s.EmailVerified, s.Spellings, s.Actors, st.Dissolve, true
 		if _, err := ref.Update(ctx, []firestore.Update{{Path: "email", Value: r.Email}, {Path: "email_verified", Value: r.EmailVerified},
 			{Path: "spellings", Value: r.Spellings}, {Path: "actors", Value: r.Actors}, {Path: "dissolve", Value: r.Dissolve},
 			{Path: "prepared", Value: true}}); err != nil {
@@ -651,8 +654,42 @@ func (j *Jobs) eraseHolder(ctx context.Context, h privacy.Holder, s privacy.Subj
 	return 0, nil
 }
 
-// ResumeErasures finishes every confirmed erasure left running (after a
-// crash); it returns how many it finished.
+// StartAccountDeletions turns every account whose deletion grace period
+// has ended (users/{uid}.deletion.purge_after, set by the accounts
+// function's DELETE /v1/me) into a running erasure request, so one
+// pipeline erases a person however they asked; ResumeErasures then runs
+// it. The request's id is derived from the uid, so a later run finds it
+// instead of starting another. It returns how many it started.
+func (j *Jobs) StartAccountDeletions(ctx context.Context) (int, error) {
+	now := j.d.Now().UTC()
+	snaps, err := j.d.Firestore.Collection("users").Where("deletion.purge_after", "<=", now).Documents(ctx).GetAll()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, sn := range snaps {
+		uid := sn.Ref.ID
+		r := RequestDoc{Kind: KindErasure, UID: uid, Status: StatusRunning, Progress: map[string]int{},
+			CreatedAt: now, DueAt: now.Add(Deadline), Extra: map[string]string{"origin": "account_deletion"}}
+		_, err := j.d.Firestore.Collection(colRequests).Doc(AccountDeletionRequest(uid)).Create(ctx, r)
+		if status.Code(err) == codes.AlreadyExists {
+			continue
+		}
+		if err != nil {
+			return n, fmt.Errorf("start the erasure of a deleted account: %w", err)
+		}
+		n++
+	}
+	return n, nil
+}
+
+// AccountDeletionRequest is the id of the erasure request of uid's
+// deleted account.
+func AccountDeletionRequest(uid string) string { return "account-deletion-" + uid }
+
+// ResumeErasures finishes every erasure left running: confirmed ones a
+// crash interrupted, and those StartAccountDeletions started; it returns
+// how many it finished.
 func (j *Jobs) ResumeErasures(ctx context.Context) (int, error) {
 	snaps, err := j.d.Firestore.Collection(colRequests).Where("status", "==", StatusRunning).Documents(ctx).GetAll()
 	if err != nil {

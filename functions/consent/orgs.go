@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 
 	"cloud.google.com/go/firestore"
 	"cloud.google.com/go/storage"
 	"google.golang.org/api/iterator"
 
-	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
 )
 
@@ -35,23 +33,6 @@ import (
 // confirmation and the run keeps its documents (it is not dissolved) and
 // loses its admin — the person's erasure is not held up by it.
 
-// soleAdminError refuses the erasure of the only admin of org.
-type soleAdminError struct{ org string }
-
-func (e soleAdminError) Error() string {
-	return fmt.Sprintf("the only org_admin of organisation %s, which has other members", e.org)
-}
-
-// memberOrg is the organisation of an org membership document
-// (orgs/{org}/members/{uid}), or "" for any other members document.
-func memberOrg(ref *firestore.DocumentRef) string {
-	col := ref.Parent
-	if col == nil || col.ID != "members" || col.Parent == nil {
-		return ""
-	}
-	return memberOrgDoc(col.Parent)
-}
-
 // memberOrgDoc is the id of an organisation document orgs/{org}, or "".
 func memberOrgDoc(ref *firestore.DocumentRef) string {
 	if ref.Parent == nil || ref.Parent.ID != "orgs" || ref.Parent.Parent != nil {
@@ -60,55 +41,14 @@ func memberOrgDoc(ref *firestore.DocumentRef) string {
 	return ref.ID
 }
 
-// standing lists the organisations uid is the only member of (dissolved by
-// their erasure) and those they are the only admin of while others remain
-// (which block it).
-func (j *Jobs) standing(ctx context.Context, uid string) (dissolve, blocked []string, err error) {
-	members, err := j.d.Firestore.CollectionGroup("members").Where("uid", "==", uid).Documents(ctx).GetAll()
-	if err != nil {
-		return nil, nil, fmt.Errorf("memberships: %w", err)
-	}
-	for _, m := range members {
-		org := memberOrg(m.Ref)
-		if org == "" || m.Ref.ID != uid {
-			continue
-		}
-		col := m.Ref.Parent
-		two, err := col.Limit(2).Documents(ctx).GetAll()
-		if err != nil {
-			return nil, nil, fmt.Errorf("members of %s: %w", org, err)
-		}
-		if len(two) < 2 {
-			dissolve = append(dissolve, org)
-			continue
-		}
-		if role, _ := m.Data()["role"].(string); role != auth.RoleOrgAdmin {
-			continue
-		}
-		admins, err := col.Where("role", "==", auth.RoleOrgAdmin).Limit(2).Documents(ctx).GetAll()
-		if err != nil {
-			return nil, nil, fmt.Errorf("admins of %s: %w", org, err)
-		}
-		if len(admins) < 2 {
-			blocked = append(blocked, org)
-		}
-	}
-	slices.Sort(dissolve)
-	slices.Sort(blocked)
-	return dissolve, blocked, nil
-}
-
 // mayErase refuses the erasure of uid when it would leave an organisation
-// with members but no admin.
+// with members but no admin (authz.SoleAdminError).
 func (j *Jobs) mayErase(ctx context.Context, uid string) error {
-	_, blocked, err := j.standing(ctx, uid)
+	s, err := authz.StandingOf(ctx, j.d.Firestore, uid)
 	if err != nil {
 		return err
 	}
-	if len(blocked) > 0 {
-		return soleAdminError{org: blocked[0]}
-	}
-	return nil
+	return s.Check()
 }
 
 // dissolve deletes an organisation that has lost its last member: its
