@@ -33,6 +33,7 @@ import (
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 
+	"pointsofyou.ai/studio/shared/ai"
 	"pointsofyou.ai/studio/shared/platform"
 )
 
@@ -50,39 +51,31 @@ const (
 
 func init() {
 	functions.HTTP(EntryHTTP, platform.HTTP(EntryHTTP, func(p *platform.Platform) (http.Handler, error) {
-		d, err := deps(p)
-		if err == nil {
-			d.Verifier, err = p.Verifier()
-		}
-		if err == nil {
-			d.OfficialOrg, err = p.Env(EnvOfficialOrg)
-		}
-		if err != nil {
-			return nil, err
+		b, d := deps(p)
+		d.Verifier = platform.Use(b, p.Verifier)
+		d.OfficialOrg = platform.Use(b, p.EnvOf(EnvOfficialOrg))
+		if b.Err() != nil {
+			return nil, b.Err()
 		}
 		return New(d)
 	}))
 	functions.CloudEvent(EntryEmbed, platform.CloudEvent(EntryEmbed, func(p *platform.Platform) (func(context.Context, cloudevents.Event) error, error) {
-		d, err := deps(p)
-		if err != nil {
-			return nil, err
+		b, d := deps(p)
+		if b.Err() != nil {
+			return nil, b.Err()
 		}
 		return NewEmbedTrigger(d)
 	}))
 }
 
-// deps is what both entry points use: Firestore and the embedding model.
-func deps(p *platform.Platform) (d Deps, err error) {
-	if d.Firestore, err = p.Firestore(); err != nil {
-		return d, err
+// deps is what both entry points use: Firestore and the embedding model
+// (its name as the model reports it).
+func deps(p *platform.Platform) (*platform.Build, Deps) {
+	b := &platform.Build{}
+	d := Deps{Firestore: platform.Use(b, p.Firestore), EmbedModel: platform.Use(b, p.EnvOf(EnvEmbedModel))}
+	a := platform.Use(b, func() (*ai.Client, error) { return p.Vertex(platform.Models{Embed: d.EmbedModel}) })
+	if b.Err() == nil {
+		d.Embedder, d.EmbedModel = a, a.Config().EmbedModel
 	}
-	if d.EmbedModel, err = p.Env(EnvEmbedModel); err != nil {
-		return d, err
-	}
-	a, err := p.Vertex(platform.Models{Embed: d.EmbedModel})
-	if err != nil {
-		return d, err
-	}
-	d.Embedder, d.EmbedModel = a, a.Config().EmbedModel
-	return d, nil
+	return b, d
 }
