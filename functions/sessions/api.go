@@ -1,14 +1,11 @@
 package sessions
 
 import (
-	"context"
-	"log/slog"
 	"net/http"
 	"slices"
 
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
-	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
 )
 
@@ -72,19 +69,5 @@ func withPrincipal(h func(w http.ResponseWriter, r *http.Request, p *auth.Princi
 			return httpapi.Unauthenticated("sign in first")
 		}
 		return h(w, r, p)
-	}
-}
-
-// emit publishes a domain event of session s; uid is the acting person
-// ("" for the system). The state change is already stored, so a failure
-// is logged, never answered as an error: delivery is at least once
-// downstream and the change itself is the truth.
-func (a *api) emit(ctx context.Context, typ, org, sessionID, uid string, payload any) {
-	emit(ctx, a.d.Events, typ, org, sessionID, uid, payload)
-}
-
-func emit(ctx context.Context, pub EventPublisher, typ, org, sessionID, uid string, payload any) {
-	if _, err := pub.Publish(ctx, events.Event{Type: typ, Payload: payload, OrgID: org, SessionID: sessionID, UID: uid}); err != nil {
-		slog.WarnContext(ctx, "sessions: event not published", "type", typ, "org_id", org, "session_id", sessionID, "err", err)
 	}
 }

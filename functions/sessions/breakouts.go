@@ -37,6 +37,7 @@ import (
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/library"
+	"pointsofyou.ai/studio/shared/outbox"
 )
 
 // Breakout round statuses and close reasons (the event's enum).
@@ -190,7 +191,7 @@ func (a *api) openBreakouts(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		expired []string
 		l       *loaded
 	)
-	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, lt *loaded) error {
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, out *outbox.Tx, lt *loaded) error {
 		if bad != nil {
 			return bad
 		}
@@ -257,17 +258,21 @@ func (a *api) openBreakouts(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		// Writing the session document makes two facilitators opening
 		// rounds at once conflict: one transaction retries and sees the
 		// other's open round.
-		return tx.Update(l.Ref, []firestore.Update{{Path: "updated_at", Value: now}})
+		if err := tx.Update(l.Ref, []firestore.Update{{Path: "updated_at", Value: now}}); err != nil {
+			return err
+		}
+		for _, eid := range expired {
+			if err := out.Event(events.Event{Type: events.TypeSessionBreakoutsClosed, OrgID: l.Org(), SessionID: l.ID(),
+				Payload: events.SessionBreakoutsClosed{BreakoutID: events.ID(eid), Reason: closeTimer}}); err != nil {
+				return err
+			}
+		}
+		return out.Event(events.Event{Type: events.TypeSessionBreakoutsOpened, OrgID: l.Org(), SessionID: l.ID(), UID: l.P.UID,
+			Payload: events.SessionBreakoutsOpened{BreakoutID: events.ID(id), Rooms: len(b.Rooms), Strategy: events.Enum(b.Strategy), Minutes: b.Minutes}})
 	})
 	if err != nil {
 		return err
 	}
-	for _, eid := range expired {
-		a.emit(ctx, events.TypeSessionBreakoutsClosed, l.Org(), l.ID(), "",
-			events.SessionBreakoutsClosed{BreakoutID: events.ID(eid), Reason: closeTimer})
-	}
-	a.emit(ctx, events.TypeSessionBreakoutsOpened, l.Org(), l.ID(), l.P.UID, events.SessionBreakoutsOpened{
-		BreakoutID: events.ID(id), Rooms: len(b.Rooms), Strategy: events.Enum(b.Strategy), Minutes: b.Minutes})
 	httpapi.WriteJSON(w, http.StatusCreated, a.viewBreakout(l, id, &b, names))
 	return nil
 }
@@ -378,15 +383,15 @@ func closeUpdates(now time.Time, by, reason string) []firestore.Update {
 
 // changeBreakout runs change on open round breakoutId in a transaction
 // of the session's facilitators and answers the round as it is
-// afterwards. bad is the request body's decoding error, answered once the
-// caller's authority is known.
-func (a *api) changeBreakout(w http.ResponseWriter, r *http.Request, p *auth.Principal, bad error, change func(tx *firestore.Transaction, l *loaded, ref *firestore.DocumentRef, b *breakout, now time.Time) error) (*loaded, error) {
+// afterwards; change records its event in out. bad is the request body's
+// decoding error, answered once the caller's authority is known.
+func (a *api) changeBreakout(w http.ResponseWriter, r *http.Request, p *auth.Principal, bad error, change func(tx *firestore.Transaction, out *outbox.Tx, l *loaded, ref *firestore.DocumentRef, b *breakout, now time.Time) error) error {
 	id := r.PathValue("breakoutId")
 	var (
 		b *breakout
 		l *loaded
 	)
-	err := a.store().Update(r.Context(), p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, lt *loaded) error {
+	err := a.store().Update(r.Context(), p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, out *outbox.Tx, lt *loaded) error {
 		l = lt
 		if bad != nil {
 			return bad
@@ -398,17 +403,17 @@ func (a *api) changeBreakout(w http.ResponseWriter, r *http.Request, p *auth.Pri
 		if b.Status != breakoutOpen {
 			return httpapi.Conflict("breakout round %s is already closed", id)
 		}
-		return change(tx, l, l.sub(collBreakouts).Doc(id), b, a.d.Now().UTC())
+		return change(tx, out, l, l.sub(collBreakouts).Doc(id), b, a.d.Now().UTC())
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	names, err := a.breakoutNames(r.Context(), l, b)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	httpapi.WriteJSON(w, http.StatusOK, a.viewBreakout(l, id, b, names))
-	return l, nil
+	return nil
 }
 
 type extendReq struct {
@@ -427,7 +432,7 @@ func (q *extendReq) Validate() []httpapi.FieldError {
 func (a *api) extendBreakout(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	var req extendReq
 	bad := httpapi.DecodeJSON(w, r, &req, 0)
-	l, err := a.changeBreakout(w, r, p, bad, func(tx *firestore.Transaction, _ *loaded, ref *firestore.DocumentRef, b *breakout, now time.Time) error {
+	return a.changeBreakout(w, r, p, bad, func(tx *firestore.Transaction, out *outbox.Tx, l *loaded, ref *firestore.DocumentRef, b *breakout, now time.Time) error {
 		from := b.EndsAt
 		if from.Before(now) {
 			from = now
@@ -435,14 +440,13 @@ func (a *api) extendBreakout(w http.ResponseWriter, r *http.Request, p *auth.Pri
 		b.EndsAt = from.Add(time.Duration(req.Minutes) * time.Minute)
 		b.Minutes += req.Minutes
 		b.UpdatedAt = now
-		return tx.Update(ref, []firestore.Update{{Path: "ends_at", Value: b.EndsAt}, {Path: "minutes", Value: b.Minutes},
-			{Path: "updated_at", Value: now}})
+		if err := tx.Update(ref, []firestore.Update{{Path: "ends_at", Value: b.EndsAt}, {Path: "minutes", Value: b.Minutes},
+			{Path: "updated_at", Value: now}}); err != nil {
+			return err
+		}
+		return out.Event(events.Event{Type: events.TypeSessionBreakoutsChanged, OrgID: l.Org(), SessionID: l.ID(), UID: l.P.UID,
+			Payload: events.SessionBreakoutsChanged{BreakoutID: events.ID(ref.ID), Change: "extended", Minutes: req.Minutes}})
 	})
-	if err == nil {
-		a.emit(r.Context(), events.TypeSessionBreakoutsChanged, l.Org(), l.ID(), l.P.UID, events.SessionBreakoutsChanged{
-			BreakoutID: events.ID(r.PathValue("breakoutId")), Change: "extended", Minutes: req.Minutes})
-	}
-	return err
 }
 
 type moveReq struct {
@@ -466,8 +470,7 @@ func (q *moveReq) Validate() []httpapi.FieldError {
 func (a *api) moveBreakout(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	var req moveReq
 	bad := httpapi.DecodeJSON(w, r, &req, 0)
-	moved := false
-	l, err := a.changeBreakout(w, r, p, bad, func(tx *firestore.Transaction, l *loaded, ref *firestore.DocumentRef, b *breakout, now time.Time) error {
+	return a.changeBreakout(w, r, p, bad, func(tx *firestore.Transaction, out *outbox.Tx, l *loaded, ref *firestore.DocumentRef, b *breakout, now time.Time) error {
 		to := -1
 		if req.ToRoom != mainRoomID {
 			to = slices.IndexFunc(b.Rooms, func(room breakoutRoom) bool { return room.ID == req.ToRoom })
@@ -512,32 +515,28 @@ func (a *api) moveBreakout(w http.ResponseWriter, r *http.Request, p *auth.Princ
 			b.Main = []string{}
 		}
 		b.UpdatedAt = now
-		moved = true
 		b.MemberUIDs = b.memberUIDs()
-		return tx.Update(ref, []firestore.Update{{Path: "rooms", Value: b.Rooms}, {Path: "main", Value: b.Main},
-			{Path: "member_uids", Value: b.MemberUIDs}, {Path: "updated_at", Value: now}})
+		if err := tx.Update(ref, []firestore.Update{{Path: "rooms", Value: b.Rooms}, {Path: "main", Value: b.Main},
+			{Path: "member_uids", Value: b.MemberUIDs}, {Path: "updated_at", Value: now}}); err != nil {
+			return err
+		}
+		return out.Event(events.Event{Type: events.TypeSessionBreakoutsChanged, OrgID: l.Org(), SessionID: l.ID(), UID: l.P.UID,
+			Payload: events.SessionBreakoutsChanged{BreakoutID: events.ID(ref.ID), Change: "moved"}})
 	})
-	if err == nil && moved {
-		a.emit(r.Context(), events.TypeSessionBreakoutsChanged, l.Org(), l.ID(), l.P.UID, events.SessionBreakoutsChanged{
-			BreakoutID: events.ID(r.PathValue("breakoutId")), Change: "moved"})
-	}
-	return err
 }
 
 // closeBreakout brings everyone back.
 func (a *api) closeBreakout(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	// No fields: an empty body or {} (as every POST of the API accepts).
 	bad := httpapi.DecodeOptionalJSON(w, r, &struct{}{}, 0)
-	l, err := a.changeBreakout(w, r, p, bad, func(tx *firestore.Transaction, _ *loaded, ref *firestore.DocumentRef, b *breakout, now time.Time) error {
+	return a.changeBreakout(w, r, p, bad, func(tx *firestore.Transaction, out *outbox.Tx, l *loaded, ref *firestore.DocumentRef, b *breakout, now time.Time) error {
 		b.Status, b.ClosedAt, b.CloseReason, b.ClosedBy, b.UpdatedAt = breakoutClosed, &now, closeBroughtBack, p.UID, now
-		return tx.Update(ref, closeUpdates(now, p.UID, closeBroughtBack))
+		if err := tx.Update(ref, closeUpdates(now, p.UID, closeBroughtBack)); err != nil {
+			return err
+		}
+		return out.Event(events.Event{Type: events.TypeSessionBreakoutsClosed, OrgID: l.Org(), SessionID: l.ID(), UID: l.P.UID,
+			Payload: events.SessionBreakoutsClosed{BreakoutID: events.ID(ref.ID), Reason: closeBroughtBack}})
 	})
-	if err != nil {
-		return err
-	}
-	a.emit(r.Context(), events.TypeSessionBreakoutsClosed, l.Org(), l.ID(), l.P.UID,
-		events.SessionBreakoutsClosed{BreakoutID: events.ID(r.PathValue("breakoutId")), Reason: closeBroughtBack})
-	return nil
 }
 
 // endBreakouts closes the session's open breakout round, if any, inside
@@ -546,29 +545,25 @@ func (a *api) closeBreakout(w http.ResponseWriter, r *http.Request, p *auth.Prin
 // "session_ended"). It reads the open rounds and then writes their
 // closing at once: Firestore forbids reads after writes in a transaction,
 // so the caller must call it after its own reads and before its own
-// writes. The returned after publishes the events; call it once the
-// transaction committed.
-func (a *api) endBreakouts(ctx context.Context, tx *firestore.Transaction, l *loaded, reason string) (after func(), err error) {
+// writes. The closing events are recorded in out, committed with it.
+func (a *api) endBreakouts(tx *firestore.Transaction, out *outbox.Tx, l *loaded, reason string) error {
 	open, err := tx.Documents(l.sub(collBreakouts).Where("status", "==", breakoutOpen)).GetAll()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	now := a.d.Now().UTC()
 	var by string
 	if l.P != nil {
 		by = l.P.UID
 	}
-	ids := make([]string, len(open))
-	for i, snap := range open {
-		ids[i] = snap.Ref.ID
+	for _, snap := range open {
 		if err := tx.Update(snap.Ref, closeUpdates(now, by, reason)); err != nil {
-			return nil, err
+			return err
+		}
+		if err := out.Event(events.Event{Type: events.TypeSessionBreakoutsClosed, OrgID: l.Org(), SessionID: l.ID(), UID: by,
+			Payload: events.SessionBreakoutsClosed{BreakoutID: events.ID(snap.Ref.ID), Reason: events.Enum(reason)}}); err != nil {
+			return err
 		}
 	}
-	return func() {
-		for _, id := range ids {
-			a.emit(ctx, events.TypeSessionBreakoutsClosed, l.Org(), l.ID(), by,
-				events.SessionBreakoutsClosed{BreakoutID: events.ID(id), Reason: events.Enum(reason)})
-		}
-	}, nil
+	return nil
 }

@@ -12,9 +12,11 @@ import (
 
 	"cloud.google.com/go/firestore"
 
+	"pointsofyou.ai/studio/internal/apitest"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/library"
+	"pointsofyou.ai/studio/shared/outbox"
 )
 
 // breakoutClock is a settable clock for timer tests.
@@ -66,13 +68,13 @@ func breakoutURL(sid string, rest ...string) string {
 	return u
 }
 
-func breakoutDecode(t *testing.T, r result, code int) breakoutView {
+func breakoutDecode(t *testing.T, r apitest.Response, code int) breakoutView {
 	t.Helper()
 	if r.Code != code {
 		t.Fatalf("status %d, want %d: %s", r.Code, code, r.Body)
 	}
 	var v breakoutView
-	r.json(t, &v)
+	r.JSON(t, &v)
 	return v
 }
 
@@ -89,10 +91,10 @@ func breakoutMembers(rooms []roomView) [][]string {
 	return out
 }
 
-func breakoutFields(t *testing.T, r result) []string {
+func breakoutFields(t *testing.T, r apitest.Response) []string {
 	t.Helper()
 	var p httpapi.Problem
-	r.json(t, &p)
+	r.JSON(t, &p)
 	var out []string
 	for _, f := range p.Errors {
 		out = append(out, f.Field)
@@ -123,12 +125,12 @@ func TestBreakoutRandomRoundAndVisibility(t *testing.T) {
 	if v.RemainingSeconds < 14*60 || v.RemainingSeconds > 15*60 || v.TimerExpired || v.Rooms[0].Name != "Room 1" {
 		t.Errorf("timer %d expired %v, name %q", v.RemainingSeconds, v.TimerExpired, v.Rooms[0].Name)
 	}
-	if ev := e.events.of(events.TypeSessionBreakoutsOpened); len(ev) != 1 ||
-		ev[0].Payload.(events.SessionBreakoutsOpened).Rooms != 2 || ev[0].SessionID != sid {
+	if ev := e.events.Of(events.TypeSessionBreakoutsOpened); len(ev) != 1 ||
+		apitest.Payload[events.SessionBreakoutsOpened](t, ev[0]).Rooms != 2 || ev[0].SessionID != sid {
 		t.Errorf("opened events %+v", ev)
 	}
 	// One open round at a time.
-	e.do(t, "POST", breakoutURL(sid), tokCoFac, map[string]any{"strategy": "random"}).problem(t, 409)
+	e.do(t, "POST", breakoutURL(sid), tokCoFac, map[string]any{"strategy": "random"}).Problem(t, 409)
 
 	mine := map[string]int{}
 	for i, r := range rooms {
@@ -143,7 +145,7 @@ func TestBreakoutRandomRoundAndVisibility(t *testing.T) {
 			var got breakoutView
 			if path == breakoutURL(sid) {
 				var list struct{ Breakouts []breakoutView }
-				r.json(t, &list)
+				r.JSON(t, &list)
 				if len(list.Breakouts) != 1 {
 					t.Fatalf("%s list: %s", tok, r.Body)
 				}
@@ -181,9 +183,9 @@ func TestBreakoutRandomRoundAndVisibility(t *testing.T) {
 	}
 	// Participants and staff cannot steer rounds.
 	for _, tok := range []string{tokPart1, tokAdminA} {
-		e.do(t, "POST", breakoutURL(sid), tok, map[string]any{"strategy": "random"}).problem(t, 403)
-		e.do(t, "POST", breakoutURL(sid, v.ID, "close"), tok, nil).problem(t, 403)
-		e.do(t, "POST", breakoutURL(sid, v.ID, "extend"), tok, map[string]any{"minutes": 5}).problem(t, 403)
+		e.do(t, "POST", breakoutURL(sid), tok, map[string]any{"strategy": "random"}).Problem(t, 403)
+		e.do(t, "POST", breakoutURL(sid, v.ID, "close"), tok, nil).Problem(t, 403)
+		e.do(t, "POST", breakoutURL(sid, v.ID, "extend"), tok, map[string]any{"minutes": 5}).Problem(t, 403)
 	}
 	// Another organisation sees nothing, on every route.
 	for _, tok := range []string{tokAdminB, tokFacB} {
@@ -198,25 +200,25 @@ func TestBreakoutRandomRoundAndVisibility(t *testing.T) {
 			{"POST", breakoutURL(sid, v.ID, "move"), map[string]any{"uid": "u-part-1", "to_room": "main"}},
 			{"POST", breakoutURL(sid, v.ID, "close"), nil},
 		} {
-			e.do(t, c.method, c.path, tok, c.body).problem(t, 404)
+			e.do(t, c.method, c.path, tok, c.body).Problem(t, 404)
 		}
 	}
-	e.do(t, "GET", breakoutURL(sid, v.ID), "", nil).problem(t, 401)
+	e.do(t, "GET", breakoutURL(sid, v.ID), "", nil).Problem(t, 401)
 	other := e.seedSession(t, seedOpts{Status: StatusLive, Participants: map[string]string{"u-part-1": ""}})
-	e.do(t, "GET", breakoutURL(other, v.ID), tokFac, nil).problem(t, 404)
-	e.do(t, "GET", breakoutURL(sid, "nope"), tokFac, nil).problem(t, 404)
+	e.do(t, "GET", breakoutURL(other, v.ID), tokFac, nil).Problem(t, 404)
+	e.do(t, "GET", breakoutURL(sid, "nope"), tokFac, nil).Problem(t, 404)
 
 	// Bring everyone back.
 	closed := breakoutDecode(t, e.do(t, "POST", breakoutURL(sid, v.ID, "close"), tokCoFac, nil), 200)
 	if closed.Status != "closed" || closed.CloseReason != "brought_back" || closed.ClosedAt == nil || closed.RemainingSeconds != 0 {
 		t.Errorf("closed %+v", closed)
 	}
-	ev := e.events.of(events.TypeSessionBreakoutsClosed)
-	if len(ev) != 1 || ev[0].Payload.(events.SessionBreakoutsClosed).Reason != "brought_back" {
+	ev := e.events.Of(events.TypeSessionBreakoutsClosed)
+	if len(ev) != 1 || apitest.Payload[events.SessionBreakoutsClosed](t, ev[0]).Reason != "brought_back" {
 		t.Errorf("closed events %+v", ev)
 	}
-	e.do(t, "POST", breakoutURL(sid, v.ID, "close"), tokFac, nil).problem(t, 409)
-	e.do(t, "POST", breakoutURL(sid, v.ID, "extend"), tokFac, map[string]any{"minutes": 5}).problem(t, 409)
+	e.do(t, "POST", breakoutURL(sid, v.ID, "close"), tokFac, nil).Problem(t, 409)
+	e.do(t, "POST", breakoutURL(sid, v.ID, "extend"), tokFac, map[string]any{"minutes": 5}).Problem(t, 409)
 	// A new round may open now.
 	breakoutDecode(t, e.do(t, "POST", breakoutURL(sid), tokFac, map[string]any{"strategy": "random", "room_size": 4}), 201)
 }
@@ -258,12 +260,12 @@ func TestBreakoutBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		r := e.do(t, "POST", breakoutURL(c.sid), tokFac, c.body)
-		r.problem(t, c.code)
+		r.Problem(t, c.code)
 		if got := breakoutFields(t, r); c.fields != nil && !slices.Equal(got, c.fields) {
 			t.Errorf("%s: fields %v, want %v", c.name, got, c.fields)
 		}
 	}
-	if n := len(e.events.of(events.TypeSessionBreakoutsOpened)); n != 0 {
+	if n := len(e.events.Of(events.TypeSessionBreakoutsOpened)); n != 0 {
 		t.Errorf("%d rounds opened by bad requests", n)
 	}
 	snaps, err := e.fs.Collection("orgs/org-a/sessions/" + sid + "/breakouts").Documents(context.Background()).GetAll()
@@ -286,10 +288,10 @@ func TestBreakoutBadInput(t *testing.T) {
 		{breakoutURL(sid, v.ID, "close"), `{"now":true}`, 400},
 		{breakoutURL(sid, "no-such", "close"), nil, 404},
 	} {
-		e.do(t, "POST", c.path, tokFac, c.body).problem(t, c.code)
+		e.do(t, "POST", c.path, tokFac, c.body).Problem(t, c.code)
 	}
-	e.do(t, "GET", breakoutURL(sid)+"?page_token=!!", tokFac, nil).problem(t, 400)
-	e.do(t, "GET", breakoutURL(sid)+"?page_token=bm9wZQ", tokFac, nil).problem(t, 400)
+	e.do(t, "GET", breakoutURL(sid)+"?page_token=!!", tokFac, nil).Problem(t, 400)
+	e.do(t, "GET", breakoutURL(sid)+"?page_token=bm9wZQ", tokFac, nil).Problem(t, 400)
 }
 
 // breakoutSeedDraw writes library cards and a draw whose picks give
@@ -384,7 +386,7 @@ func TestBreakoutManualMoveExtend(t *testing.T) {
 		t.Helper()
 		r := e.do(t, "POST", breakoutURL(sid, v.ID, "move"), tokFac, map[string]any{"uid": uid, "to_room": to})
 		if code != 200 {
-			r.problem(t, code)
+			r.Problem(t, code)
 			return breakoutView{}
 		}
 		return breakoutDecode(t, r, 200)
@@ -419,7 +421,7 @@ func TestBreakoutManualMoveExtend(t *testing.T) {
 	if got := fmt.Sprint(snap.Data()["member_uids"]); got != "[u-late u-part-1 u-part-2 u-part-3 u-part-b]" {
 		t.Errorf("member_uids %s", got)
 	}
-	if got := e.events.of(events.TypeSessionBreakoutsChanged); len(got) != 4 {
+	if got := e.events.Of(events.TypeSessionBreakoutsChanged); len(got) != 4 {
 		t.Errorf("%d breakouts_changed events, want 4 (moves that changed something)", len(got))
 	}
 
@@ -444,13 +446,13 @@ func TestBreakoutManualMoveExtend(t *testing.T) {
 	if old.Status != "closed" || old.CloseReason != "timer" {
 		t.Errorf("expired round %+v", old)
 	}
-	closed := e.events.of(events.TypeSessionBreakoutsClosed)
-	if len(closed) != 1 || closed[0].Payload.(events.SessionBreakoutsClosed).Reason != "timer" {
+	closed := e.events.Of(events.TypeSessionBreakoutsClosed)
+	if len(closed) != 1 || apitest.Payload[events.SessionBreakoutsClosed](t, closed[0]).Reason != "timer" {
 		t.Errorf("closed events %+v", closed)
 	}
 	// Newest first.
 	var list struct{ Breakouts []breakoutView }
-	e.do(t, "GET", breakoutURL(sid), tokFac, nil).json(t, &list)
+	e.do(t, "GET", breakoutURL(sid), tokFac, nil).JSON(t, &list)
 	if len(list.Breakouts) != 2 || list.Breakouts[0].ID != v5.ID || list.Breakouts[1].ID != v.ID {
 		t.Errorf("list %+v", list)
 	}
@@ -481,7 +483,7 @@ func TestBreakoutListPages(t *testing.T) {
 		if r.Code != 200 {
 			t.Fatalf("page %d: %d %s", page, r.Code, r.Body)
 		}
-		r.json(t, &p)
+		r.JSON(t, &p)
 		for _, b := range p.Breakouts {
 			ids = append(ids, b.ID)
 		}
@@ -539,13 +541,12 @@ func TestBreakoutEndedWithSession(t *testing.T) {
 	}
 	a := &api{d: d}
 	ctx := context.Background()
-	var after func()
-	err = e.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		l, err := a.store().load(ctx, tx, testUsers[tokFac], sid, facilitators)
+	err = a.store().Run(ctx, func(ctx context.Context, tx *firestore.Transaction, out *outbox.Tx) error {
+		l, err := a.store().load(ctx, tx, principal(tokFac), sid, facilitators)
 		if err != nil {
 			return err
 		}
-		if after, err = a.endBreakouts(ctx, tx, l, "session_ended"); err != nil {
+		if err := a.endBreakouts(tx, out, l, "session_ended"); err != nil {
 			return err
 		}
 		// The caller's own write comes after.
@@ -554,29 +555,26 @@ func TestBreakoutEndedWithSession(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	after()
 	got := breakoutDecode(t, e.do(t, "GET", breakoutURL(sid, v.ID), tokFac, nil), 200)
 	if got.Status != "closed" || got.CloseReason != "session_ended" {
 		t.Errorf("round after the end %+v", got)
 	}
-	ev := e.events.of(events.TypeSessionBreakoutsClosed)
-	if len(ev) != 1 || ev[0].Payload.(events.SessionBreakoutsClosed).Reason != "session_ended" {
-		t.Errorf("events %+v", ev)
+	ev := e.events.Of(events.TypeSessionBreakoutsClosed)
+	if len(ev) != 1 || apitest.Payload[events.SessionBreakoutsClosed](t, ev[0]).Reason != "session_ended" {
+		t.Errorf("events %s", apitest.Describe(ev))
 	}
 	// Nothing open: no writes, no events.
-	err = e.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		l, err := a.store().load(ctx, tx, testUsers[tokFac], sid, facilitators)
+	err = a.store().Run(ctx, func(ctx context.Context, tx *firestore.Transaction, out *outbox.Tx) error {
+		l, err := a.store().load(ctx, tx, principal(tokFac), sid, facilitators)
 		if err != nil {
 			return err
 		}
-		after, err = a.endBreakouts(ctx, tx, l, "session_ended")
-		return err
+		return a.endBreakouts(tx, out, l, "session_ended")
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	after()
-	if n := len(e.events.of(events.TypeSessionBreakoutsClosed)); n != 1 {
+	if n := len(e.events.Of(events.TypeSessionBreakoutsClosed)); n != 1 {
 		t.Errorf("%d closed events", n)
 	}
 }

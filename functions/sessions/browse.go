@@ -241,7 +241,7 @@ func isSessionMember(ref *firestore.DocumentRef) bool {
 
 // calendarFile is the session's current calendar entry.
 func (a *api) calendarFile(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	cal, err := readCalendar(r.Context(), l.Ref)
+	cal, err := readCalendar(r.Context(), nil, l.Ref)
 	if err != nil {
 		return httpapi.Unavailable(err)
 	}

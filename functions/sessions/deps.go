@@ -11,14 +11,9 @@ import (
 	"github.com/google/uuid"
 
 	"pointsofyou.ai/studio/shared/auth"
-	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/mail"
+	"pointsofyou.ai/studio/shared/outbox"
 )
-
-// EventPublisher publishes domain events (*events.Publisher).
-type EventPublisher interface {
-	Publish(ctx context.Context, ev events.Event) (string, error)
-}
 
 // ConsentChecker answers whether uid consented to purpose in org
 // (*consent.Checker). It decides, for example, whether a facilitator may
@@ -28,12 +23,14 @@ type ConsentChecker interface {
 }
 
 // Deps is what the function needs. Firestore is always required; Verifier
-// by the HTTP API; Events, Mail and Consent by both entry points.
+// by the HTTP API; Outbox and Consent by both entry points.
 type Deps struct {
 	Verifier  auth.Verifier
 	Firestore *firestore.Client
-	Events    EventPublisher
-	Mail      mail.Sender
+	// Outbox commits the events and mail of a change in the change's own
+	// transaction (shared/outbox); the relay publishes the events and the
+	// Trigger Email extension sends the mail.
+	Outbox *outbox.Outbox
 	// MailQuota bounds the mail people trigger (default: mail.DefaultLimits
 	// counted in Firestore).
 	MailQuota *mail.Quota
@@ -58,11 +55,8 @@ func (d Deps) check(needVerifier bool) (Deps, error) {
 	if d.Firestore == nil {
 		errs = append(errs, errors.New("sessions: Deps.Firestore is nil"))
 	}
-	if d.Events == nil {
-		errs = append(errs, errors.New("sessions: Deps.Events is nil"))
-	}
-	if d.Mail == nil {
-		errs = append(errs, errors.New("sessions: Deps.Mail is nil"))
+	if d.Outbox == nil {
+		errs = append(errs, errors.New("sessions: Deps.Outbox is nil"))
 	}
 	if d.Consent == nil {
 		errs = append(errs, errors.New("sessions: Deps.Consent is nil"))

@@ -53,6 +53,7 @@ import (
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/library"
+	"pointsofyou.ai/studio/shared/outbox"
 	"pointsofyou.ai/studio/shared/random"
 )
 
@@ -213,7 +214,7 @@ func (a *api) openDraw(w http.ResponseWriter, r *http.Request, p *auth.Principal
 		d Draw
 		l *loaded
 	)
-	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, lt *loaded) error {
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, out *outbox.Tx, lt *loaded) error {
 		l = lt
 		if bad != nil {
 			return bad
@@ -262,13 +263,16 @@ func (a *api) openDraw(w http.ResponseWriter, r *http.Request, p *auth.Principal
 			}
 		}
 		d.OpenedAt = a.d.Now().UTC()
-		return tx.Create(l.sub(collDraws).Doc(d.ID), d)
+		if err := tx.Create(l.sub(collDraws).Doc(d.ID), d); err != nil {
+			return err
+		}
+		return out.Event(events.Event{Type: events.TypeSessionDrawOpened, OrgID: l.Org(), SessionID: l.ID(), UID: p.UID,
+			Payload: events.SessionDrawOpened{DrawID: events.ID(d.ID), Mode: events.Enum(d.Mode), Source: events.Enum(d.Source),
+				Cards: d.Size, Phase: events.Enum(d.Phase)}})
 	})
 	if err != nil {
 		return err
 	}
-	a.emit(ctx, events.TypeSessionDrawOpened, l.Org(), l.ID(), p.UID, events.SessionDrawOpened{
-		DrawID: events.ID(d.ID), Mode: events.Enum(d.Mode), Source: events.Enum(d.Source), Cards: d.Size, Phase: events.Enum(d.Phase)})
 	httpapi.WriteJSON(w, http.StatusCreated, drawViewFor(&d, RelFacilitator, p.UID, nil, nil, nil))
 	return nil
 }
@@ -321,7 +325,7 @@ func (a *api) pickCard(w http.ResponseWriter, r *http.Request, p *auth.Principal
 		l    *loaded
 	)
 	for attempt := 1; ; attempt++ {
-		err := a.store().Update(ctx, p, r.PathValue("sessionId"), participants, func(tx *firestore.Transaction, lt *loaded) error {
+		err := a.store().Update(ctx, p, r.PathValue("sessionId"), participants, func(tx *firestore.Transaction, out *outbox.Tx, lt *loaded) error {
 			l = lt
 			if bad != nil {
 				return bad
@@ -347,8 +351,12 @@ func (a *api) pickCard(w http.ResponseWriter, r *http.Request, p *auth.Principal
 					return httpapi.Unavailable(err)
 				}
 			}
-			pick, err = a.pickInTx(tx, l, ref, d, uid, q.CardID, taken)
-			return err
+			if pick, err = a.pickInTx(tx, l, ref, d, uid, q.CardID, taken); err != nil {
+				return err
+			}
+			return out.Event(events.Event{Type: events.TypeSessionCardSelected, OrgID: l.Org(), SessionID: l.ID(), UID: uid,
+				Payload: events.SessionCardSelected{CardID: events.ID(pick.CardID), CardKind: events.Enum(pick.Kind),
+					Phase: events.Enum(d.Phase), DrawID: events.ID(d.ID), Mode: events.Enum(d.Mode)}})
 		})
 		if err == nil {
 			break
@@ -361,9 +369,6 @@ func (a *api) pickCard(w http.ResponseWriter, r *http.Request, p *auth.Principal
 		}
 		return err
 	}
-	a.emit(ctx, events.TypeSessionCardSelected, l.Org(), l.ID(), uid, events.SessionCardSelected{
-		CardID: events.ID(pick.CardID), CardKind: events.Enum(pick.Kind), Phase: events.Enum(d.Phase),
-		DrawID: events.ID(d.ID), Mode: events.Enum(d.Mode)})
 	httpapi.WriteJSON(w, http.StatusCreated, pickViewOf(d.ID, &pick, false))
 	return nil
 }
@@ -473,15 +478,6 @@ func drawTaken(ctx context.Context, ref *firestore.DocumentRef) (map[string]bool
 	return out, nil
 }
 
-// problemOr503 passes problems through and makes anything else a 503.
-func problemOr503(err error) error {
-	var he *httpapi.Error
-	if errors.As(err, &he) {
-		return err
-	}
-	return httpapi.Unavailable(err)
-}
-
 // revealReq reveals one person's picks or all of a draw's.
 type revealReq struct {
 	UID string `json:"uid"`
@@ -509,7 +505,7 @@ func (a *api) revealPicks(w http.ResponseWriter, r *http.Request, p *auth.Princi
 		l   *loaded
 		ref *firestore.DocumentRef
 	)
-	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, lt *loaded) error {
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, out *outbox.Tx, lt *loaded) error {
 		l, n = lt, 0
 		if bad != nil {
 			return bad
@@ -544,17 +540,16 @@ func (a *api) revealPicks(w http.ResponseWriter, r *http.Request, p *auth.Princi
 			}
 			n++
 		}
-		return nil
+		scope := "all"
+		if q.UID != "" {
+			scope = "one"
+		}
+		return out.Event(events.Event{Type: events.TypeSessionCardsRevealed, OrgID: l.Org(), SessionID: l.ID(), UID: p.UID,
+			Payload: events.SessionCardsRevealed{DrawID: events.ID(ref.ID), Scope: events.Enum(scope), Cards: n}})
 	})
 	if err != nil {
 		return err
 	}
-	scope := "all"
-	if q.UID != "" {
-		scope = "one"
-	}
-	a.emit(ctx, events.TypeSessionCardsRevealed, l.Org(), l.ID(), p.UID, events.SessionCardsRevealed{
-		DrawID: events.ID(ref.ID), Scope: events.Enum(scope), Cards: n})
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{"draw_id": ref.ID, "revealed": n})
 	return nil
 }
@@ -567,7 +562,7 @@ func (a *api) closeDraw(w http.ResponseWriter, r *http.Request, p *auth.Principa
 		picks int
 		l     *loaded
 	)
-	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, lt *loaded) error {
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, out *outbox.Tx, lt *loaded) error {
 		l = lt
 		if bad != nil {
 			return bad
@@ -589,15 +584,18 @@ func (a *api) closeDraw(w http.ResponseWriter, r *http.Request, p *auth.Principa
 		picks = len(snaps)
 		now := a.d.Now().UTC()
 		d.Status, d.ClosedAt, d.ClosedBy, d.ClosedReason = drawClosed, &now, p.UID, "closed"
-		return tx.Update(ref, []firestore.Update{
+		if err := tx.Update(ref, []firestore.Update{
 			{Path: "status", Value: drawClosed}, {Path: "closed_at", Value: now},
 			{Path: "closed_by", Value: p.UID}, {Path: "closed_reason", Value: d.ClosedReason},
-		})
+		}); err != nil {
+			return err
+		}
+		return out.Event(events.Event{Type: events.TypeSessionDrawClosed, OrgID: l.Org(), SessionID: l.ID(), UID: p.UID,
+			Payload: events.SessionDrawClosed{DrawID: events.ID(d.ID), Picks: picks}})
 	})
 	if err != nil {
 		return err
 	}
-	a.emit(ctx, events.TypeSessionDrawClosed, l.Org(), l.ID(), p.UID, events.SessionDrawClosed{DrawID: events.ID(d.ID), Picks: picks})
 	httpapi.WriteJSON(w, http.StatusOK, drawSummary{Draw: *d, Taken: picks, Remaining: max(0, d.Size-picks)})
 	return nil
 }

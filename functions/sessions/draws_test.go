@@ -2,7 +2,6 @@ package sessions
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -14,11 +13,11 @@ import (
 	fsemu "pointsofyou.ai/studio/emulators/firestore"
 
 	"pointsofyou.ai/studio/emulators/firestore/fstest"
+	"pointsofyou.ai/studio/internal/apitest"
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/library"
-	"pointsofyou.ai/studio/shared/mail"
 )
 
 // drawItem is a library item to seed; Org "" is the official library.
@@ -64,10 +63,7 @@ func drawSeedLibrary(t *testing.T, e *env, items []drawItem) {
 // session id and the tokens.
 func drawCrowd(t *testing.T, e *env, n int) (*env, string, []string) {
 	t.Helper()
-	v := auth.StaticVerifier{}
-	for k, p := range testUsers {
-		v[k] = p
-	}
+	v := testUsers.Verifier()
 	parts := map[string]string{}
 	toks := make([]string, n)
 	for i := range toks {
@@ -95,7 +91,7 @@ func drawOpenOK(t *testing.T, e *env, sid string, body any) drawDetail {
 		t.Fatalf("open draw: %d %s", r.Code, r.Body)
 	}
 	var d drawDetail
-	r.json(t, &d)
+	r.JSON(t, &d)
 	return d
 }
 
@@ -106,7 +102,7 @@ func drawGet(t *testing.T, e *env, sid, did, tok string) (drawDetail, string) {
 		t.Fatalf("get draw as %s: %d %s", tok, r.Code, r.Body)
 	}
 	var d drawDetail
-	r.json(t, &d)
+	r.JSON(t, &d)
 	return d, string(r.Body)
 }
 
@@ -117,7 +113,7 @@ func drawPickOK(t *testing.T, e *env, sid, did, tok string, body any) pickView {
 		t.Fatalf("pick as %s: %d %s", tok, r.Code, r.Body)
 	}
 	var p pickView
-	r.json(t, &p)
+	r.JSON(t, &p)
 	return p
 }
 
@@ -178,20 +174,20 @@ func TestDrawOpenRules(t *testing.T) {
 		{"other org", tokFacB, map[string]any{"mode": "face_up", "deck_id": "deck-a"}, 404, ""},
 	} {
 		r := e.do(t, "POST", "/v1/sessions/"+sid+"/draws", c.tok, c.body)
-		r.problem(t, c.code)
+		r.Problem(t, c.code)
 		if c.field == "" {
 			continue
 		}
 		var p struct {
 			Errors []struct{ Field string } `json:"errors"`
 		}
-		r.json(t, &p)
+		r.JSON(t, &p)
 		if len(p.Errors) == 0 || p.Errors[0].Field != c.field {
 			t.Errorf("%s: %s, want field %s", c.name, r.Body, c.field)
 		}
 	}
-	e.do(t, "POST", "/v1/sessions/"+sched+"/draws", tokFac, map[string]any{"mode": "face_up", "deck_id": "deck-a"}).problem(t, 409)
-	if n := len(e.events.of(events.TypeSessionDrawOpened)); n != 0 {
+	e.do(t, "POST", "/v1/sessions/"+sched+"/draws", tokFac, map[string]any{"mode": "face_up", "deck_id": "deck-a"}).Problem(t, 409)
+	if n := len(e.events.Of(events.TypeSessionDrawOpened)); n != 0 {
 		t.Fatalf("%d draws opened by bad requests", n)
 	}
 
@@ -206,13 +202,13 @@ func TestDrawOpenRules(t *testing.T) {
 	if len(up.Spread) != drawDefaultSpread || up.Size != drawDefaultSpread || up.Phase != "pause" || up.Source != "deck" || up.PicksPerPerson != 1 {
 		t.Errorf("face-up draw %+v", up.drawSummary)
 	}
-	e.do(t, "POST", "/v1/sessions/"+sid+"/draws", tokCoFac, map[string]any{"mode": "face_down", "deck_id": "deck-a"}).problem(t, 409)
-	e.do(t, "POST", "/v1/sessions/"+sid+"/draws/"+up.ID+"/close", tokPart1, nil).problem(t, 403)
+	e.do(t, "POST", "/v1/sessions/"+sid+"/draws", tokCoFac, map[string]any{"mode": "face_down", "deck_id": "deck-a"}).Problem(t, 409)
+	e.do(t, "POST", "/v1/sessions/"+sid+"/draws/"+up.ID+"/close", tokPart1, nil).Problem(t, 403)
 	if r := e.do(t, "POST", "/v1/sessions/"+sid+"/draws/"+up.ID+"/close", tokCoFac, nil); r.Code != 200 {
 		t.Fatalf("close %d %s", r.Code, r.Body)
 	}
-	e.do(t, "POST", "/v1/sessions/"+sid+"/draws/"+up.ID+"/close", tokFac, nil).problem(t, 409)
-	e.do(t, "POST", "/v1/sessions/"+sid+"/draws/nope/close", tokFac, nil).problem(t, 404)
+	e.do(t, "POST", "/v1/sessions/"+sid+"/draws/"+up.ID+"/close", tokFac, nil).Problem(t, 409)
+	e.do(t, "POST", "/v1/sessions/"+sid+"/draws/nope/close", tokFac, nil).Problem(t, 404)
 	down := drawOpenOK(t, e, sid, map[string]any{"mode": "face_down", "card_ids": ids("own-1", "q-1"), "phase": "focus", "picks_per_person": 2})
 	if down.Size != 2 || down.Spread != nil || down.Source != "subset" || down.Phase != "focus" || down.PicksPerPerson != 2 {
 		t.Errorf("face-down draw %+v", down)
@@ -225,21 +221,21 @@ func TestDrawOpenRules(t *testing.T) {
 
 	var page drawPage
 	r := e.do(t, "GET", "/v1/sessions/"+sid+"/draws", tokPart1, nil)
-	r.json(t, &page)
+	r.JSON(t, &page)
 	if len(page.Draws) != 2 || page.Draws[0].ID != down.ID || page.Draws[1].Status != drawClosed || page.NextPageToken != "" {
 		t.Errorf("list %s", r.Body)
 	}
 	if strings.Contains(string(r.Body), "own-1") {
 		t.Errorf("list shows cards: %s", r.Body)
 	}
-	e.do(t, "GET", "/v1/sessions/"+sid+"/draws?page_token=nope", tokFac, nil).problem(t, 400)
-	e.do(t, "GET", "/v1/sessions/"+sid+"/draws", tokAdminB, nil).problem(t, 404)
-	e.do(t, "GET", "/v1/sessions/"+sid+"/draws/"+down.ID, tokPartB, nil).problem(t, 404)
-	opened := e.events.of(events.TypeSessionDrawOpened)
-	if len(opened) != 2 || len(e.events.of(events.TypeSessionDrawClosed)) != 1 {
-		t.Fatalf("events %v", e.events.types())
+	e.do(t, "GET", "/v1/sessions/"+sid+"/draws?page_token=nope", tokFac, nil).Problem(t, 400)
+	e.do(t, "GET", "/v1/sessions/"+sid+"/draws", tokAdminB, nil).Problem(t, 404)
+	e.do(t, "GET", "/v1/sessions/"+sid+"/draws/"+down.ID, tokPartB, nil).Problem(t, 404)
+	opened := e.events.Of(events.TypeSessionDrawOpened)
+	if len(opened) != 2 || len(e.events.Of(events.TypeSessionDrawClosed)) != 1 {
+		t.Fatalf("events %v", e.events.Types())
 	}
-	if p := opened[1].Payload.(events.SessionDrawOpened); p.Mode != "face_down" || p.Source != "subset" || p.Cards != 2 || p.Phase != "focus" {
+	if p := apitest.Payload[events.SessionDrawOpened](t, opened[1]); p.Mode != "face_down" || p.Source != "subset" || p.Cards != 2 || p.Phase != "focus" {
 		t.Errorf("opened payload %+v", p)
 	}
 }
@@ -260,7 +256,7 @@ func TestDrawListPages(t *testing.T) {
 	tok := ""
 	for pages := 0; ; pages++ {
 		var page drawPage
-		e.do(t, "GET", "/v1/sessions/"+sid+"/draws?page_token="+tok, tokFac, nil).json(t, &page)
+		e.do(t, "GET", "/v1/sessions/"+sid+"/draws?page_token="+tok, tokFac, nil).JSON(t, &page)
 		for _, d := range page.Draws {
 			if seen[d.ID] {
 				t.Fatalf("draw %s listed twice", d.ID)
@@ -318,7 +314,7 @@ func TestDrawFaceUpPicks(t *testing.T) {
 			t.Errorf("%s: %d %s", c.name, r.Code, r.Body)
 		}
 	}
-	e.do(t, "POST", "/v1/sessions/"+sid+"/draws/nope/picks", tokPart2, map[string]any{"card_id": card}).problem(t, 404)
+	e.do(t, "POST", "/v1/sessions/"+sid+"/draws/nope/picks", tokPart2, map[string]any{"card_id": card}).Problem(t, 404)
 	// A participant of another organisation picks too.
 	drawPickOK(t, e, sid, d.ID, tokPartB, map[string]any{"card_id": d.Spread[1].ID})
 	got, _ := drawGet(t, e, sid, d.ID, tokPart2)
@@ -330,17 +326,17 @@ func TestDrawFaceUpPicks(t *testing.T) {
 	if got.Taken != 2 || got.Remaining != 3 || len(got.Picks) != 0 {
 		t.Errorf("participant view %+v", got)
 	}
-	sel := e.events.of(events.TypeSessionCardSelected)
+	sel := e.events.Of(events.TypeSessionCardSelected)
 	if len(sel) != 2 {
-		t.Fatalf("events %v", e.events.types())
+		t.Fatalf("events %v", e.events.Types())
 	}
-	if ev := sel[0]; ev.UID != "u-part-1" || ev.Payload != (events.SessionCardSelected{CardID: events.ID(card), CardKind: "photo", Phase: "pause", DrawID: events.ID(d.ID), Mode: "face_up"}) {
-		t.Errorf("card selected %+v", ev)
+	if ev := sel[0]; ev.Actor != e.events.Actor("org-a", "u-part-1") || apitest.Payload[events.SessionCardSelected](t, ev) != (events.SessionCardSelected{CardID: events.ID(card), CardKind: "photo", Phase: "pause", DrawID: events.ID(d.ID), Mode: "face_up"}) {
+		t.Errorf("card selected %s", apitest.Describe(sel))
 	}
 	if r := e.do(t, "POST", "/v1/sessions/"+sid+"/draws/"+d.ID+"/close", tokFac, nil); r.Code != 200 {
 		t.Fatal(r.Code)
 	}
-	e.do(t, "POST", picks, tokPart2, map[string]any{"card_id": d.Spread[2].ID}).problem(t, 409)
+	e.do(t, "POST", picks, tokPart2, map[string]any{"card_id": d.Spread[2].ID}).Problem(t, 409)
 }
 
 // TestDrawVisibility walks the visibility matrix of one face-down draw.
@@ -436,8 +432,8 @@ func TestDrawVisibility(t *testing.T) {
 		{tokAdminA, []string{c1, c2}, nil, nil},
 	})
 	var got []string
-	for _, ev := range e.events.of(events.TypeSessionCardsRevealed) {
-		p := ev.Payload.(events.SessionCardsRevealed)
+	for _, ev := range e.events.Of(events.TypeSessionCardsRevealed) {
+		p := apitest.Payload[events.SessionCardsRevealed](t, ev)
 		got = append(got, fmt.Sprintf("%s:%d", p.Scope, p.Cards))
 	}
 	if !slices.Equal(got, []string{"one:1", "all:1"}) {
@@ -465,7 +461,7 @@ func drawRace(t *testing.T, e *env, sid, did string, toks []string, body any) ([
 			codes[r.Code]++
 			if r.Code == http.StatusCreated {
 				var p pickView
-				r.json(t, &p)
+				r.JSON(t, &p)
 				cards = append(cards, p.CardID)
 			}
 		})
@@ -504,7 +500,7 @@ func TestDrawConcurrentFaceDown(t *testing.T) {
 				t.Fatalf("codes %v, %d cards", codes, len(cards))
 			}
 			drawDistinct(t, cards)
-			if n := len(e.events.of(events.TypeSessionCardSelected)); n != want {
+			if n := len(e.events.Of(events.TypeSessionCardSelected)); n != want {
 				t.Errorf("%d card events", n)
 			}
 			v, _ := drawGet(t, ec, sid, d.ID, tokFac)
@@ -546,13 +542,15 @@ func BenchmarkDrawFaceDownPick(b *testing.B) {
 	const crowd = drawMaxDeck
 	ctx := context.Background()
 	fs := fstest.NewClient(b, "demo-sessions", fsemu.Options{})
-	v := auth.StaticVerifier{tokFac: testUsers[tokFac]}
-	e := &env{fs: fs, events: &recorder{}, mail: &mail.Memory{}, consent: &consentSet{}}
-	e.deps = Deps{Verifier: v, Firestore: fs, Events: e.events, Mail: e.mail, Consent: e.consent, PublicURL: "https://studio.test"}
+	v := auth.StaticVerifier{tokFac: principal(tokFac)}
+	e := &env{fs: fs, events: apitest.NewEvents(b, apitest.EventsOptions{}), consent: &consentSet{}}
+	e.deps = Deps{Verifier: v, Firestore: fs, Outbox: e.events.Outbox(fs), Consent: e.consent, PublicURL: "https://studio.test"}
 	now := time.Now().UTC()
 	sid := newID()
 	ref := fs.Collection(collOrgs).Doc("org-a").Collection(collSessions).Doc(sid)
 	bw := fs.BulkWriter(ctx)
+	// The owner's authority comes from their membership of the organisation.
+	_, _ = bw.Set(fs.Doc("orgs/org-a/members/u-fac"), map[string]any{"role": auth.RoleFacilitator})
 	toks := make([]string, crowd)
 	for i := range toks {
 		toks[i] = fmt.Sprintf("bench-%03d", i)
@@ -571,14 +569,10 @@ func BenchmarkDrawFaceDownPick(b *testing.B) {
 	if e.h, err = New(e.deps); err != nil {
 		b.Fatal(err)
 	}
-	tb := &testing.T{}
 	open := func() string {
-		r := e.do(tb, "POST", "/v1/sessions/"+sid+"/draws", tokFac, map[string]any{"mode": "face_down", "deck_id": "deck-bench"})
-		if r.Code != http.StatusCreated {
-			b.Fatalf("open: %d %s", r.Code, r.Body)
-		}
 		var d drawDetail
-		_ = json.Unmarshal(r.Body, &d)
+		e.do(b, "POST", "/v1/sessions/"+sid+"/draws", tokFac, map[string]any{"mode": "face_down", "deck_id": "deck-bench"}).
+			Want(b, http.StatusCreated).JSON(b, &d)
 		return d.ID
 	}
 	did := open()
@@ -587,13 +581,11 @@ func BenchmarkDrawFaceDownPick(b *testing.B) {
 	for b.Loop() {
 		if i == crowd {
 			b.StopTimer()
-			e.do(tb, "POST", "/v1/sessions/"+sid+"/draws/"+did+"/close", tokFac, nil)
+			e.do(b, "POST", "/v1/sessions/"+sid+"/draws/"+did+"/close", tokFac, nil)
 			did, i = open(), 0
 			b.StartTimer()
 		}
-		if r := e.do(tb, "POST", "/v1/sessions/"+sid+"/draws/"+did+"/picks", toks[i], nil); r.Code != http.StatusCreated {
-			b.Fatalf("pick: %d %s", r.Code, r.Body)
-		}
+		e.do(b, "POST", "/v1/sessions/"+sid+"/draws/"+did+"/picks", toks[i], nil).Want(b, http.StatusCreated)
 		i++
 	}
 }

@@ -13,6 +13,7 @@ import (
 	sc "pointsofyou.ai/studio/shared/consent"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/library"
+	"pointsofyou.ai/studio/shared/txn"
 )
 
 // drawSummary is a draw with its counts, as everyone may see it.
@@ -91,7 +92,7 @@ func (a *api) getDraw(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	ctx := r.Context()
 	d, err := readDraw(ref.Get(ctx))
 	if err != nil {
-		return problemOr503(err)
+		return txn.Problem(err)
 	}
 	taken, err := drawTaken(ctx, ref)
 	if err != nil {

@@ -33,6 +33,7 @@ import (
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/outbox"
 )
 
 // Homework statuses.
@@ -192,7 +193,7 @@ func (a *api) assignHomework(w http.ResponseWriter, r *http.Request, p *auth.Pri
 		items []homework
 		l     *loaded
 	)
-	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, lt *loaded) error {
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, out *outbox.Tx, lt *loaded) error {
 		l, items = lt, nil
 		if bad != nil {
 			return bad
@@ -236,6 +237,9 @@ func (a *api) assignHomework(w http.ResponseWriter, r *http.Request, p *auth.Pri
 			if err := tx.Create(l.sub(collHomework).Doc(h.ID), h); err != nil {
 				return err
 			}
+			if err := homeworkEvent(out, l, h, "assigned"); err != nil {
+				return err
+			}
 			items = append(items, h)
 		}
 		return nil
@@ -243,16 +247,14 @@ func (a *api) assignHomework(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	if err != nil {
 		return err
 	}
-	for _, h := range items {
-		a.emitHomework(ctx, l, h, "assigned")
-	}
 	httpapi.WriteJSON(w, http.StatusCreated, map[string]any{"homework": items})
 	return nil
 }
 
-func (a *api) emitHomework(ctx context.Context, l *loaded, h homework, change string) {
-	a.emit(ctx, events.TypeSessionHomeworkChanged, l.Org(), l.ID(), l.P.UID, events.SessionHomeworkChanged{
-		HomeworkID: events.ID(h.ID), Change: events.Enum(change), Status: events.Enum(h.Status)})
+// homeworkEvent records the change of h by the caller in out.
+func homeworkEvent(out *outbox.Tx, l *loaded, h homework, change string) error {
+	return out.Event(events.Event{Type: events.TypeSessionHomeworkChanged, OrgID: l.Org(), SessionID: l.ID(), UID: l.P.UID,
+		Payload: events.SessionHomeworkChanged{HomeworkID: events.ID(h.ID), Change: events.Enum(change), Status: events.Enum(h.Status)}})
 }
 
 // homeworkPage is one page of a homework list.
@@ -405,7 +407,7 @@ func (a *api) patchHomework(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		h *homework
 		l *loaded
 	)
-	err := a.store().Update(ctx, p, r.PathValue("sessionId"), anyone, func(tx *firestore.Transaction, lt *loaded) error {
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), anyone, func(tx *firestore.Transaction, out *outbox.Tx, lt *loaded) error {
 		l = lt
 		if bad != nil {
 			return bad
@@ -444,12 +446,14 @@ func (a *api) patchHomework(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		set("notes", req.Notes, &h.Notes)
 		set("status", req.Status, &h.Status)
 		h.UpdatedAt = now
-		return tx.Update(ref, ups)
+		if err := tx.Update(ref, ups); err != nil {
+			return err
+		}
+		return homeworkEvent(out, l, *h, "updated")
 	})
 	if err != nil {
 		return err
 	}
-	a.emitHomework(ctx, l, *h, "updated")
 	httpapi.WriteJSON(w, http.StatusOK, h)
 	return nil
 }
@@ -461,7 +465,7 @@ func (a *api) deleteHomework(w http.ResponseWriter, r *http.Request, p *auth.Pri
 		h *homework
 		l *loaded
 	)
-	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, lt *loaded) error {
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, out *outbox.Tx, lt *loaded) error {
 		l = lt
 		var ref *firestore.DocumentRef
 		var err error
@@ -471,12 +475,14 @@ func (a *api) deleteHomework(w http.ResponseWriter, r *http.Request, p *auth.Pri
 		if err := homeworkWritable(l.S); err != nil {
 			return err
 		}
-		return tx.Delete(ref)
+		if err := tx.Delete(ref); err != nil {
+			return err
+		}
+		return homeworkEvent(out, l, *h, "deleted")
 	})
 	if err != nil {
 		return err
 	}
-	a.emitHomework(ctx, l, *h, "deleted")
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"cloud.google.com/go/firestore"
 
+	"pointsofyou.ai/studio/internal/apitest"
 	"pointsofyou.ai/studio/shared/events"
 )
 
@@ -30,7 +31,7 @@ func homeworkAssign(t *testing.T, e *env, sid string, body map[string]any) []hom
 		t.Fatalf("assign: %d %s", r.Code, r.Body)
 	}
 	var out struct{ Homework []homework }
-	r.json(t, &out)
+	r.JSON(t, &out)
 	return out.Homework
 }
 
@@ -41,7 +42,7 @@ func homeworkList(t *testing.T, e *env, path, tok string) homeworkPage {
 		t.Fatalf("GET %s as %s: %d %s", path, tok, r.Code, r.Body)
 	}
 	var p homeworkPage
-	r.json(t, &p)
+	r.JSON(t, &p)
 	return p
 }
 
@@ -77,8 +78,8 @@ func TestHomeworkAssignAndVisibility(t *testing.T) {
 	if len(several) != 2 {
 		t.Fatalf("uids: %+v", several)
 	}
-	if ev := e.events.of(events.TypeSessionHomeworkChanged); len(ev) != 6 ||
-		ev[0].Payload.(events.SessionHomeworkChanged).Change != "assigned" {
+	if ev := e.events.Of(events.TypeSessionHomeworkChanged); len(ev) != 6 ||
+		apitest.Payload[events.SessionHomeworkChanged](t, ev[0]).Change != "assigned" {
 		t.Errorf("events %+v", ev)
 	}
 
@@ -98,7 +99,7 @@ func TestHomeworkAssignAndVisibility(t *testing.T) {
 	for tok, uid := range map[string]string{tokPart1: "u-part-1", tokPartB: "u-part-b", tokPart2: "u-part-2"} {
 		r := e.do(t, "GET", homeworkURL(sid), tok, nil)
 		var p homeworkPage
-		r.json(t, &p)
+		r.JSON(t, &p)
 		if len(p.Homework) != 2 {
 			t.Errorf("%s sees %d items", tok, len(p.Homework))
 		}
@@ -107,20 +108,20 @@ func TestHomeworkAssignAndVisibility(t *testing.T) {
 				t.Errorf("%s sees %s's homework: %s", tok, other, r.Body)
 			}
 		}
-		e.do(t, "GET", homeworkURL(sid)+"?uid=u-gone", tok, nil).problem(t, 403)
+		e.do(t, "GET", homeworkURL(sid)+"?uid=u-gone", tok, nil).Problem(t, 403)
 	}
 	// Org staff are not part of it; other organisations do not see it exist.
-	e.do(t, "GET", homeworkURL(sid), tokAdminA, nil).problem(t, 403)
-	e.do(t, "PATCH", homeworkURL(sid, h1[0].ID), tokAdminA, map[string]any{"status": "done"}).problem(t, 404)
+	e.do(t, "GET", homeworkURL(sid), tokAdminA, nil).Problem(t, 403)
+	e.do(t, "PATCH", homeworkURL(sid, h1[0].ID), tokAdminA, map[string]any{"status": "done"}).Problem(t, 404)
 	for _, tok := range []string{tokAdminB, tokFacB, tokPart3} {
-		e.do(t, "GET", homeworkURL(sid), tok, nil).problem(t, 404)
-		e.do(t, "POST", homeworkURL(sid), tok, map[string]any{"uid": "u-part-1", "title": "x"}).problem(t, 404)
-		e.do(t, "PATCH", homeworkURL(sid, h1[0].ID), tok, map[string]any{"status": "done"}).problem(t, 404)
-		e.do(t, "DELETE", homeworkURL(sid, h1[0].ID), tok, nil).problem(t, 404)
+		e.do(t, "GET", homeworkURL(sid), tok, nil).Problem(t, 404)
+		e.do(t, "POST", homeworkURL(sid), tok, map[string]any{"uid": "u-part-1", "title": "x"}).Problem(t, 404)
+		e.do(t, "PATCH", homeworkURL(sid, h1[0].ID), tok, map[string]any{"status": "done"}).Problem(t, 404)
+		e.do(t, "DELETE", homeworkURL(sid, h1[0].ID), tok, nil).Problem(t, 404)
 	}
 	// Participants do not assign.
-	e.do(t, "POST", homeworkURL(sid), tokPart1, map[string]any{"uid": "u-part-1", "title": "x"}).problem(t, 403)
-	e.do(t, "DELETE", homeworkURL(sid, h1[0].ID), tokPart1, nil).problem(t, 403)
+	e.do(t, "POST", homeworkURL(sid), tokPart1, map[string]any{"uid": "u-part-1", "title": "x"}).Problem(t, 403)
+	e.do(t, "DELETE", homeworkURL(sid, h1[0].ID), tokPart1, nil).Problem(t, 403)
 }
 
 func TestHomeworkBadInput(t *testing.T) {
@@ -157,7 +158,7 @@ func TestHomeworkBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		r := e.do(t, "POST", homeworkURL(c.sid), tokFac, c.body)
-		r.problem(t, c.code)
+		r.Problem(t, c.code)
 		if got := breakoutFields(t, r); c.fields != nil && !slices.Equal(got, c.fields) {
 			t.Errorf("%s: fields %v, want %v", c.name, got, c.fields)
 		}
@@ -181,19 +182,19 @@ func TestHomeworkBadInput(t *testing.T) {
 		{`{"status":`, 400, nil},
 	} {
 		r := e.do(t, "PATCH", homeworkURL(sid, h.ID), tokFac, c.body)
-		r.problem(t, c.code)
+		r.Problem(t, c.code)
 		if got := breakoutFields(t, r); c.fields != nil && !slices.Equal(got, c.fields) {
 			t.Errorf("%v: fields %v, want %v", c.body, got, c.fields)
 		}
 	}
-	e.do(t, "PATCH", homeworkURL(sid, "nope"), tokFac, map[string]any{"status": "done"}).problem(t, 404)
-	e.do(t, "DELETE", homeworkURL(sid, "nope"), tokFac, nil).problem(t, 404)
-	e.do(t, "GET", homeworkURL(sid)+"?status=later", tokFac, nil).problem(t, 400)
-	e.do(t, "GET", homeworkURL(sid)+"?uid=a%2Fb", tokFac, nil).problem(t, 400)
-	e.do(t, "GET", homeworkURL(sid)+"?page_token=!!", tokFac, nil).problem(t, 400)
-	e.do(t, "GET", "/v1/me/homework?page_token=b3Jncy94", tokPart1, nil).problem(t, 400)
-	e.do(t, "GET", "/v1/me/homework?status=x", tokPart1, nil).problem(t, 400)
-	e.do(t, "GET", "/v1/me/homework", "", nil).problem(t, 401)
+	e.do(t, "PATCH", homeworkURL(sid, "nope"), tokFac, map[string]any{"status": "done"}).Problem(t, 404)
+	e.do(t, "DELETE", homeworkURL(sid, "nope"), tokFac, nil).Problem(t, 404)
+	e.do(t, "GET", homeworkURL(sid)+"?status=later", tokFac, nil).Problem(t, 400)
+	e.do(t, "GET", homeworkURL(sid)+"?uid=a%2Fb", tokFac, nil).Problem(t, 400)
+	e.do(t, "GET", homeworkURL(sid)+"?page_token=!!", tokFac, nil).Problem(t, 400)
+	e.do(t, "GET", "/v1/me/homework?page_token=b3Jncy94", tokPart1, nil).Problem(t, 400)
+	e.do(t, "GET", "/v1/me/homework?status=x", tokPart1, nil).Problem(t, 400)
+	e.do(t, "GET", "/v1/me/homework", "", nil).Problem(t, 401)
 }
 
 func TestHomeworkPatchAndDelete(t *testing.T) {
@@ -206,14 +207,14 @@ func TestHomeworkPatchAndDelete(t *testing.T) {
 		t.Helper()
 		r := e.do(t, "PATCH", homeworkURL(sid, id), tok, body)
 		if code != 200 {
-			r.problem(t, code)
+			r.Problem(t, code)
 			return homework{}
 		}
 		var got homework
 		if r.Code != 200 {
 			t.Fatalf("patch: %d %s", r.Code, r.Body)
 		}
-		r.json(t, &got)
+		r.JSON(t, &got)
 		return got
 	}
 	// The owner changes status and notes, nothing else.
@@ -240,8 +241,8 @@ func TestHomeworkPatchAndDelete(t *testing.T) {
 		t.Errorf("due not cleared: %+v", got)
 	}
 	var updated int
-	for _, ev := range e.events.of(events.TypeSessionHomeworkChanged) {
-		if ev.Payload.(events.SessionHomeworkChanged).Change == "updated" {
+	for _, ev := range e.events.Of(events.TypeSessionHomeworkChanged) {
+		if apitest.Payload[events.SessionHomeworkChanged](t, ev).Change == "updated" {
 			updated++
 		}
 	}
@@ -253,8 +254,8 @@ func TestHomeworkPatchAndDelete(t *testing.T) {
 		t.Fatalf("delete %d %s", r.Code, r.Body)
 	}
 	patch(tokFac, h.ID, map[string]any{"status": "done"}, 404)
-	e.do(t, "DELETE", homeworkURL(sid, h.ID), tokFac, nil).problem(t, 404)
-	if ev := e.events.of(events.TypeSessionHomeworkChanged); ev[len(ev)-1].Payload.(events.SessionHomeworkChanged).Change != "deleted" {
+	e.do(t, "DELETE", homeworkURL(sid, h.ID), tokFac, nil).Problem(t, 404)
+	if ev := e.events.Of(events.TypeSessionHomeworkChanged); apitest.Payload[events.SessionHomeworkChanged](t, ev[len(ev)-1]).Change != "deleted" {
 		t.Errorf("last event %+v", ev[len(ev)-1])
 	}
 	// A cancelled session's homework is frozen.
@@ -263,7 +264,7 @@ func TestHomeworkPatchAndDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	patch(tokFac, other.ID, map[string]any{"status": "done"}, 409)
-	e.do(t, "DELETE", homeworkURL(sid, other.ID), tokFac, nil).problem(t, 409)
+	e.do(t, "DELETE", homeworkURL(sid, other.ID), tokFac, nil).Problem(t, 409)
 	if p := homeworkList(t, e, homeworkURL(sid), tokPart2); len(p.Homework) != 1 {
 		t.Errorf("cancelled session's homework still listed: %+v", p)
 	}
@@ -333,7 +334,7 @@ func TestHomeworkMineAcrossSessions(t *testing.T) {
 	}
 	// Another person's cursor is refused.
 	first := homeworkList(t, e, "/v1/me/homework", tokPart3)
-	e.do(t, "GET", "/v1/me/homework?page_token="+first.NextPageToken, tokPart1, nil).problem(t, 400)
+	e.do(t, "GET", "/v1/me/homework?page_token="+first.NextPageToken, tokPart1, nil).Problem(t, 400)
 	// The session list pages the same way.
 	sp := homeworkList(t, e, homeworkURL(a1)+"?uid=u-part-3", tokFac)
 	next := homeworkList(t, e, homeworkURL(a1)+"?uid=u-part-3&page_token="+sp.NextPageToken, tokFac)

@@ -24,6 +24,7 @@ import (
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/ics"
 	"pointsofyou.ai/studio/shared/mail"
+	"pointsofyou.ai/studio/shared/outbox"
 	"pointsofyou.ai/studio/shared/privacy"
 )
 
@@ -123,7 +124,7 @@ func hashToken(token string) string {
 	return base64.RawURLEncoding.EncodeToString(h[:])
 }
 
-// outgoing is an invitation mail to send once the transaction commits.
+// outgoing is an invitation mail, recorded with the invitation.
 type outgoing struct {
 	inv   Invitation
 	token string
@@ -148,19 +149,15 @@ func (a *api) invite(w http.ResponseWriter, r *http.Request, p *auth.Principal) 
 	bad := httpapi.DecodeJSON(w, r, &req, 0)
 	ctx := r.Context()
 	var res inviteResult
-	var mails []outgoing
-	var sess *Session
-	var ref *firestore.DocumentRef
-	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, l *loaded) error {
-		res, mails = inviteResult{Invitations: []Invitation{}}, nil
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, out *outbox.Tx, l *loaded) error {
+		res = inviteResult{Invitations: []Invitation{}}
+		var mails []outgoing
 		if bad != nil {
 			return bad
 		}
-		ref = l.Ref
 		if err := sessionClosed(l.S); err != nil {
 			return err
 		}
-		sess = l.S
 		existing := map[string]Invitation{}
 		var snaps []*firestore.DocumentSnapshot
 		lc := lowerAll(req.unique)
@@ -222,6 +219,14 @@ func (a *api) invite(w http.ResponseWriter, r *http.Request, p *auth.Principal) 
 			res.Invitations = append(res.Invitations, inv)
 			mails = append(mails, outgoing{inv: inv, token: token})
 		}
+		var cal calendarDoc
+		if len(mails) > 0 {
+			// The last read: Reserve writes.
+			var err error
+			if cal, err = readCalendar(ctx, tx, l.Ref); err != nil {
+				return err
+			}
+		}
 		// Every mail is charged before anything is written: over the
 		// quota, the request is refused whole.
 		if err := a.d.MailQuota.Reserve(tx, l.Org(), p.UID, len(mails), now); err != nil {
@@ -229,6 +234,16 @@ func (a *api) invite(w http.ResponseWriter, r *http.Request, p *auth.Principal) 
 		}
 		for _, m := range mails {
 			if err := tx.Set(l.sub(collInvitations).Doc(m.inv.ID), m.inv); err != nil {
+				return err
+			}
+		}
+		if err := out.Event(events.Event{Type: events.TypeSessionInvited, OrgID: l.Org(), SessionID: l.ID(), UID: p.UID,
+			Payload: events.SessionInvited{Invited: res.Invited, Resent: res.Resent}}); err != nil {
+			return err
+		}
+		for _, m := range mails {
+			link := a.d.PublicURL + "/join/" + url.PathEscape(l.ID()) + "?token=" + url.QueryEscape(m.token)
+			if _, err := sessionMail(ctx, a.d, out, l.S, cal, m.inv.Email, m.inv.Locale, mailInvite, link); err != nil {
 				return err
 			}
 		}
@@ -240,15 +255,6 @@ func (a *api) invite(w http.ResponseWriter, r *http.Request, p *auth.Principal) 
 	})
 	if err != nil {
 		return err
-	}
-	a.emit(ctx, events.TypeSessionInvited, sess.Org, sess.ID, p.UID, events.SessionInvited{Invited: res.Invited, Resent: res.Resent})
-	cal, err := readCalendar(ctx, ref)
-	if err != nil {
-		slog.WarnContext(ctx, "sessions: calendar settings unreadable", "session_id", sess.ID, "err", err)
-	}
-	for _, m := range mails {
-		link := a.d.PublicURL + "/join/" + url.PathEscape(sess.ID) + "?token=" + url.QueryEscape(m.token)
-		sendSessionMail(ctx, a.d, sess, cal, m.inv.Email, m.inv.Locale, mailInvite, link)
 	}
 	httpapi.WriteJSON(w, http.StatusOK, res)
 	return nil
@@ -295,10 +301,7 @@ func (a *api) listInvitations(w http.ResponseWriter, r *http.Request, l *loaded)
 func (a *api) revokeInvitation(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	id := r.PathValue("inviteId")
 	ctx := r.Context()
-	changed := false
-	var sess *Session
-	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, l *loaded) error {
-		changed, sess = false, l.S
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, out *outbox.Tx, l *loaded) error {
 		if !authz.ValidDocID(id) {
 			return httpapi.NotFound("no invitation %q", id)
 		}
@@ -316,25 +319,25 @@ func (a *api) revokeInvitation(w http.ResponseWriter, r *http.Request, p *auth.P
 		case InviteAccepted:
 			return httpapi.Conflict("the invitation was accepted; remove the participant instead")
 		}
-		changed = true
-		return tx.Update(ref, []firestore.Update{{Path: "status", Value: InviteRevoked}, {Path: "token_hash", Value: ""}})
+		if err := tx.Update(ref, []firestore.Update{{Path: "status", Value: InviteRevoked}, {Path: "token_hash", Value: ""}}); err != nil {
+			return err
+		}
+		// The invitee has no user id yet: the event names none.
+		return out.Event(events.Event{Type: events.TypeSessionParticipantChanged, OrgID: l.Org(), SessionID: l.ID(), UID: p.UID,
+			Payload: events.SessionParticipantChanged{State: PartRemoved}})
 	})
 	if err != nil {
 		return err
-	}
-	if changed {
-		// The invitee has no user id yet: the event names none.
-		a.emit(ctx, events.TypeSessionParticipantChanged, sess.Org, sess.ID, p.UID, events.SessionParticipantChanged{State: PartRemoved})
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
 // readCalendar reads settings/calendar (empty when the session was made
-// without one).
-func readCalendar(ctx context.Context, sessionRef *firestore.DocumentRef) (calendarDoc, error) {
+// without one), in tx when given.
+func readCalendar(ctx context.Context, tx *firestore.Transaction, sessionRef *firestore.DocumentRef) (calendarDoc, error) {
 	var c calendarDoc
-	snap, err := sessionRef.Collection(collSettings).Doc(docCalendar).Get(ctx)
+	snap, err := get(ctx, tx, sessionRef.Collection(collSettings).Doc(docCalendar))
 	if status.Code(err) == codes.NotFound {
 		return c, nil
 	}
@@ -399,9 +402,13 @@ func sessionICS(d Deps, s *Session, cal calendarDoc, attendee *string) ([]byte, 
 	return data, method, err
 }
 
-// sendSessionMail mails one person about s; link is the join link of an
-// invitation ("" otherwise). A failure is logged without the address.
-func sendSessionMail(ctx context.Context, d Deps, s *Session, cal calendarDoc, to, locale string, kind mailKind, link string) {
+// sessionMail records in out a mail to one person about s, with the
+// session's calendar entry attached; link is the join link of an
+// invitation ("" otherwise). A message the mail check refuses (an address
+// stored before today's checks) is left out and logged without the
+// address, so one bad address never holds the change back. It reports
+// whether the mail was recorded.
+func sessionMail(ctx context.Context, d Deps, out *outbox.Tx, s *Session, cal calendarDoc, to, locale string, kind mailKind, link string) (bool, error) {
 	title := strings.Join(strings.Fields(s.Title), " ")
 	t := textsFor(locale)
 	k := t.kind(kind)
@@ -433,33 +440,61 @@ func sendSessionMail(ctx context.Context, d Deps, s *Session, cal calendarDoc, t
 	} else {
 		slog.WarnContext(ctx, "sessions: calendar file not built", "session_id", s.ID, "err", err)
 	}
-	if err := d.Mail.Send(ctx, msg); err != nil {
-		slog.WarnContext(ctx, "sessions: mail not sent", "session_id", s.ID, "kind", mk, "err", err)
+	if err := mail.Check(msg); err != nil {
+		slog.WarnContext(ctx, "sessions: mail left out", "session_id", s.ID, "kind", mk, "err", err)
+		return false, nil
 	}
+	return true, out.Mail(msg)
 }
 
-// mailInvitees mails every pending or accepted invitee of s (revoked and
-// removed people are left out) and returns how many were mailed.
-func mailInvitees(ctx context.Context, d Deps, s *Session, kind mailKind) int {
-	ref := d.Firestore.Collection(collOrgs).Doc(s.Org).Collection(collSessions).Doc(s.ID)
-	cal, err := readCalendar(ctx, ref)
+// invitees are the people mailed about a change of a session: its
+// pending and accepted invitees (revoked and removed people are left
+// out), with its calendar settings.
+type invitees struct {
+	cal    calendarDoc
+	people []invitee
+}
+
+type invitee struct{ email, locale string }
+
+// readInvitees reads the invitees of the session at ref in tx. Call it
+// with the transaction's other reads, before its first write.
+func readInvitees(ctx context.Context, tx *firestore.Transaction, ref *firestore.DocumentRef) (invitees, error) {
+	var iv invitees
+	snaps, err := tx.Documents(ref.Collection(collInvitations).Where("status", "in", []string{InvitePending, InviteAccepted}).
+		Select("email", "locale")).GetAll()
 	if err != nil {
-		slog.WarnContext(ctx, "sessions: calendar settings unreadable", "session_id", s.ID, "err", err)
+		return iv, fmt.Errorf("read invitees: %w", err)
 	}
-	snaps, err := ref.Collection(collInvitations).Where("status", "in", []string{InvitePending, InviteAccepted}).Documents(ctx).GetAll()
-	if err != nil {
-		slog.WarnContext(ctx, "sessions: invitees unreadable; no mail sent", "session_id", s.ID, "err", err)
-		return 0
-	}
-	n := 0
 	for _, snap := range snaps {
 		email, _ := snap.Data()["email"].(string)
 		if email == "" {
 			continue
 		}
 		locale, _ := snap.Data()["locale"].(string)
-		sendSessionMail(ctx, d, s, cal, email, locale, kind, "")
-		n++
+		iv.people = append(iv.people, invitee{email, locale})
 	}
-	return n
+	if len(iv.people) == 0 {
+		return iv, nil
+	}
+	if iv.cal, err = readCalendar(ctx, tx, ref); err != nil {
+		return iv, fmt.Errorf("read calendar settings: %w", err)
+	}
+	return iv, nil
+}
+
+// mail records a mail of kind about s to every invitee in out and
+// returns how many it recorded.
+func (iv invitees) mail(ctx context.Context, d Deps, out *outbox.Tx, s *Session, kind mailKind) (int, error) {
+	n := 0
+	for _, p := range iv.people {
+		ok, err := sessionMail(ctx, d, out, s, iv.cal, p.email, p.locale, kind, "")
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
 }

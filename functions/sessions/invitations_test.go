@@ -12,6 +12,7 @@ import (
 
 	ical "github.com/arran4/golang-ical"
 
+	"pointsofyou.ai/studio/internal/apitest"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/mail"
 )
@@ -22,7 +23,7 @@ var inviteTokenRE = regexp.MustCompile(`/join/([0-9a-f]+)\?token=([A-Za-z0-9_-]+
 func inviteToken(t *testing.T, e *env, addr string) string {
 	t.Helper()
 	tok := ""
-	for _, m := range e.mail.Sent() {
+	for _, m := range e.sent(t) {
 		if m.To == addr && m.Kind == "session_invitation" {
 			if g := inviteTokenRE.FindStringSubmatch(m.Text); g != nil {
 				tok = g[2]
@@ -36,9 +37,10 @@ func inviteToken(t *testing.T, e *env, addr string) string {
 }
 
 // inviteMails returns the mails of one kind to addr.
-func inviteMails(e *env, addr, kind string) []mail.Message {
+func inviteMails(t *testing.T, e *env, addr, kind string) []mail.Message {
+	t.Helper()
 	var out []mail.Message
-	for _, m := range e.mail.Sent() {
+	for _, m := range e.sent(t) {
 		if m.To == addr && m.Kind == kind {
 			out = append(out, m)
 		}
@@ -80,19 +82,19 @@ func TestInviteJoinLeaveRejoin(t *testing.T) {
 	}
 	s := schedCreate(t, e, map[string]any{"meeting": map[string]any{"provider": "zoom", "url": "https://zoom.us/j/99", "passcode": "pw"}})
 	path := "/v1/sessions/" + s.ID
-	r := e.do(t, "POST", path+"/invitations", tokFac, map[string]any{"emails": []string{"p1@a.test", "P1@A.test", "pb@b.test", "p2@a.test"}})
+	r := e.do(t, "POST", path+"/invitations", tokFac, map[string]any{"emails": []string{"p1@a.test", "P1@A.test", "part-b@b.test", "p2@a.test"}})
 	if r.Code != 200 {
 		t.Fatalf("invite %d %s", r.Code, r.Body)
 	}
 	var res inviteResult
-	r.json(t, &res)
+	r.JSON(t, &res)
 	if res.Invited != 3 || res.Resent != 0 || strings.Contains(string(r.Body), "token") {
 		t.Fatalf("invite result %s", r.Body)
 	}
-	if evs := e.events.of(events.TypeSessionInvited); len(evs) != 1 || evs[0].Payload.(events.SessionInvited).Invited != 3 {
+	if evs := e.events.Of(events.TypeSessionInvited); len(evs) != 1 || apitest.Payload[events.SessionInvited](t, evs[0]).Invited != 3 {
 		t.Fatalf("invited events %+v", evs)
 	}
-	m := inviteMails(e, "p1@a.test", "session_invitation")
+	m := inviteMails(t, e, "p1@a.test", "session_invitation")
 	if len(m) != 1 || !strings.Contains(m[0].Text, "18:30 CET (UTC+01:00, Europe/Berlin)") || !strings.Contains(m[0].Text, "https://zoom.us/j/99") ||
 		!strings.Contains(m[0].Text, "https://studio.test/join/"+s.ID+"?token=") || !strings.Contains(m[0].Subject, "Morning pause") {
 		t.Fatalf("invitation mail %+v", m)
@@ -111,15 +113,15 @@ func TestInviteJoinLeaveRejoin(t *testing.T) {
 	// says when it may be mailed again.
 	r = e.do(t, "POST", path+"/invitations", tokFac, map[string]any{"emails": []string{"p1@a.test"}})
 	res = inviteResult{}
-	r.json(t, &res)
-	if res.NotResent != 1 || res.Resent != 0 || res.ResendAfter == nil || res.Notice == "" || len(inviteMails(e, "p1@a.test", "session_invitation")) != 1 {
+	r.JSON(t, &res)
+	if res.NotResent != 1 || res.Resent != 0 || res.ResendAfter == nil || res.Notice == "" || len(inviteMails(t, e, "p1@a.test", "session_invitation")) != 1 {
 		t.Fatalf("re-invite within the cool-down %s", r.Body)
 	}
 	// After it, a re-invitation sends a fresh token; the old one dies.
 	skew.Store(int64(resendCooldown))
 	r = e.do(t, "POST", path+"/invitations", tokFac, map[string]any{"emails": []string{"p1@a.test"}})
 	res = inviteResult{}
-	r.json(t, &res)
+	r.JSON(t, &res)
 	if res.Resent != 1 || res.Invited != 0 {
 		t.Fatalf("resend %s", r.Body)
 	}
@@ -127,26 +129,26 @@ func TestInviteJoinLeaveRejoin(t *testing.T) {
 	if tok1b == tok1 {
 		t.Fatal("resent with the same token")
 	}
-	e.do(t, "POST", path+"/join", tokPart1, map[string]any{"token": tok1}).problem(t, 404)
+	e.do(t, "POST", path+"/join", tokPart1, map[string]any{"token": tok1}).Problem(t, 404)
 	// The invitation belongs to p1's address only.
 	r = e.do(t, "POST", path+"/join", tokPart2, map[string]any{"token": tok1b})
-	r.problem(t, 403)
+	r.Problem(t, 403)
 	if !strings.Contains(string(r.Body), "another address") {
 		t.Errorf("wrong-address detail: %s", r.Body)
 	}
-	e.do(t, "POST", path+"/join", tokUnverified, map[string]any{"token": tok1b}).problem(t, 403)
-	e.do(t, "POST", path+"/join", tokPart1, map[string]any{"token": "garbage"}).problem(t, 404)
-	e.do(t, "POST", path+"/join", tokPart1, map[string]any{}).problem(t, 404)
-	e.do(t, "POST", "/v1/sessions/nope/join", tokPart1, map[string]any{"token": tok1b}).problem(t, 404)
-	e.do(t, "POST", path+"/join", tokFac, map[string]any{"token": tok1b}).problem(t, 403)
-	e.do(t, "POST", path+"/join", tokFac, nil).problem(t, 409)
+	e.do(t, "POST", path+"/join", tokUnverified, map[string]any{"token": tok1b}).Problem(t, 403)
+	e.do(t, "POST", path+"/join", tokPart1, map[string]any{"token": "garbage"}).Problem(t, 404)
+	e.do(t, "POST", path+"/join", tokPart1, map[string]any{}).Problem(t, 404)
+	e.do(t, "POST", "/v1/sessions/nope/join", tokPart1, map[string]any{"token": tok1b}).Problem(t, 404)
+	e.do(t, "POST", path+"/join", tokFac, map[string]any{"token": tok1b}).Problem(t, 403)
+	e.do(t, "POST", path+"/join", tokFac, nil).Problem(t, 409)
 
 	r = e.do(t, "POST", path+"/join", tokPart1, map[string]any{"token": tok1b})
 	if r.Code != 200 {
 		t.Fatalf("join %d %s", r.Code, r.Body)
 	}
 	var jr joinResult
-	r.json(t, &jr)
+	r.JSON(t, &jr)
 	if jr.Participant.State != PartJoined || jr.Session.Joined != 1 {
 		t.Fatalf("join result %s", r.Body)
 	}
@@ -155,50 +157,51 @@ func TestInviteJoinLeaveRejoin(t *testing.T) {
 	if r := e.do(t, "POST", path+"/join", tokPart1, map[string]any{"token": tok1b}); r.Code != 200 {
 		t.Fatalf("repeat join %d %s", r.Code, r.Body)
 	}
-	e.do(t, "POST", path+"/join", tokPart2, map[string]any{"token": tok1b}).problem(t, 404)
+	e.do(t, "POST", path+"/join", tokPart2, map[string]any{"token": tok1b}).Problem(t, 404)
 	// A participant of another organisation joins with its invitation.
-	if r := e.do(t, "POST", path+"/join", tokPartB, map[string]any{"token": inviteToken(t, e, "pb@b.test")}); r.Code != 200 {
+	if r := e.do(t, "POST", path+"/join", tokPartB, map[string]any{"token": inviteToken(t, e, "part-b@b.test")}); r.Code != 200 {
 		t.Fatalf("org-b join %d %s", r.Code, r.Body)
 	}
 	if r := e.do(t, "GET", path, tokPartB, nil); r.Code != 200 {
 		t.Fatalf("org-b participant reads the session: %d", r.Code)
 	}
 	var mine struct{ Sessions []mySession }
-	e.do(t, "GET", "/v1/me/sessions", tokPartB, nil).json(t, &mine)
+	e.do(t, "GET", "/v1/me/sessions", tokPartB, nil).JSON(t, &mine)
 	if len(mine.Sessions) != 1 || mine.Sessions[0].Role != "participant" || mine.Sessions[0].ID != s.ID {
 		t.Fatalf("org-b me/sessions %+v", mine)
 	}
 
 	// Participants list: facilitators see addresses, org staff do not.
 	var list struct{ Participants []participantOut }
-	e.do(t, "GET", path+"/participants", tokFac, nil).json(t, &list)
+	e.do(t, "GET", path+"/participants", tokFac, nil).JSON(t, &list)
 	if len(list.Participants) != 2 || list.Participants[0].Email == "" || list.Participants[0].State != PartJoined {
 		t.Fatalf("participants %+v", list)
 	}
 	list.Participants = nil
-	e.do(t, "GET", path+"/participants", tokAdminA, nil).json(t, &list)
+	e.do(t, "GET", path+"/participants", tokAdminA, nil).JSON(t, &list)
 	if len(list.Participants) != 2 || list.Participants[0].Email != "" {
 		t.Fatalf("participants for staff %+v", list)
 	}
-	e.do(t, "GET", path+"/participants", tokPart1, nil).problem(t, 403)
-	e.do(t, "GET", path+"/participants?state=bogus", tokFac, nil).problem(t, 400)
+	e.do(t, "GET", path+"/participants", tokPart1, nil).Problem(t, 403)
+	e.do(t, "GET", path+"/participants?state=bogus", tokFac, nil).Problem(t, 400)
 
 	// Leave, then rejoin without a token.
 	if r := e.do(t, "POST", path+"/leave", tokPart1, map[string]any{}); r.Code != 200 {
 		t.Fatalf("leave %d %s", r.Code, r.Body)
 	}
 	var got Session
-	e.do(t, "GET", path, tokFac, nil).json(t, &got)
+	e.do(t, "GET", path, tokFac, nil).JSON(t, &got)
 	if got.Joined != 1 {
 		t.Fatalf("joined after leave: %d", got.Joined)
 	}
-	e.do(t, "POST", path+"/leave", tokFac, map[string]any{}).problem(t, 403)
+	e.do(t, "POST", path+"/leave", tokFac, map[string]any{}).Problem(t, 403)
 	if r := e.do(t, "POST", path+"/join", tokPart1, nil); r.Code != 200 {
 		t.Fatalf("rejoin %d %s", r.Code, r.Body)
 	}
 	var states []string
-	for _, ev := range e.events.of(events.TypeSessionParticipantChanged) {
-		states = append(states, string(ev.Payload.(events.SessionParticipantChanged).State)+":"+ev.UID)
+	who := map[string]string{e.events.Actor("org-a", "u-part-1"): "u-part-1", e.events.Actor("org-a", "u-part-b"): "u-part-b"}
+	for _, ev := range e.events.Of(events.TypeSessionParticipantChanged) {
+		states = append(states, string(apitest.Payload[events.SessionParticipantChanged](t, ev).State)+":"+who[ev.Actor])
 	}
 	if strings.Join(states, ",") != "joined:u-part-1,joined:u-part-b,left:u-part-1,joined:u-part-1" {
 		t.Fatalf("participant events %v", states)
@@ -210,34 +213,34 @@ func TestInviteJoinLeaveRejoin(t *testing.T) {
 		r.Header.Get("Content-Disposition") != `attachment; filename="session.ics"` || !strings.Contains(string(r.Body), "UID:"+s.ID+"@pointsofyou.ai") {
 		t.Fatalf("calendar.ics %d %v %s", r.Code, r.Header, r.Body)
 	}
-	e.do(t, "GET", path+"/calendar.ics", tokPart2, nil).problem(t, 404)
-	e.do(t, "GET", path+"/calendar.ics", tokAdminA, nil).problem(t, 403)
+	e.do(t, "GET", path+"/calendar.ics", tokPart2, nil).Problem(t, 404)
+	e.do(t, "GET", path+"/calendar.ics", tokAdminA, nil).Problem(t, 403)
 
 	// Invitations list and revocation.
 	var invs struct{ Invitations []Invitation }
-	e.do(t, "GET", path+"/invitations?status=pending", tokFac, nil).json(t, &invs)
+	e.do(t, "GET", path+"/invitations?status=pending", tokFac, nil).JSON(t, &invs)
 	if len(invs.Invitations) != 1 || invs.Invitations[0].Email != "p2@a.test" {
 		t.Fatalf("pending %+v", invs)
 	}
 	tok2 := inviteToken(t, e, "p2@a.test")
 	inv2 := invs.Invitations[0].ID
-	e.do(t, "DELETE", path+"/invitations/"+inv2, tokPart1, nil).problem(t, 403)
+	e.do(t, "DELETE", path+"/invitations/"+inv2, tokPart1, nil).Problem(t, 403)
 	if r := e.do(t, "DELETE", path+"/invitations/"+inv2, tokFac, nil); r.Code != 204 {
 		t.Fatalf("revoke %d %s", r.Code, r.Body)
 	}
-	e.do(t, "POST", path+"/join", tokPart2, map[string]any{"token": tok2}).problem(t, 404)
-	e.do(t, "DELETE", path+"/invitations/nope", tokFac, nil).problem(t, 404)
-	e.do(t, "GET", path+"/invitations?status=bogus", tokFac, nil).problem(t, 400)
+	e.do(t, "POST", path+"/join", tokPart2, map[string]any{"token": tok2}).Problem(t, 404)
+	e.do(t, "DELETE", path+"/invitations/nope", tokFac, nil).Problem(t, 404)
+	e.do(t, "GET", path+"/invitations?status=bogus", tokFac, nil).Problem(t, 400)
 
 	// Removal: membership gone, seat freed, token dead, no rejoin.
 	if r := e.do(t, "DELETE", path+"/participants/u-part-1", tokFac, nil); r.Code != 204 {
 		t.Fatalf("remove %d %s", r.Code, r.Body)
 	}
-	e.do(t, "GET", path, tokPart1, nil).problem(t, 404)
-	e.do(t, "POST", path+"/join", tokPart1, nil).problem(t, 404)
-	e.do(t, "DELETE", path+"/participants/u-nobody", tokFac, nil).problem(t, 404)
+	e.do(t, "GET", path, tokPart1, nil).Problem(t, 404)
+	e.do(t, "POST", path+"/join", tokPart1, nil).Problem(t, 404)
+	e.do(t, "DELETE", path+"/participants/u-nobody", tokFac, nil).Problem(t, 404)
 	got = Session{}
-	e.do(t, "GET", path, tokFac, nil).json(t, &got)
+	e.do(t, "GET", path, tokFac, nil).JSON(t, &got)
 	if got.Joined != 1 {
 		t.Fatalf("joined after removal: %d", got.Joined)
 	}
@@ -269,14 +272,14 @@ func TestInviteBadInput(t *testing.T) {
 		{"org staff", tokAdminA, map[string]any{"emails": []string{"a@a.test"}}, 403, ""},
 	} {
 		r := e.do(t, "POST", path, c.tok, c.body)
-		r.problem(t, c.code)
+		r.Problem(t, c.code)
 		if c.field != "" && !strings.Contains(string(r.Body), `"field":"`+c.field+`"`) {
 			t.Errorf("%s: no error on %s: %s", c.name, c.field, r.Body)
 		}
 	}
 	ended := e.seedSession(t, seedOpts{Status: StatusCancelled})
-	e.do(t, "POST", "/v1/sessions/"+ended+"/invitations", tokFac, map[string]any{"emails": []string{"a@a.test"}}).problem(t, 409)
-	if len(e.mail.Sent()) != 0 {
+	e.do(t, "POST", "/v1/sessions/"+ended+"/invitations", tokFac, map[string]any{"emails": []string{"a@a.test"}}).Problem(t, 409)
+	if len(e.sent(t)) != 0 {
 		t.Fatalf("mail sent for refused requests")
 	}
 }
@@ -291,17 +294,17 @@ func TestRescheduleAndCancelMail(t *testing.T) {
 		t.Fatal(r.Code)
 	}
 	inv := struct{ Invitations []Invitation }{}
-	e.do(t, "GET", path+"/invitations?status=pending", tokFac, nil).json(t, &inv)
+	e.do(t, "GET", path+"/invitations?status=pending", tokFac, nil).JSON(t, &inv)
 	for _, i := range inv.Invitations {
 		if i.Email == "p3@a.test" {
 			e.do(t, "DELETE", path+"/invitations/"+i.ID, tokFac, nil)
 		}
 	}
-	e.do(t, "POST", path+"/reschedule", tokPart1, map[string]any{"start_at": schedStart(12)}).problem(t, 403)
-	e.do(t, "POST", path+"/reschedule", tokFac, map[string]any{"start_at": "2031-03-30T02:15"}).problem(t, 400)
-	e.do(t, "POST", path+"/reschedule", tokFac, map[string]any{"start_at": schedStart(12), "time_zone": "Nowhere/City"}).problem(t, 400)
-	e.do(t, "POST", path+"/reschedule", tokFac, map[string]any{"start_at": schedStart(12), "duration_minutes": 20}).problem(t, 400)
-	e.do(t, "POST", path+"/reschedule", tokFac, map[string]any{}).problem(t, 400)
+	e.do(t, "POST", path+"/reschedule", tokPart1, map[string]any{"start_at": schedStart(12)}).Problem(t, 403)
+	e.do(t, "POST", path+"/reschedule", tokFac, map[string]any{"start_at": "2031-03-30T02:15"}).Problem(t, 400)
+	e.do(t, "POST", path+"/reschedule", tokFac, map[string]any{"start_at": schedStart(12), "time_zone": "Nowhere/City"}).Problem(t, 400)
+	e.do(t, "POST", path+"/reschedule", tokFac, map[string]any{"start_at": schedStart(12), "duration_minutes": 20}).Problem(t, 400)
+	e.do(t, "POST", path+"/reschedule", tokFac, map[string]any{}).Problem(t, 400)
 
 	// A move into summer time in another zone.
 	r := e.do(t, "POST", path+"/reschedule", tokCoFac, map[string]any{"start_at": "2031-07-01T09:15", "time_zone": "Asia/Jerusalem", "duration_minutes": 90})
@@ -309,7 +312,7 @@ func TestRescheduleAndCancelMail(t *testing.T) {
 		t.Fatalf("reschedule %d %s", r.Code, r.Body)
 	}
 	for _, addr := range []string{"p1@a.test", "p2@a.test"} {
-		m := inviteMails(e, addr, "session_update")
+		m := inviteMails(t, e, addr, "session_update")
 		if len(m) != 1 {
 			t.Fatalf("%s: %d updates", addr, len(m))
 		}
@@ -331,18 +334,18 @@ func TestRescheduleAndCancelMail(t *testing.T) {
 			t.Errorf("update text %q", m[0].Text)
 		}
 	}
-	if n := len(inviteMails(e, "p3@a.test", "session_update")); n != 0 {
+	if n := len(inviteMails(t, e, "p3@a.test", "session_update")); n != 0 {
 		t.Errorf("revoked invitee got %d updates", n)
 	}
-	if evs := e.events.of(events.TypeSessionRescheduled); len(evs) != 1 || evs[0].Payload.(events.SessionRescheduled).Sequence != 1 {
+	if evs := e.events.Of(events.TypeSessionRescheduled); len(evs) != 1 || apitest.Payload[events.SessionRescheduled](t, evs[0]).Sequence != 1 {
 		t.Errorf("rescheduled events %+v", evs)
 	}
 
-	e.do(t, "POST", path+"/cancel", tokPart1, map[string]any{}).problem(t, 403)
+	e.do(t, "POST", path+"/cancel", tokPart1, map[string]any{}).Problem(t, 403)
 	if r := e.do(t, "POST", path+"/cancel", tokFac, map[string]any{}); r.Code != 200 {
 		t.Fatalf("cancel %d %s", r.Code, r.Body)
 	}
-	m := inviteMails(e, "p2@a.test", "session_cancellation")
+	m := inviteMails(t, e, "p2@a.test", "session_cancellation")
 	if len(m) != 1 {
 		t.Fatalf("%d cancellations", len(m))
 	}
@@ -355,14 +358,14 @@ func TestRescheduleAndCancelMail(t *testing.T) {
 	if !strings.Contains(string(r.Body), "METHOD:CANCEL") {
 		t.Fatalf("calendar.ics after cancel: %s", r.Body)
 	}
-	if evs := e.events.of(events.TypeSessionCancelled); len(evs) != 1 || evs[0].Payload.(events.SessionCancelled).Sequence != 2 {
+	if evs := e.events.Of(events.TypeSessionCancelled); len(evs) != 1 || apitest.Payload[events.SessionCancelled](t, evs[0]).Sequence != 2 {
 		t.Errorf("cancel events %+v", evs)
 	}
-	e.do(t, "POST", path+"/cancel", tokFac, map[string]any{}).problem(t, 409)
-	e.do(t, "POST", path+"/reschedule", tokFac, map[string]any{"start_at": schedStart(12)}).problem(t, 409)
-	e.do(t, "POST", path+"/join", tokPart2, map[string]any{"token": inviteToken(t, e, "p2@a.test")}).problem(t, 409)
+	e.do(t, "POST", path+"/cancel", tokFac, map[string]any{}).Problem(t, 409)
+	e.do(t, "POST", path+"/reschedule", tokFac, map[string]any{"start_at": schedStart(12)}).Problem(t, 409)
+	e.do(t, "POST", path+"/join", tokPart2, map[string]any{"token": inviteToken(t, e, "p2@a.test")}).Problem(t, 409)
 	live := e.seedSession(t, seedOpts{Status: StatusLive})
-	e.do(t, "POST", "/v1/sessions/"+live+"/reschedule", tokFac, map[string]any{"start_at": schedStart(12)}).problem(t, 409)
+	e.do(t, "POST", "/v1/sessions/"+live+"/reschedule", tokFac, map[string]any{"start_at": schedStart(12)}).Problem(t, 409)
 	if r := e.do(t, "POST", "/v1/sessions/"+live+"/cancel", tokFac, nil); r.Code != 200 {
 		t.Fatalf("cancel live %d %s", r.Code, r.Body)
 	}
@@ -408,7 +411,7 @@ func TestJoinCapacityRace(t *testing.T) {
 		t.Fatalf("codes %v", codes)
 	}
 	var got Session
-	e.do(t, "GET", path, tokFac, nil).json(t, &got)
+	e.do(t, "GET", path, tokFac, nil).JSON(t, &got)
 	if got.Joined != 2 {
 		t.Fatalf("joined %d", got.Joined)
 	}
@@ -421,12 +424,12 @@ func TestJoinCapacityRace(t *testing.T) {
 		}
 	}
 	var list struct{ Participants []participantOut }
-	e.do(t, "GET", path+"/participants", tokFac, nil).json(t, &list)
+	e.do(t, "GET", path+"/participants", tokFac, nil).JSON(t, &list)
 	if len(list.Participants) != 2 {
 		t.Fatalf("participants %+v", list)
 	}
 	r := e.do(t, "POST", path+"/join", full, map[string]any{"token": toks[full]})
-	r.problem(t, http.StatusConflict)
+	r.Problem(t, http.StatusConflict)
 	if !strings.Contains(string(r.Body), "the session is full") {
 		t.Errorf("full detail: %s", r.Body)
 	}

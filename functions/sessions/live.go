@@ -27,6 +27,7 @@ import (
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/outbox"
 )
 
 // Advance directions.
@@ -115,7 +116,7 @@ func (a *api) startSession(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	}
 	ctx := r.Context()
 	var s *Session
-	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, l *loaded) error {
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, out *outbox.Tx, l *loaded) error {
 		if l.S.Status != StatusScheduled {
 			return wrongStatus(l.S, "start it")
 		}
@@ -134,13 +135,13 @@ func (a *api) startSession(w http.ResponseWriter, r *http.Request, p *auth.Princ
 		}
 		l.S.Status, l.S.StartedAt, l.S.Current, l.S.UpdatedAt = StatusLive, &now, cur, now
 		s = l.S
-		return nil
+		late := int(s.StartedAt.Sub(s.StartAt) / time.Minute)
+		return out.Event(events.Event{Type: events.TypeSessionStarted, OrgID: s.Org, SessionID: s.ID, UID: p.UID,
+			Payload: events.SessionStarted{Participants: s.Joined, LateMinutes: late}})
 	})
 	if err != nil {
 		return err
 	}
-	late := int(s.StartedAt.Sub(s.StartAt) / time.Minute)
-	a.emit(ctx, events.TypeSessionStarted, s.Org, s.ID, p.UID, events.SessionStarted{Participants: s.Joined, LateMinutes: late})
 	httpapi.WriteJSON(w, http.StatusOK, liveOf(s, a.d.Now()))
 	return nil
 }
@@ -181,7 +182,7 @@ func (a *api) advanceSession(w http.ResponseWriter, r *http.Request, p *auth.Pri
 	}
 	ctx := r.Context()
 	var s *Session
-	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, l *loaded) error {
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, out *outbox.Tx, l *loaded) error {
 		if l.S.Status != StatusLive {
 			return wrongStatus(l.S, "move it")
 		}
@@ -221,14 +222,14 @@ func (a *api) advanceSession(w http.ResponseWriter, r *http.Request, p *auth.Pri
 		}
 		l.S.Current, l.S.UpdatedAt = next, now
 		s = l.S
-		return nil
+		step := s.Plan[to]
+		return out.Event(events.Event{Type: events.TypeSessionStepChanged, OrgID: s.Org, SessionID: s.ID, UID: p.UID,
+			Payload: events.SessionStepChanged{Phase: events.Enum(step.Phase), ElementIndex: step.ElementIndex, Step: next.Moves,
+				Direction: events.Enum(q.Direction)}})
 	})
 	if err != nil {
 		return err
 	}
-	step := s.Plan[s.Current.Step]
-	a.emit(ctx, events.TypeSessionStepChanged, s.Org, s.ID, p.UID, events.SessionStepChanged{
-		Phase: events.Enum(step.Phase), ElementIndex: step.ElementIndex, Step: s.Current.Moves, Direction: events.Enum(q.Direction)})
 	httpapi.WriteJSON(w, http.StatusOK, liveOf(s, a.d.Now()))
 	return nil
 }
@@ -238,15 +239,8 @@ func (a *api) endSession(w http.ResponseWriter, r *http.Request, p *auth.Princip
 		return err
 	}
 	ctx := r.Context()
-	var (
-		s         *Session
-		after     func()
-		closed    []events.SessionDrawClosed
-		draws     int
-		breakouts int
-	)
-	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, l *loaded) error {
-		closed, draws, breakouts = nil, 0, 0
+	var s *Session
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, out *outbox.Tx, l *loaded) error {
 		if l.S.Status != StatusLive {
 			return wrongStatus(l.S, "end it")
 		}
@@ -255,7 +249,8 @@ func (a *api) endSession(w http.ResponseWriter, r *http.Request, p *auth.Princip
 		if err != nil {
 			return err
 		}
-		draws = len(drawSnaps)
+		draws := len(drawSnaps)
+		var closed []events.SessionDrawClosed
 		var open []*firestore.DocumentRef
 		for _, d := range drawSnaps {
 			if st, _ := d.Data()["status"].(string); st != drawOpen {
@@ -272,8 +267,8 @@ func (a *api) endSession(w http.ResponseWriter, r *http.Request, p *auth.Princip
 		if err != nil {
 			return err
 		}
-		breakouts = len(rounds)
-		if after, err = a.endBreakouts(ctx, tx, l, "session_ended"); err != nil {
+		breakouts := len(rounds)
+		if err := a.endBreakouts(tx, out, l, "session_ended"); err != nil {
 			return err
 		}
 		now := a.d.Now().UTC()
@@ -292,23 +287,21 @@ func (a *api) endSession(w http.ResponseWriter, r *http.Request, p *auth.Princip
 		}
 		l.S.Status, l.S.EndedAt, l.S.UpdatedAt = StatusEnded, &now, now
 		s = l.S
-		return nil
+		for _, c := range closed {
+			if err := out.Event(events.Event{Type: events.TypeSessionDrawClosed, OrgID: s.Org, SessionID: s.ID, UID: p.UID, Payload: c}); err != nil {
+				return err
+			}
+		}
+		minutes := 0
+		if s.StartedAt != nil {
+			minutes = int(now.Sub(*s.StartedAt) / time.Minute)
+		}
+		return out.Event(events.Event{Type: events.TypeSessionEnded, OrgID: s.Org, SessionID: s.ID, UID: p.UID,
+			Payload: events.SessionEnded{Participants: s.Joined, DurationMinutes: minutes, Draws: draws, Breakouts: breakouts}})
 	})
 	if err != nil {
 		return err
 	}
-	if after != nil {
-		after()
-	}
-	for _, c := range closed {
-		a.emit(ctx, events.TypeSessionDrawClosed, s.Org, s.ID, p.UID, c)
-	}
-	minutes := 0
-	if s.StartedAt != nil {
-		minutes = int(s.EndedAt.Sub(*s.StartedAt) / time.Minute)
-	}
-	a.emit(ctx, events.TypeSessionEnded, s.Org, s.ID, p.UID, events.SessionEnded{
-		Participants: s.Joined, DurationMinutes: minutes, Draws: draws, Breakouts: breakouts})
 	httpapi.WriteJSON(w, http.StatusOK, liveOf(s, a.d.Now()))
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"pointsofyou.ai/studio/internal/apitest"
 	"pointsofyou.ai/studio/shared/events"
 )
 
@@ -36,7 +37,7 @@ func liveGet(t *testing.T, e *env, id, tok string) liveView {
 		t.Fatalf("live %d %s", r.Code, r.Body)
 	}
 	var v liveView
-	r.json(t, &v)
+	r.JSON(t, &v)
 	return v
 }
 
@@ -76,7 +77,7 @@ func TestLiveStart(t *testing.T) {
 			body = c.body
 		}
 		r := e.do(t, "POST", "/v1/sessions/"+c.id+"/start", c.tok, body)
-		r.problem(t, c.code)
+		r.Problem(t, c.code)
 	}
 	at := time.Now().UTC().Truncate(time.Second)
 	ec := liveWithClock(t, e, at)
@@ -85,19 +86,19 @@ func TestLiveStart(t *testing.T) {
 		t.Fatalf("start %d %s", r.Code, r.Body)
 	}
 	var v liveView
-	r.json(t, &v)
+	r.JSON(t, &v)
 	if v.Status != StatusLive || v.Current == nil || v.Current.Step != 0 || v.Current.Moves != 0 || v.Step == nil ||
 		v.Step.Title != "Arrive" || v.NextTitle != "Pick a card" || v.RemainingMinutes != 10 || v.Steps != len(testPlan) {
 		t.Fatalf("started view %+v", v)
 	}
-	ec.do(t, "POST", "/v1/sessions/"+id+"/start", tokFac, nil).problem(t, 409)
-	evs := e.events.of(events.TypeSessionStarted)
+	ec.do(t, "POST", "/v1/sessions/"+id+"/start", tokFac, nil).Problem(t, 409)
+	evs := e.events.Of(events.TypeSessionStarted)
 	if len(evs) != 1 {
-		t.Fatalf("started events %v", e.events.types())
+		t.Fatalf("started events %v", e.events.Types())
 	}
-	p := evs[0].Payload.(events.SessionStarted)
-	if p.Participants != 1 || p.LateMinutes > -23*60 || evs[0].UID != "u-cofac" || evs[0].SessionID != id {
-		t.Errorf("started payload %+v", evs[0])
+	p := apitest.Payload[events.SessionStarted](t, evs[0])
+	if p.Participants != 1 || p.LateMinutes > -23*60 || evs[0].Actor != e.events.Actor("org-a", "u-cofac") || evs[0].SessionID != id {
+		t.Errorf("started %s", apitest.Describe(evs))
 	}
 }
 
@@ -138,12 +139,12 @@ func TestLiveAdvanceRules(t *testing.T) {
 	for _, s := range steps {
 		r := e.do(t, "POST", path, s.tok, s.body)
 		if s.code != 200 {
-			r.problem(t, s.code)
+			r.Problem(t, s.code)
 			if s.field != "" {
 				var p struct {
 					Errors []struct{ Field string } `json:"errors"`
 				}
-				r.json(t, &p)
+				r.JSON(t, &p)
 				if len(p.Errors) == 0 || p.Errors[0].Field != s.field {
 					t.Errorf("%s: errors %s, want field %s", s.name, r.Body, s.field)
 				}
@@ -152,20 +153,20 @@ func TestLiveAdvanceRules(t *testing.T) {
 		}
 		moves++
 		var v liveView
-		r.json(t, &v)
+		r.JSON(t, &v)
 		if r.Code != 200 || v.Current.Step != s.step || v.Current.Moves != moves || v.Step.ElementID != testPlan[s.step].ElementID {
 			t.Fatalf("%s: %d %+v", s.name, r.Code, v)
 		}
 	}
 	r := e.do(t, "POST", path, tokFac, `{"direction":"next","from_step":1}`)
-	r.problem(t, 409)
+	r.Problem(t, 409)
 	if !strings.Contains(string(r.Body), "it is at step 3") {
 		t.Errorf("stale answer does not say where the session is: %s", r.Body)
 	}
-	e.do(t, "POST", "/v1/sessions/"+sched+"/advance", tokFac, `{"direction":"next","from_step":0}`).problem(t, 409)
+	e.do(t, "POST", "/v1/sessions/"+sched+"/advance", tokFac, `{"direction":"next","from_step":0}`).Problem(t, 409)
 	var got []string
-	for _, ev := range e.events.of(events.TypeSessionStepChanged) {
-		p := ev.Payload.(events.SessionStepChanged)
+	for _, ev := range e.events.Of(events.TypeSessionStepChanged) {
+		p := apitest.Payload[events.SessionStepChanged](t, ev)
 		got = append(got, fmt.Sprintf("%d:%s:%s:%d", p.Step, p.Direction, p.Phase, p.ElementIndex))
 	}
 	want := []string{"1:next:expand:0", "2:back:pause:0", "3:jump:doing:0", "4:back:focus:0"}
@@ -187,7 +188,7 @@ func TestLiveGetAndEnd(t *testing.T) {
 		}
 	}
 	for _, tok := range []string{tokAdminB, tokFacB, tokPart2} {
-		e.do(t, "GET", "/v1/sessions/"+id+"/live", tok, nil).problem(t, 404)
+		e.do(t, "GET", "/v1/sessions/"+id+"/live", tok, nil).Problem(t, 404)
 	}
 	sched := liveGet(t, e, e.seedSession(t, seedOpts{}), tokFac)
 	if sched.Status != StatusScheduled || sched.Step != nil || sched.NextTitle != "Arrive" {
@@ -200,46 +201,46 @@ func TestLiveGetAndEnd(t *testing.T) {
 		t.Fatalf("open draw %d %s", r.Code, r.Body)
 	}
 	var d drawDetail
-	r.json(t, &d)
+	r.JSON(t, &d)
 	if v := liveGet(t, e, id, tokPart1); v.OpenDrawID != d.ID {
 		t.Errorf("open draw not shown: %+v", v)
 	}
 	if r := e.do(t, "POST", "/v1/sessions/"+id+"/draws/"+d.ID+"/picks", tokPart1, nil); r.Code != 201 {
 		t.Fatalf("pick %d %s", r.Code, r.Body)
 	}
-	e.do(t, "POST", "/v1/sessions/"+id+"/end", tokPart1, nil).problem(t, 403)
-	e.do(t, "POST", "/v1/sessions/"+id+"/end", tokAdminB, nil).problem(t, 404)
+	e.do(t, "POST", "/v1/sessions/"+id+"/end", tokPart1, nil).Problem(t, 403)
+	e.do(t, "POST", "/v1/sessions/"+id+"/end", tokAdminB, nil).Problem(t, 404)
 	r = e.do(t, "POST", "/v1/sessions/"+id+"/end", tokCoFac, nil)
 	if r.Code != 200 {
 		t.Fatalf("end %d %s", r.Code, r.Body)
 	}
 	var v liveView
-	r.json(t, &v)
+	r.JSON(t, &v)
 	if v.Status != StatusEnded || v.EndedAt == nil || v.RemainingMinutes != 0 {
 		t.Errorf("ended view %+v", v)
 	}
-	e.do(t, "POST", "/v1/sessions/"+id+"/end", tokFac, nil).problem(t, 409)
-	e.do(t, "POST", "/v1/sessions/"+id+"/advance", tokFac, `{"direction":"next","from_step":0}`).problem(t, 409)
-	e.do(t, "POST", "/v1/sessions/"+id+"/start", tokFac, nil).problem(t, 409)
-	e.do(t, "POST", "/v1/sessions/"+id+"/draws/"+d.ID+"/picks", tokPartB, nil).problem(t, 409)
+	e.do(t, "POST", "/v1/sessions/"+id+"/end", tokFac, nil).Problem(t, 409)
+	e.do(t, "POST", "/v1/sessions/"+id+"/advance", tokFac, `{"direction":"next","from_step":0}`).Problem(t, 409)
+	e.do(t, "POST", "/v1/sessions/"+id+"/start", tokFac, nil).Problem(t, 409)
+	e.do(t, "POST", "/v1/sessions/"+id+"/draws/"+d.ID+"/picks", tokPartB, nil).Problem(t, 409)
 	var got drawDetail
 	r = e.do(t, "GET", "/v1/sessions/"+id+"/draws/"+d.ID, tokFac, nil)
-	r.json(t, &got)
+	r.JSON(t, &got)
 	if got.Status != drawClosed || got.ClosedReason != "session_ended" {
 		t.Errorf("draw after the end %+v", got.drawSummary)
 	}
-	ended := e.events.of(events.TypeSessionEnded)
-	closed := e.events.of(events.TypeSessionDrawClosed)
+	ended := e.events.Of(events.TypeSessionEnded)
+	closed := e.events.Of(events.TypeSessionDrawClosed)
 	if len(ended) != 1 || len(closed) != 1 {
-		t.Fatalf("events %v", e.events.types())
+		t.Fatalf("events %v", e.events.Types())
 	}
-	if p := ended[0].Payload.(events.SessionEnded); p.Participants != 2 || p.Draws != 1 {
+	if p := apitest.Payload[events.SessionEnded](t, ended[0]); p.Participants != 2 || p.Draws != 1 {
 		t.Errorf("ended payload %+v", p)
 	}
-	if p := closed[0].Payload.(events.SessionDrawClosed); p.Picks != 1 || string(p.DrawID) != d.ID {
+	if p := apitest.Payload[events.SessionDrawClosed](t, closed[0]); p.Picks != 1 || string(p.DrawID) != d.ID {
 		t.Errorf("draw closed payload %+v", p)
 	}
-	e.do(t, "POST", "/v1/sessions/"+sched.SessionID+"/end", tokFac, nil).problem(t, 409)
+	e.do(t, "POST", "/v1/sessions/"+sched.SessionID+"/end", tokFac, nil).Problem(t, 409)
 }
 
 // TestLiveConcurrentNext has the owner and the co-facilitator press "next"
@@ -270,8 +271,8 @@ func TestLiveConcurrentNext(t *testing.T) {
 	if v.Current.Moves != wins || v.Current.Step != rounds {
 		t.Fatalf("after %d wins: %+v", wins, v.Current)
 	}
-	for i, ev := range e.events.of(events.TypeSessionStepChanged) {
-		if p := ev.Payload.(events.SessionStepChanged); p.Step != i+1 || p.ElementIndex != i+1 {
+	for i, ev := range e.events.Of(events.TypeSessionStepChanged) {
+		if p := apitest.Payload[events.SessionStepChanged](t, ev); p.Step != i+1 || p.ElementIndex != i+1 {
 			t.Fatalf("event %d: %+v", i, p)
 		}
 	}
@@ -308,7 +309,7 @@ func TestLiveConcurrentRandom(t *testing.T) {
 				switch r.Code {
 				case 200:
 					var v liveView
-					r.json(t, &v)
+					r.JSON(t, &v)
 					mu.Lock()
 					won = append(won, move{dir, at, v.Current.Step, v.Current.Moves})
 					mu.Unlock()
@@ -336,10 +337,10 @@ func TestLiveConcurrentRandom(t *testing.T) {
 	if v.Current.Moves != len(won) || v.Current.Step != pos {
 		t.Fatalf("final %+v after %d accepted moves ending at %d", v.Current, len(won), pos)
 	}
-	evs := e.events.of(events.TypeSessionStepChanged)
+	evs := e.events.Of(events.TypeSessionStepChanged)
 	seen := map[int]bool{}
 	for _, ev := range evs {
-		seen[ev.Payload.(events.SessionStepChanged).Step] = true
+		seen[apitest.Payload[events.SessionStepChanged](t, ev).Step] = true
 	}
 	if len(evs) != len(won) || len(seen) != len(won) {
 		t.Fatalf("%d events (%d distinct) for %d moves", len(evs), len(seen), len(won))

@@ -19,7 +19,7 @@ func TestMailLanguages(t *testing.T) {
 		{"de", "p1@a.test", []string{"Einladung: Abendkreis", "Donnerstag, 4. März 2027, 18:30 Uhr CET (UTC+01:00, Europe/Berlin)", "Dauer: 60 Minuten", "Teilnehmen: "}},
 		{"he", "p2@a.test", []string{"הזמנה: Abendkreis", "יום חמישי, 4 במרץ 2027, 18:30", "משך: 60 דקות"}},
 		{"es", "p3@a.test", []string{"Invitación: Abendkreis", "jueves 4 de marzo de 2027, 18:30", "Unirse: "}},
-		{"fr", "pb@b.test", []string{"Invitation: Abendkreis", "jeudi 4 mars 2027, 18:30", "Rejoindre: "}},
+		{"fr", "part-b@b.test", []string{"Invitation: Abendkreis", "jeudi 4 mars 2027, 18:30", "Rejoindre: "}},
 		{"", "x@a.test", []string{"Invitation: Abendkreis", "Thursday 4 March 2027, 18:30 CET", "Join: "}},
 	}
 	for _, c := range cases {
@@ -30,7 +30,7 @@ func TestMailLanguages(t *testing.T) {
 		if r := e.do(t, "POST", "/v1/sessions/"+s.ID+"/invitations", tokFac, body); r.Code != 200 {
 			t.Fatalf("invite %s: %d %s", c.locale, r.Code, r.Body)
 		}
-		ms := inviteMails(e, c.addr, "session_invitation")
+		ms := inviteMails(t, e, c.addr, "session_invitation")
 		if len(ms) != 1 {
 			t.Fatalf("%s: %d mails", c.locale, len(ms))
 		}
@@ -45,7 +45,7 @@ func TestMailLanguages(t *testing.T) {
 	if r := e.do(t, "POST", "/v1/sessions/"+s.ID+"/reschedule", tokFac, map[string]any{"start_at": "2027-03-05T09:00"}); r.Code != 200 {
 		t.Fatalf("reschedule: %d %s", r.Code, r.Body)
 	}
-	if ms := inviteMails(e, "p1@a.test", "session_update"); len(ms) != 1 || !strings.Contains(ms[0].Text, "Freitag, 5. März 2027, 09:00 Uhr") {
+	if ms := inviteMails(t, e, "p1@a.test", "session_update"); len(ms) != 1 || !strings.Contains(ms[0].Text, "Freitag, 5. März 2027, 09:00 Uhr") {
 		t.Errorf("update mail %+v", ms)
 	}
 	for l := range mailTexts {

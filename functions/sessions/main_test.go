@@ -1,16 +1,9 @@
 package sessions
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"flag"
-	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,83 +13,44 @@ import (
 	fsemu "pointsofyou.ai/studio/emulators/firestore"
 
 	"pointsofyou.ai/studio/emulators/firestore/fstest"
+	"pointsofyou.ai/studio/internal/apitest"
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
-	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/mail"
 )
 
-func TestMain(m *testing.M) {
-	flag.Parse()
-	if !testing.Verbose() {
-		slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { os.Exit(apitest.Main(m)) }
 
 // Callers of the test world, by token.
 const (
 	tokFac    = "fac"   // facilitator of org-a (owner of seeded sessions)
 	tokCoFac  = "cofac" // another facilitator of org-a
-	tokAdminA = "admin-a"
-	tokPart1  = "part-1" // participant of org-a
-	tokPart2  = "part-2" // participant of org-a
-	tokPart3  = "part-3" // participant of org-a
-	tokPartB  = "part-b" // participant of org-b (may join org-a sessions when invited)
-	tokAdminB = "admin-b"
-	tokFacB   = "fac-b"
+	tokAdminA = apitest.AdminA
+	tokPart1  = "part-1"             // participant of org-a
+	tokPart2  = "part-2"             // participant of org-a
+	tokPart3  = "part-3"             // participant of org-a
+	tokPartB  = apitest.ParticipantB // participant of org-b (may join org-a sessions when invited)
+	tokAdminB = apitest.AdminB
+	tokFacB   = apitest.FacilitatorB
 )
 
-var testUsers = auth.StaticVerifier{
-	tokFac:    {UID: "u-fac", Email: "fac@a.test", Org: "org-a", Role: auth.RoleFacilitator, Tier: auth.TierProfessional},
-	tokCoFac:  {UID: "u-cofac", Email: "cofac@a.test", Org: "org-a", Role: auth.RoleFacilitator, Tier: auth.TierProfessional},
-	tokAdminA: {UID: "u-admin-a", Email: "admin@a.test", Org: "org-a", Role: auth.RoleOrgAdmin, Tier: auth.TierEnterprise},
-	tokPart1:  {UID: "u-part-1", Email: "p1@a.test", Org: "org-a", Role: auth.RoleParticipant, Tier: auth.TierFree},
-	tokPart2:  {UID: "u-part-2", Email: "p2@a.test", Org: "org-a", Role: auth.RoleParticipant, Tier: auth.TierFree},
-	tokPart3:  {UID: "u-part-3", Email: "p3@a.test", Org: "org-a", Role: auth.RoleParticipant, Tier: auth.TierFree},
-	tokPartB:  {UID: "u-part-b", Email: "pb@b.test", Org: "org-b", Role: auth.RoleParticipant, Tier: auth.TierFree},
-	tokAdminB: {UID: "u-admin-b", Email: "admin@b.test", Org: "org-b", Role: auth.RoleOrgAdmin, Tier: auth.TierEnterprise},
-	tokFacB:   {UID: "u-fac-b", Email: "fac@b.test", Org: "org-b", Role: auth.RoleFacilitator, Tier: auth.TierProfessional},
-}
+// testUsers are the two organisations' callers with sessions' own: the
+// owner and co-facilitator of seeded sessions and three participants.
+var testUsers = apitest.TwoOrgs().With(apitest.Users{
+	tokFac:   {UID: "u-fac", Email: "fac@a.test", Org: apitest.OrgA, Role: auth.RoleFacilitator, Tier: auth.TierProfessional},
+	tokCoFac: {UID: "u-cofac", Email: "cofac@a.test", Org: apitest.OrgA, Role: auth.RoleFacilitator, Tier: auth.TierProfessional},
+	tokPart1: {UID: "u-part-1", Email: "p1@a.test", Org: apitest.OrgA, Role: auth.RoleParticipant, Tier: auth.TierFree},
+	tokPart2: {UID: "u-part-2", Email: "p2@a.test", Org: apitest.OrgA, Role: auth.RoleParticipant, Tier: auth.TierFree},
+	tokPart3: {UID: "u-part-3", Email: "p3@a.test", Org: apitest.OrgA, Role: auth.RoleParticipant, Tier: auth.TierFree},
+})
 
-// recorder is an EventPublisher keeping what was published.
-type recorder struct {
-	mu  sync.Mutex
-	evs []events.Event
-}
+// testVerifier is the fake verifier of testUsers: each key is a token.
+var testVerifier = testUsers.Verifier()
 
-func (r *recorder) Publish(_ context.Context, ev events.Event) (string, error) {
-	if _, ok := events.Standard().Lookup(ev.Type); !ok {
-		return "", events.ErrUnknownType
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.evs = append(r.evs, ev)
-	return "id", nil
-}
-
-// types lists the published event types in order.
-func (r *recorder) types() []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []string
-	for _, e := range r.evs {
-		out = append(out, e.Type)
-	}
-	return out
-}
-
-// of returns the events of one type.
-func (r *recorder) of(typ string) []events.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []events.Event
-	for _, e := range r.evs {
-		if e.Type == typ {
-			out = append(out, e)
-		}
-	}
-	return out
+// principal is the caller of token tok.
+func principal(tok string) *auth.Principal {
+	p := testUsers[tok]
+	return &p
 }
 
 // consentSet is a ConsentChecker granting listed (uid, purpose) pairs.
@@ -120,13 +74,13 @@ func (c *consentSet) grant(uid, purpose string) {
 	c.ok[uid+"/"+purpose] = true
 }
 
-// env is one isolated world: its own Firestore emulator.
+// env is one isolated world: its own Firestore emulator, and the real
+// outbox, relay and events publisher on a Pub/Sub emulator of its own.
 type env struct {
 	fs      *firestore.Client
 	deps    Deps
 	h       http.Handler
-	events  *recorder
-	mail    *mail.Memory
+	events  *apitest.Events
 	consent *consentSet
 }
 
@@ -141,68 +95,36 @@ func newEnvWith(t *testing.T, opts fsemu.Options) *env {
 	t.Helper()
 	opts.Indexes = fstest.DeployedIndexes(t)
 	fs := fstest.NewClient(t, "demo-sessions", opts)
-	e := &env{fs: fs, events: &recorder{}, mail: &mail.Memory{}, consent: &consentSet{}}
-	e.deps = Deps{Verifier: testUsers, Firestore: fs, Events: e.events, Mail: e.mail, Consent: e.consent,
+	e := &env{fs: fs, events: apitest.NewEvents(t, apitest.EventsOptions{}), consent: &consentSet{}}
+	e.deps = Deps{Verifier: testVerifier, Firestore: fs, Outbox: e.events.Outbox(fs), Consent: e.consent,
 		PublicURL: "https://studio.test"}
 	var err error
 	if e.h, err = New(e.deps); err != nil {
 		t.Fatal(err)
 	}
-	// Every test user is a member of the organisation their claims name:
-	// session authority follows these documents, not the claims.
-	b := fs.BulkWriter(context.Background())
-	for _, p := range testUsers {
-		if _, err := b.Set(fs.Doc("orgs/"+p.Org+"/members/"+p.UID), map[string]any{"role": p.Role}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	b.End()
+	// Session authority follows the membership documents, not the claims.
+	testUsers.SeedMembers(t, fs)
 	return e
 }
 
-type result struct {
-	Code   int
-	Header http.Header
-	Body   []byte
-}
-
-func (r result) json(t *testing.T, v any) {
-	t.Helper()
-	if err := json.Unmarshal(r.Body, v); err != nil {
-		t.Fatalf("decode %s: %v", r.Body, err)
-	}
-}
-
-// problem asserts a problem+json answer with status code.
-func (r result) problem(t *testing.T, code int) {
-	t.Helper()
-	if r.Code != code || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/problem+json") {
-		t.Fatalf("got %d %s %s, want %d problem", r.Code, r.Header.Get("Content-Type"), r.Body, code)
-	}
-}
-
 // do calls the API; body is JSON-encoded unless it is a string.
-func (e *env) do(t *testing.T, method, path, tok string, body any) result {
+func (e *env) do(t testing.TB, method, path, tok string, body any) apitest.Response {
 	t.Helper()
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case string:
-		rd = strings.NewReader(b)
-	default:
-		raw, _ := json.Marshal(b)
-		rd = bytes.NewReader(raw)
+	return apitest.Serve(t, e.h, method, path, tok, body)
+}
+
+// sent is the mail the function wrote to the mail outbox, oldest first.
+func (e *env) sent(t testing.TB) []mail.Message {
+	t.Helper()
+	stored, err := mail.List(context.Background(), e.fs, "")
+	if err != nil {
+		t.Fatal(err)
 	}
-	req := httptest.NewRequest(method, path, rd)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	out := make([]mail.Message, len(stored))
+	for i, m := range stored {
+		out[i] = m.Message
 	}
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	w := httptest.NewRecorder()
-	e.h.ServeHTTP(w, req)
-	return result{Code: w.Code, Header: w.Header(), Body: w.Body.Bytes()}
+	return out
 }
 
 // seedOpts describe a session written straight to Firestore, for tests
@@ -288,7 +210,7 @@ func TestHealthAndSkeleton(t *testing.T) {
 		want Relation
 	}{{tokFac, RelFacilitator}, {tokCoFac, RelFacilitator}, {tokPart1, RelParticipant}, {tokAdminA, RelOrgStaff},
 		{tokPart2, RelNone}, {tokAdminB, RelNone}, {tokPartB, RelNone}} {
-		p := testUsers[c.tok]
+		p := principal(c.tok)
 		st := (&api{d: e.deps}).store()
 		ref, s, err := st.find(ctx, nil, p, id)
 		if err != nil || ref == nil {

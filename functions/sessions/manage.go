@@ -18,6 +18,7 @@ import (
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/outbox"
 )
 
 // patchReq is PATCH /v1/sessions/{id}; absent fields are kept, a null
@@ -82,8 +83,8 @@ func (a *api) patchSession(w http.ResponseWriter, r *http.Request, p *auth.Princ
 	// every session route does: a stranger learns nothing from it.
 	bad := httpapi.DecodeJSON(w, r, &req, 0)
 	ctx := r.Context()
-	var out *Session
-	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, l *loaded) error {
+	var res *Session
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, _ *outbox.Tx, l *loaded) error {
 		if bad != nil {
 			return bad
 		}
@@ -139,13 +140,13 @@ func (a *api) patchSession(w http.ResponseWriter, r *http.Request, p *auth.Princ
 			}
 		}
 		s.UpdatedAt = now
-		out = &s
+		res = &s
 		return tx.Update(l.Ref, ups)
 	})
 	if err != nil {
 		return err
 	}
-	httpapi.WriteJSON(w, http.StatusOK, sessionView(out, RelFacilitator))
+	httpapi.WriteJSON(w, http.StatusOK, sessionView(res, RelFacilitator))
 	return nil
 }
 
@@ -188,8 +189,8 @@ func (a *api) reschedule(w http.ResponseWriter, r *http.Request, p *auth.Princip
 	bad := httpapi.DecodeJSON(w, r, &req, 0)
 	now := a.d.Now()
 	ctx := r.Context()
-	var out *Session
-	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, l *loaded) error {
+	var res *Session
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, out *outbox.Tx, l *loaded) error {
 		if bad != nil {
 			return bad
 		}
@@ -202,11 +203,11 @@ func (a *api) reschedule(w http.ResponseWriter, r *http.Request, p *auth.Princip
 		}
 		// Every reschedule mails every invitee: it counts against the mail
 		// quota like invitations, or a loop of reschedules would flood them.
-		invitees, err := tx.Documents(l.sub(collInvitations).Where("status", "in", []string{InvitePending, InviteAccepted}).Select("status")).GetAll()
+		iv, err := readInvitees(ctx, tx, l.Ref)
 		if err != nil {
 			return err
 		}
-		if err := a.d.MailQuota.Reserve(tx, l.Org(), p.UID, len(invitees), now); err != nil {
+		if err := a.d.MailQuota.Reserve(tx, l.Org(), p.UID, len(iv.people), now); err != nil {
 			return quotaProblem(err)
 		}
 		s := *l.S
@@ -217,20 +218,26 @@ func (a *api) reschedule(w http.ResponseWriter, r *http.Request, p *auth.Princip
 			s.DurationMinutes = *req.DurationMinutes
 		}
 		s.StartAt, s.TimeZone, s.Sequence, s.UpdatedAt, s.RemindedAt = start.UTC(), zone, s.Sequence+1, now.UTC(), nil
-		out = &s
+		res = &s
 		// The reminder is due again for the new time.
-		return tx.Update(l.Ref, []firestore.Update{
+		if err := tx.Update(l.Ref, []firestore.Update{
 			{Path: "start_at", Value: s.StartAt}, {Path: "time_zone", Value: s.TimeZone},
 			{Path: "duration_minutes", Value: s.DurationMinutes}, {Path: "sequence", Value: s.Sequence},
 			{Path: "reminded_at", Value: nil}, {Path: "updated_at", Value: s.UpdatedAt},
-		})
+		}); err != nil {
+			return err
+		}
+		if err := out.Event(events.Event{Type: events.TypeSessionRescheduled, OrgID: s.Org, SessionID: s.ID, UID: p.UID,
+			Payload: events.SessionRescheduled{Sequence: s.Sequence, DurationMinutes: s.DurationMinutes}}); err != nil {
+			return err
+		}
+		_, err = iv.mail(ctx, a.d, out, &s, mailUpdate)
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	a.emit(ctx, events.TypeSessionRescheduled, out.Org, out.ID, p.UID, events.SessionRescheduled{Sequence: out.Sequence, DurationMinutes: out.DurationMinutes})
-	mailInvitees(ctx, a.d, out, mailUpdate)
-	httpapi.WriteJSON(w, http.StatusOK, sessionView(out, RelFacilitator))
+	httpapi.WriteJSON(w, http.StatusOK, sessionView(res, RelFacilitator))
 	return nil
 }
 
@@ -241,20 +248,22 @@ func (a *api) cancel(w http.ResponseWriter, r *http.Request, p *auth.Principal) 
 	var req cancelReq
 	bad := httpapi.DecodeOptionalJSON(w, r, &req, 0)
 	ctx := r.Context()
-	var out *Session
-	wasLive := false
-	after := func() {}
-	err := a.store().Update(ctx, p, r.PathValue("sessionId"), managers, func(tx *firestore.Transaction, l *loaded) error {
+	var res *Session
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), managers, func(tx *firestore.Transaction, out *outbox.Tx, l *loaded) error {
 		if bad != nil {
 			return bad
 		}
 		if err := sessionClosed(l.S); err != nil {
 			return err
 		}
-		wasLive = l.S.Status == StatusLive
+		// Every read comes before the first write (breakouts write).
+		iv, err := readInvitees(ctx, tx, l.Ref)
+		if err != nil {
+			return err
+		}
+		wasLive := l.S.Status == StatusLive
 		if wasLive {
-			var err error
-			if after, err = a.endBreakouts(ctx, tx, l, "session_ended"); err != nil {
+			if err := a.endBreakouts(tx, out, l, "session_ended"); err != nil {
 				return err
 			}
 		}
@@ -267,19 +276,22 @@ func (a *api) cancel(w http.ResponseWriter, r *http.Request, p *auth.Principal) 
 		// A cancelled session is over: the organisation's retention of
 		// session data counts from ended_at (functions/consent).
 		s.Status, s.Sequence, s.UpdatedAt, s.EndedAt = StatusCancelled, s.Sequence+1, now, &now
-		out = &s
-		return tx.Update(l.Ref, []firestore.Update{{Path: "status", Value: s.Status}, {Path: "sequence", Value: s.Sequence},
-			{Path: "updated_at", Value: now}, {Path: "ended_at", Value: now}})
+		res = &s
+		if err := tx.Update(l.Ref, []firestore.Update{{Path: "status", Value: s.Status}, {Path: "sequence", Value: s.Sequence},
+			{Path: "updated_at", Value: now}, {Path: "ended_at", Value: now}}); err != nil {
+			return err
+		}
+		if err := out.Event(events.Event{Type: events.TypeSessionCancelled, OrgID: s.Org, SessionID: s.ID, UID: p.UID,
+			Payload: events.SessionCancelled{Sequence: s.Sequence, WasLive: wasLive}}); err != nil {
+			return err
+		}
+		_, err = iv.mail(ctx, a.d, out, &s, mailCancel)
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	if after != nil {
-		after()
-	}
-	a.emit(ctx, events.TypeSessionCancelled, out.Org, out.ID, p.UID, events.SessionCancelled{Sequence: out.Sequence, WasLive: wasLive})
-	mailInvitees(ctx, a.d, out, mailCancel)
-	httpapi.WriteJSON(w, http.StatusOK, sessionView(out, RelFacilitator))
+	httpapi.WriteJSON(w, http.StatusOK, sessionView(res, RelFacilitator))
 	return nil
 }
 
@@ -304,8 +316,8 @@ func (a *api) setOwner(w http.ResponseWriter, r *http.Request, p *auth.Principal
 	var req ownerReq
 	bad := httpapi.DecodeJSON(w, r, &req, 1<<10)
 	ctx := r.Context()
-	var out *Session
-	err := a.store().Update(ctx, p, r.PathValue("sessionId"), managers, func(tx *firestore.Transaction, l *loaded) error {
+	var res *Session
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), managers, func(tx *firestore.Transaction, _ *outbox.Tx, l *loaded) error {
 		if bad != nil {
 			return bad
 		}
@@ -320,7 +332,7 @@ func (a *api) setOwner(w http.ResponseWriter, r *http.Request, p *auth.Principal
 			return httpapi.Invalid(httpapi.Field("uid", "is not a current facilitator, educator or admin of the session's organisation"))
 		}
 		s := *l.S
-		out = &s
+		res = &s
 		if s.Facilitator == req.UID {
 			return nil
 		}
@@ -352,6 +364,6 @@ func (a *api) setOwner(w http.ResponseWriter, r *http.Request, p *auth.Principal
 	if err != nil {
 		return err
 	}
-	httpapi.WriteJSON(w, http.StatusOK, sessionView(out, RelFacilitator))
+	httpapi.WriteJSON(w, http.StatusOK, sessionView(res, RelFacilitator))
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/outbox"
 )
 
 // participantRecord is the stored participants/{uid} document: Participant
@@ -70,11 +71,8 @@ func (a *api) join(w http.ResponseWriter, r *http.Request, p *auth.Principal) er
 		return notFound
 	}
 	ctx := r.Context()
-	var out joinResult
-	var sess *Session
-	changed := false
-	err := a.store().Run(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		changed = false
+	var res joinResult
+	err := a.store().Run(ctx, func(ctx context.Context, tx *firestore.Transaction, out *outbox.Tx) error {
 		ref, s, err := a.store().find(ctx, tx, p, id)
 		if err != nil {
 			return httpapi.Unavailable(err)
@@ -137,9 +135,8 @@ func (a *api) join(w http.ResponseWriter, r *http.Request, p *auth.Principal) er
 		if inv == nil && rec.State == PartRemoved {
 			return notFound
 		}
-		sess = s
 		if rec.State == PartJoined {
-			out = joinResult{Session: sessionView(s, RelParticipant), Participant: rec}
+			res = joinResult{Session: sessionView(s, RelParticipant), Participant: rec}
 			return nil // already in: nothing to change
 		}
 		if s.Joined >= s.Capacity {
@@ -164,17 +161,17 @@ func (a *api) join(w http.ResponseWriter, r *http.Request, p *auth.Principal) er
 		s2 := *s
 		s2.Joined++
 		s2.UpdatedAt = now
-		out = joinResult{Session: sessionView(&s2, RelParticipant), Participant: rec}
-		changed = true
-		return tx.Update(ref, []firestore.Update{{Path: "joined", Value: firestore.Increment(1)}, {Path: "updated_at", Value: now}})
+		res = joinResult{Session: sessionView(&s2, RelParticipant), Participant: rec}
+		if err := tx.Update(ref, []firestore.Update{{Path: "joined", Value: firestore.Increment(1)}, {Path: "updated_at", Value: now}}); err != nil {
+			return err
+		}
+		return out.Event(events.Event{Type: events.TypeSessionParticipantChanged, OrgID: s.Org, SessionID: s.ID, UID: p.UID,
+			Payload: events.SessionParticipantChanged{State: PartJoined}})
 	})
 	if err != nil {
 		return err
 	}
-	if changed {
-		a.emit(ctx, events.TypeSessionParticipantChanged, sess.Org, sess.ID, p.UID, events.SessionParticipantChanged{State: PartJoined})
-	}
-	httpapi.WriteJSON(w, http.StatusOK, out)
+	httpapi.WriteJSON(w, http.StatusOK, res)
 	return nil
 }
 
@@ -186,10 +183,7 @@ func (a *api) leave(w http.ResponseWriter, r *http.Request, p *auth.Principal) e
 	bad := httpapi.DecodeOptionalJSON(w, r, &req, 0)
 	ctx := r.Context()
 	var rec participantRecord
-	changed := false
-	var sess *Session
-	err := a.store().Update(ctx, p, r.PathValue("sessionId"), participants, func(tx *firestore.Transaction, l *loaded) error {
-		changed, sess = false, l.S
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), participants, func(tx *firestore.Transaction, out *outbox.Tx, l *loaded) error {
 		if bad != nil {
 			return bad
 		}
@@ -213,17 +207,17 @@ func (a *api) leave(w http.ResponseWriter, r *http.Request, p *auth.Principal) e
 		}
 		now := a.d.Now().UTC()
 		rec.State, rec.LeftAt, rec.UpdatedAt = PartLeft, &now, now
-		changed = true
 		if err := tx.Update(pref, []firestore.Update{{Path: "state", Value: PartLeft}, {Path: "left_at", Value: now}, {Path: "updated_at", Value: now}}); err != nil {
 			return err
 		}
-		return tx.Update(l.Ref, []firestore.Update{{Path: "joined", Value: firestore.Increment(-1)}, {Path: "updated_at", Value: now}})
+		if err := tx.Update(l.Ref, []firestore.Update{{Path: "joined", Value: firestore.Increment(-1)}, {Path: "updated_at", Value: now}}); err != nil {
+			return err
+		}
+		return out.Event(events.Event{Type: events.TypeSessionParticipantChanged, OrgID: l.Org(), SessionID: l.ID(), UID: p.UID,
+			Payload: events.SessionParticipantChanged{State: PartLeft}})
 	})
 	if err != nil {
 		return err
-	}
-	if changed {
-		a.emit(ctx, events.TypeSessionParticipantChanged, sess.Org, sess.ID, p.UID, events.SessionParticipantChanged{State: PartLeft})
 	}
 	httpapi.WriteJSON(w, http.StatusOK, rec)
 	return nil
@@ -259,10 +253,7 @@ func (a *api) listParticipants(w http.ResponseWriter, r *http.Request, l *loaded
 func (a *api) removeParticipant(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	uid := r.PathValue("uid")
 	ctx := r.Context()
-	changed := false
-	var sess *Session
-	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, l *loaded) error {
-		changed, sess = false, l.S
+	err := a.store().Update(ctx, p, r.PathValue("sessionId"), facilitators, func(tx *firestore.Transaction, out *outbox.Tx, l *loaded) error {
 		if !authz.ValidDocID(uid) {
 			return httpapi.NotFound("no participant %q", uid)
 		}
@@ -291,7 +282,6 @@ func (a *api) removeParticipant(w http.ResponseWriter, r *http.Request, p *auth.
 			}
 		}
 		now := a.d.Now().UTC()
-		changed = true
 		if iref != nil {
 			if err := tx.Update(iref, []firestore.Update{{Path: "status", Value: InviteRevoked}, {Path: "token_hash", Value: ""}}); err != nil {
 				return err
@@ -304,15 +294,16 @@ func (a *api) removeParticipant(w http.ResponseWriter, r *http.Request, p *auth.
 			return err
 		}
 		if rec.State == PartJoined {
-			return tx.Update(l.Ref, []firestore.Update{{Path: "joined", Value: firestore.Increment(-1)}, {Path: "updated_at", Value: now}})
+			if err := tx.Update(l.Ref, []firestore.Update{{Path: "joined", Value: firestore.Increment(-1)}, {Path: "updated_at", Value: now}}); err != nil {
+				return err
+			}
 		}
-		return nil
+		// The event is about the person removed: their consent decides.
+		return out.Event(events.Event{Type: events.TypeSessionParticipantChanged, OrgID: l.Org(), SessionID: l.ID(), UID: uid,
+			Payload: events.SessionParticipantChanged{State: PartRemoved}})
 	})
 	if err != nil {
 		return err
-	}
-	if changed {
-		a.emit(ctx, events.TypeSessionParticipantChanged, sess.Org, sess.ID, uid, events.SessionParticipantChanged{State: PartRemoved})
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil

@@ -93,7 +93,7 @@ func TestWriteRoutesReadTheSessionOncePerAttempt(t *testing.T) {
 			Invitations []Invitation `json:"invitations"`
 			Homework    []homework   `json:"homework"`
 		}
-		r.json(t, &v)
+		r.JSON(t, &v)
 		switch {
 		case len(v.Invitations) > 0:
 			return v.Invitations[0].ID
@@ -231,7 +231,7 @@ func TestWriteRoutesReadTheSessionOncePerAttempt(t *testing.T) {
 			check(t, key, sid, 1)
 			// A caller with no part in the session is told 404 from the
 			// same single read.
-			e.do(t, method, "/v1/sessions/"+sid+c.rest, tokAdminB, c.body).problem(t, 404)
+			e.do(t, method, "/v1/sessions/"+sid+c.rest, tokAdminB, c.body).Problem(t, 404)
 			check(t, key+" (stranger)", sid, 1)
 		})
 	}

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/api/iterator"
 
 	"pointsofyou.ai/studio/shared/events"
+	"pointsofyou.ai/studio/shared/outbox"
 )
 
 // ReminderLead is how long before the start reminders go out.
@@ -25,12 +26,14 @@ var errAlreadyReminded = errors.New("sessions: already reminded")
 // It finds scheduled sessions starting within ReminderLead (a
 // collection-group query on sessions: status ==, start_at range; the
 // composite index status ASC, start_at ASC with collection-group scope)
-// and, per session, claims it in a transaction by setting reminded_at
-// (skipping one already claimed), then mails every pending or accepted
-// invitee with the calendar file. Running it twice, or twice at once,
-// reminds once; a reschedule clears reminded_at so the new time is
-// reminded again. Mail goes out after the claim: a crash in between
-// loses that session's reminders rather than sending them twice.
+// and, per session, in one outbox transaction claims it by setting
+// reminded_at (skipping one already claimed) and records a mail to every
+// pending or accepted invitee, with the calendar file, and the
+// session.reminded event. Running it twice, or twice at once, reminds
+// once; a reschedule clears reminded_at so the new time is reminded
+// again. The claim, the mail and the event are committed together: a
+// crash either leaves the session to be reminded by the next run or has
+// reminded it completely.
 func SendReminders(ctx context.Context, d Deps) (int, error) {
 	d, err := d.check(false)
 	if err != nil {
@@ -60,7 +63,7 @@ func SendReminders(ctx context.Context, d Deps) (int, error) {
 		if v, _ := snap.DataAt("reminded_at"); v != nil {
 			continue
 		}
-		s, err := claimReminder(ctx, d, snap.Ref, now)
+		sent, err := remind(ctx, d, snap.Ref, now)
 		if errors.Is(err, errAlreadyReminded) {
 			continue
 		}
@@ -68,24 +71,23 @@ func SendReminders(ctx context.Context, d Deps) (int, error) {
 			errs = append(errs, err)
 			continue
 		}
-		sent := mailInvitees(ctx, d, s, mailReminder)
-		slog.InfoContext(ctx, "sessions: reminders sent", "session_id", s.ID, "mails", sent)
-		emit(ctx, d.Events, events.TypeSessionReminded, s.Org, s.ID, "",
-			events.SessionReminded{Recipients: sent, LeadMinutes: int(s.StartAt.Sub(now).Minutes())})
+		slog.InfoContext(ctx, "sessions: reminders sent", "session_id", snap.Ref.ID, "mails", sent)
 		n++
 	}
 	return n, errors.Join(errs...)
 }
 
-// claimReminder sets reminded_at unless set, in a transaction.
-func claimReminder(ctx context.Context, d Deps, ref *firestore.DocumentRef, now time.Time) (*Session, error) {
-	var s Session
-	err := d.Firestore.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+// remind claims the session at ref (sets reminded_at unless set) and
+// records its reminder mail and event, in one outbox transaction; it
+// returns how many mails it recorded.
+func remind(ctx context.Context, d Deps, ref *firestore.DocumentRef, now time.Time) (int, error) {
+	var sent int
+	err := d.Outbox.Run(ctx, func(ctx context.Context, tx *firestore.Transaction, out *outbox.Tx) error {
 		snap, err := tx.Get(ref)
 		if err != nil {
 			return err
 		}
-		s = Session{}
+		var s Session
 		if err := snap.DataTo(&s); err != nil {
 			return err
 		}
@@ -93,12 +95,23 @@ func claimReminder(ctx context.Context, d Deps, ref *firestore.DocumentRef, now 
 		if s.RemindedAt != nil || s.Status != StatusScheduled || !s.StartAt.After(now) || s.StartAt.After(now.Add(ReminderLead)) {
 			return errAlreadyReminded
 		}
+		iv, err := readInvitees(ctx, tx, ref)
+		if err != nil {
+			return err
+		}
 		t := now.UTC()
 		s.RemindedAt = &t
-		return tx.Update(ref, []firestore.Update{{Path: "reminded_at", Value: t}})
+		if err := tx.Update(ref, []firestore.Update{{Path: "reminded_at", Value: t}}); err != nil {
+			return err
+		}
+		if sent, err = iv.mail(ctx, d, out, &s, mailReminder); err != nil {
+			return err
+		}
+		return out.Event(events.Event{Type: events.TypeSessionReminded, OrgID: s.Org, SessionID: s.ID,
+			Payload: events.SessionReminded{Recipients: sent, LeadMinutes: int(s.StartAt.Sub(now).Minutes())}})
 	})
 	if err != nil && !errors.Is(err, errAlreadyReminded) {
-		return nil, fmt.Errorf("sessions: claim reminder of %s: %w", ref.ID, err)
+		return 0, fmt.Errorf("sessions: remind %s: %w", ref.ID, err)
 	}
-	return &s, err
+	return sent, err
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"pointsofyou.ai/studio/internal/apitest"
 	"pointsofyou.ai/studio/shared/events"
 )
 
@@ -46,7 +47,7 @@ func TestRemindersOnce(t *testing.T) {
 		t.Fatalf("reminded %v sessions, want 1 in all", counts)
 	}
 	for _, addr := range []string{"p1@a.test", "p2@a.test"} {
-		m := inviteMails(e, addr, "session_reminder")
+		m := inviteMails(t, e, addr, "session_reminder")
 		if len(m) != 1 {
 			t.Fatalf("%s: %d reminders", addr, len(m))
 		}
@@ -55,14 +56,14 @@ func TestRemindersOnce(t *testing.T) {
 			t.Fatalf("reminder calendar %s", method)
 		}
 	}
-	if evs := e.events.of(events.TypeSessionReminded); len(evs) != 1 || evs[0].UID != "" ||
-		evs[0].Payload.(events.SessionReminded).Recipients != 2 || evs[0].SessionID != s.ID {
-		t.Fatalf("reminded events %+v", evs)
+	if evs := e.events.Of(events.TypeSessionReminded); len(evs) != 1 || evs[0].Actor != "" ||
+		apitest.Payload[events.SessionReminded](t, evs[0]).Recipients != 2 || evs[0].SessionID != s.ID {
+		t.Fatalf("reminded events %s", apitest.Describe(evs))
 	}
 	if n, err := SendReminders(ctx, e.deps); n != 0 || err != nil {
 		t.Fatalf("second run: %d %v", n, err)
 	}
-	if n := len(inviteMails(e, "p1@a.test", "session_reminder")); n != 1 {
+	if n := len(inviteMails(t, e, "p1@a.test", "session_reminder")); n != 1 {
 		t.Fatalf("%d reminders after a second run", n)
 	}
 

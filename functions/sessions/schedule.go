@@ -17,6 +17,7 @@ import (
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/journey"
+	"pointsofyou.ai/studio/shared/outbox"
 )
 
 // Scheduling limits.
@@ -322,7 +323,7 @@ func (a *api) createSession(w http.ResponseWriter, r *http.Request, p *auth.Prin
 	}
 	s.ID = a.d.NewID()
 	ref := a.store().sessionRef(p.Org, s.ID)
-	err = a.store().Run(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+	err = a.store().Run(ctx, func(ctx context.Context, tx *firestore.Transaction, out *outbox.Tx) error {
 		if err := tx.Create(ref, s); err != nil {
 			return err
 		}
@@ -337,15 +338,18 @@ func (a *api) createSession(w http.ResponseWriter, r *http.Request, p *auth.Prin
 		if err := tx.Set(ref.Collection(collSettings).Doc(docCalendar), calendarDoc{OrganizerUID: p.UID, OrganizerEmail: p.Email}); err != nil {
 			return err
 		}
-		return tx.Create(a.d.Firestore.Collection(collIndex).Doc(s.ID), sessionIndex{Org: p.Org})
+		if err := tx.Create(a.d.Firestore.Collection(collIndex).Doc(s.ID), sessionIndex{Org: p.Org}); err != nil {
+			return err
+		}
+		return out.Event(events.Event{Type: events.TypeSessionScheduled, OrgID: p.Org, SessionID: s.ID, UID: p.UID,
+			Payload: events.SessionScheduled{
+				JourneyID: events.ID(s.JourneyID), JourneyVersion: version, DurationMinutes: minutes, Capacity: capacity,
+				HasMeetingLink: s.Meeting != nil && s.Meeting.URL != "", LeadDays: int(s.StartAt.Sub(now) / (24 * time.Hour)),
+			}})
 	})
 	if err != nil {
 		return err
 	}
-	a.emit(ctx, events.TypeSessionScheduled, p.Org, s.ID, p.UID, events.SessionScheduled{
-		JourneyID: events.ID(s.JourneyID), JourneyVersion: version, DurationMinutes: minutes, Capacity: capacity,
-		HasMeetingLink: s.Meeting != nil && s.Meeting.URL != "", LeadDays: int(s.StartAt.Sub(now) / (24 * time.Hour)),
-	})
 	w.Header().Set("Location", "/v1/sessions/"+s.ID)
 	httpapi.WriteJSON(w, http.StatusCreated, s)
 	return nil

@@ -22,7 +22,7 @@ func (schedVerifier) Verify(ctx context.Context, tok string) (*auth.Principal, e
 	if tok == tokUnverified {
 		return &auth.Principal{UID: "u-unverified", Email: "p3@a.test", Org: "org-a", Role: auth.RoleParticipant, Tier: auth.TierFree}, nil
 	}
-	p, err := testUsers.Verify(ctx, tok)
+	p, err := testVerifier.Verify(ctx, tok)
 	if err != nil {
 		return nil, err
 	}
@@ -42,12 +42,6 @@ func schedEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e.h = h
-	ctx := context.Background()
-	for uid, role := range map[string]string{"u-fac": "facilitator", "u-cofac": "facilitator", "u-admin-a": "org_admin", "u-part-1": "participant"} {
-		if _, err := e.fs.Doc("orgs/org-a/members/"+uid).Set(ctx, map[string]any{"role": role}); err != nil {
-			t.Fatal(err)
-		}
-	}
 	schedJourney(t, e, "org-a", "j-1", "Morning pause", 1)
 	return e
 }
@@ -98,7 +92,7 @@ func schedCreate(t *testing.T, e *env, extra map[string]any) Session {
 		t.Fatalf("schedule: %d %s", r.Code, r.Body)
 	}
 	var s Session
-	r.json(t, &s)
+	r.JSON(t, &s)
 	return s
 }
 
@@ -125,8 +119,8 @@ func TestScheduleCreate(t *testing.T) {
 	if snap, err := e.fs.Doc("session_index/" + s.ID).Get(ctx); err != nil || snap.Data()["org"] != "org-a" {
 		t.Errorf("index: %v", err)
 	}
-	if evs := e.events.of(events.TypeSessionScheduled); len(evs) != 1 || evs[0].SessionID != s.ID {
-		t.Errorf("events %v", e.events.types())
+	if evs := e.events.Of(events.TypeSessionScheduled); len(evs) != 1 || evs[0].SessionID != s.ID {
+		t.Errorf("events %v", e.events.Types())
 	}
 	for _, c := range []struct {
 		tok  string
@@ -199,13 +193,13 @@ func TestScheduleBadInput(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := e.do(t, "POST", "/v1/sessions", c.tok, c.body)
-			r.problem(t, c.code)
+			r.Problem(t, c.code)
 			if c.field != "" && !strings.Contains(string(r.Body), `"field":"`+c.field+`"`) {
 				t.Errorf("no error on field %s: %s", c.field, r.Body)
 			}
 		})
 	}
-	if n := len(e.events.of(events.TypeSessionScheduled)); n != 0 {
+	if n := len(e.events.Of(events.TypeSessionScheduled)); n != 0 {
 		t.Errorf("%d scheduled events for refused requests", n)
 	}
 }
@@ -217,7 +211,7 @@ func TestScheduleKeepsPlanAfterJourneyChanges(t *testing.T) {
 	schedJourney(t, e, "org-a", "j-1", "Rewritten", 2) // a new version and draft
 	var got Session
 	r := e.do(t, "GET", "/v1/sessions/"+s.ID, tokFac, nil)
-	r.json(t, &got)
+	r.JSON(t, &got)
 	if got.JourneyVersion != 1 || got.Plan[0].Title != "Arrive Morning pause" {
 		t.Fatalf("plan changed: %+v", got.Plan)
 	}
@@ -238,39 +232,39 @@ func TestScheduleListAndMine(t *testing.T) {
 	e.do(t, "POST", "/v1/sessions/"+ids[2]+"/cancel", tokFac, map[string]any{})
 	var page sessionPage
 	r := e.do(t, "GET", "/v1/sessions", tokAdminA, nil)
-	r.json(t, &page)
+	r.JSON(t, &page)
 	if len(page.Sessions) != 3 || page.Sessions[0].ID != ids[0] || page.Sessions[2].ID != ids[2] {
 		t.Fatalf("list %s", r.Body)
 	}
 	r = e.do(t, "GET", "/v1/sessions?status=scheduled", tokFac, nil)
 	page = sessionPage{}
-	r.json(t, &page)
+	r.JSON(t, &page)
 	if len(page.Sessions) != 2 {
 		t.Fatalf("scheduled %s", r.Body)
 	}
 	from := time.Now().Add(6*24*time.Hour - time.Hour).UTC().Format(time.RFC3339)
 	page = sessionPage{}
-	e.do(t, "GET", "/v1/sessions?from="+from, tokFac, nil).json(t, &page)
+	e.do(t, "GET", "/v1/sessions?from="+from, tokFac, nil).JSON(t, &page)
 	if len(page.Sessions) != 2 || page.Sessions[0].ID != ids[1] {
 		t.Fatalf("from: %+v", page.Sessions)
 	}
-	e.do(t, "GET", "/v1/sessions", tokPart1, nil).problem(t, 403)
-	e.do(t, "GET", "/v1/sessions?status=nope", tokFac, nil).problem(t, 400)
-	e.do(t, "GET", "/v1/sessions?from=yesterday", tokFac, nil).problem(t, 400)
-	e.do(t, "GET", "/v1/sessions?page_token=notatoken", tokFac, nil).problem(t, 400)
+	e.do(t, "GET", "/v1/sessions", tokPart1, nil).Problem(t, 403)
+	e.do(t, "GET", "/v1/sessions?status=nope", tokFac, nil).Problem(t, 400)
+	e.do(t, "GET", "/v1/sessions?from=yesterday", tokFac, nil).Problem(t, 400)
+	e.do(t, "GET", "/v1/sessions?page_token=notatoken", tokFac, nil).Problem(t, 400)
 	page = sessionPage{}
-	e.do(t, "GET", "/v1/sessions", tokAdminB, nil).json(t, &page)
+	e.do(t, "GET", "/v1/sessions", tokAdminB, nil).JSON(t, &page)
 	if len(page.Sessions) != 0 {
 		t.Fatalf("org-b sees org-a sessions: %+v", page.Sessions)
 	}
 
 	var mine struct{ Sessions []mySession }
-	e.do(t, "GET", "/v1/me/sessions", tokFac, nil).json(t, &mine)
+	e.do(t, "GET", "/v1/me/sessions", tokFac, nil).JSON(t, &mine)
 	if len(mine.Sessions) != 3 || mine.Sessions[0].Role != "owner" {
 		t.Fatalf("mine %+v", mine)
 	}
 	mine.Sessions = nil
-	e.do(t, "GET", "/v1/me/sessions", tokPartB, nil).json(t, &mine)
+	e.do(t, "GET", "/v1/me/sessions", tokPartB, nil).JSON(t, &mine)
 	if len(mine.Sessions) != 0 {
 		t.Fatalf("part-b %+v", mine)
 	}
@@ -288,7 +282,7 @@ func TestSchedulePaging(t *testing.T) {
 		tok := ""
 		for range 3 {
 			var page sessionPage
-			e.do(t, "GET", path+"?page_token="+tok, tokFac, nil).json(t, &page)
+			e.do(t, "GET", path+"?page_token="+tok, tokFac, nil).JSON(t, &page)
 			for _, s := range page.Sessions {
 				if seen[s.ID] {
 					t.Fatalf("%s: %s twice", path, s.ID)
@@ -315,7 +309,7 @@ func TestSchedulePatch(t *testing.T) {
 		t.Fatalf("patch %d %s", r.Code, r.Body)
 	}
 	var got Session
-	r.json(t, &got)
+	r.JSON(t, &got)
 	if got.Title != "New title" || got.Capacity != 5 || len(got.CoFacilitators) != 1 || got.CoFacilitators[0] != "u-admin-a" || got.Meeting == nil {
 		t.Fatalf("patched %+v", got)
 	}
@@ -326,9 +320,9 @@ func TestSchedulePatch(t *testing.T) {
 	if snap, err := e.fs.Doc("orgs/org-a/sessions/" + s.ID + "/members/u-admin-a").Get(ctx); err != nil || snap.Data()["role"] != "editor" {
 		t.Errorf("new co-facilitator's membership: %v", err)
 	}
-	e.do(t, "PATCH", "/v1/sessions/"+s.ID, tokCoFac, map[string]any{"title": "x"}).problem(t, 403) // org staff now, not a facilitator
+	e.do(t, "PATCH", "/v1/sessions/"+s.ID, tokCoFac, map[string]any{"title": "x"}).Problem(t, 403) // org staff now, not a facilitator
 	var cleared Session
-	e.do(t, "PATCH", "/v1/sessions/"+s.ID, tokFac, map[string]any{"meeting": nil}).json(t, &cleared)
+	e.do(t, "PATCH", "/v1/sessions/"+s.ID, tokFac, map[string]any{"meeting": nil}).JSON(t, &cleared)
 	if cleared.Meeting != nil {
 		t.Errorf("meeting not removed: %+v", cleared.Meeting)
 	}
@@ -353,10 +347,10 @@ func TestSchedulePatch(t *testing.T) {
 	}
 	// Capacity never drops below those who joined.
 	id := e.seedSession(t, seedOpts{Participants: map[string]string{"u-part-1": "", "u-part-2": ""}})
-	e.do(t, "PATCH", "/v1/sessions/"+id, tokFac, map[string]any{"capacity": 1}).problem(t, 400)
-	e.do(t, "PATCH", "/v1/sessions/"+id, tokPart1, map[string]any{"title": "x"}).problem(t, 403)
+	e.do(t, "PATCH", "/v1/sessions/"+id, tokFac, map[string]any{"capacity": 1}).Problem(t, 400)
+	e.do(t, "PATCH", "/v1/sessions/"+id, tokPart1, map[string]any{"title": "x"}).Problem(t, 403)
 	ended := e.seedSession(t, seedOpts{Status: StatusEnded})
-	e.do(t, "PATCH", "/v1/sessions/"+ended, tokFac, map[string]any{"title": "x"}).problem(t, 409)
+	e.do(t, "PATCH", "/v1/sessions/"+ended, tokFac, map[string]any{"title": "x"}).Problem(t, 409)
 }
 
 func TestScheduleCrossTenant(t *testing.T) {
@@ -389,7 +383,7 @@ func TestScheduleCrossTenant(t *testing.T) {
 			}
 		}
 	}
-	if n := len(e.events.types()); n != 0 {
-		t.Errorf("events from refused requests: %v", e.events.types())
+	if n := len(e.events.Types()); n != 0 {
+		t.Errorf("events from refused requests: %v", e.events.Types())
 	}
 }

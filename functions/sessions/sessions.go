@@ -8,7 +8,10 @@
 // "sessions-reminders" (scheduled: reminders before the start).
 //
 // State lives in Firestore (layout in model.go); the realtime gateway
-// listens to it. Every state change emits an event through shared/events.
+// listens to it. Every state change records its event, and any mail it
+// causes, in the change's own transaction (shared/outbox): the change,
+// its events and its mail commit together or not at all, and the relay
+// publishes the events afterwards.
 //
 // Rights come from the caller's relation to the session, never from the
 // token alone: the owner and co-facilitators control it while they are
@@ -37,8 +40,9 @@
 //   - Breakout rooms hold 2–4 people; the timer informs, the facilitator
 //     brings everyone back. Homework is between the facilitators and each
 //     participant.
-//   - Mail is written to the outbox after the transaction commits; a
-//     crash in between loses a mail rather than sending it twice.
+//   - Mail (with its calendar file) is written to the mail outbox in the
+//     transaction of the change it announces: committed together, it is
+//     neither lost nor sent for a change that did not happen.
 //   - Mail people trigger counts against per-person and per-organisation
 //     quotas (shared/mail.DefaultLimits), charged in the transaction that
 //     records it: invitations and reschedules over the quota are refused
@@ -72,39 +76,31 @@ const EnvPublicURL = "PUBLIC_URL"
 
 func init() {
 	functions.HTTP(EntryHTTP, platform.HTTP(EntryHTTP, func(p *platform.Platform) (http.Handler, error) {
-		d, err := deps(p)
-		if err == nil {
-			d.Verifier, err = p.Verifier()
-		}
-		if err != nil {
-			return nil, err
+		b, d := deps(p)
+		d.Verifier = platform.Use(b, p.Verifier)
+		if b.Err() != nil {
+			return nil, b.Err()
 		}
 		return New(d)
 	}))
 	functions.HTTP(EntryReminders, platform.Job(EntryReminders, func(p *platform.Platform) (func(context.Context) (map[string]int, error), error) {
-		d, err := deps(p)
+		b, d := deps(p)
 		return func(ctx context.Context) (map[string]int, error) {
 			n, err := SendReminders(ctx, d)
 			return map[string]int{"reminded": n}, err
-		}, err
+		}, b.Err()
 	}))
 }
 
-// deps is what both entry points use: Firestore, the consent-gated event
-// publisher, the mail outbox, the consent checker and the public URL.
-func deps(p *platform.Platform) (d Deps, err error) {
-	if d.Firestore, err = p.Firestore(); err != nil {
-		return d, err
+// deps is what both entry points use: Firestore, the outbox (events,
+// consent-gated and pseudonymised, and mail, committed with each change),
+// the consent checker and the public URL.
+func deps(p *platform.Platform) (*platform.Build, Deps) {
+	b := &platform.Build{}
+	return b, Deps{
+		Firestore: platform.Use(b, p.Firestore),
+		Outbox:    platform.Use(b, p.Outbox),
+		Consent:   platform.Use(b, p.Consent),
+		PublicURL: platform.Use(b, p.EnvOf(EnvPublicURL)),
 	}
-	if d.Events, err = p.Publisher(); err != nil {
-		return d, err
-	}
-	if d.Mail, err = p.Mail(); err != nil {
-		return d, err
-	}
-	if d.Consent, err = p.Consent(); err != nil {
-		return d, err
-	}
-	d.PublicURL, err = p.Env(EnvPublicURL)
-	return d, err
 }

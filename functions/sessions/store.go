@@ -2,7 +2,6 @@ package sessions
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -14,6 +13,8 @@ import (
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/outbox"
+	"pointsofyou.ai/studio/shared/txn"
 )
 
 // store reads sessions together with the caller's authority over them:
@@ -24,9 +25,10 @@ import (
 // the session document once per attempt.
 type store struct {
 	fs *firestore.Client
+	ob *outbox.Outbox
 }
 
-func (a *api) store() store { return store{fs: a.d.Firestore} }
+func (a *api) store() store { return store{fs: a.d.Firestore, ob: a.d.Outbox} }
 
 // loaded is a session as the caller may see it.
 type loaded struct {
@@ -95,28 +97,25 @@ func (s store) Get(ctx context.Context, p *auth.Principal, id string, allow allo
 
 // Update runs f in a read-write transaction on session id: each attempt
 // loads the session for p (see load) and checks allow before f runs, and
-// f must not read the session document again. A problem from f (or from
-// loading) is answered as is, with nothing written; any other error is a
-// 503.
-func (s store) Update(ctx context.Context, p *auth.Principal, id string, allow allow, f func(tx *firestore.Transaction, l *loaded) error) error {
-	return s.Run(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+// f must not read the session document again. f records the change's
+// events and mail in out, committed with its writes. A problem from f (or
+// from loading) is answered as is, with nothing written; any other error
+// is a 503.
+func (s store) Update(ctx context.Context, p *auth.Principal, id string, allow allow, f func(tx *firestore.Transaction, out *outbox.Tx, l *loaded) error) error {
+	return s.Run(ctx, func(ctx context.Context, tx *firestore.Transaction, out *outbox.Tx) error {
 		l, err := s.load(ctx, tx, p, id, allow)
 		if err != nil {
 			return err
 		}
-		return f(tx, l)
+		return f(tx, out, l)
 	})
 }
 
-// Run runs f in a read-write transaction; an *httpapi.Error from f is
-// returned as is (nothing was written), other errors become 503.
-func (s store) Run(ctx context.Context, f func(ctx context.Context, tx *firestore.Transaction) error) error {
-	err := s.fs.RunTransaction(ctx, f)
-	var he *httpapi.Error
-	if err == nil || errors.As(err, &he) {
-		return err
-	}
-	return httpapi.Unavailable(err)
+// Run runs f in a read-write transaction of the outbox (txn.Run): what f
+// writes commits with the events and mail it records; a problem from f
+// is returned as is (nothing was written), other errors become 503.
+func (s store) Run(ctx context.Context, f outbox.Func) error {
+	return txn.Run(ctx, s.ob, f)
 }
 
 // sessionRef is orgs/{org}/sessions/{id}.

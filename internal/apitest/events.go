@@ -129,6 +129,10 @@ func (e *Events) Publish(ctx context.Context, ev events.Event) (string, error) {
 	return id, err
 }
 
+// Actor is the pseudonym the events uid causes in org carry as their
+// actor (the uid itself never appears in an event).
+func (e *Events) Actor(org, uid string) string { return e.ps.Actor(org, uid) }
+
 // SetDown makes Pub/Sub refuse every publish (down true) or accept them
 // again.
 func (e *Events) SetDown(down bool) { e.down.Store(down) }
