@@ -44,13 +44,7 @@ func (a *api) entitlementRef(subject string) *firestore.DocumentRef {
 // when tx is set.
 func (a *api) readEntitlement(ctx context.Context, tx *firestore.Transaction, subject string) (string, error) {
 	ref := a.entitlementRef(subject)
-	var snap *firestore.DocumentSnapshot
-	var err error
-	if tx != nil {
-		snap, err = tx.Get(ref)
-	} else {
-		snap, err = ref.Get(ctx)
-	}
+	snap, err := txn.Get(ctx, tx, ref)
 	if notFound(err) {
 		return "", nil
 	}

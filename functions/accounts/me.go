@@ -65,13 +65,7 @@ func (a *api) userRef(uid string) *firestore.DocumentRef {
 // loadUser reads users/{uid}; nil when the profile was never completed.
 func (a *api) loadUser(ctx context.Context, tx *firestore.Transaction, uid string) (*UserDoc, error) {
 	ref := a.userRef(uid)
-	var snap *firestore.DocumentSnapshot
-	var err error
-	if tx != nil {
-		snap, err = tx.Get(ref)
-	} else {
-		snap, err = ref.Get(ctx)
-	}
+	snap, err := txn.Get(ctx, tx, ref)
 	if notFound(err) {
 		return nil, nil
 	}

@@ -112,13 +112,7 @@ func (a *api) memberRef(org, uid string) *firestore.DocumentRef {
 
 func (a *api) loadOrg(ctx context.Context, tx *firestore.Transaction, id string) (*OrgDoc, error) {
 	ref := a.orgRef(id)
-	var snap *firestore.DocumentSnapshot
-	var err error
-	if tx != nil {
-		snap, err = tx.Get(ref)
-	} else {
-		snap, err = ref.Get(ctx)
-	}
+	snap, err := txn.Get(ctx, tx, ref)
 	if notFound(err) {
 		return nil, httpapi.NotFound("no organisation %q", id)
 	}

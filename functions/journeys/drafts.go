@@ -125,13 +125,7 @@ func decodeDraft(s *firestore.DocumentSnapshot) (*journey.Draft, error) {
 // readDraft loads the caller's draft id; a missing one is a 404.
 func (a *api) readDraft(ctx context.Context, org, id string, tx *firestore.Transaction) (*journey.Draft, error) {
 	ref := a.drafts(org).Doc(id)
-	var s *firestore.DocumentSnapshot
-	var err error
-	if tx != nil {
-		s, err = tx.Get(ref)
-	} else {
-		s, err = ref.Get(ctx)
-	}
+	s, err := txn.Get(ctx, tx, ref)
 	if notFound(err) {
 		return nil, httpapi.NotFound("no journey %q", id)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/txn"
 )
 
 // memberView is a person in a room as answered.
@@ -180,13 +181,7 @@ func readBreakout(ctx context.Context, tx *firestore.Transaction, l *loaded, id 
 		return nil, httpapi.NotFound("no breakout round %q", id)
 	}
 	ref := l.sub(collBreakouts).Doc(id)
-	var snap *firestore.DocumentSnapshot
-	var err error
-	if tx != nil {
-		snap, err = tx.Get(ref)
-	} else {
-		snap, err = ref.Get(ctx)
-	}
+	snap, err := txn.Get(ctx, tx, ref)
 	if status.Code(err) == codes.NotFound {
 		return nil, httpapi.NotFound("no breakout round %q", id)
 	}

@@ -26,6 +26,7 @@ import (
 	"pointsofyou.ai/studio/shared/mail"
 	"pointsofyou.ai/studio/shared/outbox"
 	"pointsofyou.ai/studio/shared/privacy"
+	"pointsofyou.ai/studio/shared/txn"
 )
 
 // Invitation statuses.
@@ -337,7 +338,7 @@ func (a *api) revokeInvitation(w http.ResponseWriter, r *http.Request, p *auth.P
 // without one), in tx when given.
 func readCalendar(ctx context.Context, tx *firestore.Transaction, sessionRef *firestore.DocumentRef) (calendarDoc, error) {
 	var c calendarDoc
-	snap, err := get(ctx, tx, sessionRef.Collection(collSettings).Doc(docCalendar))
+	snap, err := txn.Get(ctx, tx, sessionRef.Collection(collSettings).Doc(docCalendar))
 	if status.Code(err) == codes.NotFound {
 		return c, nil
 	}

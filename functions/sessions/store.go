@@ -123,14 +123,6 @@ func (s store) sessionRef(org, id string) *firestore.DocumentRef {
 	return s.fs.Collection(collOrgs).Doc(org).Collection(collSessions).Doc(id)
 }
 
-// get reads ref in tx, or outside a transaction when tx is nil.
-func get(ctx context.Context, tx *firestore.Transaction, ref *firestore.DocumentRef) (*firestore.DocumentSnapshot, error) {
-	if tx != nil {
-		return tx.Get(ref)
-	}
-	return ref.Get(ctx)
-}
-
 // find locates session id: in the caller's organisation first, then
 // through session_index (a participant of another organisation). It
 // returns nil, nil when there is no such session. The session document
@@ -144,7 +136,7 @@ func (s store) find(ctx context.Context, tx *firestore.Transaction, p *auth.Prin
 			return nil, nil, nil
 		}
 		ref := s.sessionRef(org, id)
-		snap, err := get(ctx, tx, ref)
+		snap, err := txn.Get(ctx, tx, ref)
 		if status.Code(err) == codes.NotFound {
 			return nil, nil, nil
 		}
@@ -192,7 +184,7 @@ func (s store) OrgRole(ctx context.Context, tx *firestore.Transaction, org, uid 
 	if !authz.ValidOrgID(org) || !authz.ValidDocID(uid) {
 		return "", nil
 	}
-	snap, err := get(ctx, tx, s.fs.Collection(collOrgs).Doc(org).Collection(collMembers).Doc(uid))
+	snap, err := txn.Get(ctx, tx, s.fs.Collection(collOrgs).Doc(org).Collection(collMembers).Doc(uid))
 	if status.Code(err) == codes.NotFound {
 		return "", nil
 	}
@@ -219,7 +211,7 @@ func (s store) relation(ctx context.Context, tx *firestore.Transaction, p *auth.
 		return RelFacilitator, orgRole, nil
 	}
 	if authz.ValidDocID(p.UID) {
-		snap, err := get(ctx, tx, ref.Collection(collMembers).Doc(p.UID))
+		snap, err := txn.Get(ctx, tx, ref.Collection(collMembers).Doc(p.UID))
 		switch {
 		case status.Code(err) == codes.NotFound:
 		case err != nil:

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 
+	"cloud.google.com/go/firestore"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/outbox"
 	"pointsofyou.ai/studio/shared/validate"
@@ -38,4 +39,13 @@ func Problem(err error) error {
 		return err
 	}
 	return httpapi.Unavailable(err)
+}
+
+// Get reads ref in tx, or outside any transaction when tx is nil, so one
+// loader serves a handler's transaction and a plain read alike.
+func Get(ctx context.Context, tx *firestore.Transaction, ref *firestore.DocumentRef) (*firestore.DocumentSnapshot, error) {
+	if tx != nil {
+		return tx.Get(ref)
+	}
+	return ref.Get(ctx)
 }
