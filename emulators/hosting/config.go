@@ -174,7 +174,7 @@ func ParseConfig(data []byte) (*Config, error) {
 	}
 	c := &Config{Public: h.Public, Ignore: h.Ignore, CleanURLs: h.CleanURLs, TrailingSlash: h.TrailingSlash}
 	for i, g := range h.Ignore {
-		if _, err := compileGlob(g, false); err != nil {
+		if err := checkIgnore(g); err != nil {
 			add(fmt.Sprintf("hosting.ignore[%d]", i), "%v", err)
 		}
 	}
@@ -315,34 +315,48 @@ func validHeaderName(k string) bool {
 }
 
 // ignored reports whether rel (a slash path under Public, no leading slash)
-// is excluded from the deploy. Like .gitignore, a pattern without a slash
-// matches a name at any depth, and an ignored directory hides its contents.
-func ignored(rel string, globs []ignoreGlob) bool {
-	parts := strings.Split(rel, "/")
-	for i := range parts {
-		sub := "/" + strings.Join(parts[:i+1], "/")
-		for _, g := range globs {
-			if g.re.MatchString(sub) || (g.anyDepth && g.re.MatchString("/"+parts[i])) {
-				return true
-			}
+// is left out of the deploy. The Firebase CLI lists the files to upload
+// with node-glob's "ignore" option, not with .gitignore rules: each pattern
+// is matched (dot files included) against the whole relative path, so
+// "firebase.json" hides only the top-level file, "**/.*" hides dot files
+// but not the files inside a dot directory (.well-known/… is deployed),
+// and a pattern ending in "/**" hides a directory's whole tree.
+func ignored(rel string, globs []*regexp.Regexp) bool {
+	for _, re := range globs {
+		if re.MatchString("/" + rel) {
+			return true
 		}
 	}
 	return false
 }
 
-type ignoreGlob struct {
-	re       *regexp.Regexp
-	anyDepth bool
+// cliIgnore are the patterns the Firebase CLI adds to every hosting
+// deploy's "ignore" list.
+var cliIgnore = []string{"**/firebase-debug.log", "**/firebase-debug.*.log", ".firebase/*"}
+
+// checkIgnore refuses ignore patterns whose meaning under node-glob is not
+// what a .gitignore reader expects, so the mistake shows before a deploy
+// uploads the file: a leading "/" matches no relative path, and a leading
+// "!" is a negated match (everything else), not a re-include.
+func checkIgnore(g string) error {
+	switch {
+	case strings.HasPrefix(g, "/"):
+		return fmt.Errorf("%q: the CLI matches ignore patterns against relative paths, so a leading / matches nothing; drop it", g)
+	case strings.HasPrefix(g, "!"):
+		return fmt.Errorf("%q: a leading ! negates the pattern (it ignores every other file) instead of re-including files", g)
+	}
+	_, err := compileGlob(g, false)
+	return err
 }
 
-func (c *Config) ignoreGlobs() []ignoreGlob {
-	out := make([]ignoreGlob, 0, len(c.Ignore))
-	for _, g := range c.Ignore {
-		re, err := compileGlob(g, false)
-		if err != nil {
+func (c *Config) ignoreGlobs() []*regexp.Regexp {
+	out := make([]*regexp.Regexp, 0, len(c.Ignore)+len(cliIgnore))
+	for _, g := range append(append([]string(nil), cliIgnore...), c.Ignore...) {
+		if checkIgnore(g) != nil {
 			continue // rejected by ParseConfig already
 		}
-		out = append(out, ignoreGlob{re: re, anyDepth: !strings.Contains(strings.TrimSuffix(g, "/"), "/")})
+		re, _ := compileGlob(g, false)
+		out = append(out, re)
 	}
 	return out
 }

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -45,6 +46,30 @@ type Options struct {
 	// function serves. NewServer refuses a configuration that does not, as
 	// the deployed site would answer such paths with HTML.
 	APIPrefix string
+	// CSPSources adds sources to directives of every Content-Security-Policy
+	// the configuration sets, e.g. {"connect-src": {"http://127.0.0.1:9099"}}
+	// so that a page served locally may reach the Auth emulator, which the
+	// deployed policy rightly does not allow. The deployed policy text is
+	// served unchanged when it is empty. A directive the policy lacks is
+	// added with the sources of the directive it falls back to, so adding
+	// sources never loosens anything else.
+	CSPSources map[string][]string
+	// Init is what /__/firebase/init.json answers; nil serves projectId
+	// (Project) and authDomain (Project.firebaseapp.com).
+	Init *InitConfig
+}
+
+// InitConfig is the web app's Firebase configuration that Hosting serves
+// at /__/firebase/init.json, for pages that configure the JS SDK from it.
+type InitConfig struct {
+	APIKey     string `json:"apiKey,omitempty"`
+	AuthDomain string `json:"authDomain,omitempty"`
+	ProjectID  string `json:"projectId"`
+	// Emulators maps an emulator's name ("auth") to its origin
+	// ("http://127.0.0.1:9099"). Production's init.json has no such key, so
+	// a page that calls connectAuthEmulator only when it is present talks
+	// to the emulators locally and to Google when deployed.
+	Emulators map[string]string `json:"emulators,omitempty"`
 }
 
 // Server is a running hosting emulator.
@@ -55,10 +80,13 @@ type Server struct {
 	opts   Options
 	cfg    *Config
 	root   *os.Root
-	ignore []ignoreGlob
-	proxy  *httputil.ReverseProxy
-	srv    *http.Server
-	h      http.Handler
+	ignore []*regexp.Regexp
+	// headers are the configuration's header rules, with CSPSources
+	// applied to their Content-Security-Policy values.
+	headers []HeaderRule
+	proxy   *httputil.ReverseProxy
+	srv     *http.Server
+	h       http.Handler
 }
 
 // NewServer parses the configuration, opens Root and starts serving.
@@ -93,7 +121,12 @@ func NewServer(opts Options) (*Server, error) {
 		root.Close()
 		return nil, err
 	}
-	s := &Server{opts: opts, cfg: cfg, root: root, ignore: cfg.ignoreGlobs()}
+	headers, err := withCSPSources(cfg.Headers, opts.CSPSources)
+	if err != nil {
+		root.Close()
+		return nil, err
+	}
+	s := &Server{opts: opts, cfg: cfg, root: root, ignore: cfg.ignoreGlobs(), headers: headers}
 	s.proxy = &httputil.ReverseProxy{
 		Rewrite:        s.rewriteRequest,
 		ModifyResponse: s.modifyResponse,
@@ -144,7 +177,11 @@ func (s *Server) Close() error {
 
 // serve answers in Firebase Hosting's documented priority order: reserved
 // /__/ paths, redirects, exact static content, rewrites, the 404 page.
-func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+// The configuration's headers are set on whatever is answered (files,
+// redirects, function responses, 404 pages, errors), matched against the
+// request path.
+func (s *Server) serve(rw http.ResponseWriter, r *http.Request) {
+	w := &headerWriter{ResponseWriter: rw, s: s, paths: []string{r.URL.Path}}
 	p := r.URL.Path
 	if !strings.HasPrefix(p, "/") || strings.ContainsRune(p, 0) || hasDotSegment(p) {
 		httpapi.WriteError(w, r, httpapi.BadRequest("the path %q is not a clean absolute path", p))
@@ -169,23 +206,59 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.serveFile(w, r, file, http.StatusOK)
 		return
 	}
-	for _, rw := range s.cfg.Rewrites {
-		if !rw.Matches(p) {
+	for _, rule := range s.cfg.Rewrites {
+		if !rule.Matches(p) {
 			continue
 		}
-		if rw.Destination != "" {
-			rel := strings.TrimPrefix(rw.Destination, "/")
+		if rule.Destination != "" {
+			rel := strings.TrimPrefix(rule.Destination, "/")
 			if s.isFile(rel) {
 				s.serveFile(w, r, rel, http.StatusOK)
 				return
 			}
 			break // a destination that was not deployed is a 404, as in production
 		}
-		s.forward(w, r, rw)
+		s.forward(w, r, rule)
 		return
 	}
 	s.notFound(w, r)
 }
+
+// headerWriter sets the configured headers just before the status line
+// goes out, so they reach every kind of response and, as on Hosting, win
+// over a function's own header of the same name.
+type headerWriter struct {
+	http.ResponseWriter
+	s *Server
+	// paths whose header rules apply, in order: a later rule sets a header
+	// over an earlier one ("last rule wins", as Hosting does).
+	paths []string
+	wrote bool
+}
+
+func (w *headerWriter) WriteHeader(code int) {
+	if !w.wrote {
+		h := w.Header()
+		for _, p := range w.paths {
+			w.s.applyHeaders(h, p)
+		}
+		if code >= 200 || code == http.StatusSwitchingProtocols {
+			w.wrote = true // informational responses come before the final one
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *headerWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController flush streamed responses and hijack
+// upgraded connections through the wrapper.
+func (w *headerWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // checkAPIPrefix proves, on a sample of paths under prefix, that the first
 // rewrite Hosting applies to each is a function or service, and that no
@@ -280,8 +353,10 @@ func (s *Server) resolveStatic(p string) (file, redirectTo string, found bool) {
 		if s.cfg.CleanURLs && strings.HasSuffix(base, ".html") {
 			clean := strings.TrimSuffix(base, ".html")
 			if path.Base(clean) == "index" {
+				// A directory: it keeps its slash unless trailingSlash is
+				// false, in one redirect rather than two.
 				clean = strings.TrimSuffix(clean, "index")
-				if !wantSlash && clean != "/" {
+				if noSlash && clean != "/" {
 					clean = strings.TrimSuffix(clean, "/")
 				}
 			} else if wantSlash {
@@ -331,14 +406,24 @@ func (s *Server) isFile(rel string) bool {
 	return err == nil && fi.Mode().IsRegular()
 }
 
-func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rel string, status int) {
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+// defaultCacheControl is what Hosting sends with static content when no
+// header rule sets Cache-Control.
+const defaultCacheControl = "max-age=3600"
+
+// serveFile answers with a deployed file: status 200 (GET and HEAD only,
+// with conditional and range requests) or the 404 page (any method).
+func (s *Server) serveFile(w *headerWriter, r *http.Request, rel string, status int) {
+	if status == http.StatusOK && r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		httpapi.WriteError(w, r, httpapi.MethodNotAllowed("%s is not allowed on static content", r.Method))
 		return
 	}
 	f, err := s.root.Open(rel)
 	if err != nil {
+		if status == http.StatusNotFound {
+			s.defaultNotFound(w, r) // 404.html went away meanwhile
+			return
+		}
 		s.notFound(w, r)
 		return
 	}
@@ -348,7 +433,8 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rel string, s
 		httpapi.WriteError(w, r, httpapi.Internal(err))
 		return
 	}
-	s.applyHeaders(w.Header(), r.URL.Path)
+	// Rules from the configuration replace it when the status line goes out.
+	w.Header().Set("Cache-Control", defaultCacheControl)
 	if status == http.StatusOK {
 		http.ServeContent(w, r, rel, fi.ModTime(), f)
 		return
@@ -369,12 +455,19 @@ const defaultNotFound = `<!doctype html>
 `
 
 // notFound serves the site's 404.html, or a default page, with status 404.
-func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+// The page gets the header rules matching /404.html and, over them, those
+// matching the request path (as the Firebase emulator does).
+func (s *Server) notFound(w *headerWriter, r *http.Request) {
 	if s.isFile("404.html") {
+		w.paths = []string{"/404.html", r.URL.Path}
 		s.serveFile(w, r, "404.html", http.StatusNotFound)
 		return
 	}
-	s.applyHeaders(w.Header(), r.URL.Path)
+	s.defaultNotFound(w, r)
+}
+
+// defaultNotFound is Hosting's own 404 page, for sites without 404.html.
+func (s *Server) defaultNotFound(w *headerWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(http.StatusNotFound)
 	if r.Method != http.MethodHead {
@@ -385,17 +478,18 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 // reserved serves Hosting's /__/ namespace: only the Firebase init config.
 func (s *Server) reserved(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/__/firebase/init.json" {
-		httpapi.WriteJSON(w, http.StatusOK, map[string]string{
-			"projectId":  s.opts.Project,
-			"authDomain": s.opts.Project + ".firebaseapp.com",
-		})
+		init := s.opts.Init
+		if init == nil {
+			init = &InitConfig{ProjectID: s.opts.Project, AuthDomain: s.opts.Project + ".firebaseapp.com"}
+		}
+		httpapi.WriteJSON(w, http.StatusOK, init)
 		return
 	}
 	httpapi.WriteError(w, r, httpapi.NotFound("%s is a reserved Hosting path", r.URL.Path))
 }
 
 func (s *Server) applyHeaders(h http.Header, p string) {
-	for _, rule := range s.cfg.Headers {
+	for _, rule := range s.headers {
 		if rule.Matches(p) {
 			for _, hd := range rule.Headers {
 				h.Set(hd.Key, hd.Value)
@@ -444,8 +538,11 @@ func (s *Server) rewriteRequest(pr *httputil.ProxyRequest) {
 	}
 }
 
+// modifyResponse sets the configured headers on a protocol switch, which
+// the proxy writes on the hijacked connection without a WriteHeader call;
+// headerWriter does it for every other response.
 func (s *Server) modifyResponse(resp *http.Response) error {
-	if t, ok := resp.Request.Context().Value(proxyKey{}).(proxyTarget); ok {
+	if t, ok := resp.Request.Context().Value(proxyKey{}).(proxyTarget); ok && resp.StatusCode == http.StatusSwitchingProtocols {
 		s.applyHeaders(resp.Header, t.path)
 	}
 	return nil

@@ -148,7 +148,9 @@ func TestServe(t *testing.T) {
 		{name: "spa fallback", path: "/sessions/abc", status: 200, body: "<h1>index</h1>"},
 		{name: "ignored dotfile falls back", path: "/.env", status: 200, body: "<h1>index</h1>"},
 		{name: "ignored node_modules", path: "/node_modules/x/y.js", status: 200, body: "<h1>index</h1>"},
-		{name: "ignored hidden dir", path: "/assets/.hidden/app.js", status: 200, body: "<h1>index</h1>"},
+		// node-glob's "**/.*" hides dot files, not the files in a dot
+		// directory: the CLI deploys them (.well-known/… relies on it).
+		{name: "file in a dot directory is deployed", path: "/assets/.hidden/app.js", status: 200, body: "bad"},
 		{name: "redirect with capture and query", path: "/old/42?x=1", status: 301, location: "/new/42?x=1"},
 		{name: "regex redirect", path: "/legacy/a/b", status: 302, location: "/a/b"},
 		{name: "post to static", method: http.MethodPost, path: "/app.js", status: 405},

@@ -298,6 +298,7 @@ func Start(ctx context.Context, opts Options) (s *Suite, err error) {
 	}
 
 	if opts.WebRoot != "" {
+		authOrigin, storageOrigin := "http://"+s.Auth.Addr, "http://"+s.Storage.Addr
 		fnURL := func(name string) string {
 			if s.Functions == nil {
 				return ""
@@ -308,6 +309,22 @@ func Start(ctx context.Context, opts Options) (s *Suite, err error) {
 			Addr: s.addr(Hosting), Config: opts.FirebaseJSON, Root: opts.WebRoot,
 			Project: opts.Project, Region: opts.Region, FunctionURL: fnURL,
 			APIPrefix: "/api/", // only functions answer there, with problem+json
+			// Only the locally served policy lets the page reach the
+			// emulators, each where the deployed policy allows Google's
+			// counterpart: connect-src (https://*.googleapis.com) for the
+			// Auth REST API and for Storage behind signed URLs, img-src
+			// (https://storage.googleapis.com) for Storage, and frame-src
+			// for the Auth emulator's iframe, which the JS SDK loads from
+			// the authDomain (the site itself) when deployed.
+			CSPSources: map[string][]string{
+				"connect-src": {authOrigin, storageOrigin},
+				"frame-src":   {authOrigin},
+				"img-src":     {storageOrigin},
+			},
+			Init: &hosting.InitConfig{
+				APIKey: "fake-api-key", AuthDomain: opts.Project + ".firebaseapp.com", ProjectID: opts.Project,
+				Emulators: map[string]string{"auth": authOrigin},
+			},
 		}); err != nil {
 			return nil, err
 		}
