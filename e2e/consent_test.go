@@ -8,7 +8,7 @@ import (
 
 	"cloud.google.com/go/firestore"
 
-	"pointsofyou.ai/studio/shared/consent"
+	"pointsofyou.ai/studio/shared/consentvault"
 	"pointsofyou.ai/studio/shared/events"
 )
 
@@ -23,9 +23,9 @@ func TestAnalyticsConsentGatesEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fs.Close()
-	checker := consent.NewChecker(consent.NewStore(fs, nil), fs, consent.CheckerOptions{})
+	checker := consentvault.NewChecker(consentvault.NewStore(fs, nil), fs, consentvault.CheckerOptions{})
 	defer checker.Close()
-	if _, err := consent.NewStore(fs, nil).PublishPolicy(ctx, consent.Analytics, map[string]string{"en": "Pseudonymous activity counts."}); err != nil {
+	if _, err := consentvault.NewStore(fs, nil).PublishPolicy(ctx, consentvault.Analytics, map[string]string{"en": "Pseudonymous activity counts."}); err != nil {
 		t.Fatal(err)
 	}
 	pseudo, err := events.PseudonymizerFromEnv(env.Project(), os.Getenv)

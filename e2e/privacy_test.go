@@ -24,7 +24,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"pointsofyou.ai/studio/shared/consent"
+	"pointsofyou.ai/studio/shared/consentvault"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/mail"
 	"pointsofyou.ai/studio/shared/outbox"
@@ -84,7 +84,7 @@ func seedSubject(t *testing.T, ctx context.Context, fs *firestore.Client, name s
 	s.token = signIn(t, s.email, s.password) // with the orgA claims
 
 	// Consent: analytics granted (receipt + state).
-	if _, err := consent.NewStore(fs, nil).PublishPolicy(ctx, consent.Analytics, map[string]string{"en": "Pseudonymous activity counts."}); err != nil {
+	if _, err := consentvault.NewStore(fs, nil).PublishPolicy(ctx, consentvault.Analytics, map[string]string{"en": "Pseudonymous activity counts."}); err != nil {
 		t.Fatal(err)
 	}
 	if r := call(t, "PUT", "/api/consent/v1/me/consent/analytics", s.token, map[string]any{"decision": "grant", "mechanism": "settings"}, nil); r.StatusCode != 200 {
@@ -160,7 +160,7 @@ func seedSubject(t *testing.T, ctx context.Context, fs *firestore.Client, name s
 		t.Fatal(err)
 	}
 	s.actor = pseudo.Actor(orgA, s.uid)
-	checker := consent.NewChecker(consent.NewStore(fs, nil), fs, consent.CheckerOptions{})
+	checker := consentvault.NewChecker(consentvault.NewStore(fs, nil), fs, consentvault.CheckerOptions{})
 	defer checker.Close()
 	pub, err := events.NewPublisher(pubsubClient(t), events.Topic, events.PublisherOptions{
 		Registry: events.Standard(), Pseudonyms: pseudo, Gate: checker})

@@ -16,7 +16,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"pointsofyou.ai/studio/internal/apitest"
-	"pointsofyou.ai/studio/shared/consent"
+	"pointsofyou.ai/studio/shared/consentvault"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/mail"
 )
@@ -342,7 +342,7 @@ func TestSecurityFacilitatorVisibilityAcrossOrgs(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	fs := firestoreClient(t)
-	if _, err := consent.NewStore(fs, nil).PublishPolicy(ctx, consent.FacilitatorVisibility, map[string]string{"en": "Share my cards with the facilitator."}); err != nil {
+	if _, err := consentvault.NewStore(fs, nil).PublishPolicy(ctx, consentvault.FacilitatorVisibility, map[string]string{"en": "Share my cards with the facilitator."}); err != nil {
 		t.Fatal(err)
 	}
 	n := securitySeq.Add(1)
@@ -368,12 +368,12 @@ func TestSecurityFacilitatorVisibilityAcrossOrgs(t *testing.T) {
 		}
 	}
 	var st struct {
-		Purposes []consent.Entry `json:"purposes"`
+		Purposes []consentvault.Entry `json:"purposes"`
 	}
 	call(t, "GET", "/api/consent/v1/me/consent", guestTok, nil, &st)
 	found := false
 	for _, e := range st.Purposes {
-		if e.Purpose == consent.FacilitatorVisibility && e.Org == orgA {
+		if e.Purpose == consentvault.FacilitatorVisibility && e.Org == orgA {
 			found = !e.Granted
 		}
 	}

@@ -8,7 +8,7 @@ import (
 
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
-	sc "pointsofyou.ai/studio/shared/consent"
+	"pointsofyou.ai/studio/shared/consentvault"
 	"pointsofyou.ai/studio/shared/httpapi"
 )
 
@@ -29,7 +29,7 @@ func Routes() []httpapi.RouteSpec { return httpapi.Specs(newAPI(Deps{}).routes()
 type api struct {
 	d     Deps
 	jobs  *Jobs
-	store *sc.Store
+	store *consentvault.Store
 	az    *authz.Authorizer
 }
 
@@ -74,8 +74,8 @@ func principal(r *http.Request) *auth.Principal {
 	return p
 }
 
-func purposeParam(r *http.Request) (sc.Purpose, error) {
-	p := sc.Purpose(r.PathValue("purpose"))
+func purposeParam(r *http.Request) (consentvault.Purpose, error) {
+	p := consentvault.Purpose(r.PathValue("purpose"))
 	if !p.Valid() {
 		return "", httpapi.NotFound("no purpose %q", r.PathValue("purpose"))
 	}
@@ -116,7 +116,7 @@ func (a *api) publishPolicy(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var fields []httpapi.FieldError
-	if req.Texts[sc.DefaultLocale] == "" {
+	if req.Texts[consentvault.DefaultLocale] == "" {
 		fields = append(fields, httpapi.Field("texts.en", "an English text is required"))
 	}
 	for loc, t := range req.Texts {
@@ -139,7 +139,7 @@ func (a *api) publishPolicy(w http.ResponseWriter, r *http.Request) error {
 
 // StateView is GET /v1/me/consent.
 type StateView struct {
-	Purposes []sc.Entry `json:"purposes"`
+	Purposes []consentvault.Entry `json:"purposes"`
 }
 
 func (a *api) getState(w http.ResponseWriter, r *http.Request) error {
@@ -161,9 +161,9 @@ type DecisionRequest struct {
 
 // DecisionResponse is the receipt written (none when nothing changed).
 type DecisionResponse struct {
-	Changed  bool        `json:"changed"`
-	Receipt  *sc.Receipt `json:"receipt,omitempty"`
-	Purposes []sc.Entry  `json:"purposes"`
+	Changed  bool                  `json:"changed"`
+	Receipt  *consentvault.Receipt `json:"receipt,omitempty"`
+	Purposes []consentvault.Entry  `json:"purposes"`
 }
 
 func (a *api) decide(w http.ResponseWriter, r *http.Request) error {
@@ -176,22 +176,22 @@ func (a *api) decide(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var fields []httpapi.FieldError
-	httpapi.OneOf(&fields, "decision", req.Decision, string(sc.Grant), string(sc.Withdraw))
-	httpapi.OneOf(&fields, "mechanism", req.Mechanism, sc.Mechanisms()...)
+	httpapi.OneOf(&fields, "decision", req.Decision, string(consentvault.Grant), string(consentvault.Withdraw))
+	httpapi.OneOf(&fields, "mechanism", req.Mechanism, consentvault.Mechanisms()...)
 	httpapi.MaxLen(&fields, "locale", req.Locale, 16)
 	if len(fields) > 0 {
 		return httpapi.Invalid(fields...)
 	}
 	pr := principal(r)
 	if req.Org != "" {
-		if err := a.mayScope(r, pr, p, req.Org, sc.Decision(req.Decision)); err != nil {
+		if err := a.mayScope(r, pr, p, req.Org, consentvault.Decision(req.Decision)); err != nil {
 			return err
 		}
 	}
-	rc, st, changed, err := a.store.Record(r.Context(), sc.Change{UID: pr.UID, Purpose: p, Org: req.Org,
-		Decision: sc.Decision(req.Decision), Locale: req.Locale, Mechanism: req.Mechanism})
+	rc, st, changed, err := a.store.Record(r.Context(), consentvault.Change{UID: pr.UID, Purpose: p, Org: req.Org,
+		Decision: consentvault.Decision(req.Decision), Locale: req.Locale, Mechanism: req.Mechanism})
 	switch {
-	case errors.Is(err, sc.ErrNoPolicy):
+	case errors.Is(err, consentvault.ErrNoPolicy):
 		return httpapi.Conflict("no policy for %s is published yet, so it cannot be granted", p)
 	case err != nil:
 		return httpapi.Unavailable(err)
@@ -199,7 +199,7 @@ func (a *api) decide(w http.ResponseWriter, r *http.Request) error {
 	if a.d.Checker != nil {
 		a.d.Checker.Invalidate(pr.UID)
 	}
-	if changed && sc.Decision(req.Decision) == sc.Withdraw {
+	if changed && consentvault.Decision(req.Decision) == consentvault.Withdraw {
 		if _, err := a.jobs.Cascade(r.Context(), pr.UID, p); err != nil {
 			return httpapi.Unavailable(err)
 		}
@@ -218,7 +218,7 @@ func (a *api) decide(w http.ResponseWriter, r *http.Request) error {
 // facilitators see), or — for a withdrawal — they decided for it before,
 // so that withdrawing stays possible after the relation ended. Anyone else
 // gets the same 404 whether or not the organisation exists.
-func (a *api) mayScope(r *http.Request, pr *auth.Principal, p sc.Purpose, org string, d sc.Decision) error {
+func (a *api) mayScope(r *http.Request, pr *auth.Principal, p consentvault.Purpose, org string, d consentvault.Decision) error {
 	ctx := r.Context()
 	if !authz.ValidOrgID(org) {
 		return authz.Problem(authz.ErrNotMember, "organisation "+org)
@@ -231,12 +231,12 @@ func (a *api) mayScope(r *http.Request, pr *auth.Principal, p sc.Purpose, org st
 	if rerr != nil {
 		return httpapi.Unavailable(rerr)
 	}
-	if !ok && d == sc.Withdraw {
+	if !ok && d == consentvault.Withdraw {
 		st, serr := a.store.State(ctx, pr.UID)
 		if serr != nil {
 			return httpapi.Unavailable(serr)
 		}
-		_, ok = st.Entries[sc.Key(p, org)]
+		_, ok = st.Entries[consentvault.Key(p, org)]
 	}
 	if !ok {
 		return authz.Problem(err, "organisation "+org)

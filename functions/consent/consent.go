@@ -8,7 +8,7 @@
 // ("consent-erasures") and apply each organisation's retention to old
 // session data ("consent-retention").
 //
-// Receipts are written only by shared/consent and no route edits or
+// Receipts are written only by shared/consentvault and no route edits or
 // deletes them; Firestore rules deny clients any direct access.
 //
 // Decisions where the specs leave a gap:

@@ -24,7 +24,7 @@ import (
 	"google.golang.org/api/iterator"
 
 	"pointsofyou.ai/studio/internal/apitest"
-	sc "pointsofyou.ai/studio/shared/consent"
+	"pointsofyou.ai/studio/shared/consentvault"
 	"pointsofyou.ai/studio/shared/events"
 )
 
@@ -83,7 +83,7 @@ func publishPolicies(t *testing.T, h http.Handler) {
 			t.Fatal(err)
 		}
 	}
-	for _, p := range sc.Purposes() {
+	for _, p := range consentvault.Purposes() {
 		if c := call(t, h, "POST", "/v1/policies/"+string(p), "policy-admin", map[string]any{"texts": map[string]string{"en": "About " + string(p)}}, nil); c != 201 {
 			t.Fatalf("publish %s: %d", p, c)
 		}
@@ -128,11 +128,11 @@ func TestConsentAPI(t *testing.T) {
 			t.Fatalf("%s: %d %+v", d, c, resp)
 		}
 	}
-	var rs struct{ Receipts []sc.Receipt }
+	var rs struct{ Receipts []consentvault.Receipt }
 	if c := call(t, h, "GET", "/v1/me/receipts", uid, nil, &rs); c != 200 || len(rs.Receipts) != 2 {
 		t.Fatalf("receipts: %d %+v", c, rs)
 	}
-	var v sc.Verification
+	var v consentvault.Verification
 	if c := call(t, h, "GET", "/v1/me/receipts/verify", uid, nil, &v); c != 200 || !v.Intact {
 		t.Fatalf("verify: %d %+v", c, v)
 	}

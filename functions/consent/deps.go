@@ -12,7 +12,7 @@ import (
 	fbauth "firebase.google.com/go/v4/auth"
 
 	"pointsofyou.ai/studio/shared/auth"
-	sc "pointsofyou.ai/studio/shared/consent"
+	"pointsofyou.ai/studio/shared/consentvault"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/outbox"
 	"pointsofyou.ai/studio/shared/platform"
@@ -45,7 +45,7 @@ type Deps struct {
 	Outbox *outbox.Outbox
 	// Checker, when set, is told about this instance's own consent
 	// changes at once (other instances learn through their listener).
-	Checker *sc.Checker
+	Checker *consentvault.Checker
 	// Registry of personal-data holders (default privacy.Standard()).
 	Registry *privacy.Registry
 	Signer   Signer

@@ -22,7 +22,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"pointsofyou.ai/studio/shared/authz"
-	sc "pointsofyou.ai/studio/shared/consent"
+	"pointsofyou.ai/studio/shared/consentvault"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/outbox"
 	"pointsofyou.ai/studio/shared/privacy"
@@ -32,7 +32,7 @@ import (
 // every holder of the privacy registry.
 type Jobs struct {
 	d     Deps
-	store *sc.Store
+	store *consentvault.Store
 }
 
 // NewJobs builds the jobs (the scheduled entry points use them directly).
@@ -44,7 +44,7 @@ func NewJobs(d Deps) (*Jobs, error) {
 	return newJobs(d), nil
 }
 
-func newJobs(d Deps) *Jobs { return &Jobs{d: d, store: sc.NewStore(d.Firestore, d.Now)} }
+func newJobs(d Deps) *Jobs { return &Jobs{d: d, store: consentvault.NewStore(d.Firestore, d.Now)} }
 
 // identify finds who uid is to the holders: the account's address (normal
 // form) and whether it is verified, the other spellings under which that
@@ -749,8 +749,8 @@ func (j *Jobs) Retention(ctx context.Context) (int, error) {
 
 // Cascade applies what a withdrawal takes away: coach_memory forgets the
 // journal-derived context the coach stored.
-func (j *Jobs) Cascade(ctx context.Context, uid string, p sc.Purpose) (int, error) {
-	if p != sc.CoachMemory {
+func (j *Jobs) Cascade(ctx context.Context, uid string, p consentvault.Purpose) (int, error) {
+	if p != consentvault.CoachMemory {
 		return 0, nil
 	}
 	return deleteTree(ctx, j.d.Firestore, privacy.Expand("users/{uid}/coach_memory", uid))

@@ -10,7 +10,7 @@ import (
 
 	"cloud.google.com/go/firestore"
 
-	sc "pointsofyou.ai/studio/shared/consent"
+	"pointsofyou.ai/studio/shared/consentvault"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/library"
 	"pointsofyou.ai/studio/shared/txn"
@@ -141,7 +141,7 @@ func (a *api) drawVisible(ctx context.Context, org string, picks []drawPick) map
 			continue
 		}
 		asked[p.UID] = true
-		ok, err := a.d.Consent.Allowed(ctx, p.UID, org, string(sc.FacilitatorVisibility))
+		ok, err := a.d.Consent.Allowed(ctx, p.UID, org, string(consentvault.FacilitatorVisibility))
 		if err != nil {
 			slog.WarnContext(ctx, "sessions: consent check failed; the pick stays hidden", "org_id", org, "err", err)
 			continue

@@ -12,7 +12,7 @@ type ConsentGate interface {
 }
 
 // DenyUnknownGate is the fallback of a publisher built without a gate
-// (production wires shared/consent.Checker, the consent service's gate): it
+// (production wires shared/consentvault.Checker, the consent service's gate): it
 // answers from Lookup when Lookup knows the user's decision, and denies
 // every user it does not know. The zero value denies everyone.
 type DenyUnknownGate struct {

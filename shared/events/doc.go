@@ -36,7 +36,7 @@
 // user without analytics consent are dropped, or, for types registered
 // AggregateOnly, published without the actor. A gate error drops the event
 // (fail closed). The gate is the consent service's checker
-// (shared/consent.Checker: cached per instance, invalidated by a Firestore
+// (shared/consentvault.Checker: cached per instance, invalidated by a Firestore
 // listener, deny on unknown); a publisher built without a gate falls back
 // to DenyUnknownGate, which denies everyone.
 package events

@@ -26,7 +26,7 @@ func ExamplePublisher() {
 	pub, err := events.NewPublisher(client, events.Topic, events.PublisherOptions{
 		Registry:   events.Standard(),
 		Pseudonyms: pseudonyms,
-		// The consent service's checker (shared/consent) is the gate:
+		// The consent service's checker (shared/consentvault) is the gate:
 		// consent.NewChecker(consent.NewStore(fs, nil), fs, consent.CheckerOptions{}).
 		// Without one, nothing but system events would be published.
 		Gate: events.DenyUnknownGate{},

@@ -62,7 +62,7 @@ type PublisherOptions struct {
 	Registry *Registry
 	// Pseudonyms makes actors (required).
 	Pseudonyms *Pseudonymizer
-	// Gate decides analytics consent: shared/consent.Checker in every
+	// Gate decides analytics consent: shared/consentvault.Checker in every
 	// function; nil means DenyUnknownGate{} (everyone denied).
 	Gate ConsentGate
 	// Settings batch messages (count, bytes, delay); nil means

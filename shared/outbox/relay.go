@@ -25,7 +25,7 @@ type RelayOptions struct {
 	// Sender publishes to the events topic (required).
 	Sender Sender
 	// Gate is the consent of the moment of publication (required; the
-	// instance's shared/consent.Checker).
+	// instance's shared/consentvault.Checker).
 	Gate events.ConsentGate
 	// Registry says which types survive without their actor (default
 	// events.Standard()).

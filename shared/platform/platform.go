@@ -53,7 +53,7 @@ import (
 	"pointsofyou.ai/studio/shared/ai"
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/config"
-	sc "pointsofyou.ai/studio/shared/consent"
+	"pointsofyou.ai/studio/shared/consentvault"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/instance"
 	"pointsofyou.ai/studio/shared/logging"
@@ -139,7 +139,7 @@ type Platform struct {
 	firestore  *instance.Lazy[*firestore.Client]
 	pubsub     *instance.Lazy[*pubsub.Client]
 	pseudonyms *instance.Lazy[*events.Pseudonymizer]
-	checker    *instance.Lazy[*sc.Checker]
+	checker    *instance.Lazy[*consentvault.Checker]
 	publisher  *instance.Lazy[*events.Publisher]
 	outbox     *instance.Lazy[*outbox.Outbox]
 	relay      *instance.Lazy[*outbox.Relay]
@@ -192,12 +192,12 @@ func New(o Options) *Platform {
 	p.pseudonyms = instance.New(func() (*events.Pseudonymizer, error) {
 		return events.PseudonymizerFromEnv(cfg.Project, p.Secret)
 	})
-	p.checker = instance.New(func() (*sc.Checker, error) {
+	p.checker = instance.New(func() (*consentvault.Checker, error) {
 		fs, err := p.Firestore()
 		if err != nil {
 			return nil, err
 		}
-		c := sc.NewChecker(sc.NewStore(fs, nil), fs, sc.CheckerOptions{})
+		c := consentvault.NewChecker(consentvault.NewStore(fs, nil), fs, consentvault.CheckerOptions{})
 		p.mu.Lock()
 		p.closers = append(p.closers, c.Close)
 		p.mu.Unlock()
@@ -341,7 +341,7 @@ func (p *Platform) Pseudonyms() (*events.Pseudonymizer, error) {
 
 // Consent is the instance's consent checker, listening to Firestore for
 // changes (uses: firestore).
-func (p *Platform) Consent() (*sc.Checker, error) {
+func (p *Platform) Consent() (*consentvault.Checker, error) {
 	p.use("firestore")
 	return p.checker.Get()
 }

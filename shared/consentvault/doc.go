@@ -1,4 +1,4 @@
-// Package consent is the platform's consent vault: opt-in purposes, the
+// Package consentvault is the platform's consent vault: opt-in purposes, the
 // hash-chained receipts that record every decision, the state derived from
 // them, versioned per-locale policy texts, and a fast per-instance checker
 // other functions (and the event publisher's gate) ask.
@@ -20,4 +20,4 @@
 // or removing any stored receipt breaks Verify. Receipts are written only
 // inside the transaction that advances the chain head, and no API edits or
 // deletes them (erasure of the whole person excepted).
-package consent
+package consentvault
