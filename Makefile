@@ -7,13 +7,32 @@ BIN       := bin
 FUZZTIME  ?= 5s
 PKGS      := ./...
 
-.PHONY: dev emulators build functions test unit lint fuzz bench clean deploy tf-fmt firestore-integration
+.PHONY: dev emulators build functions test unit lint fuzz bench clean deploy tf-fmt firestore-integration web web-api web-test
 
 ENV ?= dev
 
-## dev: build the functions, start the emulator suite with every function and demo data, print the URLs
-dev: functions
-	$(GO) run ./emulators --demo --functions-binary $(BIN)/functions --web-root web/public
+## dev: build the functions and the web app, start the emulator suite with every function and demo data, print the URLs
+dev: functions web
+	$(GO) run ./emulators --demo --functions-binary $(BIN)/functions --web-root web/dist
+
+# The web app's packages, installed exactly as locked, again only when the
+# lock changed. Playwright uses Debian's chromium, never a downloaded browser.
+WEB_DEPS := web/node_modules/.package-lock.json
+$(WEB_DEPS): web/package-lock.json
+	cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	@touch $@
+
+## web: build the web app into web/dist (what Hosting serves locally)
+web: $(WEB_DEPS)
+	cd web && npx vite build
+
+## web-api: regenerate the web app's typed API client from infra/openapi.yaml
+web-api: $(WEB_DEPS)
+	cd web && npm run api
+
+## web-test: the web app's checks, units and browser tests against the suite (screenshots in web/test-results/)
+web-test: $(WEB_DEPS)
+	@bash scripts/web-test.sh
 
 ## emulators: the emulator suite alone (no functions, no demo data)
 emulators:
@@ -31,7 +50,7 @@ build: functions
 # Fuzz targets run here on their seed corpora and the committed findings
 # (testdata/fuzz) only, as plain `go test` does: the gate never fails on an
 # input nobody has seen. Exploring new inputs is `make fuzz`.
-test: lint tf-fmt unit firestore-integration
+test: lint tf-fmt unit firestore-integration web-test
 
 unit:
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
@@ -63,4 +82,4 @@ deploy:
 	ENV=$(ENV) bash scripts/deploy.sh
 
 clean:
-	rm -rf $(BIN) .dev
+	rm -rf $(BIN) .dev web/dist web/test-results

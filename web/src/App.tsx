@@ -1,0 +1,84 @@
+import { Link, Navigate, Route, Routes, useLocation } from "react-router";
+import { useTranslation } from "react-i18next";
+import { useQueryClient } from "@tanstack/react-query";
+import { languages, setLanguage, type Language } from "./i18n";
+import { SessionProvider, useUser } from "./session";
+import { signOut } from "./auth";
+import { SignIn } from "./pages/SignIn";
+import { Home } from "./pages/Home";
+
+// Each language names itself, so a person finds theirs whatever is shown.
+const languageNames: Record<Language, string> = { en: "English", es: "Español", fr: "Français", de: "Deutsch", he: "עברית" };
+
+function Header() {
+  const { t, i18n } = useTranslation();
+  const user = useUser();
+  const queryClient = useQueryClient();
+  return (
+    <header className="app-header">
+      <Link to="/" className="brand">
+        <img src="/icons/icon-192.png" alt="" width="32" height="32" />
+        <span>{t("app.name")}</span>
+      </Link>
+      <div className="header-actions">
+        <label className="language">
+          <span className="visually-hidden">{t("app.language")}</span>
+          <select value={i18n.resolvedLanguage} onChange={(e) => void setLanguage(e.target.value as Language)} aria-label={t("app.language")}>
+            {languages.map((l) => (
+              <option key={l} value={l} lang={l}>
+                {languageNames[l]}
+              </option>
+            ))}
+          </select>
+        </label>
+        {user && (
+          <button
+            type="button"
+            className="button secondary"
+            onClick={() => void signOut().then(() => queryClient.clear())}
+          >
+            {t("nav.signOut")}
+          </button>
+        )}
+      </div>
+    </header>
+  );
+}
+
+function RequireUser({ children }: { children: React.ReactNode }) {
+  const user = useUser();
+  const { t } = useTranslation();
+  const location = useLocation();
+  if (user === undefined) return <p className="card" role="status">{t("app.loading")}</p>;
+  if (!user) return <Navigate to="/sign-in" replace state={{ from: location.pathname }} />;
+  return children;
+}
+
+function NotFound() {
+  const { t } = useTranslation();
+  return (
+    <section className="card">
+      <h1>{t("notFound.title")}</h1>
+      <Link to="/">{t("notFound.home")}</Link>
+    </section>
+  );
+}
+
+export function App() {
+  const { t } = useTranslation();
+  return (
+    <SessionProvider>
+      <a className="skip-link" href="#main">
+        {t("app.skip")}
+      </a>
+      <Header />
+      <main id="main" tabIndex={-1}>
+        <Routes>
+          <Route path="/" element={<RequireUser><Home /></RequireUser>} />
+          <Route path="/sign-in" element={<SignIn />} />
+          <Route path="*" element={<NotFound />} />
+        </Routes>
+      </main>
+    </SessionProvider>
+  );
+}

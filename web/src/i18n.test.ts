@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { direction, languages, resources } from "./i18n";
+import { problemKeys } from "./api/problem";
+
+// keys lists every leaf key of a translation tree ("a.b.c").
+function keys(tree: object, prefix = ""): string[] {
+  return Object.entries(tree).flatMap(([k, v]) =>
+    typeof v === "object" && v !== null ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
+}
+
+function lookup(tree: object, key: string): unknown {
+  return key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], tree);
+}
+
+describe("translations", () => {
+  const reference = keys(resources.en).sort();
+
+  it.each(languages)("%s has every key of en and no other", (lang) => {
+    expect(keys(resources[lang]).sort()).toEqual(reference);
+  });
+
+  it.each(languages)("%s has no empty message and keeps every {{placeholder}}", (lang) => {
+    for (const key of reference) {
+      const msg = lookup(resources[lang], key);
+      expect(typeof msg === "string" && msg.trim() !== "", `${lang}: ${key} is empty`).toBe(true);
+      const want = String(lookup(resources.en, key)).match(/\{\{\w+\}\}/g) ?? [];
+      const got = String(msg).match(/\{\{\w+\}\}/g) ?? [];
+      expect(got.sort(), `${lang}: ${key}`).toEqual(want.sort());
+    }
+  });
+
+  it("has a message for every problem type the API answers with", () => {
+    for (const slug of [...problemKeys, "network", "unknown"]) {
+      expect(reference, slug).toContain(`problem.${slug}`);
+    }
+  });
+
+  it("writes Hebrew right to left and the others left to right", () => {
+    expect(languages.map((l) => [l, direction(l)])).toEqual([
+      ["en", "ltr"], ["es", "ltr"], ["fr", "ltr"], ["de", "ltr"], ["he", "rtl"],
+    ]);
+  });
+});

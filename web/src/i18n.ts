@@ -1,0 +1,53 @@
+// i18next with the five languages of the product. Hebrew is written right to
+// left: the <html> element's lang and dir follow the language, and the CSS
+// uses logical properties so the layout mirrors.
+import i18n from "i18next";
+import { initReactI18next } from "react-i18next";
+import en from "./locales/en.json";
+import es from "./locales/es.json";
+import fr from "./locales/fr.json";
+import de from "./locales/de.json";
+import he from "./locales/he.json";
+
+export const resources = { en, es, fr, de, he } as const;
+export type Language = keyof typeof resources;
+export const languages = Object.keys(resources) as Language[];
+const rtl = new Set<Language>(["he"]);
+
+export function direction(lang: string): "rtl" | "ltr" {
+  return rtl.has(lang as Language) ? "rtl" : "ltr";
+}
+
+const storageKey = "language";
+
+function initialLanguage(): Language {
+  const candidates = [globalThis.localStorage?.getItem(storageKey), ...(globalThis.navigator?.languages ?? [])];
+  for (const c of candidates) {
+    const base = c?.toLowerCase().split("-")[0];
+    if (base && (languages as string[]).includes(base)) return base as Language;
+  }
+  return "en";
+}
+
+function apply(lang: string) {
+  if (typeof document === "undefined") return;
+  document.documentElement.lang = lang;
+  document.documentElement.dir = direction(lang);
+}
+
+export async function setLanguage(lang: Language) {
+  globalThis.localStorage?.setItem(storageKey, lang);
+  await i18n.changeLanguage(lang);
+}
+
+i18n.on("languageChanged", apply);
+
+void i18n.use(initReactI18next).init({
+  resources: Object.fromEntries(Object.entries(resources).map(([k, v]) => [k, { translation: v }])),
+  lng: initialLanguage(),
+  fallbackLng: "en",
+  interpolation: { escapeValue: false }, // React escapes
+});
+apply(i18n.language);
+
+export default i18n;

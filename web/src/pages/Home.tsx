@@ -1,0 +1,48 @@
+import { useQuery } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
+import { api, data } from "../api/client";
+import { ApiError, problemMessageKey } from "../api/problem";
+
+export function Home() {
+  const { t, i18n } = useTranslation();
+  const me = useQuery({
+    queryKey: ["accounts", "me"],
+    queryFn: () => data(api.GET("/accounts/v1/me")),
+  });
+
+  if (me.isPending) return <p className="card" role="status">{t("app.loading")}</p>;
+  if (me.isError) {
+    const key = problemMessageKey(me.error instanceof ApiError ? me.error.problem : me.error);
+    return (
+      <section className="card" role="alert">
+        <p className="error">{t(key)}</p>
+        <button type="button" className="button" onClick={() => void me.refetch()}>
+          {t("home.retry")}
+        </button>
+      </section>
+    );
+  }
+
+  const m = me.data;
+  const rows: [string, string | undefined][] = [
+    ["home.role", m.role && t(`role.${m.role}`)],
+    ["home.tier", m.tier && t(`tier.${m.tier}`)],
+    ["home.org", m.org],
+    ["home.language", m.language && new Intl.DisplayNames([i18n.language], { type: "language" }).of(m.language)],
+    ["home.timezone", m.timezone],
+  ];
+  return (
+    <section className="card" aria-labelledby="home-title">
+      <h1 id="home-title">{t("home.title", { name: m.display_name ?? "" })}</h1>
+      <p className="lead">{t("home.lead")}</p>
+      <dl className="facts">
+        {rows.map(([label, value]) => (
+          <div key={label}>
+            <dt>{t(label)}</dt>
+            <dd>{value || t("home.none")}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}
