@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -43,11 +44,25 @@ func newUID() string { return fmt.Sprintf("uid-%d-%d", seq.Add(1), time.Now().Un
 
 // publishAll publishes a policy for every purpose (once per package run is
 // enough, but repeating only adds versions).
+// publishAll publishes every purpose's policy once for the whole package:
+// tests run in parallel on one emulator, and a policy published again
+// between two decisions of one test would make the second a new decision.
 func publishAll(t testing.TB, s *Store) {
 	t.Helper()
-	for _, p := range Purposes() {
-		if _, err := s.PublishPolicy(context.Background(), p, map[string]string{"en": "We use " + string(p) + ".", "de": "Wir nutzen " + string(p) + "."}); err != nil {
-			t.Fatal(err)
+	published.once.Do(func() {
+		for _, p := range Purposes() {
+			if _, err := s.PublishPolicy(context.Background(), p, map[string]string{"en": "We use " + string(p) + ".", "de": "Wir nutzen " + string(p) + "."}); err != nil {
+				published.err = err
+				return
+			}
 		}
+	})
+	if published.err != nil {
+		t.Fatal(published.err)
 	}
+}
+
+var published struct {
+	once sync.Once
+	err  error
 }
