@@ -1,3 +1,4 @@
+import { lazy, Suspense } from "react";
 import { Link, Navigate, Route, Routes, useLocation } from "react-router";
 import { useTranslation } from "react-i18next";
 import { useQueryClient } from "@tanstack/react-query";
@@ -6,6 +7,15 @@ import { SessionProvider, useUser } from "./session";
 import { signOut } from "./auth";
 import { SignIn } from "./pages/SignIn";
 import { Home } from "./pages/Home";
+import { Loading } from "./components";
+
+// Pages a person sees once (sign-up, onboarding) load on demand, keeping the
+// shell small.
+const SignUp = lazy(() => import("./pages/SignUp"));
+const VerifyEmail = lazy(() => import("./pages/VerifyEmail"));
+const ResetPassword = lazy(() => import("./pages/ResetPassword"));
+const Welcome = lazy(() => import("./pages/Welcome"));
+const Organisation = lazy(() => import("./pages/Organisation"));
 
 // Each language names itself, so a person finds theirs whatever is shown.
 const languageNames: Record<Language, string> = { en: "English", es: "Español", fr: "Français", de: "Deutsch", he: "עברית" };
@@ -51,6 +61,8 @@ function RequireUser({ children }: { children: React.ReactNode }) {
   const location = useLocation();
   if (user === undefined) return <p className="card" role="status">{t("app.loading")}</p>;
   if (!user) return <Navigate to="/sign-in" replace state={{ from: location.pathname }} />;
+  // The API accepts a profile only from a verified address.
+  if (!user.emailVerified) return <Navigate to="/verify-email" replace />;
   return children;
 }
 
@@ -73,11 +85,18 @@ export function App() {
       </a>
       <Header />
       <main id="main" tabIndex={-1}>
-        <Routes>
-          <Route path="/" element={<RequireUser><Home /></RequireUser>} />
-          <Route path="/sign-in" element={<SignIn />} />
-          <Route path="*" element={<NotFound />} />
-        </Routes>
+        <Suspense fallback={<Loading />}>
+          <Routes>
+            <Route path="/" element={<RequireUser><Home /></RequireUser>} />
+            <Route path="/sign-in" element={<SignIn />} />
+            <Route path="/sign-up" element={<SignUp />} />
+            <Route path="/verify-email" element={<VerifyEmail />} />
+            <Route path="/reset-password" element={<ResetPassword />} />
+            <Route path="/welcome" element={<RequireUser><Welcome /></RequireUser>} />
+            <Route path="/organisation" element={<RequireUser><Organisation /></RequireUser>} />
+            <Route path="*" element={<NotFound />} />
+          </Routes>
+        </Suspense>
       </main>
     </SessionProvider>
   );

@@ -6,8 +6,11 @@ import { initializeApp } from "firebase/app";
 import {
   browserLocalPersistence,
   connectAuthEmulator,
+  createUserWithEmailAndPassword,
   initializeAuth,
   onIdTokenChanged,
+  sendEmailVerification,
+  sendPasswordResetEmail,
   signInWithEmailAndPassword,
   signOut as fbSignOut,
   type Auth,
@@ -46,6 +49,38 @@ export async function idToken(): Promise<string | undefined> {
 export async function signIn(email: string, password: string): Promise<User> {
   const cred = await signInWithEmailAndPassword(await getAuth(), email, password);
   return cred.user;
+}
+
+// signUp creates the account and sends the verification email: the API
+// accepts a profile only from a verified address.
+export async function signUp(email: string, password: string): Promise<User> {
+  const auth = await getAuth();
+  auth.languageCode = document.documentElement.lang || null;
+  const cred = await createUserWithEmailAndPassword(auth, email, password);
+  await sendEmailVerification(cred.user);
+  return cred.user;
+}
+
+export async function resendVerification(): Promise<void> {
+  const auth = await getAuth();
+  if (auth.currentUser) await sendEmailVerification(auth.currentUser);
+}
+
+// refreshUser reloads the account (emailVerified) and takes a new ID token,
+// so that the API sees a verified address or changed role claims at once.
+export async function refreshUser(): Promise<User | null> {
+  const auth = await getAuth();
+  const u = auth.currentUser;
+  if (!u) return null;
+  await u.reload();
+  await u.getIdToken(true);
+  return u;
+}
+
+export async function requestPasswordReset(email: string): Promise<void> {
+  const auth = await getAuth();
+  auth.languageCode = document.documentElement.lang || null;
+  await sendPasswordResetEmail(auth, email);
 }
 
 export async function signOut(): Promise<void> {

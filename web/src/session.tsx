@@ -4,24 +4,28 @@ import { createContext, useContext, useEffect, useState, type ReactNode } from "
 import type { User } from "firebase/auth";
 import { watchUser } from "./auth";
 
-const UserContext = createContext<User | null | undefined>(undefined);
+// Each token change is a new context value: Firebase keeps the same User
+// object when it reloads it (a verified email, new claims), and the pages
+// must see those changes.
+const UserContext = createContext<{ user: User | null | undefined }>({ user: undefined });
 
 export function SessionProvider({ children }: { children: ReactNode }) {
-  const [user, setUser] = useState<User | null | undefined>(undefined);
+  const [state, setState] = useState<{ user: User | null | undefined }>({ user: undefined });
   useEffect(() => {
     let stop: (() => void) | undefined;
     let cancelled = false;
-    watchUser(setUser)
+    watchUser((user) => setState({ user }))
       .then((s) => (cancelled ? s() : (stop = s)))
-      .catch(() => setUser(null));
+      .catch(() => setState({ user: null }));
     return () => {
       cancelled = true;
       stop?.();
     };
   }, []);
-  return <UserContext.Provider value={user}>{children}</UserContext.Provider>;
+  return <UserContext.Provider value={state}>{children}</UserContext.Provider>;
 }
 
 export function useUser() {
-  return useContext(UserContext);
+  return useContext(UserContext).user;
 }
+

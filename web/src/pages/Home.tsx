@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
+import { Link, Navigate } from "react-router";
 import { api, data } from "../api/client";
 import { ApiError, problemMessageKey } from "../api/problem";
 
@@ -24,6 +25,7 @@ export function Home() {
   }
 
   const m = me.data;
+  if (!m.registered) return <Navigate to="/welcome" replace />;
   const rows: [string, string | undefined][] = [
     ["home.role", m.role && t(`role.${m.role}`)],
     ["home.tier", m.tier && t(`tier.${m.tier}`)],
@@ -43,6 +45,11 @@ export function Home() {
           </div>
         ))}
       </dl>
+      {(m.role === "facilitator" || m.role === "org_admin") && (
+        <p className="alt">
+          <Link to="/organisation">{m.org ? t("home.manageOrg") : t("home.createOrg")}</Link>
+        </p>
+      )}
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import { Navigate, useLocation, useNavigate } from "react-router";
+import { Link, Navigate, useLocation, useNavigate } from "react-router";
 import { useTranslation } from "react-i18next";
 import { signIn } from "../auth";
 import { authMessageKey } from "../api/problem";
@@ -52,6 +52,12 @@ export function SignIn() {
           {busy ? t("signIn.submitting") : t("signIn.submit")}
         </button>
       </form>
+      <p className="alt">
+        <Link to="/reset-password">{t("signIn.forgot")}</Link>
+      </p>
+      <p className="alt">
+        {t("signIn.noAccount")} <Link to="/sign-up">{t("signUp.title")}</Link>
+      </p>
     </section>
   );
 }
