@@ -7,7 +7,7 @@
 // Configuration is declared, not discovered. A function reads
 // configuration only through a Platform: Env and Secret for what its
 // infra/topology.yaml entry declares under env and secrets, and the client
-// accessors (Firestore, Outbox, Relay, Publisher, Verifier, AuthAdmin,
+// accessors (Firestore, Outbox, Relay, Verifier, AuthAdmin,
 // Storage with Bucket, BigQuery, Vertex, Mail) for what its `uses` grant. A Record
 // notes all of it, which is how TestFunctionsReadWhatTheyDeclare
 // (cmd/functions) compares each function's reads with its declaration.
@@ -25,8 +25,8 @@
 //   - A demo- project (the local suite) never reaches Google: each client
 //     needs its emulator variable, and the events pseudonymizer uses the
 //     development key when PSEUDONYM_HMAC_KEY is unset (shared/events).
-//   - One events publisher per instance, gated by the consent checker that
-//     listens to this instance's Firestore; one URL signer, which validates
+//   - One outbox per instance, its events gated by the consent checker
+//     that listens to this instance's Firestore; one URL signer, which validates
 //     its key (an emulator gets an ephemeral key: it checks no signature).
 //   - Functions record events through the Outbox (shared/outbox), in the
 //     transaction of the change, and need no Pub/Sub grant; only the relay
@@ -140,7 +140,6 @@ type Platform struct {
 	pubsub     *instance.Lazy[*pubsub.Client]
 	pseudonyms *instance.Lazy[*events.Pseudonymizer]
 	checker    *instance.Lazy[*consentvault.Checker]
-	publisher  *instance.Lazy[*events.Publisher]
 	outbox     *instance.Lazy[*outbox.Outbox]
 	relay      *instance.Lazy[*outbox.Relay]
 	authClient *instance.Lazy[*fbauth.Client]
@@ -203,7 +202,6 @@ func New(o Options) *Platform {
 		p.mu.Unlock()
 		return c, nil
 	})
-	p.publisher = instance.New(p.buildPublisher)
 	p.outbox = instance.New(p.buildOutbox)
 	p.relay = instance.New(p.buildRelay)
 	p.authClient = instance.New(func() (*fbauth.Client, error) {
@@ -344,32 +342,6 @@ func (p *Platform) Pseudonyms() (*events.Pseudonymizer, error) {
 func (p *Platform) Consent() (*consentvault.Checker, error) {
 	p.use("firestore")
 	return p.checker.Get()
-}
-
-// Publisher publishes domain events to the events topic, pseudonymised
-// and gated by consent (uses: pubsub:events, firestore; secret
-// PSEUDONYM_HMAC_KEY).
-func (p *Platform) Publisher() (*events.Publisher, error) {
-	p.use("pubsub:" + events.Topic)
-	p.use("firestore")
-	p.Secret(events.EnvPseudonymKey)
-	return p.publisher.Get()
-}
-
-func (p *Platform) buildPublisher() (*events.Publisher, error) {
-	pseudo, err := p.Pseudonyms()
-	if err != nil {
-		return nil, err
-	}
-	gate, err := p.Consent()
-	if err != nil {
-		return nil, err
-	}
-	ps, err := p.pubsub.Get()
-	if err != nil {
-		return nil, err
-	}
-	return events.NewPublisher(ps, events.Topic, events.PublisherOptions{Registry: events.Standard(), Pseudonyms: pseudo, Gate: gate})
 }
 
 // Outbox records events and mail in the transaction of the change that
