@@ -14,6 +14,14 @@ export type Language = keyof typeof resources;
 export const languages = Object.keys(resources) as Language[];
 const rtl = new Set<Language>(["he"]);
 
+// isolate marks a left-to-right value (an email address, an id) as its own
+// bidirectional run in a right-to-left language, so a Hebrew sentence
+// around it keeps its order and its punctuation stays where the sentence
+// puts it; left-to-right text needs nothing.
+export function isolate(value: string): string {
+  return value && direction(i18n.language) === "rtl" ? "\u2068" + value + "\u2069" : value;
+}
+
 export function direction(lang: string): "rtl" | "ltr" {
   return rtl.has(lang as Language) ? "rtl" : "ltr";
 }

@@ -7,6 +7,7 @@ import { ApiError, problemMessageKey } from "../api/problem";
 import { refreshUser } from "../auth";
 import { fieldProps, formErrors, type FormErrors } from "../forms";
 import { Card, FieldMessage, FormMessage, Loading } from "../components";
+import { isolate } from "../i18n";
 
 const orgTypes = ["corporate", "educational", "nonprofit", "healthcare"] as const;
 
@@ -118,7 +119,7 @@ function Invitations({ orgId, canInviteStaff }: { orgId: string; canInviteStaff:
         </div>
         <FormMessage errors={errors} />
         <p className="status" role="status">
-          {sentTo ? t("org.invited", { email: sentTo }) : ""}
+          {sentTo ? t("org.invited", { email: isolate(sentTo) }) : ""}
         </p>
         <button type="submit" className="button" disabled={invite.isPending}>
           {invite.isPending ? t("app.saving") : t("org.invite")}

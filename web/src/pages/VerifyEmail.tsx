@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { refreshUser, resendVerification } from "../auth";
 import { authMessageKey } from "../api/problem";
 import { Card } from "../components";
+import { isolate } from "../i18n";
 import { useUser } from "../session";
 
 // The page between sign-up and onboarding: the API accepts a profile only
@@ -33,7 +34,7 @@ export default function VerifyEmail() {
   }
 
   return (
-    <Card title={t("verify.title")} lead={t("verify.lead", { email: user?.email ?? "" })} narrow>
+    <Card title={t("verify.title")} lead={t("verify.lead", { email: isolate(user?.email ?? "") })} narrow>
       <div className="actions">
         <button
           type="button"
