@@ -5,7 +5,7 @@ import { defineConfig } from "@playwright/test";
 // as root in CI.
 export default defineConfig({
   testDir: "e2e",
-  outputDir: "test-results/playwright",
+  outputDir: process.env.STUDIO_PW_OUT || "test-results/playwright",
   globalSetup: "./e2e/suite.ts",
   fullyParallel: false,
   workers: 1,

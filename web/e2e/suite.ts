@@ -9,12 +9,15 @@ import { join, resolve } from "node:path";
 const root = resolve(import.meta.dirname, "..", "..");
 
 export default async function globalSetup() {
-  const emulators = join(root, "bin", "emulators");
-  const functions = join(root, "bin", "functions");
-  for (const f of [emulators, functions, join(root, "web", "dist", "index.html")]) {
+  // STUDIO_BIN and STUDIO_WEB_ROOT let a run use binaries and a build of its own.
+  const bin = resolve(root, process.env.STUDIO_BIN || "bin");
+  const webRoot = process.env.STUDIO_WEB_ROOT || "web/dist";
+  const emulators = join(bin, "emulators");
+  const functions = join(bin, "functions");
+  for (const f of [emulators, functions, join(root, webRoot, "index.html")]) {
     if (!existsSync(f)) throw new Error(`${f} is missing: run make web-test`);
   }
-  const child = spawn(emulators, ["--random-ports", "--demo", "--functions-binary", functions, "--web-root", "web/dist"], {
+  const child = spawn(emulators, ["--random-ports", "--demo", "--functions-binary", functions, "--web-root", webRoot], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,7 +1,8 @@
 import { lazy, Suspense } from "react";
-import { Link, Navigate, Route, Routes, useLocation } from "react-router";
+import { Link, Navigate, NavLink, Route, Routes, useLocation } from "react-router";
 import { useTranslation } from "react-i18next";
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, data } from "./api/client";
 import { languages, setLanguage, type Language } from "./i18n";
 import { SessionProvider, useUser } from "./session";
 import { signOut } from "./auth";
@@ -15,7 +16,13 @@ const SignUp = lazy(() => import("./pages/SignUp"));
 const VerifyEmail = lazy(() => import("./pages/VerifyEmail"));
 const ResetPassword = lazy(() => import("./pages/ResetPassword"));
 const Welcome = lazy(() => import("./pages/Welcome"));
-const Organisation = lazy(() => import("./pages/Organisation"));
+// Each area owns its routes below its prefix and loads when first visited.
+const OrganisationArea = lazy(() => import("./organisation/OrganisationArea"));
+const LibraryArea = lazy(() => import("./library/LibraryArea"));
+const JourneysArea = lazy(() => import("./journeys/JourneysArea"));
+const SessionsArea = lazy(() => import("./sessions/SessionsArea"));
+const JoinArea = lazy(() => import("./sessions/JoinArea"));
+const PrivacyArea = lazy(() => import("./privacy/PrivacyArea"));
 
 // Each language names itself, so a person finds theirs whatever is shown.
 const languageNames: Record<Language, string> = { en: "English", es: "Español", fr: "Français", de: "Deutsch", he: "עברית" };
@@ -55,6 +62,41 @@ function Header() {
   );
 }
 
+// The places a person goes, by role; the API still decides what each may do.
+const staff = new Set(["facilitator", "educator", "org_admin"]);
+function Nav() {
+  const { t } = useTranslation();
+  const user = useUser();
+  const me = useQuery({
+    queryKey: ["accounts", "me"],
+    queryFn: () => data(api.GET("/accounts/v1/me")),
+    enabled: !!user?.emailVerified,
+  });
+  if (!user?.emailVerified || !me.data?.registered) return null;
+  const role = me.data.role ?? "participant";
+  const items: [string, string][] = [
+    ["/", "nav.home"],
+    ["/sessions", "nav.sessions"],
+    ["/library", "nav.library"],
+    ...(staff.has(role) ? ([["/journeys", "nav.journeys"]] as [string, string][]) : []),
+    ...(role === "org_admin" || role === "facilitator" ? ([["/organisation", "nav.organisation"]] as [string, string][]) : []),
+    ["/privacy", "nav.privacy"],
+  ];
+  return (
+    <nav className="app-nav" aria-label={t("nav.label")}>
+      <ul>
+        {items.map(([to, key]) => (
+          <li key={to}>
+            <NavLink to={to} end={to === "/"}>
+              {t(key)}
+            </NavLink>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
 function RequireUser({ children }: { children: React.ReactNode }) {
   const user = useUser();
   const { t } = useTranslation();
@@ -84,6 +126,7 @@ export function App() {
         {t("app.skip")}
       </a>
       <Header />
+      <Nav />
       <main id="main" tabIndex={-1}>
         <Suspense fallback={<Loading />}>
           <Routes>
@@ -93,7 +136,12 @@ export function App() {
             <Route path="/verify-email" element={<VerifyEmail />} />
             <Route path="/reset-password" element={<ResetPassword />} />
             <Route path="/welcome" element={<RequireUser><Welcome /></RequireUser>} />
-            <Route path="/organisation" element={<RequireUser><Organisation /></RequireUser>} />
+            <Route path="/organisation/*" element={<RequireUser><OrganisationArea /></RequireUser>} />
+            <Route path="/library/*" element={<RequireUser><LibraryArea /></RequireUser>} />
+            <Route path="/journeys/*" element={<RequireUser><JourneysArea /></RequireUser>} />
+            <Route path="/sessions/*" element={<RequireUser><SessionsArea /></RequireUser>} />
+            <Route path="/join/*" element={<RequireUser><JoinArea /></RequireUser>} />
+            <Route path="/privacy/*" element={<RequireUser><PrivacyArea /></RequireUser>} />
             <Route path="*" element={<NotFound />} />
           </Routes>
         </Suspense>

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { direction, languages, resources } from "./i18n";
+import { areas, direction, languages, resources } from "./i18n";
+import en from "./locales/en.json";
+import es from "./locales/es.json";
+import fr from "./locales/fr.json";
+import de from "./locales/de.json";
+import he from "./locales/he.json";
+
+const base = { en, es, fr, de, he };
 import { problemKeys } from "./api/problem";
 
 // keys lists every leaf key of a translation tree ("a.b.c").
@@ -33,6 +40,13 @@ describe("translations", () => {
   it("has a message for every problem type the API answers with", () => {
     for (const slug of [...problemKeys, "network", "unknown"]) {
       expect(reference, slug).toContain(`problem.${slug}`);
+    }
+  });
+
+  it.each(languages)("%s: each area's file holds one top-level key, its own name, which the shared file does not use", (lang) => {
+    for (const [area, tree] of areas(lang)) {
+      expect(Object.keys(tree), `${area}/locales/${lang}.json`).toEqual([area]);
+      expect(Object.keys(base[lang]), area).not.toContain(area);
     }
   });
 

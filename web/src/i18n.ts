@@ -9,9 +9,26 @@ import fr from "./locales/fr.json";
 import de from "./locales/de.json";
 import he from "./locales/he.json";
 
-export const resources = { en, es, fr, de, he } as const;
-export type Language = keyof typeof resources;
-export const languages = Object.keys(resources) as Language[];
+type Tree = { [key: string]: string | Tree };
+const base = { en, es, fr, de, he } as const;
+export type Language = keyof typeof base;
+export const languages = Object.keys(base) as Language[];
+
+// Each area of the app (library, journeys, sessions, privacy, …) keeps its
+// messages beside its code in <area>/locales/<lang>.json, under one top-level
+// key named after the area, so areas grow without touching each other's files.
+const areaFiles = import.meta.glob<Tree>("./*/locales/*.json", { eager: true, import: "default" });
+
+// areas lists, per language, the area files found: [area folder, messages].
+export function areas(lang: Language): [string, Tree][] {
+  return Object.entries(areaFiles)
+    .filter(([path]) => path.endsWith(`/locales/${lang}.json`))
+    .map(([path, tree]) => [path.split("/")[1], tree]);
+}
+
+export const resources = Object.fromEntries(
+  languages.map((lang) => [lang, Object.assign({}, base[lang] as Tree, ...areas(lang).map(([, tree]) => tree)) as Tree]),
+) as Record<Language, Tree>;
 const rtl = new Set<Language>(["he"]);
 
 // isolate marks a left-to-right value (an email address, an id) as its own

@@ -1,0 +1,5 @@
+import Organisation from "../pages/Organisation";
+
+export default function OrganisationArea() {
+  return <Organisation />;
+}
