@@ -7,7 +7,7 @@ BIN       := bin
 FUZZTIME  ?= 5s
 PKGS      := ./...
 
-.PHONY: dev emulators build functions test unit lint fuzz bench clean deploy tf-fmt firestore-integration web web-api web-test
+.PHONY: dev emulators build functions test unit lint fuzz bench clean deploy tf-fmt firestore-integration web web-api web-test bench-web
 
 ENV ?= dev
 
@@ -33,6 +33,10 @@ web-api: $(WEB_DEPS)
 ## web-test: the web app's checks, units and browser tests against the suite (screenshots in web/test-results/)
 web-test: $(WEB_DEPS)
 	@bash scripts/web-test.sh
+
+## bench-web: Lighthouse (mobile) on the home, library and journey-builder pages and the shell's JS size against their budgets (slow; not in make test)
+bench-web: $(WEB_DEPS)
+	@bash scripts/bench-web.sh
 
 ## emulators: the emulator suite alone (no functions, no demo data)
 emulators:

@@ -49,7 +49,7 @@ func run(m *testing.M) int {
 	env, err = suite.Start(ctx, suite.Options{
 		RandomPorts: true, Fast: true, LocatorDir: "-",
 		Topology: topo, FirebaseJSON: infra.FirebaseJSON(), FirestoreIndexes: infra.FirestoreIndexes(),
-		FunctionsBinary: bin, WebRoot: "../web/public", Output: logs,
+		FunctionsBinary: bin, WebRoot: "../emulators/hosting/testdata/site", Output: logs,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "suite:", err)

@@ -38,7 +38,7 @@ func run(args []string, out io.Writer) error {
 	region := fs.String("region", config.DefaultRegion, "functions region")
 	host := fs.String("host", "127.0.0.1", "address every emulator listens on")
 	binary := fs.String("functions-binary", "", "built cmd/functions; runs every declared function (make dev builds it)")
-	webRoot := fs.String("web-root", "", "Hosting public directory (web/public); empty: no hosting emulator")
+	webRoot := fs.String("web-root", "", "Hosting public directory (the built app, web/dist); empty: no hosting emulator")
 	demo := fs.Bool("demo", false, "create the demo organisation's users")
 	demoData := fs.String("demo-data", "testdata/demo/users.json", "demo data file")
 	importDir := fs.String("import", "", "restore state from an earlier export directory")

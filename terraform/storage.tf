@@ -17,11 +17,12 @@ resource "google_storage_bucket" "bucket" {
   }
 
   # Browsers upload straight to the bucket with V4 signed URLs: the PUT
-  # carries Content-Type and the size limit header the URL was signed with.
+  # carries Content-Type, the size limit and the uploader headers the URL was
+  # signed with; a preflight naming any other header is refused.
   cors {
     origin          = each.value.cors_origins
     method          = ["PUT", "GET", "HEAD"]
-    response_header = ["Content-Type", "x-goog-content-length-range", "ETag"]
+    response_header = ["Content-Type", "x-goog-content-length-range", "x-goog-meta-uploader", "ETag"]
     max_age_seconds = 3600
   }
 

@@ -3,7 +3,6 @@ package hosting
 import (
 	"encoding/json"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -38,12 +37,7 @@ func deployedCSP(t *testing.T) string {
 
 func deployedSite(t *testing.T, csp map[string][]string) *Server {
 	t.Helper()
-	cfg, err := ParseConfig(infra.FirebaseJSON())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return serverFor(t, string(infra.FirebaseJSON()),
-		filepath.Join("..", "..", "infra", filepath.FromSlash(cfg.Public)), Options{CSPSources: csp})
+	return serverFor(t, string(infra.FirebaseJSON()), appSite, Options{CSPSources: csp})
 }
 
 // TestDeployedCSPIsServedUnchanged: without CSPSources, every kind of

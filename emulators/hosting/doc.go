@@ -51,9 +51,13 @@
 //     refused, the others are accepted and ignored);
 //   - globs are translated to RE2: the negated extglob "!(…)" is refused;
 //     "regex" rules must match the whole path;
-//   - nothing is cached and nothing is compressed: there is no CDN, so
-//     Cache-Control only reaches the browser, and a 404 from a function is
-//     not kept for 10 minutes;
+//   - nothing is cached: there is no CDN, so Cache-Control only reaches
+//     the browser, and a 404 from a function is not kept for 10 minutes;
+//   - static text files of 1 KiB or more (scripts, styles, HTML, JSON,
+//     manifests, SVG) are compressed with gzip when the client accepts it
+//     (Vary: Accept-Encoding), as Hosting compresses them; Hosting may
+//     choose brotli, the emulator never does; range requests and the 404
+//     page are served uncompressed;
 //   - static files carry Last-Modified and answer Range requests as Go's
 //     file server does; Hosting's CDN sends its own ETag;
 //   - redirects keep the request's query string unless the destination has

@@ -66,8 +66,12 @@ func TestDeployedConfigMatchesTopology(t *testing.T) {
 	}
 }
 
-// TestServesDeployedSite runs the emulator on the real firebase.json and
-// web/public, as the suite does.
+// appSite is a stand-in for the built app (web/dist, what firebase.json
+// deploys): the Go tests never need the web app built first.
+var appSite = filepath.Join("testdata", "site")
+
+// TestServesDeployedSite runs the emulator on the real firebase.json, as
+// the suite does, over a site shaped like the built app.
 func TestServesDeployedSite(t *testing.T) {
 	t.Parallel()
 	cfg, err := ParseConfig(infra.FirebaseJSON())
@@ -75,7 +79,7 @@ func TestServesDeployedSite(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, err := NewServer(Options{
-		Config: infra.FirebaseJSON(), Root: filepath.Join("..", "..", "infra", filepath.FromSlash(cfg.Public)),
+		Config: infra.FirebaseJSON(), Root: appSite,
 		Project: "demo-test", Region: "europe-west1",
 		FunctionURL: func(string) string { return "" },
 	})
@@ -110,6 +114,29 @@ func TestServesDeployedSite(t *testing.T) {
 	}
 	if resp, _ := get(t, s, http.MethodGet, css[1], nil); resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
 		t.Errorf("GET %s: %d, Cache-Control %q", css[1], resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+	// So are its scripts; the service worker and the shell are revalidated
+	// on every load, or an update would never reach the installed app.
+	js := regexp.MustCompile(`src="(/[^"]+\.js)"`).FindStringSubmatch(body)
+	if js == nil {
+		t.Fatal("index.html loads no script")
+	}
+	for path, want := range map[string]string{
+		js[1]: "public, max-age=31536000, immutable", "/sw.js": "no-cache", "/index.html": "no-cache",
+		"/manifest.webmanifest": "max-age=3600", // Hosting's default for other files
+		"/icons/icon-192.png":   "public, max-age=604800",
+	} {
+		resp, _ := get(t, s, http.MethodGet, path, nil)
+		if path == "/index.html" {
+			// cleanUrls: Hosting redirects /index.html to /.
+			if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "/" {
+				t.Errorf("GET /index.html = %d → %q, want 301 → /", resp.StatusCode, resp.Header.Get("Location"))
+			}
+			continue
+		}
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != want {
+			t.Errorf("GET %s: %d, Cache-Control %q, want 200 %q", path, resp.StatusCode, resp.Header.Get("Cache-Control"), want)
+		}
 	}
 	if resp, _ := get(t, s, http.MethodGet, "/facilitator/sessions/1", nil); resp.StatusCode != http.StatusOK {
 		t.Errorf("SPA route: status %d", resp.StatusCode)

@@ -25,6 +25,9 @@ import (
 type Options struct {
 	// Addr is the listen address; default "127.0.0.1:0".
 	Addr string
+	// Listener, when set, is served instead of listening on Addr: the suite
+	// must know the site's address (for links in mail) before it starts.
+	Listener net.Listener
 	// Config is the contents of firebase.json (infra.FirebaseJSON()).
 	Config []byte
 	// Root is the public directory to serve (the config's "public" resolved
@@ -87,6 +90,7 @@ type Server struct {
 	proxy   *httputil.ReverseProxy
 	srv     *http.Server
 	h       http.Handler
+	gz      gzipCache
 }
 
 // NewServer parses the configuration, opens Root and starts serving.
@@ -139,8 +143,10 @@ func NewServer(opts Options) (*Server, error) {
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
+	ln := opts.Listener
+	if ln != nil {
+		addr = ln.Addr().String()
+	} else if ln, err = net.Listen("tcp", addr); err != nil {
 		root.Close()
 		return nil, fmt.Errorf("hosting: listen: %w", err)
 	}
@@ -436,6 +442,13 @@ func (s *Server) serveFile(w *headerWriter, r *http.Request, rel string, status 
 	// Rules from the configuration replace it when the status line goes out.
 	w.Header().Set("Cache-Control", defaultCacheControl)
 	if status == http.StatusOK {
+		if s.serveCompressed(w, r, rel, fi.ModTime(), fi.Size(), f) {
+			return
+		}
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			httpapi.WriteError(w, r, httpapi.Internal(err))
+			return
+		}
 		http.ServeContent(w, r, rel, fi.ModTime(), f)
 		return
 	}

@@ -15,8 +15,17 @@
 //     headers (400 MalformedSecurityHeader naming it otherwise), whether or
 //     not the signer is registered: a signed upload cannot add custom
 //     metadata (x-goog-meta-*) or an ACL its signer did not sign.
+//   - Bucket CORS as GCS applies it: the JSON API keeps a bucket's "cors"
+//     (insert, patch, update, get, list; the fake drops it), and XML API
+//     requests (signed URLs) from a browser get CORS headers only when an
+//     entry lists their origin and method; a preflight must also ask only
+//     for headers the entry's responseHeader lists, or it is refused (403,
+//     no CORS headers). The JSON API answers any origin, as on GCS. Apply
+//     gives every topology bucket terraform's configuration (BucketCORS);
+//     AllowOrigin adds the local site's origin.
 //   - Apply creates the buckets declared in infra/topology.yaml; Export and
-//     Import save and restore buckets, objects and their metadata.
+//     Import save and restore buckets, objects and their metadata (not
+//     their CORS configuration, which Apply sets again at each start).
 //
 // The official client works against it unchanged through
 // STORAGE_EMULATOR_HOST=http://host:port (JSON and XML API), or with

@@ -60,6 +60,9 @@ type Server struct {
 	closeOnce  sync.Once
 	metaMu     sync.RWMutex // see routes
 	closeErr   error
+
+	corsMu sync.RWMutex
+	cors   map[string][]CORS // bucket → its CORS configuration
 }
 
 // NewServer starts a server on opts.Addr.
@@ -106,6 +109,7 @@ func NewServer(opts Options) (*Server, error) {
 		signers:    maps.Clone(opts.Signers),
 		fake:       fake,
 		serveDone:  make(chan struct{}),
+		cors:       map[string][]CORS{},
 	}
 	if opts.NotificationTopic != "" {
 		pub, err := newPublisher(opts.PubSubHost, opts.NotificationTopic)
@@ -179,12 +183,23 @@ func (s *Server) routes() http.Handler {
 	if s.events != nil {
 		next = s.events.wrap(next)
 	}
+	next = s.bucketCORS(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origHost := r.Host
 		// The fake routes path-style XML requests only when Host equals its
 		// public host; clients may reach us as localhost, 0.0.0.0, etc.
 		if r.Host != s.publicHost && !strings.HasSuffix(r.Host, "."+s.publicHost) {
 			r.Host = s.publicHost
+		}
+		// Browsers reach the XML API (signed URLs) from the app's origin:
+		// the bucket's CORS configuration answers them, before the
+		// signature is checked, since a preflight carries none of the
+		// signed headers.
+		if !jsonAPI(r.URL.Path) {
+			var answered bool
+			if w, answered = s.corsXML(w, r, origHost); answered {
+				return
+			}
 		}
 		if r.URL.Query().Has(paramSignature) {
 			if !s.checkSigned(w, r, origHost) {
@@ -207,8 +222,10 @@ func (s *Server) routes() http.Handler {
 	})
 }
 
-// Apply creates every bucket the topology declares, named for project.
-// Buckets that exist are left alone.
+// Apply creates every bucket the topology declares, named for project, and
+// gives each the CORS configuration deploying gives it (BucketCORS, with the
+// topology's cors_origins; see AllowOrigin for the site's own). Buckets that
+// exist are kept.
 func (s *Server) Apply(ctx context.Context, t *topology.Topology, project string) error {
 	if t == nil {
 		return nil
@@ -217,9 +234,11 @@ func (s *Server) Apply(ctx context.Context, t *topology.Topology, project string
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := s.ensureBucket(topology.BucketName(project, b.Name), false); err != nil {
+		name := topology.BucketName(project, b.Name)
+		if err := s.ensureBucket(name, false); err != nil {
 			return err
 		}
+		s.SetCORS(name, BucketCORS(b.CORSOrigins...))
 	}
 	return nil
 }

@@ -144,8 +144,9 @@ func SeedFirestore(ctx context.Context, project, firestoreHost string, d *DemoDa
 
 // Seed loads the demo data file into the auth and Firestore emulators, the
 // demo content library beside it (DemoContentPath) into the official
-// library, with its images and embeddings, and the demo journey
-// (DemoJourneyPath), published once.
+// library, with its images and embeddings, the demo journey
+// (DemoJourneyPath), published once, and the consent policy texts
+// (DemoPoliciesPath).
 func (s *Suite) Seed(ctx context.Context, path string) (*DemoData, error) {
 	d, err := LoadDemo(path)
 	if err != nil {
@@ -161,6 +162,9 @@ func (s *Suite) Seed(ctx context.Context, path string) (*DemoData, error) {
 		return nil, fmt.Errorf("demo content: %w", err)
 	}
 	if err := s.seedDemoJourney(ctx, path, d); err != nil {
+		return nil, err
+	}
+	if err := s.seedDemoPolicies(ctx, path); err != nil {
 		return nil, err
 	}
 	return d, nil

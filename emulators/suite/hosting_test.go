@@ -24,7 +24,7 @@ func TestHostingLetsThePageReachTheEmulators(t *testing.T) {
 	}
 	s, err := Start(ctx, Options{
 		RandomPorts: true, Fast: true, LocatorDir: "-", Topology: topo,
-		FirebaseJSON: infra.FirebaseJSON(), WebRoot: "../../web/public",
+		FirebaseJSON: infra.FirebaseJSON(), WebRoot: "../hosting/testdata/site",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -54,6 +54,21 @@ func TestHostingLetsThePageReachTheEmulators(t *testing.T) {
 	}
 	if strings.Contains(csp["script-src"], "127.0.0.1") || strings.Contains(csp["default-src"], "127.0.0.1") {
 		t.Errorf("local origins leaked beyond the named directives: %v", csp)
+	}
+
+	// A page of the site may upload to a bucket through a signed URL: the
+	// bucket's CORS configuration names the site.
+	bucket := s.Project() + "-media"
+	req, _ := http.NewRequest(http.MethodOptions, storage+"/"+bucket+"/uploads/x.png", nil)
+	req.Header.Set("Origin", s.Hosting.URL())
+	req.Header.Set("Access-Control-Request-Method", "PUT")
+	req.Header.Set("Access-Control-Request-Headers", "content-type,x-goog-content-length-range")
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != s.Hosting.URL() {
+		t.Errorf("upload preflight from the site to %s: %d %v", bucket, resp.StatusCode, resp.Header)
 	}
 
 	resp, err = http.Get(s.Hosting.URL() + "/__/firebase/init.json")

@@ -242,12 +242,29 @@ func Start(ctx context.Context, opts Options) (s *Suite, err error) {
 		}
 		return s.Functions.URL(fn)
 	}
+	// Hosting listens before the functions start: links they put in mail
+	// name its address, which on random ports is known only once it listens.
+	hostingURL := "http://" + s.addr(Hosting)
+	var hostingLn net.Listener
+	if opts.WebRoot != "" {
+		if hostingLn, err = net.Listen("tcp", s.addr(Hosting)); err != nil {
+			return nil, fmt.Errorf("hosting: listen: %w", err)
+		}
+		hostingURL = "http://" + hostingLn.Addr().String()
+		// Closed by Hosting once it serves; this covers a failure before.
+		s.closers = append(s.closers, func() error {
+			if err := hostingLn.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+				return err
+			}
+			return nil
+		})
+	}
 	if opts.FunctionsBinary != "" {
 		if s.Functions, err = functions.NewServer(functions.Options{
 			Addr: s.addr(Functions), Project: opts.Project, Region: opts.Region, Topology: opts.Topology,
 			Binary: opts.FunctionsBinary, Env: s.FunctionEnv(), Output: opts.Output,
 			// Declared variables' local values: links in mail point at Hosting.
-			Local: map[string]string{"hosting_url": "http://" + s.addr(Hosting), "project": opts.Project},
+			Local: map[string]string{"hosting_url": hostingURL, "project": opts.Project},
 		}); err != nil {
 			return nil, err
 		}
@@ -306,7 +323,7 @@ func Start(ctx context.Context, opts Options) (s *Suite, err error) {
 			return s.Functions.URL(name)
 		}
 		if s.Hosting, err = hosting.NewServer(hosting.Options{
-			Addr: s.addr(Hosting), Config: opts.FirebaseJSON, Root: opts.WebRoot,
+			Addr: s.addr(Hosting), Listener: hostingLn, Config: opts.FirebaseJSON, Root: opts.WebRoot,
 			Project: opts.Project, Region: opts.Region, FunctionURL: fnURL,
 			APIPrefix: "/api/", // only functions answer there, with problem+json
 			// Only the locally served policy lets the page reach the
@@ -330,6 +347,12 @@ func Start(ctx context.Context, opts Options) (s *Suite, err error) {
 		}
 		s.closers = append(s.closers, s.Hosting.Close)
 		s.Hub.Register(Hosting, s.Hosting.Addr, nil)
+		// The buckets let the site's pages upload and download through
+		// signed URLs, as deploying allows the site's own origin.
+		s.Storage.AllowOrigin(s.Hosting.URL())
+		if _, port, err := net.SplitHostPort(s.Hosting.Addr); err == nil {
+			s.Storage.AllowOrigin("http://localhost:" + port)
+		}
 	}
 	return s, nil
 }

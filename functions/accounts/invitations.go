@@ -96,7 +96,7 @@ func (a *api) invite(w http.ResponseWriter, r *http.Request) error {
 	doc := InvitationDoc{Email: email, Role: req.Role, SecretHash: sum[:], Status: invPending,
 		CreatedBy: p.UID, CreatedAt: now, ExpiresAt: now.Add(invitationTTL)}
 	token := org + "." + ref.ID + "." + base64.RawURLEncoding.EncodeToString(secret)
-	link := a.d.LinkBase + "/join?token=" + url.QueryEscape(token)
+	link := a.d.LinkBase + "/organisation/invitations/accept?token=" + url.QueryEscape(token)
 	msg := mail.Message{To: email, Kind: "invitation", Subject: "You are invited to " + o.Name + " on Points of You AI Studio",
 		Text: fmt.Sprintf("You have been invited to join %s as %s.\n\nAccept within 7 days: %s\n\nInvitation code: %s\n",
 			o.Name, req.Role, link, token)}

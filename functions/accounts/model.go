@@ -116,9 +116,11 @@ type OrgDoc struct {
 	SSO           *SSODoc  `firestore:"sso,omitempty"`
 	// DomainClaims has one entry per domain of Domains: its proof state.
 	DomainClaims []DomainClaim `firestore:"domain_claims"`
-	CreatedBy    string        `firestore:"created_by"`
-	CreatedAt    time.Time     `firestore:"created_at"`
-	UpdatedAt    time.Time     `firestore:"updated_at"`
+	// JoinCode lets people join as participants (joincode.go); "" for none.
+	JoinCode  string    `firestore:"join_code,omitempty"`
+	CreatedBy string    `firestore:"created_by"`
+	CreatedAt time.Time `firestore:"created_at"`
+	UpdatedAt time.Time `firestore:"updated_at"`
 }
 
 // DomainClaim is an organisation's claim on one email domain. It drives

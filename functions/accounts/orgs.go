@@ -81,6 +81,7 @@ type OrgView struct {
 	SSO          *SSODoc      `json:"sso,omitempty"`
 	DomainClaims []DomainView `json:"domain_claims,omitempty"`
 	Tier         string       `json:"tier,omitempty"` // the organisation's entitlement
+	JoinCode     string       `json:"join_code,omitempty"`
 }
 
 func orgView(id string, o *OrgDoc) OrgView {
@@ -94,7 +95,7 @@ func orgView(id string, o *OrgDoc) OrgView {
 
 func adminOrgView(id string, o *OrgDoc, tier string) OrgView {
 	v := orgView(id, o)
-	v.SSO, v.Tier = o.SSO, tier
+	v.SSO, v.Tier, v.JoinCode = o.SSO, tier, o.JoinCode
 	v.DomainClaims = []DomainView{}
 	for _, c := range o.DomainClaims {
 		v.DomainClaims = append(v.DomainClaims, domainView(c))

@@ -285,3 +285,24 @@ func TestAuthRequired(t *testing.T) {
 	}
 	e.do(t, "GET", "/healthz", "", nil).Want(t, 200)
 }
+
+// text_lang picks the locale of the text without filtering, so a Hebrew
+// reader browses the whole library, each item in Hebrew where it has it.
+func TestBrowseTextLocale(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	it := item("wc-hope", "word_card", "free", "Hope", "")
+	it["text"] = map[string]any{"en": map[string]any{"title": "Hope"}, "he": map[string]any{"title": "תקווה"}}
+	e.do(t, "POST", "/v1/items?library=official", tokOfficer, it).Want(t, 201)
+	e.do(t, "POST", "/v1/items?library=official", tokOfficer, item("qc-why", "question_card", "free", "Why", "Why now?")).Want(t, 201)
+	var page ListResponse
+	e.do(t, "GET", "/v1/items?text_lang=he", tokFreeA, nil).Want(t, 200).JSON(t, &page)
+	got := map[string]string{}
+	for _, v := range page.Items {
+		got[v.ID] = v.Title + "/" + v.Locale
+	}
+	if got["wc-hope"] != "תקווה/he" || got["qc-why"] != "Why/en" {
+		t.Errorf("text_lang=he: %v", got)
+	}
+	e.do(t, "GET", "/v1/items?text_lang=xx", tokFreeA, nil).Want(t, 400)
+}

@@ -98,12 +98,16 @@ type ListResponse struct {
 type listFilter struct {
 	typ, phase, theme, tag, lang, tier, q, library string
 	includeLocked                                  bool
+	// textLang is the locale of the text shown (default lang); unlike
+	// lang it filters nothing.
+	textLang string
 }
 
 func parseFilter(r *http.Request) (listFilter, error) {
 	q := r.URL.Query()
 	f := listFilter{typ: q.Get("type"), phase: q.Get("phase"), theme: q.Get("theme"), tag: q.Get("tag"),
-		lang: q.Get("lang"), tier: q.Get("tier"), q: strings.ToLower(strings.TrimSpace(q.Get("q"))), library: q.Get("library")}
+		lang: q.Get("lang"), tier: q.Get("tier"), q: strings.ToLower(strings.TrimSpace(q.Get("q"))), library: q.Get("library"),
+		textLang: q.Get("text_lang")}
 	var fields []httpapi.FieldError
 	if f.typ != "" {
 		httpapi.OneOf(&fields, "type", f.typ, library.Types...)
@@ -116,6 +120,11 @@ func parseFilter(r *http.Request) (listFilter, error) {
 	}
 	if f.tier != "" {
 		httpapi.OneOf(&fields, "tier", f.tier, library.Tiers...)
+	}
+	if f.textLang != "" {
+		httpapi.OneOf(&fields, "text_lang", f.textLang, library.Locales...)
+	} else {
+		f.textLang = f.lang
 	}
 	if f.library != "" {
 		httpapi.OneOf(&fields, "library", f.library, "official", "org", "all")
@@ -237,7 +246,7 @@ func (a *api) listItems(w http.ResponseWriter, r *http.Request) error {
 			out.NextPageToken = itemPages.Encode(sortKey(last))
 			break
 		}
-		out.Items = append(out.Items, a.view(it, tier, f.lang))
+		out.Items = append(out.Items, a.view(it, tier, f.textLang))
 		last = it
 	}
 	httpapi.WriteJSON(w, http.StatusOK, out)

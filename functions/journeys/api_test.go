@@ -487,3 +487,35 @@ func TestDeps(t *testing.T) {
 		t.Fatalf("routes %+v", specs)
 	}
 }
+
+// A dry run answers what publishing would refuse, with the same fields, or
+// that the draft is ready, and never writes a version.
+func TestPublishDryRun(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	j := sample()
+	j.SessionMinutes = 60
+	d := e.create(t, tokFacA, j)
+	base := "/v1/journeys/" + d.ID + "/publish"
+	r := e.do(t, "POST", base+"?dry_run=true", tokFacA, nil).Want(t, http.StatusUnprocessableEntity)
+	if p := apitest.Fields(r.Problem(t, 0)); !strings.Contains(p["phases"], "more than session_minutes") {
+		t.Errorf("dry run fields %v", p)
+	}
+	j.SessionMinutes = 120
+	e.do(t, "PUT", "/v1/journeys/"+d.ID, tokFacA, map[string]any{"revision": d.Revision, "journey": j}).Want(t, http.StatusOK)
+	var ok struct {
+		Ready    bool `json:"ready"`
+		Revision int  `json:"revision"`
+	}
+	e.do(t, "POST", base+"?dry_run=true", tokFacA, nil).Want(t, http.StatusOK).JSON(t, &ok)
+	if !ok.Ready || ok.Revision != d.Revision+1 {
+		t.Errorf("dry run answer %+v", ok)
+	}
+	var got journey.Draft
+	e.do(t, "GET", "/v1/journeys/"+d.ID, tokFacA, nil).Want(t, http.StatusOK).JSON(t, &got)
+	if got.LatestVersion != 0 || got.Status != journey.StatusDraft {
+		t.Errorf("a dry run published: %+v", got)
+	}
+	e.do(t, "POST", base+"?dry_run=maybe", tokFacA, nil).Want(t, http.StatusBadRequest)
+	e.do(t, "POST", base, tokFacA, nil).Want(t, http.StatusCreated)
+}

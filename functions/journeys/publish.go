@@ -22,12 +22,23 @@ import (
 // publish validates the draft strictly, resolves its library items and
 // creates the next immutable version, all in one transaction: two
 // concurrent publishes get consecutive numbers, never the same one.
+// ?dry_run=true runs the same checks and writes nothing, so an editor can
+// show what still stands in the way while the draft is being written.
 func (a *api) publish(w http.ResponseWriter, r *http.Request) error {
 	p := principal(r)
 	id, err := journeyID(r)
 	if err != nil {
 		return err
 	}
+	dryRun := false
+	switch r.URL.Query().Get("dry_run") {
+	case "", "false":
+	case "true":
+		dryRun = true
+	default:
+		return httpapi.Invalid(httpapi.Field("dry_run", "must be true or false"))
+	}
+	readyAt := 0
 	base, ifMatch := 0, false
 	if r.Header.Get("If-Match") != "" {
 		if base, ifMatch, err = baseRevision(r, &SaveRequest{}); err != nil {
@@ -54,6 +65,10 @@ func (a *api) publish(w http.ResponseWriter, r *http.Request) error {
 		if len(fields) > 0 {
 			return invalidJourney("the journey cannot be published", fields)
 		}
+		if dryRun {
+			readyAt = d.Revision
+			return nil
+		}
 		n := d.LatestVersion + 1
 		ver = &journey.Version{JourneyID: id, Version: n, Journey: j, PublishedAt: a.d.Now().UTC(),
 			PublishedBy: p.UID, SourceRevision: d.Revision}
@@ -72,9 +87,19 @@ func (a *api) publish(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if dryRun {
+		httpapi.WriteJSON(w, http.StatusOK, DryRun{Ready: true, Revision: readyAt})
+		return nil
+	}
 	w.Header().Set("Location", fmt.Sprintf("/v1/journeys/%s/versions/%d", id, ver.Version))
 	httpapi.WriteJSON(w, http.StatusCreated, ver)
 	return nil
+}
+
+// DryRun is the answer of a publish dry run that found nothing to refuse.
+type DryRun struct {
+	Ready    bool `json:"ready"`
+	Revision int  `json:"revision"`
 }
 
 func (a *api) versions(org, id string) *firestore.CollectionRef {

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"cloud.google.com/go/firestore"
+
 	fsemu "pointsofyou.ai/studio/emulators/firestore"
 
 	"pointsofyou.ai/studio/emulators/firestore/fstest"
@@ -587,5 +589,39 @@ func BenchmarkDrawFaceDownPick(b *testing.B) {
 		}
 		e.do(b, "POST", "/v1/sessions/"+sid+"/draws/"+did+"/picks", toks[i], nil).Want(b, http.StatusCreated)
 		i++
+	}
+}
+
+// TestDrawRevealedPicksNamePeople: a revealed card says whose it is, so the
+// group can talk about it; an unrevealed one stays out of the others' view.
+func TestDrawRevealedPicksNamePeople(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	drawSeedLibrary(t, e, drawDeck("deck-n", 4))
+	sid := e.seedSession(t, seedOpts{Status: StatusLive, Participants: map[string]string{"u-part-1": "", "u-part-2": ""}})
+	parts := e.fs.Collection(collOrgs).Doc(apitest.OrgA).Collection(collSessions).Doc(sid).Collection(collParticipants)
+	if _, err := parts.Doc("u-part-2").Update(ctx, []firestore.Update{{Path: "display_name", Value: "Sam Keller"}}); err != nil {
+		t.Fatal(err)
+	}
+	d := drawOpenOK(t, e, sid, map[string]any{"mode": "face_down", "deck_id": "deck-n"})
+	drawPickOK(t, e, sid, d.ID, tokPart1, nil)
+	drawPickOK(t, e, sid, d.ID, tokPart2, nil)
+	if _, raw := drawGet(t, e, sid, d.ID, tokPart1); strings.Contains(raw, "Sam Keller") {
+		t.Fatalf("an unrevealed pick is named: %s", raw)
+	}
+	if r := e.do(t, "POST", "/v1/sessions/"+sid+"/draws/"+d.ID+"/reveal", tokFac, map[string]any{"all": true}); r.Code != 200 {
+		t.Fatalf("reveal %d %s", r.Code, r.Body)
+	}
+	v, _ := drawGet(t, e, sid, d.ID, tokPart1)
+	names := map[string]string{}
+	for _, p := range v.Picks {
+		names[p.UID] = p.DisplayName
+	}
+	if names["u-part-2"] != "Sam Keller" || names["u-part-1"] != "" || len(names) != 2 {
+		t.Fatalf("picks %+v", v.Picks)
+	}
+	if v, _ := drawGet(t, e, sid, d.ID, tokFac); len(v.Picks) != 2 || v.Picks[0].DisplayName+v.Picks[1].DisplayName != "Sam Keller" {
+		t.Fatalf("facilitator's picks %+v", v.Picks)
 	}
 }

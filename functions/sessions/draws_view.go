@@ -10,6 +10,7 @@ import (
 
 	"cloud.google.com/go/firestore"
 
+	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/consentvault"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/library"
@@ -49,6 +50,8 @@ type pickView struct {
 	Images   []library.Image `json:"images,omitempty"`
 	Revealed bool            `json:"revealed"`
 	PickedAt time.Time       `json:"picked_at"`
+	// DisplayName is the picker's name from their participant record.
+	DisplayName string `json:"display_name,omitempty"`
 }
 
 func pickViewOf(drawID string, p *drawPick, hidden bool) pickView {
@@ -126,8 +129,50 @@ func (a *api) getDraw(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	if l.Rel == RelFacilitator {
 		seeAll = a.drawVisible(ctx, l.Org(), picks)
 	}
-	httpapi.WriteJSON(w, http.StatusOK, drawViewFor(d, l.Rel, l.P.UID, taken, picks, seeAll))
+	v := drawViewFor(d, l.Rel, l.P.UID, taken, picks, seeAll)
+	// Only the picks the caller sees are named: a revealed card says whose
+	// it is, so the group can talk about it.
+	uids := make([]string, 0, len(v.Picks))
+	for _, p := range v.Picks {
+		uids = append(uids, p.UID)
+	}
+	names, err := a.participantNames(ctx, l, uids)
+	if err != nil {
+		return httpapi.Unavailable(err)
+	}
+	for i := range v.Picks {
+		v.Picks[i].DisplayName = names[v.Picks[i].UID]
+	}
+	httpapi.WriteJSON(w, http.StatusOK, v)
 	return nil
+}
+
+// participantNames reads the display names of uids' participant records.
+func (a *api) participantNames(ctx context.Context, l *loaded, uids []string) (map[string]string, error) {
+	names := map[string]string{}
+	var refs []*firestore.DocumentRef
+	seen := map[string]bool{}
+	for _, u := range uids {
+		if !seen[u] && authz.ValidDocID(u) {
+			seen[u] = true
+			refs = append(refs, l.sub(collParticipants).Doc(u))
+		}
+	}
+	if len(refs) == 0 {
+		return names, nil
+	}
+	snaps, err := a.d.Firestore.GetAll(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range snaps {
+		if s.Exists() {
+			if n, _ := s.Data()["display_name"].(string); n != "" {
+				names[s.Ref.ID] = n
+			}
+		}
+	}
+	return names, nil
 }
 
 // drawVisible lists the pickers of unrevealed picks who let facilitators

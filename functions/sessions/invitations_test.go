@@ -434,3 +434,43 @@ func TestJoinCapacityRace(t *testing.T) {
 		t.Errorf("full detail: %s", r.Body)
 	}
 }
+
+// TestJoinKeepsDisplayName: the participant record carries the person's
+// name from their profile, so breakout rooms and the facilitator's lists
+// name people rather than showing ids.
+func TestJoinKeepsDisplayName(t *testing.T) {
+	t.Parallel()
+	e := schedEnv(t)
+	ctx := context.Background()
+	if _, err := e.deps.Firestore.Collection("users").Doc("u-part-1").Set(ctx, map[string]any{"display_name": "Noa Levi"}); err != nil {
+		t.Fatal(err)
+	}
+	s := schedCreate(t, e, nil)
+	path := "/v1/sessions/" + s.ID
+	for _, addr := range []string{"p1@a.test", "p2@a.test"} {
+		if r := e.do(t, "POST", path+"/invitations", tokFac, map[string]any{"emails": []string{addr}}); r.Code != 200 {
+			t.Fatalf("invite %d %s", r.Code, r.Body)
+		}
+	}
+	r := e.do(t, "POST", path+"/join", tokPart1, map[string]any{"token": inviteToken(t, e, "p1@a.test")})
+	var joined joinResult
+	r.JSON(t, &joined)
+	if r.Code != 200 || joined.Participant.DisplayName != "Noa Levi" {
+		t.Fatalf("join %d %s", r.Code, r.Body)
+	}
+	// Without a profile name the record stays without one.
+	if r := e.do(t, "POST", path+"/join", tokPart2, map[string]any{"token": inviteToken(t, e, "p2@a.test")}); r.Code != 200 {
+		t.Fatalf("join p2 %d %s", r.Code, r.Body)
+	}
+	var list struct {
+		Participants []participantOut `json:"participants"`
+	}
+	e.do(t, "GET", path+"/participants", tokFac, nil).JSON(t, &list)
+	names := map[string]string{}
+	for _, p := range list.Participants {
+		names[p.UID] = p.DisplayName
+	}
+	if names["u-part-1"] != "Noa Levi" || names["u-part-2"] != "" || len(names) != 2 {
+		t.Fatalf("participants %+v", list.Participants)
+	}
+}

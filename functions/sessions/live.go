@@ -64,6 +64,11 @@ type liveView struct {
 	EndedAt          *time.Time `json:"ended_at,omitempty"`
 	// OpenDrawID is the draw open for picks, if any (GET /live only).
 	OpenDrawID string `json:"open_draw_id,omitempty"`
+	// LatestDrawID is the newest draw, open or closed, and OpenBreakoutID
+	// the round running now (GET /live only): a live view polls /live
+	// alone and reads a draw or a round only when there is one.
+	LatestDrawID   string `json:"latest_draw_id,omitempty"`
+	OpenBreakoutID string `json:"open_breakout_id,omitempty"`
 }
 
 // liveOf computes the live view of s at now.
@@ -308,13 +313,28 @@ func (a *api) endSession(w http.ResponseWriter, r *http.Request, p *auth.Princip
 
 func (a *api) getLive(w http.ResponseWriter, r *http.Request, l *loaded) error {
 	v := liveOf(l.S, a.d.Now())
-	if l.S.Status == StatusLive {
-		snaps, err := l.sub(collDraws).Where("status", "==", drawOpen).Select().Limit(1).Documents(r.Context()).GetAll()
+	ctx := r.Context()
+	if l.S.Status == StatusLive || l.S.Status == StatusEnded {
+		// The newest draw stays shown after it closed and after the end:
+		// its revealed picks are what the group talked about.
+		snaps, err := l.sub(collDraws).OrderBy("opened_at", firestore.Desc).Limit(1).Documents(ctx).GetAll()
 		if err != nil {
 			return httpapi.Unavailable(err)
 		}
 		if len(snaps) > 0 {
-			v.OpenDrawID = snaps[0].Ref.ID
+			v.LatestDrawID = snaps[0].Ref.ID
+			if st, _ := snaps[0].DataAt("status"); st == drawOpen && l.S.Status == StatusLive {
+				v.OpenDrawID = v.LatestDrawID
+			}
+		}
+	}
+	if l.S.Status == StatusLive {
+		snaps, err := l.sub(collBreakouts).Where("status", "==", breakoutOpen).Select().Limit(1).Documents(ctx).GetAll()
+		if err != nil {
+			return httpapi.Unavailable(err)
+		}
+		if len(snaps) > 0 {
+			v.OpenBreakoutID = snaps[0].Ref.ID
 		}
 	}
 	httpapi.WriteJSON(w, http.StatusOK, v)

@@ -349,3 +349,39 @@ func TestLiveConcurrentRandom(t *testing.T) {
 		t.Fatal("no move was accepted")
 	}
 }
+
+// TestLiveNamesLatestDrawAndOpenBreakout: a participant's live view polls
+// /live alone to learn which draw to show (also after it closed, for the
+// revealed picks) and which breakout round is running.
+func TestLiveNamesLatestDrawAndOpenBreakout(t *testing.T) {
+	t.Parallel()
+	e, _ := breakoutEnv(t)
+	id := e.seedSession(t, seedOpts{Status: StatusLive, Participants: map[string]string{"u-part-1": "", "u-part-2": ""}})
+	if v := liveGet(t, e, id, tokPart1); v.LatestDrawID != "" || v.OpenBreakoutID != "" {
+		t.Fatalf("fresh session %+v", v)
+	}
+	drawSeedLibrary(t, e, drawDeck("deck-live", 4))
+	r := e.do(t, "POST", "/v1/sessions/"+id+"/draws", tokFac, map[string]any{"mode": "face_down", "deck_id": "deck-live"})
+	if r.Code != 201 {
+		t.Fatalf("open draw %d %s", r.Code, r.Body)
+	}
+	var d drawDetail
+	r.JSON(t, &d)
+	if v := liveGet(t, e, id, tokPart1); v.LatestDrawID != d.ID || v.OpenDrawID != d.ID {
+		t.Errorf("open draw: %+v", v)
+	}
+	if r := e.do(t, "POST", "/v1/sessions/"+id+"/draws/"+d.ID+"/close", tokFac, nil); r.Code != 200 {
+		t.Fatalf("close draw %d %s", r.Code, r.Body)
+	}
+	if v := liveGet(t, e, id, tokPart1); v.LatestDrawID != d.ID || v.OpenDrawID != "" {
+		t.Errorf("closed draw: %+v", v)
+	}
+	b := breakoutDecode(t, e.do(t, "POST", breakoutURL(id), tokFac, map[string]any{"strategy": "random", "minutes": 5}), 201)
+	if v := liveGet(t, e, id, tokPart2); v.OpenBreakoutID != b.ID {
+		t.Errorf("open breakout: %+v", v)
+	}
+	breakoutDecode(t, e.do(t, "POST", breakoutURL(id, b.ID, "close"), tokFac, nil), 200)
+	if v := liveGet(t, e, id, tokPart2); v.OpenBreakoutID != "" {
+		t.Errorf("closed breakout: %+v", v)
+	}
+}

@@ -55,7 +55,9 @@ const (
 	collPicks        = "picks"
 	collBreakouts    = "breakouts"
 	collHomework     = "homework"
-	collIndex        = "session_index"
+	// collUsers is the accounts function's users/{uid} profiles (read only).
+	collUsers = "users"
+	collIndex = "session_index"
 )
 
 // Meeting is the external video meeting the session runs beside. A host

@@ -144,6 +144,13 @@ func (a *api) join(w http.ResponseWriter, r *http.Request, p *auth.Principal) er
 		}
 		now := a.d.Now().UTC()
 		rec.UID, rec.State, rec.JoinedAt, rec.LeftAt, rec.UpdatedAt = p.UID, PartJoined, &now, nil, now
+		// The name from the person's profile, current at each (re)join:
+		// breakout rooms and the facilitators' lists show it.
+		if name, err := profileName(ctx, tx, a.d.Firestore, p.UID); err != nil {
+			return err
+		} else if name != "" {
+			rec.DisplayName = name
+		}
 		if inv != nil {
 			rec.InvitationID, rec.Email = inv.ID, inv.Email
 			if err := tx.Update(ref.Collection(collInvitations).Doc(inv.ID), []firestore.Update{
@@ -173,6 +180,19 @@ func (a *api) join(w http.ResponseWriter, r *http.Request, p *auth.Principal) er
 	}
 	httpapi.WriteJSON(w, http.StatusOK, res)
 	return nil
+}
+
+// profileName is the display name of users/{uid}, "" without a profile.
+func profileName(ctx context.Context, tx *firestore.Transaction, fs *firestore.Client, uid string) (string, error) {
+	snap, err := tx.Get(fs.Collection(collUsers).Doc(uid))
+	if status.Code(err) == codes.NotFound {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	name, _ := snap.Data()["display_name"].(string)
+	return name, nil
 }
 
 // leaveReq is POST /v1/sessions/{id}/leave: no fields.

@@ -2,39 +2,15 @@
 // Auth emulator would have mailed (its oobCodes endpoint), onboards as a
 // facilitator, creates an organisation and invites a participant. Every page
 // is checked with axe and screenshotted in English and Hebrew.
-import { expect, test, type Page } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
+import { expect, test } from "@playwright/test";
+import { check, phone, verifyEmail } from "./kit";
 
-const phone = { width: 360, height: 740 };
-const desktop = { width: 1280, height: 800 };
-
-async function noSeriousViolations(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`)).toEqual([]);
-}
-
-// check runs axe and takes the screenshots in English, then in Hebrew (axe
-// again, since the mirrored page is another page), and returns to English.
-async function check(page: Page, name: string) {
-  const language = page.locator("header select");
-  for (const lang of ["en", "he"] as const) {
-    await language.selectOption(lang);
-    await expect(page.locator("html")).toHaveAttribute("lang", lang);
-    await noSeriousViolations(page);
-    for (const [size, viewport] of [["360", phone], ["1280", desktop]] as const) {
-      await page.setViewportSize(viewport);
-      await page.screenshot({ path: `test-results/${name}-${lang}-${size}.png`, fullPage: true });
-    }
-    await page.setViewportSize(phone);
-  }
-  await language.selectOption("en");
-}
+// Phone first: every test starts at 360 px.
+test.use({ viewport: phone });
 
 test("sign up, verify the email, onboard as a facilitator, create an organisation, invite a participant", async ({ page }) => {
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.setViewportSize(phone);
   const email = `new.facilitator.${Date.now()}@studio.test`;
 
   await page.goto("/sign-in");
@@ -59,13 +35,7 @@ test("sign up, verify the email, onboard as a facilitator, create an organisatio
   await check(page, "verify-email");
 
   // The Auth emulator lists what it would have mailed; open the link.
-  const init = await (await page.request.get("/__/firebase/init.json")).json();
-  const codes = await (await page.request.get(`${init.emulators.auth}/emulator/v1/projects/${init.projectId}/oobCodes`)).json();
-  const verify = (codes.oobCodes as { email: string; requestType: string; oobLink: string }[])
-    .filter((c) => c.email === email && c.requestType === "VERIFY_EMAIL")
-    .at(-1);
-  expect(verify, "a verification link for the new address").toBeDefined();
-  expect((await page.request.get(verify!.oobLink)).status()).toBe(200);
+  await verifyEmail(page.request, email);
 
   await page.getByRole("button", { name: "I've verified my email" }).click();
   await expect(page).toHaveURL(/\/welcome$/);
@@ -81,6 +51,9 @@ test("sign up, verify the email, onboard as a facilitator, create an organisatio
   await expect(page.getByLabel("Your name")).toHaveAttribute("aria-invalid", "true");
   await page.getByLabel("Your name").fill("Noa Levi");
   await page.getByRole("button", { name: "Continue" }).click();
+  // The role's onboarding questions come next; they can wait.
+  await expect(page.getByText("Step 1 of 4")).toBeVisible();
+  await page.getByRole("button", { name: "Skip for now" }).click();
 
   await expect(page).toHaveURL(/\/organisation$/);
   await expect(page.getByRole("heading", { name: "Create your organisation" })).toBeVisible();
@@ -112,7 +85,6 @@ test("sign up, verify the email, onboard as a facilitator, create an organisatio
 });
 
 test("request a password reset", async ({ page }) => {
-  await page.setViewportSize(phone);
   await page.goto("/sign-in");
   await page.getByRole("link", { name: "Forgot your password?" }).click();
   await expect(page.getByRole("heading", { name: "Reset your password" })).toBeVisible();

@@ -2,39 +2,17 @@
 // emulator, the home page's data from GET /api/accounts/v1/me through
 // Hosting, Hebrew right to left, accessibility, and screenshots at phone and
 // desktop widths in web/test-results/ for a person to look at.
-import { expect, test, type Page } from "@playwright/test";
-import AxeBuilder from "@axe-core/playwright";
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { expect, test } from "@playwright/test";
+import { dark, maya as facilitator, noSeriousViolations, phone, shots } from "./kit";
 
-interface DemoUser { email: string; password: string; display_name: string; role: string }
-const users: DemoUser[] = JSON.parse(
-  readFileSync(resolve(import.meta.dirname, "..", "..", "testdata", "demo", "users.json"), "utf8"),
-).users;
-const facilitator = users.find((u) => u.role === "facilitator")!;
-
-const phone = { width: 360, height: 740 };
-const desktop = { width: 1280, height: 800 };
-
-async function noSeriousViolations(page: Page) {
-  const { violations } = await new AxeBuilder({ page }).analyze();
-  const bad = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`)).toEqual([]);
-}
-
-async function shots(page: Page, name: string) {
-  for (const [size, viewport] of [["360", phone], ["1280", desktop]] as const) {
-    await page.setViewportSize(viewport);
-    await page.screenshot({ path: `test-results/${name}-${size}.png`, fullPage: true });
-  }
-}
+// Phone first: every test starts at 360 px.
+test.use({ viewport: phone });
 
 test("sign in, see my profile from the API, switch to Hebrew", async ({ page }) => {
   const errors: string[] = [];
   // The wrong password below is answered 400 by Auth, which Chromium logs.
   page.on("console", (m) => m.type() === "error" && !/status of 400/.test(m.text()) && errors.push(m.text()));
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.setViewportSize(phone);
 
   await page.goto("/");
   await expect(page).toHaveURL(/\/sign-in$/);
@@ -56,10 +34,7 @@ test("sign in, see my profile from the API, switch to Hebrew", async ({ page }) 
   await expect(page.getByText("org-lumen")).toBeVisible();
   await noSeriousViolations(page);
   await shots(page, "home-en");
-  await page.emulateMedia({ colorScheme: "dark" });
-  await noSeriousViolations(page);
-  await shots(page, "home-en-dark");
-  await page.emulateMedia({ colorScheme: "light" });
+  await dark(page, "home-en-dark");
 
   // Switching language keeps the page and mirrors it.
   await page.getByLabel("Language").selectOption("he");

@@ -17,12 +17,27 @@ const VerifyEmail = lazy(() => import("./pages/VerifyEmail"));
 const ResetPassword = lazy(() => import("./pages/ResetPassword"));
 const Welcome = lazy(() => import("./pages/Welcome"));
 // Each area owns its routes below its prefix and loads when first visited.
-const OrganisationArea = lazy(() => import("./organisation/OrganisationArea"));
-const LibraryArea = lazy(() => import("./library/LibraryArea"));
-const JourneysArea = lazy(() => import("./journeys/JourneysArea"));
-const SessionsArea = lazy(() => import("./sessions/SessionsArea"));
-const JoinArea = lazy(() => import("./sessions/JoinArea"));
-const PrivacyArea = lazy(() => import("./privacy/PrivacyArea"));
+const areaLoaders = {
+  "/organisation": () => import("./organisation/OrganisationArea"),
+  "/library": () => import("./library/LibraryArea"),
+  "/journeys": () => import("./journeys/JourneysArea"),
+  "/sessions": () => import("./sessions/SessionsArea"),
+  "/join": () => import("./sessions/JoinArea"),
+  "/privacy": () => import("./privacy/PrivacyArea"),
+};
+const OrganisationArea = lazy(areaLoaders["/organisation"]);
+const LibraryArea = lazy(areaLoaders["/library"]);
+const JourneysArea = lazy(areaLoaders["/journeys"]);
+const SessionsArea = lazy(areaLoaders["/sessions"]);
+const JoinArea = lazy(areaLoaders["/join"]);
+const PrivacyArea = lazy(areaLoaders["/privacy"]);
+
+// The area of the address the app opens on starts loading at once, while
+// Firebase restores the sign-in, rather than after it.
+export function preloadArea(path: string) {
+  const prefix = Object.keys(areaLoaders).find((p) => path === p || path.startsWith(p + "/"));
+  if (prefix) void areaLoaders[prefix as keyof typeof areaLoaders]();
+}
 
 // Each language names itself, so a person finds theirs whatever is shown.
 const languageNames: Record<Language, string> = { en: "English", es: "Español", fr: "Français", de: "Deutsch", he: "עברית" };
@@ -102,7 +117,7 @@ function RequireUser({ children }: { children: React.ReactNode }) {
   const { t } = useTranslation();
   const location = useLocation();
   if (user === undefined) return <p className="card" role="status">{t("app.loading")}</p>;
-  if (!user) return <Navigate to="/sign-in" replace state={{ from: location.pathname }} />;
+  if (!user) return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search }} />;
   // The API accepts a profile only from a verified address.
   if (!user.emailVerified) return <Navigate to="/verify-email" replace />;
   return children;
@@ -136,6 +151,8 @@ export function App() {
             <Route path="/verify-email" element={<VerifyEmail />} />
             <Route path="/reset-password" element={<ResetPassword />} />
             <Route path="/welcome" element={<RequireUser><Welcome /></RequireUser>} />
+            {/* An invitation link is opened signed out too: the page explains how to go on. */}
+            <Route path="/organisation/invitations/accept" element={<OrganisationArea page="accept" />} />
             <Route path="/organisation/*" element={<RequireUser><OrganisationArea /></RequireUser>} />
             <Route path="/library/*" element={<RequireUser><LibraryArea /></RequireUser>} />
             <Route path="/journeys/*" element={<RequireUser><JourneysArea /></RequireUser>} />

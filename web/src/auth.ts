@@ -5,6 +5,7 @@
 import { initializeApp } from "firebase/app";
 import {
   browserLocalPersistence,
+  confirmPasswordReset,
   connectAuthEmulator,
   createUserWithEmailAndPassword,
   initializeAuth,
@@ -13,6 +14,7 @@ import {
   sendPasswordResetEmail,
   signInWithEmailAndPassword,
   signOut as fbSignOut,
+  verifyPasswordResetCode,
   type Auth,
   type User,
 } from "firebase/auth";
@@ -25,6 +27,7 @@ interface InitJSON {
 }
 
 let authPromise: Promise<Auth> | undefined;
+let emulated = false;
 
 export function getAuth(): Promise<Auth> {
   authPromise ??= (async () => {
@@ -35,6 +38,7 @@ export function getAuth(): Promise<Auth> {
     // No popup/redirect resolver: password sign-in needs no iframe.
     const auth = initializeAuth(app, { persistence: browserLocalPersistence });
     if (init.emulators?.auth) connectAuthEmulator(auth, init.emulators.auth, { disableWarnings: true });
+    emulated = !!init.emulators?.auth;
     await auth.authStateReady();
     return auth;
   })();
@@ -77,10 +81,50 @@ export async function refreshUser(): Promise<User | null> {
   return u;
 }
 
+// requestPasswordReset mails a reset link. The project's email template
+// points the link at this app's /reset-password (Firebase adds mode and
+// oobCode); the continue URL brings the person back to sign in.
 export async function requestPasswordReset(email: string): Promise<void> {
   const auth = await getAuth();
   auth.languageCode = document.documentElement.lang || null;
-  await sendPasswordResetEmail(auth, email);
+  await sendPasswordResetEmail(auth, email, { url: `${location.origin}/sign-in` });
+}
+
+// resetEmail checks a reset link's code and returns the account's address.
+export async function resetEmail(oobCode: string): Promise<string> {
+  return verifyPasswordResetCode(await getAuth(), oobCode);
+}
+
+// resetPassword sets the new password with the link's code, then signs in
+// with it.
+export async function resetPassword(oobCode: string, email: string, password: string): Promise<User> {
+  await confirmPasswordReset(await getAuth(), oobCode, password);
+  return signIn(email, password);
+}
+
+// isEmulated says whether Auth is the local emulator, which has no
+// identity providers to redirect to.
+export async function isEmulated(): Promise<boolean> {
+  await getAuth();
+  return emulated;
+}
+
+// ssoRedirect sends the person to their organisation's identity provider
+// and finishSSO completes the sign-in when they come back (sso.ts, loaded
+// only then).
+export async function ssoRedirect(providerId: string): Promise<void> {
+  const sso = await import("./organisation/sso");
+  globalThis.sessionStorage?.setItem(ssoFlag, "1");
+  await sso.redirect(await getAuth(), providerId);
+}
+
+const ssoFlag = "ssoRedirect";
+
+export async function finishSSO(): Promise<User | null> {
+  if (!globalThis.sessionStorage?.getItem(ssoFlag)) return null;
+  globalThis.sessionStorage.removeItem(ssoFlag);
+  const sso = await import("./organisation/sso");
+  return sso.result(await getAuth());
 }
 
 export async function signOut(): Promise<void> {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { areas, direction, languages, resources } from "./i18n";
+import { beforeAll, describe, expect, it } from "vitest";
+import { areas, direction, languages, messages, type Language, type Tree } from "./i18n";
 import en from "./locales/en.json";
 import es from "./locales/es.json";
 import fr from "./locales/fr.json";
@@ -20,9 +20,19 @@ function lookup(tree: object, key: string): unknown {
   return key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], tree);
 }
 
-describe("translations", () => {
-  const reference = keys(resources.en).sort();
+// Every language's messages as the app loads them, and its areas' files.
+const resources = {} as Record<Language, Tree>;
+const areaFiles = {} as Record<Language, [string, Tree][]>;
+let reference: string[] = [];
+beforeAll(async () => {
+  for (const lang of languages) {
+    resources[lang] = await messages(lang);
+    areaFiles[lang] = await areas(lang);
+  }
+  reference = keys(resources.en).sort();
+});
 
+describe("translations", () => {
   it.each(languages)("%s has every key of en and no other", (lang) => {
     expect(keys(resources[lang]).sort()).toEqual(reference);
   });
@@ -44,7 +54,7 @@ describe("translations", () => {
   });
 
   it.each(languages)("%s: each area's file holds one top-level key, its own name, which the shared file does not use", (lang) => {
-    for (const [area, tree] of areas(lang)) {
+    for (const [area, tree] of areaFiles[lang]) {
       expect(Object.keys(tree), `${area}/locales/${lang}.json`).toEqual([area]);
       expect(Object.keys(base[lang]), area).not.toContain(area);
     }

@@ -4,31 +4,42 @@
 import i18n from "i18next";
 import { initReactI18next } from "react-i18next";
 import en from "./locales/en.json";
-import es from "./locales/es.json";
-import fr from "./locales/fr.json";
-import de from "./locales/de.json";
-import he from "./locales/he.json";
 
-type Tree = { [key: string]: string | Tree };
-const base = { en, es, fr, de, he } as const;
-export type Language = keyof typeof base;
-export const languages = Object.keys(base) as Language[];
+export type Tree = { [key: string]: string | Tree };
+export const languages = ["en", "es", "fr", "de", "he"] as const;
+export type Language = (typeof languages)[number];
 
 // Each area of the app (library, journeys, sessions, privacy, …) keeps its
 // messages beside its code in <area>/locales/<lang>.json, under one top-level
 // key named after the area, so areas grow without touching each other's files.
-const areaFiles = import.meta.glob<Tree>("./*/locales/*.json", { eager: true, import: "default" });
+// English, the fallback, is in the shell; another language's files are
+// fetched (in parallel, small) when it is chosen, so the shell does not grow
+// with each language times each area.
+const englishAreas = import.meta.glob<Tree>("./*/locales/en.json", { eager: true, import: "default" });
+const baseFiles = import.meta.glob<Tree>(["./locales/*.json", "!./locales/en.json"], { import: "default" });
+const areaFiles = import.meta.glob<Tree>(["./*/locales/*.json", "!./*/locales/en.json"], { import: "default" });
 
 // areas lists, per language, the area files found: [area folder, messages].
-export function areas(lang: Language): [string, Tree][] {
-  return Object.entries(areaFiles)
-    .filter(([path]) => path.endsWith(`/locales/${lang}.json`))
-    .map(([path, tree]) => [path.split("/")[1], tree]);
+export async function areas(lang: Language): Promise<[string, Tree][]> {
+  const files: [string, () => Promise<Tree>][] =
+    lang === "en"
+      ? Object.entries(englishAreas).map(([path, tree]) => [path, async () => tree])
+      : Object.entries(areaFiles).filter(([path]) => path.endsWith(`/locales/${lang}.json`));
+  return Promise.all(files.map(async ([path, load]) => [path.split("/")[1], await load()] as [string, Tree]));
 }
 
-export const resources = Object.fromEntries(
-  languages.map((lang) => [lang, Object.assign({}, base[lang] as Tree, ...areas(lang).map(([, tree]) => tree)) as Tree]),
-) as Record<Language, Tree>;
+// base is the shared file of a language (app.*, problem.*, nav.*, …).
+export async function base(lang: Language): Promise<Tree> {
+  return lang === "en" ? (en as Tree) : baseFiles[`./locales/${lang}.json`]();
+}
+
+// messages is everything a language says: its shared file and its areas'.
+export async function messages(lang: Language): Promise<Tree> {
+  const [shared, own] = await Promise.all([base(lang), areas(lang)]);
+  return Object.assign({}, shared, ...own.map(([, tree]) => tree)) as Tree;
+}
+
+const english = Object.assign({}, en as Tree, ...Object.values(englishAreas)) as Tree;
 const rtl = new Set<Language>(["he"]);
 
 // isolate marks a left-to-right value (an email address, an id) as its own
@@ -48,10 +59,19 @@ const storageKey = "language";
 function initialLanguage(): Language {
   const candidates = [globalThis.localStorage?.getItem(storageKey), ...(globalThis.navigator?.languages ?? [])];
   for (const c of candidates) {
-    const base = c?.toLowerCase().split("-")[0];
-    if (base && (languages as string[]).includes(base)) return base as Language;
+    const code = c?.toLowerCase().split("-")[0];
+    if (code && (languages as readonly string[]).includes(code)) return code as Language;
   }
   return "en";
+}
+
+const loaded = new Set<Language>(["en"]);
+
+// load adds a language's messages to i18next once.
+async function load(lang: Language) {
+  if (loaded.has(lang)) return;
+  i18n.addResourceBundle(lang, "translation", await messages(lang), true, true);
+  loaded.add(lang);
 }
 
 function apply(lang: string) {
@@ -61,6 +81,7 @@ function apply(lang: string) {
 }
 
 export async function setLanguage(lang: Language) {
+  await load(lang);
   globalThis.localStorage?.setItem(storageKey, lang);
   await i18n.changeLanguage(lang);
 }
@@ -68,11 +89,26 @@ export async function setLanguage(lang: Language) {
 i18n.on("languageChanged", apply);
 
 void i18n.use(initReactI18next).init({
-  resources: Object.fromEntries(Object.entries(resources).map(([k, v]) => [k, { translation: v }])),
-  lng: initialLanguage(),
+  resources: { en: { translation: english } },
+  partialBundledLanguages: true,
+  lng: "en",
   fallbackLng: "en",
   interpolation: { escapeValue: false }, // React escapes
 });
 apply(i18n.language);
+
+// ready: the person's language is loaded and chosen; the app renders after
+// it, so nobody sees a flash of English. Should its chunk fail to load
+// (offline before it was ever cached), English stands in.
+export const ready: Promise<void> = (async () => {
+  const lang = initialLanguage();
+  if (lang === "en") return;
+  try {
+    await load(lang);
+    await i18n.changeLanguage(lang);
+  } catch {
+    // English, the fallback, is already there.
+  }
+})();
 
 export default i18n;

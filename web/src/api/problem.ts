@@ -21,6 +21,8 @@ export const problemKeys = [
   "rate-limited",
   "method-not-allowed",
   "sso-required",
+  "sole-admin",
+  "domain-not-proven",
   "internal",
   "unavailable",
 ] as const;

@@ -179,6 +179,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/accounts/v1/orgs/join": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Join an organisation as a participant with its organisation code (verified email).
+         * @description The code is typed as shown ("ABCDE-23456") or loosely (any case, without the dash). 404 for an unknown or replaced code; 403 sso-required for a password sign-in from a domain that requires SSO, or when the organisation does not allow the address's domain.
+         */
+        post: operations["joinOrgByCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/accounts/v1/orgs/{orgId}": {
         parameters: {
             query?: never;
@@ -217,6 +237,26 @@ export interface paths {
         put: operations["putSSO"];
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/accounts/v1/orgs/{orgId}/join-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: components["parameters"]["orgId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a new organisation code (people join with it as participants); the previous code stops working. */
+        post: operations["rotateJoinCode"];
+        /** Turn the organisation code off. */
+        delete: operations["deleteJoinCode"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1749,6 +1789,8 @@ export interface components {
             domain_claims?: components["schemas"]["DomainClaim"][];
             /** @description The organisation's entitlement; org admins only. */
             tier?: components["schemas"]["Tier"];
+            /** @description The organisation code people join with (POST /accounts/v1/orgs/join); org admins only, absent when off. */
+            join_code?: string;
         };
         DomainClaim: {
             domain?: string;
@@ -2080,6 +2122,10 @@ export interface components {
             /** Format: date-time */
             ended_at?: string;
             open_draw_id?: string;
+            /** @description The newest draw */
+            latest_draw_id?: string;
+            /** @description The breakout round running now (GET /live only). */
+            open_breakout_id?: string;
         };
         SessionDrawCard: {
             card_id?: string;
@@ -2131,6 +2177,8 @@ export interface components {
             revealed?: boolean;
             /** Format: date-time */
             picked_at?: string;
+            /** @description The picker's name (on the picks the caller may see). */
+            display_name?: string;
         };
         SessionDraw: components["schemas"]["SessionDrawSummary"] & {
             spread?: components["schemas"]["SessionDrawCard"][];
@@ -2609,6 +2657,43 @@ export interface operations {
             429: components["responses"]["Problem"];
         };
     };
+    joinOrgByCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "code": "ABCDE-23456"
+                 *     }
+                 */
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Joined; refresh the ID token. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
+        };
+    };
     getOrg: {
         parameters: {
             query?: never;
@@ -2696,6 +2781,62 @@ export interface operations {
         responses: {
             200: components["responses"]["SSO"];
             400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    rotateJoinCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: components["parameters"]["orgId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The new code. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code?: string;
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
+        };
+    };
+    deleteJoinCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: components["parameters"]["orgId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No code any more. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
@@ -3022,6 +3163,8 @@ export interface operations {
                 tag?: string;
                 /** @description Locale of the text (English fallback) and filter on translated items. */
                 lang?: "en" | "es" | "fr" | "de" | "he";
+                /** @description Locale of the text (English fallback) without filtering; default lang. */
+                text_lang?: "en" | "es" | "fr" | "de" | "he";
                 tier?: "free" | "professional" | "enterprise" | "official";
                 /** @description Keyword search over text */
                 q?: string;
@@ -3824,7 +3967,10 @@ export interface operations {
     };
     publishJourney: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Run every check and write nothing: 200 when ready, 422 with the same fields otherwise. */
+                dry_run?: boolean;
+            };
             header?: {
                 /** @description Publish only if the draft is still at this revision (its ETag). */
                 "If-Match"?: string;
@@ -3842,6 +3988,18 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Dry run - the draft at this revision would publish. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        ready?: boolean;
+                        revision?: number;
+                    };
+                };
+            };
             /** @description The new version. */
             201: {
                 headers: {

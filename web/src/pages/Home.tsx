@@ -1,10 +1,19 @@
+import { lazy, Suspense } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate } from "react-router";
 import { api, data } from "../api/client";
 import { ApiError, problemMessageKey } from "../api/problem";
 
+// My sessions and homework load with the sessions area's code, keeping
+// the shell small.
+// Their code is fetched as soon as the home page opens, while the profile
+// is on its way, not after it.
+const loadPanels = () => import("../sessions/HomePanels");
+const HomePanels = lazy(loadPanels);
+
 export function Home() {
+  void loadPanels();
   const { t, i18n } = useTranslation();
   const me = useQuery({
     queryKey: ["accounts", "me"],
@@ -34,22 +43,37 @@ export function Home() {
     ["home.timezone", m.timezone],
   ];
   return (
-    <section className="card" aria-labelledby="home-title">
-      <h1 id="home-title">{t("home.title", { name: m.display_name ?? "" })}</h1>
-      <p className="lead">{t("home.lead")}</p>
-      <dl className="facts">
-        {rows.map(([label, value]) => (
-          <div key={label}>
-            <dt>{t(label)}</dt>
-            <dd>{value || t("home.none")}</dd>
-          </div>
-        ))}
-      </dl>
-      {(m.role === "facilitator" || m.role === "org_admin") && (
-        <p className="alt">
-          <Link to="/organisation">{m.org ? t("home.manageOrg") : t("home.createOrg")}</Link>
-        </p>
-      )}
-    </section>
+    <div className="home">
+      <h1 id="home-title" className="home-title">
+        {t("home.title", { name: m.display_name ?? "" })}
+      </h1>
+      <Suspense fallback={<p className="card" role="status">{t("app.loading")}</p>}>
+        <HomePanels role={m.role}>
+          <section className="card home-profile" aria-labelledby="home-profile-title">
+            <h2 id="home-profile-title">{t("sessions.home.aboutYou")}</h2>
+            <p className="lead">{t("home.lead")}</p>
+            <dl className="facts">
+              {rows.map(([label, value]) => (
+                <div key={label}>
+                  <dt>{t(label)}</dt>
+                  <dd>{value || t("home.none")}</dd>
+                </div>
+              ))}
+            </dl>
+            {m.role === "facilitator" || m.role === "org_admin" ? (
+              <p className="alt">
+                <Link to="/organisation">{m.org ? t("home.manageOrg") : t("home.createOrg")}</Link>
+              </p>
+            ) : (
+              !m.org && (
+                <p className="alt">
+                  <Link to="/organisation/join">{t("home.joinWithCode")}</Link>
+                </p>
+              )
+            )}
+          </section>
+        </HomePanels>
+      </Suspense>
+    </div>
   );
 }

@@ -1,0 +1,1 @@
+document.getElementById("root").textContent = "Points of You AI Studio";

@@ -1,0 +1,201 @@
+// What the sessions screens share: the API's shapes, the caller, times in
+// the person's own zone, the phase flow and problems shown as messages.
+import { useEffect, useState } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
+import { api, data } from "../api/client";
+import { ApiError, problemMessageKey } from "../api/problem";
+import { formErrors, type FormErrors } from "../forms";
+import type { components } from "../api/schema";
+
+export { formatCountdown, formatDate, formatWhen, intlLocale, roomLabel } from "./format";
+import { formatCountdown } from "./format";
+
+export type Session = components["schemas"]["Session"];
+export type Live = components["schemas"]["SessionLive"];
+export type Draw = components["schemas"]["SessionDraw"];
+export type Pick = components["schemas"]["SessionPick"];
+export type Round = components["schemas"]["BreakoutRound"];
+export type Homework = components["schemas"]["Homework"];
+export type Participant = components["schemas"]["SessionParticipant"];
+export type Invitation = components["schemas"]["SessionInvitation"];
+
+export const phases = ["pause", "expand", "focus", "doing"] as const;
+export type Phase = (typeof phases)[number];
+
+// Live views poll every 1.5 s until the realtime gateway exists; TanStack
+// Query pauses the polling while the page is hidden.
+export const pollMs = 1500;
+
+const staffRoles = new Set(["facilitator", "educator", "org_admin"]);
+
+export function useMe() {
+  return useQuery({ queryKey: ["accounts", "me"], queryFn: () => data(api.GET("/accounts/v1/me")) });
+}
+
+export function isStaff(role: string | undefined): boolean {
+  return !!role && staffRoles.has(role);
+}
+
+// The person's zone: their profile's, else the browser's.
+export function useTimeZone(): string {
+  const me = useMe();
+  return me.data?.timezone || Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+// problemKey is the message for any failure.
+export function problemKey(err: unknown) {
+  return problemMessageKey(err instanceof ApiError ? err.problem : err);
+}
+
+// areaErrors is formErrors with this area's field messages
+// (sessions.fieldErrors.<field>).
+export function areaErrors(err: unknown, shown: readonly string[]): FormErrors {
+  const e = formErrors(err, shown);
+  return { ...e, fields: Object.fromEntries(Object.keys(e.fields).map((f) => [f, `sessions.fieldErrors.${f}`])) };
+}
+
+export function ProblemNote({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <div className="sessions-problem" role="alert">
+      <p className="error">{t(problemKey(error))}</p>
+      {onRetry && (
+        <button type="button" className="button secondary" onClick={onRetry}>
+          {t("sessions.retry")}
+        </button>
+      )}
+    </div>
+  );
+}
+
+// PhaseFlow is Pause → Expand → Focus → Doing with the current phase
+// marked; the list mirrors in right-to-left languages.
+export function PhaseFlow({ current }: { current?: string }) {
+  const { t } = useTranslation();
+  return (
+    <ol className="phase-flow" aria-label={t("sessions.phases.label")}>
+      {phases.map((p) => (
+        <li key={p} className={p === current ? "current" : undefined} aria-current={p === current ? "step" : undefined}>
+          {t(`sessions.phases.${p}`)}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export function StatusBadge({ status }: { status?: string }) {
+  const { t } = useTranslation();
+  if (!status) return null;
+  return <span className={`badge badge-${status}`}>{t(`sessions.status.${status}`)}</span>;
+}
+
+// downloadCalendar fetches the session's .ics with the person's token and
+// hands it to the browser as a file.
+export async function downloadCalendar(id: string): Promise<void> {
+  const r = await api.GET("/sessions/v1/sessions/{sessionId}/calendar.ics", {
+    params: { path: { sessionId: id } },
+    parseAs: "blob",
+  });
+  if (r.error !== undefined || !r.response.ok) throw new ApiError(r.error ?? { type: "about:blank", title: "", status: r.response.status });
+  const url = URL.createObjectURL(r.data as Blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = "session.ics";
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+// cardLabel names a drawn card: its title, else its picture's description.
+export function cardLabel(c: { title?: string; images?: { alt?: string }[]; card_id?: string }, fallback: string): string {
+  return c.title || c.images?.find((i) => i.alt)?.alt || fallback;
+}
+
+// fieldAria is fieldProps with a hint kept in aria-describedby beside the
+// field's error.
+export function fieldAria(errors: FormErrors | undefined, name: string, hint?: string) {
+  const bad = errors?.fields[name] !== undefined;
+  const ids = [hint, bad ? `${name}-error` : undefined].filter(Boolean).join(" ");
+  return { "aria-invalid": bad || undefined, "aria-describedby": ids || undefined };
+}
+
+// useLive polls where the session is until it is over.
+export function useLive(id: string) {
+  return useQuery({
+    queryKey: ["sessions", id, "live"],
+    queryFn: () => data(api.GET("/sessions/v1/sessions/{sessionId}/live", { params: { path: { sessionId: id } } })),
+    refetchInterval: (q) => (q.state.data?.status === "ended" || q.state.data?.status === "cancelled" ? false : pollMs),
+    staleTime: 0,
+  });
+}
+
+// useDraw polls the draw the session shows while the session runs
+// (reveals also come after a draw closed).
+export function useDraw(id: string, drawId: string | undefined, running: boolean) {
+  return useQuery({
+    queryKey: ["sessions", id, "draw", drawId],
+    queryFn: () =>
+      data(api.GET("/sessions/v1/sessions/{sessionId}/draws/{drawId}", { params: { path: { sessionId: id, drawId: drawId! } } })),
+    enabled: !!drawId,
+    refetchInterval: running ? pollMs : false,
+    staleTime: 0,
+  });
+}
+
+export function useRound(id: string, roundId: string | undefined) {
+  return useQuery({
+    queryKey: ["sessions", id, "breakout", roundId],
+    queryFn: () =>
+      data(
+        api.GET("/sessions/v1/sessions/{sessionId}/breakouts/{breakoutId}", { params: { path: { sessionId: id, breakoutId: roundId! } } }),
+      ),
+    enabled: !!roundId,
+    refetchInterval: pollMs,
+    staleTime: 0,
+  });
+}
+
+// useCountdown ticks a round's remaining seconds down each second from the
+// server's figure at the time it answered.
+export function useCountdown(remaining: number | undefined, answeredAt: number): number | undefined {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (remaining === undefined) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [remaining]);
+  if (remaining === undefined) return undefined;
+  return Math.max(0, remaining - Math.floor((now - answeredAt) / 1000));
+}
+
+// Countdown shows a breakout timer; screen readers hear it only when asked
+// (a live region announcing every second would drown everything else).
+export function Countdown({ round, updatedAt }: { round: Round; updatedAt: number }) {
+  const { t } = useTranslation();
+  const left = useCountdown(round.status === "open" ? (round.remaining_seconds ?? 0) : undefined, updatedAt);
+  if (round.status !== "open") return null;
+  const over = round.timer_expired || left === 0;
+  return (
+    <p className={over ? "countdown over" : "countdown"}>
+      <span className="countdown-label">{over ? t("sessions.breakout.timeUp") : t("sessions.breakout.timeLeft")}</span>
+      {!over && (
+        <time className="countdown-value" dateTime={`PT${left ?? 0}S`}>
+          {formatCountdown(left ?? 0)}
+        </time>
+      )}
+    </p>
+  );
+}
+
+// ConnectionNote says, without alarm, that the last update failed and the
+// page keeps trying; what was last seen stays on screen.
+export function ConnectionNote({ failing }: { failing: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <p className={failing ? "connection trouble" : "connection"} role="status">
+      {failing ? t("sessions.live.reconnecting") : ""}
+    </p>
+  );
+}
