@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -89,10 +88,6 @@ func TestAPIPrefixReachesOnlyFunctions(t *testing.T) {
 // firebase.json: no path under /api/ reaches the app's index.html.
 func TestDeployedConfigAnswersAPIPathsWithProblems(t *testing.T) {
 	t.Parallel()
-	cfg, err := ParseConfig(infra.FirebaseJSON())
-	if err != nil {
-		t.Fatal(err)
-	}
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(http.StatusNotFound)
@@ -100,7 +95,7 @@ func TestDeployedConfigAnswersAPIPathsWithProblems(t *testing.T) {
 	}))
 	t.Cleanup(backend.Close)
 	s, err := NewServer(Options{
-		Config: infra.FirebaseJSON(), Root: filepath.Join("..", "..", "infra", filepath.FromSlash(cfg.Public)),
+		Config: infra.FirebaseJSON(), Root: appSite,
 		Project: "demo-test", Region: "europe-west1", APIPrefix: "/api/",
 		FunctionURL: func(name string) string { return backend.URL + "/" + name },
 	})
