@@ -225,10 +225,7 @@ func (a *api) acceptInvitation(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return httpapi.NotFound("no such invitation")
 	}
-	if !p.EmailVerified {
-		return httpapi.Forbidden("verify your email address first")
-	}
-	if err := a.refuseIfSSORequired(r.Context(), p); err != nil {
+	if err := a.mayJoin(r.Context(), p); err != nil {
 		return err
 	}
 	now := a.d.Now().UTC()
@@ -263,39 +260,62 @@ func (a *api) acceptInvitation(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if len(o.Domains) > 0 && !slices.Contains(o.Domains, domainOf(p.Email)) {
-			return httpapi.Forbidden("your email domain is not allowed by the organisation")
-		}
-		if _, err := tx.Get(a.memberRef(org, p.UID)); err == nil {
-			return httpapi.Conflict("you are already a member of this organisation")
-		} else if !notFound(err) {
+		if out, err = a.joinOrg(ctx, tx, p, org, o, inv.Role, now); err != nil {
 			return err
 		}
-		u, err := a.loadUser(ctx, tx, p.UID)
-		if err != nil {
-			return err
-		}
-		if u == nil {
-			return httpapi.Conflict("complete your profile first (PUT /v1/me/profile)")
-		}
-		entitled, err := a.entitledTier(tx, p.UID, org)
-		if err != nil {
-			return err
-		}
-		out = AcceptView{Org: org, Role: inv.Role, Tier: effectiveTier(inv.Role, entitled), RefreshToken: true}
-		if err := tx.Update(snap.Ref, []firestore.Update{
+		// Written after joinOrg's reads: a transaction reads before it writes.
+		return tx.Update(snap.Ref, []firestore.Update{
 			{Path: "status", Value: invAccepted}, {Path: "accepted_by", Value: p.UID}, {Path: "accepted_at", Value: now},
-		}); err != nil {
-			return err
-		}
-		if err := tx.Create(a.memberRef(org, p.UID), MemberDoc{UID: p.UID, Role: inv.Role,
-			Email: dsr.NormalEmail(p.Email), DisplayName: u.DisplayName, JoinedAt: now}); err != nil {
-			return err
-		}
-		return tx.Update(a.userRef(p.UID), []firestore.Update{
-			{Path: "org", Value: org}, {Path: "role", Value: out.Role}, {Path: "tier", Value: out.Tier}, {Path: "updated_at", Value: now},
 		})
 	})
+	return a.joined(w, r, p, out, err)
+}
+
+// mayJoin refuses the caller an organisation before any is read: the
+// address must be verified and its domain must not require single sign-on.
+func (a *api) mayJoin(ctx context.Context, p *auth.Principal) error {
+	if !p.EmailVerified {
+		return httpapi.Forbidden("verify your email address first")
+	}
+	return a.refuseIfSSORequired(ctx, p)
+}
+
+// joinOrg makes the caller a member of org with role within tx, on the
+// conditions every way of joining shares: a domain the organisation allows,
+// not a member yet, a profile. It writes the membership and the profile.
+func (a *api) joinOrg(ctx context.Context, tx *firestore.Transaction, p *auth.Principal, org string, o *OrgDoc, role string, now time.Time) (AcceptView, error) {
+	if len(o.Domains) > 0 && !slices.Contains(o.Domains, domainOf(p.Email)) {
+		return AcceptView{}, httpapi.Forbidden("your email domain is not allowed by the organisation")
+	}
+	if _, err := tx.Get(a.memberRef(org, p.UID)); err == nil {
+		return AcceptView{}, httpapi.Conflict("you are already a member of this organisation")
+	} else if !notFound(err) {
+		return AcceptView{}, err
+	}
+	u, err := a.loadUser(ctx, tx, p.UID)
+	if err != nil {
+		return AcceptView{}, err
+	}
+	if u == nil {
+		return AcceptView{}, httpapi.Conflict("complete your profile first (PUT /v1/me/profile)")
+	}
+	entitled, err := a.entitledTier(tx, p.UID, org)
+	if err != nil {
+		return AcceptView{}, err
+	}
+	out := AcceptView{Org: org, Role: role, Tier: effectiveTier(role, entitled), RefreshToken: true}
+	if err := tx.Create(a.memberRef(org, p.UID), MemberDoc{UID: p.UID, Role: role,
+		Email: dsr.NormalEmail(p.Email), DisplayName: u.DisplayName, JoinedAt: now}); err != nil {
+		return AcceptView{}, err
+	}
+	return out, tx.Update(a.userRef(p.UID), []firestore.Update{
+		{Path: "org", Value: org}, {Path: "role", Value: role}, {Path: "tier", Value: out.Tier}, {Path: "updated_at", Value: now},
+	})
+}
+
+// joined answers a joining transaction's outcome: on success the caller's
+// claims carry the new organisation, role and tier.
+func (a *api) joined(w http.ResponseWriter, r *http.Request, p *auth.Principal, out AcceptView, err error) error {
 	if err != nil {
 		return txn.Problem(err)
 	}

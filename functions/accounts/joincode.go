@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"net/http"
-	"slices"
 	"strings"
 
 	"cloud.google.com/go/firestore"
@@ -12,7 +11,6 @@ import (
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/httpapi"
-	dsr "pointsofyou.ai/studio/shared/privacy"
 	"pointsofyou.ai/studio/shared/txn"
 )
 
@@ -148,10 +146,7 @@ func (a *api) joinByCode(w http.ResponseWriter, r *http.Request) error {
 	if code == "" {
 		return httpapi.NotFound("no organisation has this code")
 	}
-	if !p.EmailVerified {
-		return httpapi.Forbidden("verify your email address first")
-	}
-	if err := a.refuseIfSSORequired(r.Context(), p); err != nil {
+	if err := a.mayJoin(r.Context(), p); err != nil {
 		return err
 	}
 	now := a.d.Now().UTC()
@@ -172,40 +167,8 @@ func (a *api) joinByCode(w http.ResponseWriter, r *http.Request) error {
 		if err != nil || o.JoinCode != code {
 			return httpapi.NotFound("no organisation has this code")
 		}
-		if len(o.Domains) > 0 && !slices.Contains(o.Domains, domainOf(p.Email)) {
-			return httpapi.Forbidden("your email domain is not allowed by the organisation")
-		}
-		if _, err := tx.Get(a.memberRef(jc.Org, p.UID)); err == nil {
-			return httpapi.Conflict("you are already a member of this organisation")
-		} else if !notFound(err) {
-			return err
-		}
-		u, err := a.loadUser(ctx, tx, p.UID)
-		if err != nil {
-			return err
-		}
-		if u == nil {
-			return httpapi.Conflict("complete your profile first (PUT /v1/me/profile)")
-		}
-		entitled, err := a.entitledTier(tx, p.UID, jc.Org)
-		if err != nil {
-			return err
-		}
-		out = AcceptView{Org: jc.Org, Role: auth.RoleParticipant, Tier: effectiveTier(auth.RoleParticipant, entitled), RefreshToken: true}
-		if err := tx.Create(a.memberRef(jc.Org, p.UID), MemberDoc{UID: p.UID, Role: out.Role,
-			Email: dsr.NormalEmail(p.Email), DisplayName: u.DisplayName, JoinedAt: now}); err != nil {
-			return err
-		}
-		return tx.Update(a.userRef(p.UID), []firestore.Update{
-			{Path: "org", Value: out.Org}, {Path: "role", Value: out.Role}, {Path: "tier", Value: out.Tier}, {Path: "updated_at", Value: now},
-		})
-	})
-	if err != nil {
-		return txn.Problem(err)
-	}
-	if err := a.setClaims(r.Context(), p.UID, out.Org, out.Role, out.Tier); err != nil {
+		out, err = a.joinOrg(ctx, tx, p, jc.Org, o, auth.RoleParticipant, now)
 		return err
-	}
-	httpapi.WriteJSON(w, http.StatusOK, out)
-	return nil
+	})
+	return a.joined(w, r, p, out, err)
 }

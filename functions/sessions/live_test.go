@@ -196,12 +196,7 @@ func TestLiveGetAndEnd(t *testing.T) {
 	}
 
 	drawSeedLibrary(t, e, drawDeck("deck-end", 4))
-	r := e.do(t, "POST", "/v1/sessions/"+id+"/draws", tokFac, map[string]any{"mode": "face_down", "deck_id": "deck-end"})
-	if r.Code != 201 {
-		t.Fatalf("open draw %d %s", r.Code, r.Body)
-	}
-	var d drawDetail
-	r.JSON(t, &d)
+	d := drawOpenOK(t, e, id, map[string]any{"mode": "face_down", "deck_id": "deck-end"})
 	if v := liveGet(t, e, id, tokPart1); v.OpenDrawID != d.ID {
 		t.Errorf("open draw not shown: %+v", v)
 	}
@@ -210,7 +205,7 @@ func TestLiveGetAndEnd(t *testing.T) {
 	}
 	e.do(t, "POST", "/v1/sessions/"+id+"/end", tokPart1, nil).Problem(t, 403)
 	e.do(t, "POST", "/v1/sessions/"+id+"/end", tokAdminB, nil).Problem(t, 404)
-	r = e.do(t, "POST", "/v1/sessions/"+id+"/end", tokCoFac, nil)
+	r := e.do(t, "POST", "/v1/sessions/"+id+"/end", tokCoFac, nil)
 	if r.Code != 200 {
 		t.Fatalf("end %d %s", r.Code, r.Body)
 	}
@@ -361,12 +356,7 @@ func TestLiveNamesLatestDrawAndOpenBreakout(t *testing.T) {
 		t.Fatalf("fresh session %+v", v)
 	}
 	drawSeedLibrary(t, e, drawDeck("deck-live", 4))
-	r := e.do(t, "POST", "/v1/sessions/"+id+"/draws", tokFac, map[string]any{"mode": "face_down", "deck_id": "deck-live"})
-	if r.Code != 201 {
-		t.Fatalf("open draw %d %s", r.Code, r.Body)
-	}
-	var d drawDetail
-	r.JSON(t, &d)
+	d := drawOpenOK(t, e, id, map[string]any{"mode": "face_down", "deck_id": "deck-live"})
 	if v := liveGet(t, e, id, tokPart1); v.LatestDrawID != d.ID || v.OpenDrawID != d.ID {
 		t.Errorf("open draw: %+v", v)
 	}

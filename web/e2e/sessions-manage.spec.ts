@@ -4,7 +4,7 @@
 // joined removed, and the session handed to the organisation's admin.
 // Every screen is checked with axe and screenshotted in English and Hebrew
 // at 360 and 1280 px (test-results/sessions-manage-<screen>-<lang>-<width>.png).
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { check, dark, demoJourney, ines, invite, maya, newPage, phone, sam, scheduleNextWeek, sessionInvitation, signIn } from "./kit";
 
 test.use({ viewport: phone });
@@ -15,16 +15,22 @@ function inTwoWeeks(): string {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
 }
 
+// Maya signs in on the sessions list and schedules the demo journey next
+// week under a title no other run shares.
+async function mayaSchedules(page: Page, name: string): Promise<{ id: string; title: string }> {
+  await page.goto("/sessions");
+  await signIn(page, maya, { here: true });
+  await expect(page.getByRole("heading", { name: "Sessions" })).toBeVisible();
+  const title = `${name} ${Date.now()}`;
+  await page.goto(`/sessions/new?journey=${demoJourney}`);
+  return { id: await scheduleNextWeek(page, demoJourney, title), title };
+}
+
 test("maya reschedules a session into another zone, revokes an invitation and cancels it", async ({ page }) => {
   test.setTimeout(240_000);
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto("/sessions");
-  await signIn(page, maya, { here: true });
-  await expect(page.getByRole("heading", { name: "Sessions" })).toBeVisible();
-  const title = `Moved circle ${Date.now()}`;
-  await page.goto(`/sessions/new?journey=${demoJourney}`);
-  const id = await scheduleNextWeek(page, demoJourney, title);
+  const { id, title } = await mayaSchedules(page, "Moved circle");
   const manage = page.getByRole("group", { name: "Manage the session" });
   await expect(manage.getByRole("button", { name: "Reschedule" })).toBeVisible();
   await check(page, "sessions-manage-detail");
@@ -105,12 +111,7 @@ test("maya removes a participant who joined, then hands the session to the organ
   test.setTimeout(240_000);
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto("/sessions");
-  await signIn(page, maya, { here: true });
-  await expect(page.getByRole("heading", { name: "Sessions" })).toBeVisible();
-  const title = `Handed circle ${Date.now()}`;
-  await page.goto(`/sessions/new?journey=${demoJourney}`);
-  const id = await scheduleNextWeek(page, demoJourney, title);
+  const { id, title } = await mayaSchedules(page, "Handed circle");
   await invite(page, [sam.email]);
 
   // Sam accepts the invitation from his mail.

@@ -1,5 +1,5 @@
 // Small building blocks shared by the forms.
-import type { ReactNode } from "react";
+import type { ButtonHTMLAttributes, ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import type { FormErrors } from "./forms";
 
@@ -23,6 +23,16 @@ export function FormMessage({ errors }: { errors?: FormErrors }) {
     <p className="error" role="alert">
       {t(errors.form)}
     </p>
+  );
+}
+
+// Submit sends its form once at a time and says so while the request runs.
+export function Submit({ pending, children, ...rest }: { pending: boolean } & Omit<ButtonHTMLAttributes<HTMLButtonElement>, "type" | "disabled">) {
+  const { t } = useTranslation();
+  return (
+    <button type="submit" className="button" disabled={pending} {...rest}>
+      {pending ? t("app.saving") : children}
+    </button>
   );
 }
 

@@ -28,8 +28,10 @@ export function formErrors(err: unknown, shown: readonly string[]): FormErrors {
 }
 
 // fieldProps wires an input to its message: aria-invalid and
-// aria-describedby, so a screen reader reads the message with the field.
-export function fieldProps(errors: FormErrors | undefined, name: string) {
+// aria-describedby, so a screen reader reads the message with the field
+// (after the field's hint, given the hint's id).
+export function fieldProps(errors: FormErrors | undefined, name: string, hint?: string) {
   const bad = errors?.fields[name] !== undefined;
-  return { "aria-invalid": bad || undefined, "aria-describedby": bad ? `${name}-error` : undefined };
+  const ids = [hint, bad ? `${name}-error` : undefined].filter(Boolean).join(" ");
+  return { "aria-invalid": bad || undefined, "aria-describedby": ids || undefined };
 }

@@ -30,37 +30,18 @@ import {
   type Message,
   type PhaseName,
 } from "./model";
+import { errorProps, FieldError } from "./fields";
 
 const elementDrag = "application/x-studio-element";
 const autosaveDelay = 800;
 
 type SaveState = "saved" | "dirty" | "saving" | "conflict" | "invalid" | "failed";
 
-function Msg({ m, id }: { m?: Message; id?: string }) {
-  const { t } = useTranslation();
-  if (!m) return null;
-  return (
-    <p className="field-error" id={id}>
-      {t(m.key, m.values)}
-    </p>
-  );
-}
-
-// errorProps wires a control to its API message.
-function errorProps(errors: JourneyErrors, path: string) {
-  const bad = errors.fields.has(path);
-  return { "aria-invalid": bad || undefined, "aria-describedby": bad ? `${fieldId(path)}-error` : undefined, id: fieldId(path) };
-}
-
 // The session length also carries the phases' timing message: the two
 // numbers a person changes to fix it.
 function timingProps(errors: JourneyErrors) {
   const ids = ["session_minutes", "phases"].filter((f) => errors.fields.has(f)).map((f) => `${fieldId(f)}-error`);
   return ids.length ? { "aria-invalid": true, "aria-describedby": ids.join(" ") } : {};
-}
-
-function FieldError({ errors, path }: { errors: JourneyErrors; path: string }) {
-  return <Msg m={errors.fields.get(path)} id={`${fieldId(path)}-error`} />;
 }
 
 // AddMenu is the keyboard (and touch) way to put a library item into a

@@ -6,10 +6,11 @@ import { useTranslation } from "react-i18next";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, data } from "../api/client";
 import { ApiError, problemMessageKey } from "../api/problem";
-import { Loading } from "../components";
+import { Loading, Submit } from "../components";
 import { isolate } from "../i18n";
 import { contentLang } from "../library/items";
 import { download } from "./api";
+import { errorProps, FieldError } from "./fields";
 import { fieldId, journeyErrors, normalize, phaseNames, timeframes, type Journey, type JourneyErrors } from "./model";
 
 function problemKey(err: unknown) {
@@ -52,46 +53,19 @@ function CreateJourney() {
       }),
     );
   }
-  const err = (name: string) => errors?.fields.get(name);
   return (
     <section className="jl-create" aria-labelledby="jl-create-title">
       <h2 id="jl-create-title">{t("journeys.list.create")}</h2>
       <form onSubmit={submit} noValidate className="jl-create-form">
         <div className="field">
           <label htmlFor={fieldId("name")}>{t("journeys.fields.name")}</label>
-          <input
-            id={fieldId("name")}
-            name="name"
-            required
-            maxLength={120}
-            dir="auto"
-            aria-invalid={!!err("name") || undefined}
-            aria-describedby={err("name") ? "jl-name-error" : undefined}
-          />
-          {err("name") && (
-            <p className="field-error" id="jl-name-error">
-              {t(err("name")!.key, err("name")!.values)}
-            </p>
-          )}
+          <input name="name" required maxLength={120} dir="auto" {...errorProps(errors, "name")} />
+          <FieldError errors={errors} path="name" />
         </div>
         <div className="field">
-          <label htmlFor="jl-minutes">{t("journeys.fields.sessionMinutes")}</label>
-          <input
-            id="jl-minutes"
-            name="session_minutes"
-            type="number"
-            inputMode="numeric"
-            min={15}
-            max={1440}
-            defaultValue={60}
-            aria-invalid={!!err("session_minutes") || undefined}
-            aria-describedby={err("session_minutes") ? "jl-minutes-error" : undefined}
-          />
-          {err("session_minutes") && (
-            <p className="field-error" id="jl-minutes-error">
-              {t(err("session_minutes")!.key, err("session_minutes")!.values)}
-            </p>
-          )}
+          <label htmlFor={fieldId("session_minutes")}>{t("journeys.fields.sessionMinutes")}</label>
+          <input name="session_minutes" type="number" inputMode="numeric" min={15} max={1440} defaultValue={60} {...errorProps(errors, "session_minutes")} />
+          <FieldError errors={errors} path="session_minutes" />
         </div>
         <div className="field">
           <label htmlFor="jl-timeframe">{t("journeys.fields.timeframe")}</label>
@@ -108,9 +82,7 @@ function CreateJourney() {
             {t(errors.form.key)}
           </p>
         )}
-        <button type="submit" className="button" disabled={create.isPending}>
-          {create.isPending ? t("app.saving") : t("journeys.list.createSubmit")}
-        </button>
+        <Submit pending={create.isPending}>{t("journeys.list.createSubmit")}</Submit>
       </form>
     </section>
   );

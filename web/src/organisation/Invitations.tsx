@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, data } from "../api/client";
 import { fieldProps, formErrors, type FormErrors } from "../forms";
-import { FieldMessage, FormMessage } from "../components";
+import { FieldMessage, FormMessage, Submit } from "../components";
 import { isolate } from "../i18n";
 import { useOrg } from "./context";
 import { ErrorText } from "./shared";
@@ -92,9 +92,7 @@ export function Invitations() {
             <FieldMessage errors={errors} name="role" />
           </div>
           <FormMessage errors={errors} />
-          <button type="submit" className="button" disabled={invite.isPending}>
-            {invite.isPending ? t("app.saving") : t("org.invite")}
-          </button>
+          <Submit pending={invite.isPending}>{t("org.invite")}</Submit>
         </form>
         <p className="status" role="status">
           {status ?? ""}

@@ -4,9 +4,8 @@ import { useTranslation } from "react-i18next";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, data } from "../api/client";
 import { refreshUser } from "../auth";
-import { Card, Loading } from "../components";
+import { Card, FieldMessage, FormMessage, Loading, Submit } from "../components";
 import { fieldProps, type FormErrors } from "../forms";
-import { FieldMessage, FormMessage } from "../components";
 import { problemMessageKey } from "../api/problem";
 import { problemOf, statusOf, useMe } from "./shared";
 
@@ -61,9 +60,7 @@ export function JoinWithCode() {
           <FieldMessage errors={errors} name="code" />
         </div>
         <FormMessage errors={errors} />
-        <button type="submit" className="button" disabled={join.isPending}>
-          {join.isPending ? t("app.saving") : t("organisation.join.submit")}
-        </button>
+        <Submit pending={join.isPending}>{t("organisation.join.submit")}</Submit>
       </form>
     </Card>
   );

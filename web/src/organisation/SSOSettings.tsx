@@ -3,7 +3,7 @@ import { useTranslation } from "react-i18next";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, data } from "../api/client";
 import { fieldProps, formErrors, type FormErrors } from "../forms";
-import { FieldMessage, FormMessage } from "../components";
+import { FieldMessage, FormMessage, Submit } from "../components";
 import { isolate } from "../i18n";
 import { useOrg } from "./context";
 import { ErrorText } from "./shared";
@@ -86,7 +86,7 @@ function Provider({ current }: { current?: { provider_id: string; type: SSOType;
         </fieldset>
         <div className="field">
           <label htmlFor="provider_id">{t("organisation.sso.providerId")}</label>
-          <input id="provider_id" name="provider_id" dir="ltr" required defaultValue={current?.provider_id ?? ""} placeholder={`${type}.acme`} {...fieldProps(errors, "provider_id")} aria-describedby={errors?.fields.provider_id ? "provider_id-hint provider_id-error" : "provider_id-hint"} />
+          <input id="provider_id" name="provider_id" dir="ltr" required defaultValue={current?.provider_id ?? ""} placeholder={`${type}.acme`} {...fieldProps(errors, "provider_id", "provider_id-hint")} />
           <p className="hint" id="provider_id-hint">{t("organisation.sso.providerIdHint", { prefix: `${type}.` })}</p>
           <FieldMessage errors={errors} name="provider_id" />
         </div>
@@ -105,9 +105,7 @@ function Provider({ current }: { current?: { provider_id: string; type: SSOType;
         <p className="hint org-space">{t("organisation.sso.noSecrets")}</p>
         <FormMessage errors={errors} />
         <p className="status" role="status">{saved ? t("organisation.sso.saved") : ""}</p>
-        <button type="submit" className="button" disabled={save.isPending}>
-          {save.isPending ? t("app.saving") : t("organisation.sso.save")}
-        </button>
+        <Submit pending={save.isPending}>{t("organisation.sso.save")}</Submit>
       </form>
     </section>
   );

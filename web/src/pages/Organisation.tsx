@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, data } from "../api/client";
 import { refreshUser } from "../auth";
 import { fieldProps, formErrors, type FormErrors } from "../forms";
-import { Card, FieldMessage, FormMessage } from "../components";
+import { Card, FieldMessage, FormMessage, Submit } from "../components";
 
 const orgTypes = ["corporate", "educational", "nonprofit", "healthcare"] as const;
 
@@ -49,9 +49,7 @@ function CreateOrg() {
           <FieldMessage errors={errors} name="type" />
         </div>
         <FormMessage errors={errors} />
-        <button type="submit" className="button" disabled={create.isPending}>
-          {create.isPending ? t("app.saving") : t("org.create")}
-        </button>
+        <Submit pending={create.isPending}>{t("org.create")}</Submit>
       </form>
     </Card>
   );

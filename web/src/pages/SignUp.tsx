@@ -50,7 +50,7 @@ export default function SignUp() {
         </div>
         <div className="field">
           <label htmlFor="password">{t("signIn.password")}</label>
-          <input id="password" name="password" type="password" autoComplete="new-password" required minLength={6} dir="ltr" {...fieldProps(errors, "password")} aria-describedby={errors?.fields.password ? "password-hint password-error" : "password-hint"} />
+          <input id="password" name="password" type="password" autoComplete="new-password" required minLength={6} dir="ltr" {...fieldProps(errors, "password", "password-hint")} />
           <p className="hint" id="password-hint">{t("signUp.passwordHint")}</p>
           <FieldMessage errors={errors} name="password" />
         </div>

@@ -6,7 +6,7 @@ import { api, data } from "../api/client";
 import { refreshUser } from "../auth";
 import { languages, setLanguage, type Language } from "../i18n";
 import { fieldProps, formErrors, type FormErrors } from "../forms";
-import { Card, FieldMessage, FormMessage, Loading } from "../components";
+import { Card, FieldMessage, FormMessage, Loading, Submit } from "../components";
 import { useUser } from "../session";
 import { acceptPath, pendingInvitation } from "../organisation/pending";
 import { joinErrors, useJoinWithCode } from "../organisation/JoinWithCode";
@@ -141,9 +141,7 @@ function Profile({ onCodeFailed }: { onCodeFailed?: (e: FormErrors) => void }) {
           </div>
         )}
         <FormMessage errors={errors} />
-        <button type="submit" className="button" disabled={save.isPending}>
-          {save.isPending ? t("app.saving") : t("welcome.submit")}
-        </button>
+        <Submit pending={save.isPending}>{t("welcome.submit")}</Submit>
       </form>
     </Card>
   );
@@ -269,9 +267,7 @@ function Steps() {
         })}
         <FormMessage errors={errors} />
         <div className="actions">
-          <button type="submit" className="button" disabled={save.isPending}>
-            {save.isPending ? t("app.saving") : step.number === total ? t("welcome.steps.finish") : t("welcome.steps.next")}
-          </button>
+          <Submit pending={save.isPending}>{step.number === total ? t("welcome.steps.finish") : t("welcome.steps.next")}</Submit>
           <button type="button" className="button quiet" onClick={() => navigate(destination(me?.role), { replace: true })}>
             {t("welcome.steps.later")}
           </button>

@@ -15,8 +15,7 @@ import {
   PhaseFlow,
   ProblemNote,
   StatusBadge,
-  useDraw,
-  useLive,
+  useLiveSession,
   roomLabel,
   useRound,
   type Draw,
@@ -370,13 +369,7 @@ export function LiveControl() {
   const { id = "" } = useParams();
   const { t } = useTranslation();
   const refresh = useInvalidate(id);
-  const session = useQuery({
-    queryKey: ["sessions", id, "session"],
-    queryFn: () => data(api.GET("/sessions/v1/sessions/{sessionId}", { params: { path: { sessionId: id } } })),
-  });
-  const live = useLive(id);
-  const running = live.data?.status === "live";
-  const draw = useDraw(id, live.data?.latest_draw_id, running);
+  const { session, live, running, draw } = useLiveSession(id);
   const participants = useQuery({
     queryKey: ["sessions", id, "participants"],
     queryFn: () => data(api.GET("/sessions/v1/sessions/{sessionId}/participants", { params: { path: { sessionId: id } } })),

@@ -8,17 +8,18 @@ import { Link, useLocation, useParams } from "react-router";
 import { api, data } from "../api/client";
 import { FieldMessage, FormMessage, Loading } from "../components";
 import { isolate, languages } from "../i18n";
-import type { FormErrors } from "../forms";
+import { fieldProps, type FormErrors } from "../forms";
 import {
   areaErrors,
   downloadCalendar,
-  fieldAria,
+ 
   formatDate,
   formatWhen,
   isStaff,
   ProblemNote,
   StatusBadge,
   useMe,
+  useSession,
   useTimeZone,
   type Participant,
   type Session,
@@ -156,7 +157,7 @@ function InvitePanel({ id }: { id: string }) {
       <form onSubmit={submit} noValidate>
         <div className="field">
           <label htmlFor="emails">{t("sessions.invite.emails")}</label>
-          <textarea id="emails" name="emails" rows={3} dir="ltr" autoComplete="off" {...fieldAria(errors, "emails", "emails-hint")} />
+          <textarea id="emails" name="emails" rows={3} dir="ltr" autoComplete="off" {...fieldProps(errors, "emails", "emails-hint")} />
           <p className="hint" id="emails-hint">
             {t("sessions.invite.emailsHint")}
           </p>
@@ -313,7 +314,7 @@ export function HomeworkPanel({ id }: { id: string }) {
       <form onSubmit={submit} noValidate>
         <div className="field">
           <label htmlFor="hw_title">{t("sessions.homework.what")}</label>
-          <input id="hw_title" name="hw_title" maxLength={200} {...fieldAria(errs, "hw_title")} />
+          <input id="hw_title" name="hw_title" maxLength={200} {...fieldProps(errs, "hw_title")} />
           <FieldMessage errors={errs} name="hw_title" />
         </div>
         <div className="field-row">
@@ -332,7 +333,7 @@ export function HomeworkPanel({ id }: { id: string }) {
           </div>
           <div className="field">
             <label htmlFor="due">{t("sessions.homework.dueLabel")}</label>
-            <input id="due" name="due" type="date" {...fieldAria(errs, "due")} />
+            <input id="due" name="due" type="date" {...fieldProps(errs, "due")} />
             <FieldMessage errors={errs} name="due" />
           </div>
         </div>
@@ -392,10 +393,7 @@ export function SessionDetail() {
   const { t } = useTranslation();
   const me = useMe();
   const location = useLocation();
-  const q = useQuery({
-    queryKey: ["sessions", id, "session"],
-    queryFn: () => data(api.GET("/sessions/v1/sessions/{sessionId}", { params: { path: { sessionId: id } } })),
-  });
+  const q = useSession(id);
   if (q.isPending || me.isPending) return <Loading />;
   if (q.isError)
     return (

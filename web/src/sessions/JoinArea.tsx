@@ -2,7 +2,7 @@
 // the sessions function): accept, join, land in the live view. Without a
 // token (the calendar entry's link) a participant rejoins and staff go to
 // the session's page.
-import { useMutation, useQuery } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate, Route, Routes, useNavigate, useParams, useSearchParams } from "react-router";
 import { api, data } from "../api/client";
@@ -11,7 +11,7 @@ import { Loading } from "../components";
 import { isolate } from "../i18n";
 import { useUser } from "../session";
 import { SessionFacts } from "./Detail";
-import { problemKey, StatusBadge, useMe } from "./lib";
+import { problemKey, StatusBadge, useMe, useSession } from "./lib";
 import "./sessions.css";
 
 function status(err: unknown): number | undefined {
@@ -29,11 +29,7 @@ function Join() {
   const navigate = useNavigate();
   // Someone already in the session (or its staff) may read it; an invitee
   // may not until they join.
-  const session = useQuery({
-    queryKey: ["sessions", id, "session"],
-    queryFn: () => data(api.GET("/sessions/v1/sessions/{sessionId}", { params: { path: { sessionId: id } } })),
-    retry: false,
-  });
+  const session = useSession(id, false);
   const join = useMutation({
     mutationFn: () => data(api.POST("/sessions/v1/sessions/{sessionId}/join", { params: { path: { sessionId: id } }, body: token ? { token } : {} })),
     onSuccess: () => navigate(`/sessions/${id}/live`, { replace: true }),

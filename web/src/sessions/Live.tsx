@@ -8,16 +8,15 @@ import { Link, useParams } from "react-router";
 import { api, data } from "../api/client";
 import { Loading } from "../components";
 import { useUser } from "../session";
-import { formatDate } from "./lib";
 import {
   cardLabel,
+  formatDate,
   ConnectionNote,
   Countdown,
   PhaseFlow,
   ProblemNote,
   StatusBadge,
-  useDraw,
-  useLive,
+  useLiveSession,
   roomLabel,
   useRound,
   type Draw,
@@ -189,13 +188,7 @@ export function LiveView() {
   const { id = "" } = useParams();
   const { t } = useTranslation();
   const user = useUser();
-  const session = useQuery({
-    queryKey: ["sessions", id, "session"],
-    queryFn: () => data(api.GET("/sessions/v1/sessions/{sessionId}", { params: { path: { sessionId: id } } })),
-  });
-  const live = useLive(id);
-  const running = live.data?.status === "live";
-  const draw = useDraw(id, live.data?.latest_draw_id, running);
+  const { session, live, draw } = useLiveSession(id);
   if (live.isPending || session.isPending) return <Loading />;
   if (!live.data)
     return (

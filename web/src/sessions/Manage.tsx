@@ -1,15 +1,15 @@
 // Changing a session before it runs, from its page: a new time, its
 // cancellation, another owner. The API mails invitees about the first two;
 // the page says so before and after.
-import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
 import { api, data } from "../api/client";
-import { FieldMessage, FormMessage } from "../components";
-import type { FormErrors } from "../forms";
+import { FieldMessage, FormMessage, Submit } from "../components";
+import { fieldProps, type FormErrors } from "../forms";
 import { isolate } from "../i18n";
-import { areaErrors, fieldAria, formatWhen, isStaff, ProblemNote, type Session } from "./lib";
+import { areaErrors, formatWhen, isStaff, ProblemNote, type Session } from "./lib";
 import { wallTime } from "./format";
 
 type Mode = "reschedule" | "cancel" | "owner";
@@ -69,11 +69,14 @@ function Reschedule({ s, onDone, onClose }: { s: Session; onDone: (s: Session) =
     ),
   };
   return (
-    <form className="manage-panel" onSubmit={submit} noValidate aria-labelledby="reschedule-title">
-      <h2 id="reschedule-title">{t("sessions.manage.reschedule.title")}</h2>
-      <p className="hint" id="reschedule-mail">
-        {t("sessions.manage.reschedule.mail")}
-      </p>
+    <ManageForm
+      name="reschedule"
+      title={t("sessions.manage.reschedule.title")}
+      what={t("sessions.manage.reschedule.mail")}
+      onSubmit={submit}
+      onClose={onClose}
+      send={<Submit pending={move.isPending} aria-describedby="reschedule-what">{t("sessions.manage.reschedule.submit")}</Submit>}
+    >
       <div className="field-row">
         <div className="field">
           <label htmlFor="r_start_at">{t("sessions.manage.reschedule.start")}</label>
@@ -84,13 +87,13 @@ function Reschedule({ s, onDone, onClose }: { s: Session; onDone: (s: Session) =
             type="datetime-local"
             required
             defaultValue={wallTime(s.start_at, zone)}
-            {...fieldAria(errs, "r_start_at")}
+            {...fieldProps(errs, "r_start_at")}
           />
           <FieldMessage errors={errs} name="r_start_at" />
         </div>
         <div className="field">
           <label htmlFor="r_time_zone">{t("sessions.schedule.timeZone")}</label>
-          <select id="r_time_zone" name="r_time_zone" defaultValue={zone} dir="ltr" {...fieldAria(errs, "r_time_zone", "r_time_zone-hint")}>
+          <select id="r_time_zone" name="r_time_zone" defaultValue={zone} dir="ltr" {...fieldProps(errs, "r_time_zone", "r_time_zone-hint")}>
             {zones.map((z) => (
               <option key={z} value={z}>
                 {z.replaceAll("_", " ")}
@@ -113,15 +116,44 @@ function Reschedule({ s, onDone, onClose }: { s: Session; onDone: (s: Session) =
           max={720}
           inputMode="numeric"
           defaultValue={s.duration_minutes}
-          {...fieldAria(errs, "r_duration")}
+          {...fieldProps(errs, "r_duration")}
         />
         <FieldMessage errors={errs} name="r_duration" />
       </div>
       <FormMessage errors={errs} />
+    </ManageForm>
+  );
+}
+
+// ManageForm frames a panel's form: its title, what it does (which the send
+// button refers to), its fields, then send and close.
+function ManageForm({
+  name,
+  title,
+  what,
+  onSubmit,
+  onClose,
+  send,
+  children,
+}: {
+  name: string;
+  title: string;
+  what: string;
+  onSubmit: (e: FormEvent<HTMLFormElement>) => void;
+  onClose: () => void;
+  send: ReactNode;
+  children: ReactNode;
+}) {
+  const { t } = useTranslation();
+  return (
+    <form className="manage-panel" onSubmit={onSubmit} noValidate aria-labelledby={`${name}-title`}>
+      <h2 id={`${name}-title`}>{title}</h2>
+      <p className="hint" id={`${name}-what`}>
+        {what}
+      </p>
+      {children}
       <div className="confirm">
-        <button type="submit" className="button" disabled={move.isPending} aria-describedby="reschedule-mail">
-          {move.isPending ? t("app.saving") : t("sessions.manage.reschedule.submit")}
-        </button>
+        {send}
         <button type="button" className="button secondary" onClick={onClose}>
           {t("sessions.manage.close")}
         </button>
@@ -199,11 +231,20 @@ function Owner({ s, onDone, onClose }: { s: Session; onDone: (s: Session) => voi
   };
   const people = staff.data ?? [];
   return (
-    <form className="manage-panel" onSubmit={submit} noValidate aria-labelledby="owner-title">
-      <h2 id="owner-title">{t("sessions.manage.owner.title")}</h2>
-      <p className="hint" id="owner-what">
-        {t("sessions.manage.owner.what")}
-      </p>
+    <ManageForm
+      name="owner"
+      title={t("sessions.manage.owner.title")}
+      what={t("sessions.manage.owner.what")}
+      onSubmit={submit}
+      onClose={onClose}
+      send={
+        people.length > 0 && (
+          <button type="submit" className="button" disabled={hand.isPending} aria-describedby="owner-what">
+            {t("sessions.manage.owner.submit")}
+          </button>
+        )
+      }
+    >
       {staff.isPending && <p role="status">{t("app.loading")}</p>}
       {staff.isError && <ProblemNote error={staff.error} onRetry={() => void staff.refetch()} />}
       {staff.isSuccess && people.length === 0 && <p className="empty">{t("sessions.manage.owner.none")}</p>}
@@ -211,7 +252,7 @@ function Owner({ s, onDone, onClose }: { s: Session; onDone: (s: Session) => voi
         <>
           <div className="field">
             <label htmlFor="owner_uid">{t("sessions.manage.owner.who")}</label>
-            <select id="owner_uid" name="owner_uid" autoFocus {...fieldAria(errs, "owner_uid")}>
+            <select id="owner_uid" name="owner_uid" autoFocus {...fieldProps(errs, "owner_uid")}>
               {people.map((m) => (
                 <option key={m.uid} value={m.uid}>
                   {m.display_name || m.email} · {t(`role.${m.role}`)}
@@ -223,17 +264,7 @@ function Owner({ s, onDone, onClose }: { s: Session; onDone: (s: Session) => voi
           <FormMessage errors={errs} />
         </>
       )}
-      <div className="confirm">
-        {people.length > 0 && (
-          <button type="submit" className="button" disabled={hand.isPending} aria-describedby="owner-what">
-            {t("sessions.manage.owner.submit")}
-          </button>
-        )}
-        <button type="button" className="button secondary" onClick={onClose}>
-          {t("sessions.manage.close")}
-        </button>
-      </div>
-    </form>
+    </ManageForm>
   );
 }
 

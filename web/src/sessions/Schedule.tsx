@@ -5,9 +5,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router";
 import { api, data } from "../api/client";
-import { FieldMessage, FormMessage, Loading } from "../components";
-import type { FormErrors } from "../forms";
-import { areaErrors, fieldAria, isStaff, ProblemNote, useMe, useTimeZone } from "./lib";
+import { FieldMessage, FormMessage, Loading, Submit } from "../components";
+import { fieldProps, type FormErrors } from "../forms";
+import { areaErrors, isStaff, ProblemNote, useMe, useTimeZone } from "./lib";
 
 const shown = ["journey_id", "title", "start_at", "time_zone", "duration_minutes", "capacity", "url"] as const;
 
@@ -108,7 +108,7 @@ export function ScheduleSession() {
               id="journey_id"
               name="journey_id"
               defaultValue={published.some((j) => j.id === wanted) ? wanted : published[0].id}
-              {...fieldAria(errs, "journey_id")}
+              {...fieldProps(errs, "journey_id")}
             >
               {published.map((j) => (
                 <option key={j.id} value={j.id}>
@@ -120,7 +120,7 @@ export function ScheduleSession() {
           </div>
           <div className="field">
             <label htmlFor="title">{t("sessions.schedule.sessionTitle")}</label>
-            <input id="title" name="title" maxLength={200} {...fieldAria(errs, "title", "title-hint")} />
+            <input id="title" name="title" maxLength={200} {...fieldProps(errs, "title", "title-hint")} />
             <p className="hint" id="title-hint">
               {t("sessions.schedule.titleHint")}
             </p>
@@ -129,12 +129,12 @@ export function ScheduleSession() {
           <div className="field-row">
             <div className="field">
               <label htmlFor="start_at">{t("sessions.schedule.start")}</label>
-              <input id="start_at" name="start_at" type="datetime-local" required defaultValue={nextWeek()} {...fieldAria(errs, "start_at")} />
+              <input id="start_at" name="start_at" type="datetime-local" required defaultValue={nextWeek()} {...fieldProps(errs, "start_at")} />
               <FieldMessage errors={errs} name="start_at" />
             </div>
             <div className="field">
               <label htmlFor="time_zone">{t("sessions.schedule.timeZone")}</label>
-              <select id="time_zone" name="time_zone" defaultValue={zone} dir="ltr" {...fieldAria(errs, "time_zone")}>
+              <select id="time_zone" name="time_zone" defaultValue={zone} dir="ltr" {...fieldProps(errs, "time_zone")}>
                 {zones.map((z) => (
                   <option key={z} value={z}>
                     {z.replaceAll("_", " ")}
@@ -147,27 +147,25 @@ export function ScheduleSession() {
           <div className="field-row">
             <div className="field">
               <label htmlFor="duration_minutes">{t("sessions.schedule.duration")}</label>
-              <input id="duration_minutes" name="duration_minutes" type="number" min={15} max={720} inputMode="numeric" placeholder="90" {...fieldAria(errs, "duration_minutes")} />
+              <input id="duration_minutes" name="duration_minutes" type="number" min={15} max={720} inputMode="numeric" placeholder="90" {...fieldProps(errs, "duration_minutes")} />
               <FieldMessage errors={errs} name="duration_minutes" />
             </div>
             <div className="field">
               <label htmlFor="capacity">{t("sessions.schedule.capacity")}</label>
-              <input id="capacity" name="capacity" type="number" min={1} max={500} inputMode="numeric" defaultValue={12} {...fieldAria(errs, "capacity")} />
+              <input id="capacity" name="capacity" type="number" min={1} max={500} inputMode="numeric" defaultValue={12} {...fieldProps(errs, "capacity")} />
               <FieldMessage errors={errs} name="capacity" />
             </div>
           </div>
           <div className="field">
             <label htmlFor="url">{t("sessions.schedule.meeting")}</label>
-            <input id="url" name="url" type="url" dir="ltr" inputMode="url" placeholder="https://" {...fieldAria(errs, "url", "url-hint")} />
+            <input id="url" name="url" type="url" dir="ltr" inputMode="url" placeholder="https://" {...fieldProps(errs, "url", "url-hint")} />
             <p className="hint" id="url-hint">
               {t("sessions.schedule.meetingHint")}
             </p>
             <FieldMessage errors={errs} name="url" />
           </div>
           <FormMessage errors={errs} />
-          <button type="submit" className="button" disabled={schedule.isPending}>
-            {schedule.isPending ? t("app.saving") : t("sessions.schedule.submit")}
-          </button>
+          <Submit pending={schedule.isPending}>{t("sessions.schedule.submit")}</Submit>
         </form>
       )}
     </section>

@@ -113,12 +113,23 @@ export function cardLabel(c: { title?: string; images?: { alt?: string }[]; card
   return c.title || c.images?.find((i) => i.alt)?.alt || fallback;
 }
 
-// fieldAria is fieldProps with a hint kept in aria-describedby beside the
-// field's error.
-export function fieldAria(errors: FormErrors | undefined, name: string, hint?: string) {
-  const bad = errors?.fields[name] !== undefined;
-  const ids = [hint, bad ? `${name}-error` : undefined].filter(Boolean).join(" ");
-  return { "aria-invalid": bad || undefined, "aria-describedby": ids || undefined };
+// useSession reads one session under the key a save updates in place.
+export function useSession(id: string, retry?: false) {
+  return useQuery({
+    queryKey: ["sessions", id, "session"],
+    queryFn: () => data(api.GET("/sessions/v1/sessions/{sessionId}", { params: { path: { sessionId: id } } })),
+    retry,
+  });
+}
+
+// useLiveSession is what both live screens follow: the session, where it
+// is, and the draw it shows while it runs.
+export function useLiveSession(id: string) {
+  const session = useSession(id);
+  const live = useLive(id);
+  const running = live.data?.status === "live";
+  const draw = useDraw(id, live.data?.latest_draw_id, running);
+  return { session, live, running, draw };
 }
 
 // useLive polls where the session is until it is over.
