@@ -24,7 +24,7 @@ func New(d Deps) (http.Handler, error) {
 	}
 	// Content records no events and sends no mail: its transactions still
 	// run through the one helper (shared/txn).
-	a := &api{d: d, ob: outbox.New(d.Firestore, outbox.Options{Now: d.Now})}
+	a := &api{d: d, ob: outbox.New(d.Firestore, outbox.Options{Now: d.Now}), img: newImageSigner(d)}
 	// Roles come from the token's claims: content reads no membership.
 	return httpapi.Router(EntryHTTP, authz.Guard{Verifier: d.Verifier}.Routes(a.routes())), nil
 }
@@ -33,8 +33,9 @@ func New(d Deps) (http.Handler, error) {
 func Routes() []httpapi.RouteSpec { return httpapi.Specs((&api{}).routes()) }
 
 type api struct {
-	d  Deps
-	ob *outbox.Outbox
+	d   Deps
+	ob  *outbox.Outbox
+	img *imageSigner
 }
 
 // routes is the one route table: New mounts it, Routes describes it. The

@@ -43,6 +43,9 @@ const (
 	EntryEmbed = "content-embed"
 )
 
+// ImageBucket is the logical bucket of item pictures (infra/topology.yaml).
+const ImageBucket = "media"
+
 // Declared configuration (infra/topology.yaml).
 const (
 	EnvOfficialOrg = "CONTENT_OFFICIAL_ORG" // the organisation managing the official library
@@ -54,6 +57,9 @@ func init() {
 		b, d := deps(p)
 		d.Verifier = platform.Use(b, p.Verifier)
 		d.OfficialOrg = platform.Use(b, p.EnvOf(EnvOfficialOrg))
+		d.Storage = platform.Use(b, p.Storage)
+		d.Bucket = p.Bucket(ImageBucket)
+		d.Signer = platform.Use(b, p.Signer)
 		if b.Err() != nil {
 			return nil, b.Err()
 		}

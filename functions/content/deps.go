@@ -5,10 +5,15 @@ import (
 	"time"
 
 	"cloud.google.com/go/firestore"
+	"cloud.google.com/go/storage"
 
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/library"
+	"pointsofyou.ai/studio/shared/platform"
 )
+
+// Signer says how V4 URLs are signed (shared/platform builds it).
+type Signer = platform.Signer
 
 // Embedder computes embeddings; *ai.Client implements it.
 type Embedder = library.Embedder
@@ -39,6 +44,11 @@ type Deps struct {
 	// OfficialOrg: org_admins of this organisation manage the official
 	// library (default DefaultOfficialOrg).
 	OfficialOrg string
+	// Storage, Bucket and Signer sign GET URLs of item pictures (the
+	// media bucket); without Storage, views carry no URLs.
+	Storage *storage.Client
+	Bucket  string
+	Signer  Signer
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// ScanLimit bounds the items one browse request reads per library

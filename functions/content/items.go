@@ -40,7 +40,7 @@ type ItemView struct {
 	DeckID      string           `json:"deck_id,omitempty"`
 	Series      string           `json:"series,omitempty"`
 	DurationMin int              `json:"duration_minutes,omitempty"`
-	Images      []library.Image  `json:"images,omitempty"`
+	Images      []ImageView      `json:"images,omitempty"`
 	License     *library.License `json:"license,omitempty"`
 	Attribution string           `json:"attribution,omitempty"`
 	Status      string           `json:"status,omitempty"`
@@ -74,7 +74,7 @@ func (a *api) view(it *library.Item, tier, locale string) ItemView {
 	v.Locale, v.Title, v.Body, v.Prompts = l, t.Title, t.Body, t.Prompts
 	v.Locales, v.Themes, v.Tags, v.Phase = it.Locales, it.Themes, it.Tags, it.Phase
 	v.Category, v.DeckID, v.Series, v.DurationMin = it.Category, it.DeckID, it.Series, it.DurationMin
-	v.Images, v.License, v.Attribution, v.Status, v.Version = it.Images, &lic, it.Attribution, it.Status, it.Version
+	v.Images, v.License, v.Attribution, v.Status, v.Version = a.img.images(it.Images), &lic, it.Attribution, it.Status, it.Version
 	return v
 }
 

@@ -99,6 +99,8 @@ test("scenario 2: build a journey by drag and drop and keyboard, fix the timing,
   await library.getByRole("button", { name: "Search" }).click();
   const lowTide = library.locator('[data-item="tw-photo-01"]');
   await expect(lowTide).toBeVisible();
+  await lowTide.locator("img.lib-img").scrollIntoViewIfNeeded();
+  await expect.poll(() => lowTide.locator("img.lib-img").evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))).toBeGreaterThan(0);
   await dragAndDrop(page, lowTide.locator(".lib-face"), page.locator('[data-phase="pause"] .jb-drop-hint'));
   const pause = page.getByRole("list", { name: "Steps of Pause" });
   await expect(pause.getByLabel("Title", { exact: true })).toHaveValue("Low tide morning");
@@ -231,6 +233,12 @@ test("a free-tier participant sees items above her plan locked, without their te
   await expect(locked.getByRole("heading")).toHaveText("Locked Photo card");
   await expect(locked).toContainText("Included in the Professional plan.");
   await expect(page.getByText("Driftwood")).toHaveCount(0);
+  // Photo cards show their picture, signed for this caller; a locked card
+  // never carries one.
+  const photo = grid.locator('[data-item="tw-photo-01"] img.lib-img');
+  await expect(photo).toHaveAttribute("alt", /Low tide morning/);
+  await expect.poll(() => photo.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))).toBeGreaterThan(0);
+  await expect(locked.locator("img")).toHaveCount(0);
   await check(page, "library-locked", async () => {
     await expect(page.locator('[data-item="tw-photo-05"]')).toBeVisible();
   });

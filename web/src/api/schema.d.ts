@@ -1645,6 +1645,14 @@ export interface components {
             themes?: string[];
             tags?: string[];
             phase?: string;
+            /** @description The item's pictures (never on a locked stub); url is a signed GET URL, stable within the hour and valid at least an hour. */
+            images?: {
+                media_id?: string;
+                object?: string;
+                alt?: string;
+                /** Format: uri */
+                url?: string;
+            }[];
             license?: Record<string, never>;
             attribution?: string;
             status?: string;

@@ -7,7 +7,7 @@ import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { api, data } from "../api/client";
 import { ApiError, problemMessageKey } from "../api/problem";
 import { Loading } from "../components";
-import { contentLang, contentLocales, ItemCard, itemTypes, LockIcon, tiers, tint, type Item } from "./items";
+import { contentLang, contentLocales, firstImage, ItemCard, ItemImage, itemTypes, LockIcon, tiers, tint, type Item } from "./items";
 import "./library.css";
 
 const pageSize = 12;
@@ -128,9 +128,9 @@ function Filters() {
 function Grid({ items, label }: { items: Item[]; label: string }) {
   return (
     <ul className="lib-grid" aria-label={label}>
-      {items.map((it) => (
+      {items.map((it, i) => (
         <li key={`${it.library}-${it.id}`}>
-          <ItemCard item={it} to={`/library/${encodeURIComponent(it.id)}`} level={2} />
+          <ItemCard item={it} to={`/library/${encodeURIComponent(it.id)}`} level={2} eager={i < 4} />
         </li>
       ))}
     </ul>
@@ -270,9 +270,15 @@ function ItemDetail() {
   return (
     <article className="card lib-detail" aria-labelledby={headingId}>
       {back}
-      <div className={`lib-detail-face lib-face lib-face-${it.type.replace(/_card$/, "")} tint-${tint(it.id)}`} aria-hidden="true">
-        {it.type === "word_card" ? <span dir="auto">{it.title}</span> : it.type === "question_card" ? <span>?</span> : null}
-      </div>
+      {firstImage(it) ? (
+        <div className={`lib-detail-face lib-face lib-face-${it.type.replace(/_card$/, "")} tint-${tint(it.id)}`}>
+          <ItemImage item={it} eager />
+        </div>
+      ) : (
+        <div className={`lib-detail-face lib-face lib-face-${it.type.replace(/_card$/, "")} tint-${tint(it.id)}`} aria-hidden="true">
+          {it.type === "word_card" ? <span dir="auto">{it.title}</span> : it.type === "question_card" ? <span>?</span> : null}
+        </div>
+      )}
       <h1 id={headingId} lang={it.locale} dir="auto">
         {it.title}
       </h1>

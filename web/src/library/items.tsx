@@ -69,10 +69,46 @@ const glyphs: Record<string, string> = {
   journey_element: "◇",
 };
 
-// Face is the top of a card: the word itself for a word card, a question
-// mark for a question, a soft tinted field for a photo.
-function Face({ item }: { item: Item }) {
+// firstImage is the item's first picture the server signed a URL for
+// (locked items never carry one).
+export function firstImage(item: Item): { url: string; alt: string } | undefined {
+  if (item.locked) return undefined;
+  const im = item.images?.find((i) => i.url);
+  return im?.url ? { url: im.url, alt: im.alt ?? "" } : undefined;
+}
+
+// ItemImage fills a face of fixed size (so nothing shifts while it loads);
+// the tinted field behind it shows until then. Cards further down the list
+// load lazily.
+export function ItemImage({ item, eager }: { item: Item; eager?: boolean }) {
+  const im = firstImage(item);
+  if (!im) return null;
+  return (
+    <img
+      className="lib-img"
+      src={im.url}
+      alt={im.alt}
+      width={256}
+      height={256}
+      loading={eager ? "eager" : "lazy"}
+      decoding="async"
+      draggable={false}
+    />
+  );
+}
+
+// Face is the top of a card: the picture of a photo card, the word itself
+// for a word card, a question mark for a question, a soft tinted field for
+// a photo without a picture.
+function Face({ item, eager }: { item: Item; eager?: boolean }) {
   const kind = item.type.replace(/_card$/, "");
+  if (firstImage(item)) {
+    return (
+      <div className={`lib-face lib-face-${kind} tint-${tint(item.id)}`}>
+        <ItemImage item={item} eager={eager} />
+      </div>
+    );
+  }
   return (
     <div className={`lib-face lib-face-${kind} tint-${tint(item.id)}`} aria-hidden="true">
       {item.locked ? <LockIcon /> : item.type === "word_card" ? <span dir="auto">{item.title}</span> : <span className={glyphs[item.type] ? "lib-glyph" : undefined}>{glyphs[item.type] ?? (item.type === "question_card" ? "?" : null)}</span>}
@@ -87,11 +123,14 @@ export function ItemCard({
   to,
   draggable,
   level = 3,
+  eager,
   children,
 }: {
   item: Item;
   to?: string;
   draggable?: boolean;
+  // eager: the card is likely above the fold, so its picture loads at once.
+  eager?: boolean;
   // level is the title's heading level, one below the list's heading.
   level?: 2 | 3;
   children?: ReactNode;
@@ -114,7 +153,7 @@ export function ItemCard({
       onDragStart={draggable && !item.locked ? onDragStart : undefined}
       data-item={item.id}
     >
-      <Face item={item} />
+      <Face item={item} eager={eager} />
       <div className="lib-card-body">
         <p className="lib-meta">
           <span>{t(`library.types.${item.type}`, { defaultValue: item.type })}</span>
