@@ -391,3 +391,22 @@ func TestRoutesAreMounted(t *testing.T) {
 		r.Problem(t, 401)
 	}
 }
+
+// A member's profile names their organisation, so screens show its name
+// rather than its id (a participant may not read the organisation itself).
+func TestMeNamesTheOrganisation(t *testing.T) {
+	t.Parallel()
+	h := newHandler(t, nil)
+	org, adminUID, adminTok := withOrg(t, h)
+	var me MeView
+	apitest.Serve(t, h, "GET", "/v1/me", adminTok, nil).Want(t, 200).JSON(t, &me)
+	if me.Org != org || me.OrgName != "Org "+adminUID {
+		t.Fatalf("me = org %q name %q, want %q %q", me.Org, me.OrgName, org, "Org "+adminUID)
+	}
+	_, _, loneTok := registered(t, h, "example.org", auth.RoleParticipant)
+	var lone MeView
+	apitest.Serve(t, h, "GET", "/v1/me", loneTok, nil).Want(t, 200).JSON(t, &lone)
+	if lone.Org != "" || lone.OrgName != "" {
+		t.Fatalf("no organisation: me = %q %q", lone.Org, lone.OrgName)
+	}
+}

@@ -7,6 +7,8 @@ import (
 
 	"cloud.google.com/go/firestore"
 	fbauth "firebase.google.com/go/v4/auth"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
@@ -43,6 +45,7 @@ type MeView struct {
 	Role         string         `json:"role"`
 	Tier         string         `json:"tier"`
 	Org          string         `json:"org,omitempty"`
+	OrgName      string         `json:"org_name,omitempty"`
 	Onboarding   OnboardingView `json:"onboarding"`
 	Registered   bool           `json:"registered"`
 	RefreshToken bool           `json:"refresh_token,omitempty"`
@@ -85,7 +88,24 @@ func (a *api) getMe(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return txn.Problem(err)
 	}
-	httpapi.WriteJSON(w, http.StatusOK, meView(p.UID, u))
+	v := meView(p.UID, u)
+	// The organisation's name, for screens: a participant may not read the
+	// organisation itself. One that is gone leaves the name out.
+	if v.Org != "" {
+		snap, err := a.d.Firestore.Collection(colOrgs).Doc(v.Org).Get(r.Context())
+		switch {
+		case status.Code(err) == codes.NotFound:
+		case err != nil:
+			return txn.Problem(err)
+		default:
+			var o OrgDoc
+			if err := snap.DataTo(&o); err != nil {
+				return txn.Problem(err)
+			}
+			v.OrgName = o.Name
+		}
+	}
+	httpapi.WriteJSON(w, http.StatusOK, v)
 	return nil
 }
 

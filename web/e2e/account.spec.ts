@@ -106,7 +106,7 @@ test("scenario 4: an invited participant signs up, onboards, decides consents, d
   await check(page, "organisation-onboarding-last");
   await page.getByRole("button", { name: "Finish" }).click();
   await expect(page.getByRole("heading", { name: "Welcome, Dana Invited" })).toBeVisible();
-  await expect(page.getByText("org-lumen")).toBeVisible();
+  await expect(page.getByText("Lumen Learning Collective (demo)")).toBeVisible();
 
   // My privacy: every purpose off; on, off, on again, each a receipt.
   await page.getByRole("link", { name: "Privacy" }).first().click();
@@ -200,7 +200,7 @@ test("join an organisation with its code during onboarding", async ({ page }) =>
   await expect(page.getByText("Step 1 of 4")).toBeVisible();
   await page.getByRole("button", { name: "Skip for now" }).click();
   await expect(page.getByRole("heading", { name: "Welcome, Coda Joiner" })).toBeVisible();
-  await expect(page.getByText("org-lumen")).toBeVisible();
+  await expect(page.getByText("Lumen Learning Collective (demo)")).toBeVisible();
 });
 
 test("an address whose organisation requires SSO is told so on the sign-in screen", async ({ page }) => {

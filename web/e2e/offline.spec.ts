@@ -57,7 +57,7 @@ test("offline after the first visit: the shell and the last-seen profile, an off
   await page.reload();
   await expect(welcome).toBeVisible();
   await expect(page.getByText("Facilitator", { exact: true })).toBeVisible();
-  await expect(page.getByText("org-lumen")).toBeVisible();
+  await expect(page.getByText("Lumen Learning Collective (demo)")).toBeVisible();
   const notice = page.getByRole("status").filter({ hasText: "You're offline." });
   await expect(notice).toBeVisible();
   await expect(notice).toContainText("Reconnect to make changes.");

@@ -31,7 +31,7 @@ test("sign in, see my profile from the API, switch to Hebrew", async ({ page }) 
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole("heading", { name: `Welcome, ${facilitator.display_name}` })).toBeVisible();
   await expect(page.getByText("Facilitator", { exact: true })).toBeVisible();
-  await expect(page.getByText("org-lumen")).toBeVisible();
+  await expect(page.getByText("Lumen Learning Collective (demo)")).toBeVisible();
   await noSeriousViolations(page);
   await shots(page, "home-en");
   await dark(page, "home-en-dark");

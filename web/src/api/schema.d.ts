@@ -1742,6 +1742,8 @@ export interface components {
             role?: components["schemas"]["Role"];
             tier?: components["schemas"]["Tier"];
             org?: string;
+            /** @description The organisation's name (absent without an organisation). */
+            org_name?: string;
             registered?: boolean;
             /** @description The claims changed; refresh the ID token. */
             refresh_token?: boolean;

@@ -38,7 +38,7 @@ export function Home() {
   const rows: [string, string | undefined][] = [
     ["home.role", m.role && t(`role.${m.role}`)],
     ["home.tier", m.tier && t(`tier.${m.tier}`)],
-    ["home.org", m.org],
+    ["home.org", m.org_name ?? m.org],
     ["home.language", m.language && new Intl.DisplayNames([i18n.language], { type: "language" }).of(m.language)],
     ["home.timezone", m.timezone],
   ];
