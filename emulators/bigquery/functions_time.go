@@ -169,25 +169,34 @@ func (r *rewriter) addSub(fn string, kids []node) (string, error) {
 	return s, nil
 }
 
-// formatTime renders the FORMAT_* family (format, x[, tz]).
-func (r *rewriter) formatTime(fn string, kids []node) (string, error) {
+// formatAndValue renders the (format, x[, tz]) arguments the FORMAT_* and
+// PARSE_* families share, handing back the optional time zone argument
+// (none or one).
+func (r *rewriter) formatAndValue(fn string, kids []node) (f, x string, tz [][]node, err error) {
 	args := splitArgs(kids)
 	if len(args) < 2 || len(args) > 3 {
-		return "", errQuery("No matching signature for function " + fn)
+		return "", "", nil, errQuery("No matching signature for function " + fn)
 	}
-	f, err := r.formatArg(args[0])
-	if err != nil {
-		return "", err
+	if f, err = r.formatArg(args[0]); err != nil {
+		return "", "", nil, err
 	}
-	x, err := r.seq(args[1])
+	if x, err = r.seq(args[1]); err != nil {
+		return "", "", nil, err
+	}
+	return f, x, args[2:], nil
+}
+
+// formatTime renders the FORMAT_* family (format, x[, tz]).
+func (r *rewriter) formatTime(fn string, kids []node) (string, error) {
+	f, x, tzArg, err := r.formatAndValue(fn, kids)
 	if err != nil {
 		return "", err
 	}
 	if fn == "FORMAT_TIME" {
 		x = "(DATE '2000-01-01' + " + x + ")"
 	}
-	if len(args) == 3 {
-		tz, err := r.seq(args[2])
+	if len(tzArg) == 1 {
+		tz, err := r.seq(tzArg[0])
 		if err != nil {
 			return "", err
 		}
@@ -201,15 +210,7 @@ var parseTypes = map[string]string{"PARSE_TIMESTAMP": "TIMESTAMPTZ", "PARSE_DATE
 
 // parseTime renders the PARSE_* family (format, s[, tz]).
 func (r *rewriter) parseTime(fn string, kids []node) (string, error) {
-	args := splitArgs(kids)
-	if len(args) < 2 || len(args) > 3 {
-		return "", errQuery("No matching signature for function " + fn)
-	}
-	f, err := r.formatArg(args[0])
-	if err != nil {
-		return "", err
-	}
-	x, err := r.seq(args[1])
+	f, x, _, err := r.formatAndValue(fn, kids)
 	if err != nil {
 		return "", err
 	}

@@ -2,22 +2,17 @@ package relay
 
 import (
 	"context"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"cloud.google.com/go/firestore"
 	pb "cloud.google.com/go/firestore/apiv1/firestorepb"
-	"cloud.google.com/go/pubsub/v2"
-	pspb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	fsemu "pointsofyou.ai/studio/emulators/firestore"
 	"pointsofyou.ai/studio/emulators/firestore/fstest"
 	psemu "pointsofyou.ai/studio/emulators/pubsub"
+	"pointsofyou.ai/studio/emulators/pubsub/pubsubtest"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/firestoreevent"
 	"pointsofyou.ai/studio/shared/outbox"
@@ -36,20 +31,7 @@ func TestTriggerPublishesTheNamedDocumentOnce(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	fs := fstest.NewClient(t, project, fsemu.Options{Indexes: fstest.DeployedIndexes(t)})
-	srv, err := psemu.NewServer(psemu.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	ps, err := pubsub.NewClient(ctx, project, option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ps.Close() })
-	if _, err := ps.TopicAdminClient.CreateTopic(ctx, &pspb.Topic{Name: psemu.TopicName(project, events.Topic)}); err != nil {
-		t.Fatal(err)
-	}
+	srv, ps := pubsubtest.NewClient(t, project, psemu.Options{}, events.Topic)
 	snd, err := events.NewSender(ps, events.Topic, nil)
 	if err != nil {
 		t.Fatal(err)

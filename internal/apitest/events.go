@@ -12,15 +12,12 @@ import (
 	"time"
 
 	"cloud.google.com/go/pubsub/v2"
-	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"cloud.google.com/go/pubsub/v2/pstest"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
 	psemu "pointsofyou.ai/studio/emulators/pubsub"
+	"pointsofyou.ai/studio/emulators/pubsub/pubsubtest"
 	"pointsofyou.ai/studio/shared/events"
 )
 
@@ -70,25 +67,10 @@ func (d pubsubDown) React(any) (bool, any, error) {
 func NewEvents(t testing.TB, opts EventsOptions) *Events {
 	t.Helper()
 	e := &Events{t: t}
-	quiet := slog.New(slog.DiscardHandler)
-	srv, err := psemu.NewServer(psemu.Options{Logger: quiet,
-		Reactors: []pstest.ServerReactorOption{{FuncName: "Publish", Reactor: pubsubDown{&e.down}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	e.srv = srv
 	const project = "demo-apitest"
-	ctx := context.Background()
-	c, err := pubsub.NewClient(ctx, project, option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	if _, err := c.TopicAdminClient.CreateTopic(ctx, &pb.Topic{Name: psemu.TopicName(project, events.Topic)}); err != nil {
-		t.Fatal(err)
-	}
+	srv, c := pubsubtest.NewClient(t, project, psemu.Options{
+		Reactors: []pstest.ServerReactorOption{{FuncName: "Publish", Reactor: pubsubDown{&e.down}}}}, events.Topic)
+	e.srv = srv
 	ps, err := events.NewPseudonymizer([]byte(strings.Repeat("k", 32)))
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +81,7 @@ func NewEvents(t testing.TB, opts EventsOptions) *Events {
 	}
 	e.client, e.ps, e.gate, e.now = c, ps, gate, opts.Now
 	e.pub, err = events.NewPublisher(c, events.Topic, events.PublisherOptions{
-		Registry: events.Standard(), Pseudonyms: ps, Gate: gate, Now: opts.Now, Logger: quiet,
+		Registry: events.Standard(), Pseudonyms: ps, Gate: gate, Now: opts.Now, Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -12,11 +12,9 @@ import (
 	"cloud.google.com/go/pubsub/v2"
 	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
 	"cloud.google.com/go/pubsub/v2/pstest"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	emulator "pointsofyou.ai/studio/emulators/pubsub"
+	"pointsofyou.ai/studio/emulators/pubsub/pubsubtest"
 )
 
 const project = "demo-test"
@@ -30,22 +28,8 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	srv, err := emulator.NewServer(emulator.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	c, err := pubsub.NewClient(context.Background(), project,
-		option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
+	srv, c := pubsubtest.NewClient(t, project, emulator.Options{}, Topic)
 	ctx := testCtx(t)
-	if _, err := c.TopicAdminClient.CreateTopic(ctx, &pb.Topic{Name: emulator.TopicName(project, Topic)}); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := c.SubscriptionAdminClient.CreateSubscription(ctx, &pb.Subscription{
 		Name: emulator.SubscriptionName(project, "all"), Topic: emulator.TopicName(project, Topic), EnableMessageOrdering: true,
 	}); err != nil {

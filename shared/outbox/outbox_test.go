@@ -12,15 +12,11 @@ import (
 	"time"
 
 	"cloud.google.com/go/firestore"
-	"cloud.google.com/go/pubsub/v2"
-	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	fsemu "pointsofyou.ai/studio/emulators/firestore"
 	"pointsofyou.ai/studio/emulators/firestore/fstest"
 	psemu "pointsofyou.ai/studio/emulators/pubsub"
+	"pointsofyou.ai/studio/emulators/pubsub/pubsubtest"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/mail"
 	"pointsofyou.ai/studio/shared/outbox"
@@ -60,22 +56,8 @@ func newWorld(t *testing.T) *world {
 	t.Helper()
 	w := &world{gate: &gate{allowed: map[string]bool{}}}
 	w.fs = fstest.NewClient(t, project, fsemu.Options{Indexes: fstest.DeployedIndexes(t)})
-	srv, err := psemu.NewServer(psemu.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
+	srv, c := pubsubtest.NewClient(t, project, psemu.Options{}, events.Topic)
 	w.ps = srv
-	ctx := context.Background()
-	c, err := pubsub.NewClient(ctx, project, option.WithEndpoint(srv.Addr), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	if _, err := c.TopicAdminClient.CreateTopic(ctx, &pb.Topic{Name: psemu.TopicName(project, events.Topic)}); err != nil {
-		t.Fatal(err)
-	}
 	pseudo, err := events.NewPseudonymizer([]byte(strings.Repeat("k", 32)))
 	if err != nil {
 		t.Fatal(err)

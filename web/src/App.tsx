@@ -1,8 +1,8 @@
 import { lazy, Suspense } from "react";
 import { Link, Navigate, NavLink, Route, Routes, useLocation } from "react-router";
 import { useTranslation } from "react-i18next";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { api, data } from "./api/client";
+import { useQueryClient } from "@tanstack/react-query";
+import { useMe } from "./me";
 import { languages, setLanguage, type Language } from "./i18n";
 import { SessionProvider, useUser } from "./session";
 import { signOut } from "./auth";
@@ -82,11 +82,7 @@ const staff = new Set(["facilitator", "educator", "org_admin"]);
 function Nav() {
   const { t } = useTranslation();
   const user = useUser();
-  const me = useQuery({
-    queryKey: ["accounts", "me"],
-    queryFn: () => data(api.GET("/accounts/v1/me")),
-    enabled: !!user?.emailVerified,
-  });
+  const me = useMe(!!user?.emailVerified);
   if (!user?.emailVerified || !me.data?.registered) return null;
   const role = me.data.role ?? "participant";
   const items: [string, string][] = [

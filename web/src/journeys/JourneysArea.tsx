@@ -3,8 +3,7 @@
 import { Suspense } from "react";
 import { Route, Routes } from "react-router";
 import { useTranslation } from "react-i18next";
-import { useQuery } from "@tanstack/react-query";
-import { api, data } from "../api/client";
+import { useMe } from "../me";
 import { Card, Loading } from "../components";
 import { Files, ImportPage, JourneyList, Versions } from "./Pages";
 import "./journeys.css";
@@ -17,7 +16,7 @@ const staff = new Set(["facilitator", "educator", "org_admin"]);
 
 export default function JourneysArea() {
   const { t } = useTranslation();
-  const me = useQuery({ queryKey: ["accounts", "me"], queryFn: () => data(api.GET("/accounts/v1/me")) });
+  const me = useMe();
   // Participants have no journeys to edit; say so instead of a refusal.
   // Staff screens start loading their data while the profile is on its way.
   if (me.isSuccess && !staff.has(me.data.role ?? "participant")) {

@@ -1,13 +1,9 @@
 // Pieces the organisation screens share: the caller's profile, and an API
 // failure as a sentence in the person's language.
-import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
-import { api, data } from "../api/client";
 import { ApiError, problemMessageKey, type Problem } from "../api/problem";
 
-export function useMe(enabled = true) {
-  return useQuery({ queryKey: ["accounts", "me"], queryFn: () => data(api.GET("/accounts/v1/me")), enabled });
-}
+export { useMe } from "../me";
 
 export function problemOf(err: unknown): unknown {
   return err instanceof ApiError ? err.problem : err;

@@ -1,8 +1,7 @@
 import { lazy, Suspense } from "react";
-import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate } from "react-router";
-import { api, data } from "../api/client";
+import { useMe } from "../me";
 import { ApiError, problemMessageKey } from "../api/problem";
 
 // My sessions and homework load with the sessions area's code, keeping
@@ -15,10 +14,7 @@ const HomePanels = lazy(loadPanels);
 export function Home() {
   void loadPanels();
   const { t, i18n } = useTranslation();
-  const me = useQuery({
-    queryKey: ["accounts", "me"],
-    queryFn: () => data(api.GET("/accounts/v1/me")),
-  });
+  const me = useMe();
 
   if (me.isPending) return <p className="card" role="status">{t("app.loading")}</p>;
   if (me.isError) {

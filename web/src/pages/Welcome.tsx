@@ -1,9 +1,10 @@
 import { useMemo, useState, type FormEvent } from "react";
 import { Navigate, useNavigate } from "react-router";
 import { useTranslation } from "react-i18next";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { api, data } from "../api/client";
 import { refreshUser } from "../auth";
+import { getMe, useMe } from "../me";
 import { languages, setLanguage, type Language } from "../i18n";
 import { fieldProps, formErrors, type FormErrors } from "../forms";
 import { Card, FieldMessage, FormMessage, Loading, Submit } from "../components";
@@ -24,7 +25,7 @@ function destination(role?: string) {
 // they see; language and time zone how text and dates are shown), an
 // optional organisation code, then four short questions of their role.
 export default function Welcome() {
-  const me = useQuery({ queryKey: ["accounts", "me"], queryFn: () => data(api.GET("/accounts/v1/me")) });
+  const me = useMe();
   const [codeFailed, setCodeFailed] = useState<FormErrors>();
   if (me.isPending) return <Loading />;
   if (me.isError) return <Profile />;
@@ -278,7 +279,6 @@ function Steps() {
 }
 
 type OnboardingView = NonNullable<Awaited<ReturnType<typeof getMe>>["onboarding"]>;
-const getMe = () => data(api.GET("/accounts/v1/me"));
 
 // valueLabel names a choice: organisation types and group sizes have
 // labels of their own elsewhere or need none.

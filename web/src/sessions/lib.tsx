@@ -29,9 +29,8 @@ export const pollMs = 1500;
 
 const staffRoles = new Set(["facilitator", "educator", "org_admin"]);
 
-export function useMe() {
-  return useQuery({ queryKey: ["accounts", "me"], queryFn: () => data(api.GET("/accounts/v1/me")) });
-}
+export { useMe } from "../me";
+import { useMe } from "../me";
 
 export function isStaff(role: string | undefined): boolean {
   return !!role && staffRoles.has(role);
