@@ -7,7 +7,7 @@ BIN       := bin
 FUZZTIME  ?= 5s
 PKGS      := ./...
 
-.PHONY: dev emulators build functions test unit lint fuzz bench clean deploy tf-fmt firestore-integration web web-api web-test bench-web
+.PHONY: dev emulators build functions test unit lint fuzz bench clean deploy tf-fmt firestore-integration web web-api web-test bench-web bench-realtime
 
 ENV ?= dev
 
@@ -37,6 +37,10 @@ web-test: $(WEB_DEPS)
 ## bench-web: Lighthouse (mobile) on the home, library and journey-builder pages and the shell's JS size against their budgets (slow; not in make test)
 bench-web: $(WEB_DEPS)
 	@bash scripts/bench-web.sh
+
+## bench-realtime: the realtime gateway (one and two instances) against y-websocket and Hocuspocus, 50 clients on one canvas at 2 and 10 ops/s; one JSON line per system and load (slow; not in make test)
+bench-realtime:
+	@bash scripts/bench-realtime.sh
 
 ## emulators: the emulator suite alone (no functions, no demo data)
 emulators:

@@ -59,6 +59,9 @@ var guardFixtures = map[string]func(t *testing.T, w *guardWorld) string{
 	"drawId":       func(t *testing.T, w *guardWorld) string { return w.live(t).drawID },
 	"breakoutId":   func(t *testing.T, w *guardWorld) string { return w.live(t).breakoutID },
 	"homeworkId":   func(t *testing.T, w *guardWorld) string { return w.live(t).homeworkID },
+	"canvasId":     func(t *testing.T, w *guardWorld) string { return w.canvasFixture(t).canvasID },
+	"versionId":    func(t *testing.T, w *guardWorld) string { return w.canvasFixture(t).versionID },
+	"elementId":    func(t *testing.T, w *guardWorld) string { return w.canvasFixture(t).elementID },
 }
 
 // ownParams address the caller's own data (an onboarding step), not a

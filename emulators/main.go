@@ -136,6 +136,10 @@ func printBanner(out io.Writer, s *suite.Suite, users []suite.DemoUser, took tim
 	}
 	if s.Functions != nil {
 		fmt.Fprintf(out, "Functions:      http://%s/\n", s.Functions.Addr)
+		if u := s.Functions.URL("realtime"); u != "" {
+			// Hosting carries no WebSockets: the app opens this URL itself.
+			fmt.Fprintf(out, "Realtime:       %s\n", "ws"+strings.TrimPrefix(u, "http"))
+		}
 	}
 	fmt.Fprintf(out, "Emulator list:  http://%s/emulators\n", s.Hub.Addr)
 	if len(users) > 0 {

@@ -17,6 +17,10 @@ func TestHostingRewritesEveryHTTPFunction(t *testing.T) {
 				Function *struct {
 					FunctionID string `json:"functionId"`
 				} `json:"function"`
+				// Run rewrites reach Cloud Run services (topology kind run).
+				Run *struct {
+					ServiceID string `json:"serviceId"`
+				} `json:"run"`
 			} `json:"rewrites"`
 		} `json:"hosting"`
 	}
@@ -27,20 +31,25 @@ func TestHostingRewritesEveryHTTPFunction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	http := map[string]bool{}
+	http := map[string]string{} // name → kind
 	for _, f := range topo.Functions {
 		if f.Trigger.HTTP != nil {
-			http[f.Name] = true
+			http[f.Name] = f.Kind
 		}
 	}
 	rewritten := map[string]bool{}
 	for _, r := range cfg.Hosting.Rewrites {
-		if r.Function == nil || r.Regex != "" {
+		if (r.Function == nil && r.Run == nil) || r.Regex != "" {
 			continue // the /api catch-all (emulators/hosting checks it)
 		}
-		id := r.Function.FunctionID
-		if !http[id] {
-			t.Errorf("rewrite %s points at %q, which is not an HTTP function of the topology", r.Source, id)
+		id, kind := "", "function"
+		if r.Function != nil {
+			id = r.Function.FunctionID
+		} else {
+			id, kind = r.Run.ServiceID, "run"
+		}
+		if http[id] != kind {
+			t.Errorf("rewrite %s points at %s %q, which is not an HTTP %s of the topology", r.Source, kind, id, kind)
 		}
 		if want := "/api/" + id + "/**"; r.Source != want {
 			t.Errorf("function %s is rewritten from %q, want %q", id, r.Source, want)

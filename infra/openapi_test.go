@@ -10,10 +10,12 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"pointsofyou.ai/studio/functions/accounts"
+	"pointsofyou.ai/studio/functions/canvas"
 	"pointsofyou.ai/studio/functions/consent"
 	"pointsofyou.ai/studio/functions/content"
 	"pointsofyou.ai/studio/functions/journeys"
 	"pointsofyou.ai/studio/functions/media"
+	"pointsofyou.ai/studio/functions/realtime"
 	"pointsofyou.ai/studio/functions/sessions"
 	"pointsofyou.ai/studio/shared/httpapi"
 )
@@ -23,10 +25,12 @@ import (
 // does, through the topology check below).
 var servedRoutes = map[string][]httpapi.RouteSpec{
 	"accounts": accounts.Routes(),
+	"canvas":   canvas.Routes(),
 	"consent":  consent.Routes(),
 	"content":  content.Routes(),
 	"journeys": journeys.Routes(),
 	"media":    media.Routes(),
+	"realtime": realtime.Routes(),
 	"sessions": sessions.Routes(),
 }
 

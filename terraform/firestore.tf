@@ -47,6 +47,28 @@ resource "google_firestore_field" "event_outbox_ttl" {
   ttl_config {}
 }
 
+# Canvas elements in the trash carry expire_at (deleted + 30 days);
+# Firestore deletes them once it passes. A restore removes the field.
+resource "google_firestore_field" "canvas_elements_ttl" {
+  project    = var.project
+  database   = google_firestore_database.default.name
+  collection = "elements"
+  field      = "expire_at"
+
+  ttl_config {}
+}
+
+# The canvas op log (other gateway instances read it as it is written) is
+# kept a week.
+resource "google_firestore_field" "canvas_ops_ttl" {
+  project    = var.project
+  database   = google_firestore_database.default.name
+  collection = "ops"
+  field      = "expire_at"
+
+  ttl_config {}
+}
+
 resource "google_firestore_index" "index" {
   for_each = local.firestore_indexes
 

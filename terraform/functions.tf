@@ -96,7 +96,7 @@ resource "google_cloudfunctions2_function" "function" {
     ingress_settings                 = "ALLOW_ALL"
     all_traffic_on_latest_revision   = true
     service_account_email            = google_service_account.function[each.key].email
-    environment_variables            = local.function_env[each.key]
+    environment_variables            = local.deployed_env[each.key]
 
     dynamic "secret_environment_variables" {
       for_each = toset(each.value.secrets)
@@ -156,6 +156,19 @@ resource "google_cloudfunctions2_function" "function" {
     google_project_iam_member.storage_agent_publisher,
     google_secret_manager_secret_iam_member.function,
   ]
+}
+
+locals {
+  # Declared variables as the Cloud Functions get them: the env inputs
+  # that name a resource filled in (locals.tf env_inputs cannot). The
+  # realtime service is a Cloud Run service, so reading its URL here makes
+  # no cycle; Cloud Run services keep function_env.
+  realtime_ws_url = try(replace(google_cloud_run_v2_service.service["realtime"].uri, "/^https:/", "wss:"), "")
+  deployed_env = {
+    for n, env in local.function_env : n => {
+      for k, v in env : k => replace(v, local.realtime_url_marker, local.realtime_ws_url)
+    }
+  }
 }
 
 resource "google_artifact_registry_repository" "functions" {

@@ -27,7 +27,12 @@ locals {
   env_inputs = {
     public_url        = "https://${local.hosting_host}"
     policy_admin_uids = join(",", var.policy_admin_uids)
+    # The realtime service's URL exists only once the service does, and
+    # nothing here refers to a resource: functions.tf (deployed_env) puts
+    # the service's URL, as wss://, in place of this marker.
+    realtime_url = local.realtime_url_marker
   }
+  realtime_url_marker = "wss://{realtime}"
 
   # Functions, normalised so every entry has every field.
   functions = {

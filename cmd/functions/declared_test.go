@@ -35,7 +35,7 @@ func TestFunctionsReadWhatTheyDeclare(t *testing.T) {
 	} {
 		t.Setenv(k, v)
 	}
-	local := map[string]string{"hosting_url": "http://127.0.0.1:5000", "project": project}
+	local := map[string]string{"hosting_url": "http://127.0.0.1:5000", "functions_ws_url": "ws://127.0.0.1:5001/" + project + "/europe-west1", "project": project}
 	roots := platform.Roots()
 	served := map[string]bool{}
 	for _, fn := range top.Functions {

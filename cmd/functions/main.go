@@ -7,8 +7,12 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 	"os"
+	"os/signal"
+	"syscall"
+	"time"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/funcframework"
 
@@ -20,10 +24,12 @@ import (
 	// Every function package, registered by init(). main_test.go keeps this
 	// list equal to the directories under functions/.
 	_ "pointsofyou.ai/studio/functions/accounts"
+	_ "pointsofyou.ai/studio/functions/canvas"
 	_ "pointsofyou.ai/studio/functions/consent"
 	_ "pointsofyou.ai/studio/functions/content"
 	_ "pointsofyou.ai/studio/functions/journeys"
 	_ "pointsofyou.ai/studio/functions/media"
+	_ "pointsofyou.ai/studio/functions/realtime"
 	_ "pointsofyou.ai/studio/functions/relay"
 	_ "pointsofyou.ai/studio/functions/sessions"
 )
@@ -54,6 +60,19 @@ func main() {
 	if cfg.IsDemo() {
 		host = "127.0.0.1"
 	}
+	// On SIGTERM (Cloud Run stops an instance; the suite stops a process)
+	// entry points with long-lived work finish it before the process ends.
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM, os.Interrupt)
+	go func() {
+		<-stop
+		ctx, cancel := context.WithTimeout(context.Background(), 8*time.Second)
+		defer cancel()
+		if err := platform.Drain(ctx); err != nil {
+			slog.Warn("drain incomplete", "error", err.Error(), "target", os.Getenv("FUNCTION_TARGET"))
+		}
+		os.Exit(0)
+	}()
 	if err := funcframework.StartHostPort(host, port); err != nil {
 		slog.Error("functions framework stopped", "error", err.Error(), "target", os.Getenv("FUNCTION_TARGET"))
 		os.Exit(1)

@@ -324,7 +324,7 @@ func (w *watcher) catchUpLocked() {
 			changed = w.diff(wt, wt.snapshot(db, time.Time{}, true), nil, readTime) || changed
 		case wt.q == nil:
 			cur := map[string]*pb.Document{}
-			var only []string
+			only := []string{} // non-nil: compare only these, even when none
 			for _, n := range names {
 				if wt.names[n] {
 					only = append(only, n)
@@ -347,7 +347,7 @@ func (w *watcher) catchUpLocked() {
 			}
 		default:
 			cur := map[string]*pb.Document{}
-			var only []string
+			only := []string{} // non-nil: compare only these, even when none
 			for _, n := range names {
 				if !wt.q.inScope(n) {
 					continue

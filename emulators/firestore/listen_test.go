@@ -271,3 +271,51 @@ func TestWatchManyListeners(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchIgnoresOtherDocuments: a write elsewhere (a sibling collection,
+// another document) reports nothing to a listener, and a later real
+// removal still does.
+func TestWatchIgnoresOtherDocuments(t *testing.T) {
+	t.Parallel()
+	_, c := setup(t)
+	ctx := testCtx(t)
+	if _, err := c.Doc("p/s/members/u1").Set(ctx, map[string]any{"role": "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Doc("p/d").Set(ctx, map[string]any{"v": 1}); err != nil {
+		t.Fatal(err)
+	}
+	q := c.Collection("p/s/members").Snapshots(ctx)
+	t.Cleanup(q.Stop)
+	d := c.Doc("p/d").Snapshots(ctx)
+	t.Cleanup(d.Stop)
+	if _, err := q.Next(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Next(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Doc("p/s/presence/u2").Set(ctx, map[string]any{"x": 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Doc("p/s/members/u1").Delete(ctx); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := q.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Changes) != 1 || snap.Changes[0].Kind != firestore.DocumentRemoved || snap.Size != 0 {
+		t.Fatalf("query: %d changes, size %d; want the one real removal", len(snap.Changes), snap.Size)
+	}
+	if _, err := c.Doc("p/d").Update(ctx, []firestore.Update{{Path: "v", Value: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := d.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ds.Exists() || ds.Data()["v"] != int64(2) {
+		t.Fatalf("document: exists %v, data %v; want v 2 (never missing)", ds.Exists(), ds.Data())
+	}
+}

@@ -38,7 +38,8 @@ type Options struct {
 	// Env is extra environment for every child, e.g. the emulator hosts.
 	Env []string
 	// Local fills the {placeholders} of the declared variables' local
-	// values (topology.EnvVar.LocalValue), e.g. hosting_url.
+	// values (topology.EnvVar.LocalValue), e.g. hosting_url; the server
+	// adds functions_ws_url (its own base URL as ws://) unless set.
 	Local map[string]string
 	// Output receives the children's output, each line prefixed with the
 	// function name; default os.Stderr.
@@ -92,6 +93,13 @@ func NewServer(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("functions: listen: %w", err)
 	}
+	// The emulator's own address is known only now: functions that hand
+	// out a socket URL of another function read it from here.
+	local := map[string]string{"functions_ws_url": "ws://" + ln.Addr().String() + "/" + opts.Project + "/" + opts.Region}
+	for k, v := range opts.Local {
+		local[k] = v
+	}
+	opts.Local = local
 	s := &Server{
 		Addr:     ln.Addr().String(),
 		opts:     opts,

@@ -64,7 +64,8 @@ func ptr(s string) *string { return &s }
 func testTopology() *topology.Topology {
 	return &topology.Topology{Functions: []topology.Function{
 		{Name: "echo", Kind: topology.KindFunction, Trigger: topology.Trigger{HTTP: &topology.HTTPTrigger{Public: true}},
-			Env: map[string]topology.EnvVar{"TOPO_VAR": {Local: ptr("from-{project}")}, "SHARED": {Local: ptr("topology")}}},
+			Env: map[string]topology.EnvVar{"TOPO_VAR": {Local: ptr("from-{project}")}, "SHARED": {Local: ptr("topology")},
+				"SOCKET_URL": {Local: ptr("{functions_ws_url}/events")}}},
 		{Name: "events", EntryPoint: "on-event", Kind: topology.KindFunction,
 			Trigger: topology.Trigger{PubSub: &topology.PubSubTrigger{Topic: "t"}}},
 	}}
@@ -232,6 +233,10 @@ func TestEnv(t *testing.T) {
 	}
 	if sn.Env["PORT"] == "" {
 		t.Error("PORT is not set")
+	}
+	// A function's socket URL of another function: the emulator's own.
+	if got, want := sn.Env["SOCKET_URL"], "ws://"+s.Addr+"/demo-test/europe-west1/events"; got != want {
+		t.Errorf("SOCKET_URL = %q, want %q", got, want)
 	}
 }
 

@@ -145,8 +145,9 @@ func SeedFirestore(ctx context.Context, project, firestoreHost string, d *DemoDa
 // Seed loads the demo data file into the auth and Firestore emulators, the
 // demo content library beside it (DemoContentPath) into the official
 // library, with its images and embeddings, the demo journey
-// (DemoJourneyPath), published once, and the consent policy texts
-// (DemoPoliciesPath).
+// (DemoJourneyPath), published once, the consent policy texts
+// (DemoPoliciesPath), and a demo canvas made from a canvas template of
+// that library (DemoCanvasID).
 func (s *Suite) Seed(ctx context.Context, path string) (*DemoData, error) {
 	d, err := LoadDemo(path)
 	if err != nil {
@@ -166,6 +167,9 @@ func (s *Suite) Seed(ctx context.Context, path string) (*DemoData, error) {
 	}
 	if err := s.seedDemoPolicies(ctx, path); err != nil {
 		return nil, err
+	}
+	if err := s.seedDemoCanvas(ctx, d); err != nil {
+		return nil, fmt.Errorf("demo canvas: %w", err)
 	}
 	return d, nil
 }

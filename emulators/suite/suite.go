@@ -334,7 +334,7 @@ func Start(ctx context.Context, opts Options) (s *Suite, err error) {
 			// for the Auth emulator's iframe, which the JS SDK loads from
 			// the authDomain (the site itself) when deployed.
 			CSPSources: map[string][]string{
-				"connect-src": {authOrigin, storageOrigin},
+				"connect-src": append([]string{authOrigin, storageOrigin}, functionsSocketOrigin(s.Functions)...),
 				"frame-src":   {authOrigin},
 				"img-src":     {storageOrigin},
 			},
@@ -472,4 +472,13 @@ func (s *Suite) closeAll() error {
 	}
 	s.closers = nil
 	return errors.Join(errs...)
+}
+
+// functionsSocketOrigin is the functions emulator's WebSocket origin (the
+// realtime gateway runs there locally), for the page's connect-src.
+func functionsSocketOrigin(f *functions.Server) []string {
+	if f == nil {
+		return nil
+	}
+	return []string{"ws://" + f.Addr}
 }

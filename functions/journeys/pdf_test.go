@@ -226,30 +226,6 @@ func TestAgendaLabelsDrawable(t *testing.T) {
 	}
 }
 
-func TestVisualOrder(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		in   string
-		rtl  bool
-		want string
-	}{
-		{"plain English", false, "plain English"},
-		{"1. עצירה", true, "הריצע .1"},
-		{"Shalom שלום עולם", false, "Shalom םלוע םולש"},
-		{"שלום (world) עולם", true, "םלוע (world) םולש"},
-		{"hello (שלום) there", true, "there (םולש) hello"},
-		{"מחיר 20% (בערך)", true, "(ךרעב) 20% ריחמ"},
-		{"מתחיל ב־0:05", true, "0:05־ב ליחתמ"},
-		{"Map it  [canvas]", true, "Map it  [canvas]"},
-		{"שָׁלוֹם", true, "םוֹלשָׁ"}, // marks stay after their letter
-	}
-	for _, tc := range cases {
-		if got := visualOrder(tc.in, tc.rtl); got != tc.want {
-			t.Errorf("visualOrder(%q, %v) = %q, want %q", tc.in, tc.rtl, got, tc.want)
-		}
-	}
-}
-
 // TestAgendaHebrewRaster renders a Hebrew agenda with pdftoppm (poppler)
 // and checks the layout is right to left: the title's ink ends at the
 // right margin, where an English title starts at the left one.

@@ -39,9 +39,9 @@ const (
 // CanvasOp is an accepted canvas operation (session_id and canvas_id are
 // in the envelope).
 type CanvasOp struct {
-	Op          Enum `json:"op" enum:"add,update,move,delete,group,ungroup,reorder"`
+	Op          Enum `json:"op" enum:"add,create,update,move,delete,restore,group,ungroup,reorder"`
 	ElementID   ID   `json:"element_id"`
-	ElementKind Enum `json:"element_kind" enum:"card,note,shape,image,connector,group,frame"`
+	ElementKind Enum `json:"element_kind" enum:"card,note,shape,image,connector,group,frame,text,stroke"`
 	// Properties is how many properties the operation changed.
 	Properties int `json:"properties,omitempty"`
 }

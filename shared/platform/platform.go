@@ -142,6 +142,7 @@ type Platform struct {
 	checker    *instance.Lazy[*consentvault.Checker]
 	outbox     *instance.Lazy[*outbox.Outbox]
 	relay      *instance.Lazy[*outbox.Relay]
+	publisher  *instance.Lazy[*events.Publisher]
 	authClient *instance.Lazy[*fbauth.Client]
 	verifier   *instance.Lazy[*auth.FirebaseVerifier]
 	storage    *instance.Lazy[*storage.Client]
@@ -204,6 +205,7 @@ func New(o Options) *Platform {
 	})
 	p.outbox = instance.New(p.buildOutbox)
 	p.relay = instance.New(p.buildRelay)
+	p.publisher = instance.New(p.buildPublisher)
 	p.authClient = instance.New(func() (*fbauth.Client, error) {
 		if err := p.need(config.EnvAuthHost); err != nil {
 			return nil, err
@@ -404,6 +406,41 @@ func (p *Platform) buildRelay() (*outbox.Relay, error) {
 	p.closers = append(p.closers, func() { snd.Close() })
 	p.mu.Unlock()
 	return outbox.NewRelay(fs, outbox.RelayOptions{Sender: snd, Gate: gate})
+}
+
+// Events publishes events straight to the events topic, stamped and
+// consent-gated like the outbox's (uses: pubsub:events, firestore; secret
+// PSEUDONYM_HMAC_KEY). It is for producers whose events belong to no
+// transaction and come too fast for one write each (the realtime
+// gateway's canvas ops); it batches.
+func (p *Platform) Events() (*events.Publisher, error) {
+	p.use("pubsub:" + events.Topic)
+	p.use("firestore")
+	p.Secret(events.EnvPseudonymKey)
+	return p.publisher.Get()
+}
+
+func (p *Platform) buildPublisher() (*events.Publisher, error) {
+	pseudo, err := p.Pseudonyms()
+	if err != nil {
+		return nil, err
+	}
+	gate, err := p.Consent()
+	if err != nil {
+		return nil, err
+	}
+	ps, err := p.pubsub.Get()
+	if err != nil {
+		return nil, err
+	}
+	pub, err := events.NewPublisher(ps, events.Topic, events.PublisherOptions{Registry: events.Standard(), Pseudonyms: pseudo, Gate: gate})
+	if err != nil {
+		return nil, err
+	}
+	p.mu.Lock()
+	p.closers = append(p.closers, func() { pub.Close() })
+	p.mu.Unlock()
+	return pub, nil
 }
 
 // Verifier verifies Firebase ID tokens (uses: auth).

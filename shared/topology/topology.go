@@ -48,9 +48,12 @@ type Function struct {
 	Memory      string  `yaml:"memory"`
 	Timeout     int     `yaml:"timeout_seconds"`
 	MaxInstance int     `yaml:"max_instances"`
-	Concurrency int     `yaml:"concurrency"`
-	Affinity    bool    `yaml:"session_affinity"`
-	Retry       bool    `yaml:"retry"`
+	// MinInstance keeps instances warm (Cloud Run); nil leaves Terraform's
+	// default (var.run_min_instances).
+	MinInstance *int `yaml:"min_instances"`
+	Concurrency int  `yaml:"concurrency"`
+	Affinity    bool `yaml:"session_affinity"`
+	Retry       bool `yaml:"retry"`
 	// Env is every variable the function's code reads beyond the ones the
 	// platform sets for all functions (see shared/platform): Terraform sets
 	// exactly these, the local suite supplies their local values.
@@ -69,7 +72,8 @@ type Function struct {
 // (keyed by Terraform's var.environment) or Terraform (an entry of
 // local.env_inputs in terraform/locals.tf, which exposes Terraform input
 // variables); Local is what the local suite sets, a literal in which
-// {hosting_url} and {project} are replaced (default: Value).
+// {hosting_url}, {functions_ws_url} and {project} are replaced (default:
+// Value).
 type EnvVar struct {
 	Description    string            `yaml:"description"`
 	Value          *string           `yaml:"value"`
@@ -81,8 +85,11 @@ type EnvVar struct {
 	Optional bool `yaml:"optional"`
 }
 
-// LocalPlaceholders are the values the local suite derives, by name.
-var LocalPlaceholders = []string{"hosting_url", "project"}
+// LocalPlaceholders are the values the local suite derives, by name:
+// functions_ws_url is the functions emulator's base URL as ws://
+// (ws://host:port/{project}/{region}; a function's own URL appends its
+// name), for clients that open sockets to a service directly.
+var LocalPlaceholders = []string{"hosting_url", "functions_ws_url", "project"}
 
 // LocalValue is the suite's value, with each {name} of vars replaced.
 func (v EnvVar) LocalValue(vars map[string]string) string {

@@ -127,6 +127,9 @@ func (v *validator) check(t *Topology) {
 		if fn.Concurrency < 0 || fn.Concurrency > 1000 {
 			v.add(f+".concurrency", "must be 0 to 1000")
 		}
+		if fn.MinInstance != nil && (*fn.MinInstance < 0 || (fn.MaxInstance > 0 && *fn.MinInstance > fn.MaxInstance)) {
+			v.add(f+".min_instances", "must be 0 to max_instances")
+		}
 		if fn.Affinity && fn.Kind != KindRun {
 			v.add(f+".session_affinity", "only Cloud Run services (kind run) have session affinity")
 		}
@@ -230,7 +233,7 @@ func (v *validator) env(field, name string, e EnvVar) {
 		}
 	}
 	if e.Local == nil && e.Value == nil {
-		v.add(field+".local", "is required: the local suite's value (literal, {hosting_url} or {project})")
+		v.add(field+".local", "is required: the local suite's value (a literal, with {hosting_url}, {functions_ws_url} or {project})")
 	}
 	if e.Local != nil {
 		for _, m := range placeholderRE.FindAllStringSubmatch(*e.Local, -1) {

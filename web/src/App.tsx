@@ -24,6 +24,7 @@ const areaLoaders = {
   "/sessions": () => import("./sessions/SessionsArea"),
   "/join": () => import("./sessions/JoinArea"),
   "/privacy": () => import("./privacy/PrivacyArea"),
+  "/canvas": () => import("./canvas/CanvasArea"),
 };
 const OrganisationArea = lazy(areaLoaders["/organisation"]);
 const LibraryArea = lazy(areaLoaders["/library"]);
@@ -31,6 +32,7 @@ const JourneysArea = lazy(areaLoaders["/journeys"]);
 const SessionsArea = lazy(areaLoaders["/sessions"]);
 const JoinArea = lazy(areaLoaders["/join"]);
 const PrivacyArea = lazy(areaLoaders["/privacy"]);
+const CanvasArea = lazy(areaLoaders["/canvas"]);
 
 // The area of the address the app opens on starts loading at once, while
 // Firebase restores the sign-in, rather than after it.
@@ -89,6 +91,7 @@ function Nav() {
     ["/", "nav.home"],
     ["/sessions", "nav.sessions"],
     ["/library", "nav.library"],
+    ["/canvas", "canvas.nav"],
     ...(staff.has(role) ? ([["/journeys", "nav.journeys"]] as [string, string][]) : []),
     ...(role === "org_admin" || role === "facilitator" ? ([["/organisation", "nav.organisation"]] as [string, string][]) : []),
     ["/privacy", "nav.privacy"],
@@ -155,6 +158,7 @@ export function App() {
             <Route path="/sessions/*" element={<RequireUser><SessionsArea /></RequireUser>} />
             <Route path="/join/*" element={<RequireUser><JoinArea /></RequireUser>} />
             <Route path="/privacy/*" element={<RequireUser><PrivacyArea /></RequireUser>} />
+            <Route path="/canvas/*" element={<RequireUser><CanvasArea /></RequireUser>} />
             <Route path="*" element={<NotFound />} />
           </Routes>
         </Suspense>

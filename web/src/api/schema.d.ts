@@ -945,6 +945,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/realtime/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Health of the live gateway; its WebSocket (GET / and /v1/socket) is documented in infra/asyncapi.yaml. */
+        get: operations["realtimeHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sessions/healthz": {
         parameters: {
             query?: never;
@@ -1572,6 +1589,223 @@ export interface paths {
         get: operations["listMyHomework"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/canvas/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["canvasHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/canvas/v1/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the web app opens the canvas's socket (the realtime gateway's ws:// or wss:// URL). */
+        get: operations["canvasConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/canvas/v1/canvases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The canvases of a session the caller can see (session_id), or else the caller's own and those shared with them in their organisation; each with the caller's role. Newest change first. */
+        get: operations["listCanvases"];
+        put?: never;
+        /**
+         * A new canvas of the caller: empty, or from a canvas template of the library (a frame with the template's title and one sticky note per prompt, in locale, at the caller's tier). With session_id it belongs to that session's organisation (the caller must be one of its participants or facilitators).
+         * @description Problems: 400 validation (the fields named), 403 forbidden (no organisation, or the template is above
+         *     the caller's plan), 404 not-found (a session the caller has no part in), 422 validation (no published
+         *     canvas template of that id).
+         */
+        post: operations["createCanvas"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/canvas/v1/canvases/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new private canvas of the caller from a canvas document (an export, format poy-canvas/1): its live elements, owned by the caller. At most 16 MiB.
+         * @description Problems: 400 bad-request or validation (not a canvas document; the detail names the offending element,
+         *     e.g. elements[3].props.x), 403 forbidden (no organisation), 413 too-large, 415 unsupported-media-type.
+         */
+        post: operations["importCanvas"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/canvas/v1/canvases/{canvasId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                canvasId: components["parameters"]["canvasId"];
+            };
+            cookie?: never;
+        };
+        /** A canvas with the caller's role (404 for a caller with none; only the owner sees the shares). */
+        get: operations["getCanvas"];
+        put?: never;
+        post?: never;
+        /** Put a canvas in the trash (nobody reaches it any more); its owner only. */
+        delete: operations["deleteCanvas"];
+        options?: never;
+        head?: never;
+        /** Change the title, visibility or session role ("" takes it away) of a canvas; its owner only (403 otherwise). */
+        patch: operations["patchCanvas"];
+        trace?: never;
+    };
+    "/canvas/v1/canvases/{canvasId}/shares/{uid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                canvasId: components["parameters"]["canvasId"];
+                uid: components["parameters"]["uid"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /** Give one person a role (viewer | editor) on the canvas, optionally until expires_at; it counts while the canvas is shared. Open sockets see the change within a second. The owner only. */
+        put: operations["shareCanvas"];
+        post?: never;
+        /** Take one person's share away (open sockets lose the canvas within a second). The owner only. */
+        delete: operations["unshareCanvas"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/canvas/v1/canvases/{canvasId}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                canvasId: components["parameters"]["canvasId"];
+            };
+            cookie?: never;
+        };
+        /** The canvas's versions (the last 50), newest first. */
+        get: operations["listCanvasVersions"];
+        put?: never;
+        /** Take a version of the canvas now (editors and the owner; 403 for viewers). */
+        post: operations["snapshotCanvas"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/canvas/v1/canvases/{canvasId}/versions/{versionId}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                canvasId: components["parameters"]["canvasId"];
+                versionId: components["parameters"]["versionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bring the canvas back to a version (editors and the owner). The current state is kept as a version (reason restore) first; the restore is written as new changes, which open sockets receive like any other. */
+        post: operations["restoreCanvasVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/canvas/v1/canvases/{canvasId}/trash": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                canvasId: components["parameters"]["canvasId"];
+            };
+            cookie?: never;
+        };
+        /** The canvas's deleted elements, restorable for 30 days after their deletion, most recent first. */
+        get: operations["listCanvasTrash"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/canvas/v1/canvases/{canvasId}/trash/{elementId}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                canvasId: components["parameters"]["canvasId"];
+                elementId: components["parameters"]["elementId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bring a deleted element back (editors and the owner); 409 conflict when it is not in the trash. */
+        post: operations["restoreCanvasElement"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/canvas/v1/canvases/{canvasId}/exports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                canvasId: components["parameters"]["canvasId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The canvas's live elements as JSON (a document import reads back), PNG (at dpi, scaled down to the pixel cap) or vector PDF, rendered on the server: a signed download URL. The same state and options are served from the stored file for an hour. Anyone with a role on the canvas. */
+        post: operations["exportCanvas"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2275,8 +2509,128 @@ export interface components {
             /** Format: date-time */
             updated_at?: string;
         };
+        /** @description title is required unless template_id is given (then the template's title is the default). */
+        CanvasCreate: {
+            title?: string;
+            session_id?: string;
+            /** @description A canvas_template item of the library. */
+            template_id?: string;
+            /**
+             * @default private
+             * @enum {string}
+             */
+            visibility: "private" | "shared";
+            /**
+             * @description The role of every participant of the session (needs session_id).
+             * @enum {string}
+             */
+            session_role?: "viewer" | "editor";
+            /**
+             * @default en
+             * @enum {string}
+             */
+            locale: "en" | "es" | "fr" | "de" | "he";
+        };
+        CanvasPatch: {
+            title?: string;
+            /** @enum {string} */
+            visibility?: "private" | "shared";
+            /** @enum {string} */
+            session_role?: "" | "viewer" | "editor";
+        };
+        CanvasShare: {
+            /** @enum {string} */
+            role: "viewer" | "editor";
+            /** Format: date-time */
+            expires_at?: string;
+        };
+        Canvas: {
+            id?: string;
+            org?: string;
+            title?: string;
+            owner?: string;
+            session_id?: string;
+            /** @enum {string} */
+            visibility?: "private" | "shared";
+            /** @description By uid; the owner's view only. */
+            shares?: {
+                [key: string]: {
+                    /** @enum {string} */
+                    role?: "viewer" | "editor";
+                    /** Format: date-time */
+                    expires_at?: string;
+                };
+            };
+            /** @enum {string} */
+            session_role?: "" | "viewer" | "editor";
+            template_id?: string;
+            /** Format: date-time */
+            created_at?: string;
+            /** Format: date-time */
+            updated_at?: string;
+            /**
+             * @description The caller's role.
+             * @enum {string}
+             */
+            role?: "owner" | "editor" | "viewer";
+            /**
+             * Format: date-time
+             * @description When the caller's role (a share) expires.
+             */
+            role_until?: string;
+            /** Format: date-time */
+            last_snapshot_at?: string;
+        };
+        CanvasVersion: {
+            id?: string;
+            /** Format: date-time */
+            at?: string;
+            by?: string;
+            /** @enum {string} */
+            reason?: "manual" | "auto" | "restore";
+            elements?: number;
+            size?: number;
+        };
+        CanvasExportRequest: {
+            /** @enum {string} */
+            format: "json" | "png" | "pdf";
+            /**
+             * @description PNG only.
+             * @default 144
+             */
+            dpi: number;
+            /** @description PNG only. */
+            transparent?: boolean;
+        };
+        CanvasDocument: {
+            /** @constant */
+            format: "poy-canvas/1";
+            title?: string;
+            template_id?: string;
+            /** Format: date-time */
+            exported_at?: string;
+            elements: {
+                id: string;
+                /** @enum {string} */
+                kind: "card" | "shape" | "text" | "note" | "image" | "frame" | "stroke" | "connector";
+                owner?: string;
+                props: Record<string, never>;
+                stamps?: {
+                    [key: string]: number;
+                };
+            }[];
+        };
     };
     responses: {
+        /** @description A canvas with the caller's role. */
+        Canvas: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Canvas"];
+            };
+        };
         /** @description The stored item. */
         ContentItem: {
             headers: {
@@ -2416,6 +2770,9 @@ export interface components {
         journeyVersion: number;
         templateId: string;
         sessionId: string;
+        canvasId: string;
+        versionId: string;
+        elementId: string;
     };
     requestBodies: never;
     headers: never;
@@ -4258,6 +4615,18 @@ export interface operations {
             422: components["responses"]["Problem"];
         };
     };
+    realtimeHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Health"];
+        };
+    };
     sessionsHealth: {
         parameters: {
             query?: never;
@@ -5440,6 +5809,440 @@ export interface operations {
             200: components["responses"]["HomeworkPage"];
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
+        };
+    };
+    canvasHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Health"];
+        };
+    };
+    canvasConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The configuration. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uri */
+                        realtime_url?: string;
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+        };
+    };
+    listCanvases: {
+        parameters: {
+            query?: {
+                session_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The canvases. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        canvases?: components["schemas"]["Canvas"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    createCanvas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Guard probe"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CanvasCreate"];
+            };
+        };
+        responses: {
+            201: components["responses"]["Canvas"];
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    importCanvas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "format": "poy-canvas/1",
+                 *       "title": "Guard probe",
+                 *       "exported_at": "2026-01-01T00:00:00Z",
+                 *       "elements": []
+                 *     }
+                 */
+                "application/json": components["schemas"]["CanvasDocument"];
+            };
+        };
+        responses: {
+            201: components["responses"]["Canvas"];
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            415: components["responses"]["Problem"];
+        };
+    };
+    getCanvas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                canvasId: components["parameters"]["canvasId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Canvas"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    deleteCanvas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                canvasId: components["parameters"]["canvasId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description In the trash. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    patchCanvas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                canvasId: components["parameters"]["canvasId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "title": "Guard probe"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CanvasPatch"];
+            };
+        };
+        responses: {
+            200: components["responses"]["Canvas"];
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    shareCanvas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                canvasId: components["parameters"]["canvasId"];
+                uid: components["parameters"]["uid"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "role": "viewer"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CanvasShare"];
+            };
+        };
+        responses: {
+            200: components["responses"]["Canvas"];
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    unshareCanvas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                canvasId: components["parameters"]["canvasId"];
+                uid: components["parameters"]["uid"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Canvas"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    listCanvasVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                canvasId: components["parameters"]["canvasId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The versions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        versions?: components["schemas"]["CanvasVersion"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    snapshotCanvas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                canvasId: components["parameters"]["canvasId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The version taken. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CanvasVersion"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    restoreCanvasVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                canvasId: components["parameters"]["canvasId"];
+                versionId: components["parameters"]["versionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description What the restore changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        changed?: number;
+                        before?: components["schemas"]["CanvasVersion"];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    listCanvasTrash: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                canvasId: components["parameters"]["canvasId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deleted elements. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        elements?: {
+                            id?: string;
+                            kind?: string;
+                            owner?: string;
+                            /** Format: date-time */
+                            deleted_at?: string;
+                            /** Format: date-time */
+                            expire_at?: string;
+                            props?: Record<string, never>;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    restoreCanvasElement: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                canvasId: components["parameters"]["canvasId"];
+                elementId: components["parameters"]["elementId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The change written (a patch of the element, as the socket delivers it). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        patch?: Record<string, never>;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+        };
+    };
+    exportCanvas: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                canvasId: components["parameters"]["canvasId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "format": "json"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CanvasExportRequest"];
+            };
+        };
+        responses: {
+            /** @description The signed download. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uri */
+                        url?: string;
+                        /** Format: date-time */
+                        expires_at?: string;
+                        /** @enum {string} */
+                        format?: "json" | "png" | "pdf";
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
         };
     };
 }

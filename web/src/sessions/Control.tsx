@@ -16,6 +16,7 @@ import {
   ProblemNote,
   StatusBadge,
   useLiveSession,
+  fallbackPollMs,
   roomLabel,
   useRound,
   type Draw,
@@ -369,11 +370,11 @@ export function LiveControl() {
   const { id = "" } = useParams();
   const { t } = useTranslation();
   const refresh = useInvalidate(id);
-  const { session, live, running, draw } = useLiveSession(id);
+  const { session, live, running, draw, socket } = useLiveSession(id);
   const participants = useQuery({
     queryKey: ["sessions", id, "participants"],
     queryFn: () => data(api.GET("/sessions/v1/sessions/{sessionId}/participants", { params: { path: { sessionId: id } } })),
-    refetchInterval: running || live.data?.status === "scheduled" ? 5000 : false,
+    refetchInterval: running || live.data?.status === "scheduled" ? (socket === "open" ? fallbackPollMs : 5000) : false,
   });
   const start = useMutation({
     mutationFn: () => data(api.POST("/sessions/v1/sessions/{sessionId}/start", { params: { path: { sessionId: id } }, body: {} })),
@@ -396,7 +397,8 @@ export function LiveControl() {
         <StatusBadge status={l.status} />
       </div>
       <p className="hint">
-        <Link to={`/sessions/${id}`}>{t("sessions.control.details")}</Link> · {t("sessions.control.joinedNow", { count: joined })}
+        <Link to={`/sessions/${id}`}>{t("sessions.control.details")}</Link> ·{" "}
+        <Link to={`/canvas?session=${encodeURIComponent(id)}`}>{t("canvas.openFromSession")}</Link> · {t("sessions.control.joinedNow", { count: joined })}
       </p>
       <ConnectionNote failing={live.isError} />
       {l.status === "scheduled" && (
@@ -425,7 +427,7 @@ export function LiveControl() {
       )}
       {running && <Breakouts id={id} roundId={l.open_breakout_id} drawId={l.latest_draw_id} />}
       <div className="panels">
-        <ParticipantsPanel id={id} poll={running ? 5000 : undefined} manage={running || l.status === "scheduled"} />
+        <ParticipantsPanel id={id} poll={running ? (socket === "open" ? fallbackPollMs : 5000) : undefined} manage={running || l.status === "scheduled"} />
         {l.status !== "cancelled" && <HomeworkPanel id={id} />}
       </div>
     </section>

@@ -8,6 +8,7 @@ import { Link, useParams } from "react-router";
 import { api, data } from "../api/client";
 import { Loading } from "../components";
 import { useUser } from "../session";
+import { useRealtimeStatus } from "../realtime";
 import {
   cardLabel,
   formatDate,
@@ -17,6 +18,7 @@ import {
   ProblemNote,
   StatusBadge,
   useLiveSession,
+  pollWhile,
   roomLabel,
   useRound,
   type Draw,
@@ -162,7 +164,7 @@ function SessionHomework({ id }: { id: string }) {
   const q = useQuery({
     queryKey: ["sessions", id, "homework"],
     queryFn: () => data(api.GET("/sessions/v1/sessions/{sessionId}/homework", { params: { path: { sessionId: id } } })),
-    refetchInterval: 5000,
+    refetchInterval: pollWhile(useRealtimeStatus()),
   });
   const items = q.data?.homework ?? [];
   return (
@@ -204,6 +206,13 @@ export function LiveView() {
         <StatusBadge status={l.status} />
       </div>
       <ConnectionNote failing={live.isError} />
+      {(l.status === "live" || l.status === "ended") && (
+        <p className="live-canvas">
+          <Link className="button secondary" to={`/canvas?session=${encodeURIComponent(id)}`}>
+            {t("canvas.openFromSession")}
+          </Link>
+        </p>
+      )}
       {l.status === "scheduled" && (
         <p className="notice">{t("sessions.live.waiting")}</p>
       )}

@@ -1,12 +1,13 @@
 // What the sessions screens share: the API's shapes, the caller, times in
 // the person's own zone, the phase flow and problems shown as messages.
 import { useEffect, useState } from "react";
-import { useQuery } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { api, data } from "../api/client";
 import { ApiError, problemMessageKey } from "../api/problem";
 import { formErrors, type FormErrors } from "../forms";
 import type { components } from "../api/schema";
+import { useChannel, useRealtimeStatus, type Status } from "../realtime";
 
 export { formatCountdown, formatDate, formatWhen, intlLocale, roomLabel } from "./format";
 import { formatCountdown } from "./format";
@@ -23,9 +24,26 @@ export type Invitation = components["schemas"]["SessionInvitation"];
 export const phases = ["pause", "expand", "focus", "doing"] as const;
 export type Phase = (typeof phases)[number];
 
-// Live views poll every 1.5 s until the realtime gateway exists; TanStack
-// Query pauses the polling while the page is hidden.
-export const pollMs = 1500;
+// Live views follow the session's realtime channel: each change it
+// announces refetches what the screen shows. Only while the socket is down
+// do they fall back to a slow poll (TanStack Query pauses it while the page
+// is hidden).
+export const fallbackPollMs = 30_000;
+
+export function pollWhile(status: Status): number | false {
+  return status === "open" ? false : fallbackPollMs;
+}
+
+// useSessionChannel follows session:{id}; each change refetches the
+// session's queries on screen.
+export function useSessionChannel(id: string): Status {
+  const queryClient = useQueryClient();
+  return useChannel(id ? `session:${id}` : undefined, (f) => {
+    // The gateway follows every subscription with the current state, so a
+    // resubscription after the socket was down refetches too.
+    if (f.type === "session") void queryClient.invalidateQueries({ queryKey: ["sessions", id] });
+  });
+}
 
 const staffRoles = new Set(["facilitator", "educator", "org_admin"]);
 
@@ -124,37 +142,42 @@ export function useSession(id: string, retry?: false) {
 // useLiveSession is what both live screens follow: the session, where it
 // is, and the draw it shows while it runs.
 export function useLiveSession(id: string) {
+  const socket = useSessionChannel(id);
   const session = useSession(id);
   const live = useLive(id);
   const running = live.data?.status === "live";
   const draw = useDraw(id, live.data?.latest_draw_id, running);
-  return { session, live, running, draw };
+  return { session, live, running, draw, socket };
 }
 
-// useLive polls where the session is until it is over.
+// useLive reads where the session is; it changes on the session's channel,
+// polled slowly only while the socket is down and the session not over.
 export function useLive(id: string) {
+  const socket = useRealtimeStatus();
   return useQuery({
     queryKey: ["sessions", id, "live"],
     queryFn: () => data(api.GET("/sessions/v1/sessions/{sessionId}/live", { params: { path: { sessionId: id } } })),
-    refetchInterval: (q) => (q.state.data?.status === "ended" || q.state.data?.status === "cancelled" ? false : pollMs),
+    refetchInterval: (q) => (q.state.data?.status === "ended" || q.state.data?.status === "cancelled" ? false : pollWhile(socket)),
     staleTime: 0,
   });
 }
 
-// useDraw polls the draw the session shows while the session runs
-// (reveals also come after a draw closed).
+// useDraw reads the draw the session shows (reveals also come after a draw
+// closed).
 export function useDraw(id: string, drawId: string | undefined, running: boolean) {
+  const socket = useRealtimeStatus();
   return useQuery({
     queryKey: ["sessions", id, "draw", drawId],
     queryFn: () =>
       data(api.GET("/sessions/v1/sessions/{sessionId}/draws/{drawId}", { params: { path: { sessionId: id, drawId: drawId! } } })),
     enabled: !!drawId,
-    refetchInterval: running ? pollMs : false,
+    refetchInterval: running ? pollWhile(socket) : false,
     staleTime: 0,
   });
 }
 
 export function useRound(id: string, roundId: string | undefined) {
+  const socket = useRealtimeStatus();
   return useQuery({
     queryKey: ["sessions", id, "breakout", roundId],
     queryFn: () =>
@@ -162,7 +185,7 @@ export function useRound(id: string, roundId: string | undefined) {
         api.GET("/sessions/v1/sessions/{sessionId}/breakouts/{breakoutId}", { params: { path: { sessionId: id, breakoutId: roundId! } } }),
       ),
     enabled: !!roundId,
-    refetchInterval: pollMs,
+    refetchInterval: pollWhile(socket),
     staleTime: 0,
   });
 }

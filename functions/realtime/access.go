@@ -1,0 +1,192 @@
+package realtime
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"cloud.google.com/go/firestore"
+
+	"pointsofyou.ai/studio/shared/auth"
+	"pointsofyou.ai/studio/shared/authz"
+	"pointsofyou.ai/studio/shared/canvas"
+	"pointsofyou.ai/studio/shared/consentvault"
+)
+
+// sessRel is what a person is to a session, derived as functions/sessions
+// does: the owner and co-facilitators while staff of the session's org,
+// members with role participant, other staff of that org.
+type sessRel int
+
+const (
+	relNone sessRel = iota
+	relOrgStaff
+	relParticipant
+	relFacilitator
+)
+
+func (r sessRel) String() string {
+	return [...]string{"none", "org_staff", "participant", "facilitator"}[r]
+}
+
+var staffRoles = []string{auth.RoleFacilitator, auth.RoleEducator, auth.RoleOrgAdmin}
+
+// sessionInfo is the part of a session document access and session
+// frames need.
+type sessionInfo struct {
+	ref            *firestore.DocumentRef
+	org, id        string
+	facilitator    string
+	coFacilitators []string
+	status         string
+	step           *SessionStep
+}
+
+type sessionDoc struct {
+	Org            string   `firestore:"org"`
+	Status         string   `firestore:"status"`
+	Facilitator    string   `firestore:"facilitator"`
+	CoFacilitators []string `firestore:"co_facilitators"`
+	Current        *struct {
+		Step      int       `firestore:"step"`
+		Moves     int       `firestore:"moves"`
+		ChangedAt time.Time `firestore:"changed_at"`
+	} `firestore:"current"`
+}
+
+func sessionRef(fs *firestore.Client, org, id string) *firestore.DocumentRef {
+	return fs.Collection("orgs").Doc(org).Collection("sessions").Doc(id)
+}
+
+// readSession finds session id in org, else where session_index says
+// (nil, nil when there is none).
+func (g *Gateway) readSession(ctx context.Context, org, id string) (*sessionInfo, error) {
+	if !authz.ValidDocID(id) {
+		return nil, nil
+	}
+	fs := g.d.Firestore
+	if authz.ValidOrgID(org) {
+		si, err := g.readSessionRef(ctx, sessionRef(fs, org, id))
+		if err != nil || si != nil {
+			return si, err
+		}
+	}
+	ix, err := fs.Collection("session_index").Doc(id).Get(ctx)
+	if notFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read session index: %w", err)
+	}
+	other, _ := ix.Data()["org"].(string)
+	if other == org || !authz.ValidOrgID(other) {
+		return nil, nil
+	}
+	return g.readSessionRef(ctx, sessionRef(fs, other, id))
+}
+
+func (g *Gateway) readSessionRef(ctx context.Context, ref *firestore.DocumentRef) (*sessionInfo, error) {
+	snap, err := ref.Get(ctx)
+	if notFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read session: %w", err)
+	}
+	return decodeSession(snap)
+}
+
+func decodeSession(snap *firestore.DocumentSnapshot) (*sessionInfo, error) {
+	if !snap.Exists() {
+		return nil, nil
+	}
+	var d sessionDoc
+	if err := snap.DataTo(&d); err != nil {
+		return nil, fmt.Errorf("decode session: %w", err)
+	}
+	org := snap.Ref.Parent.Parent.ID
+	si := &sessionInfo{ref: snap.Ref, org: org, id: snap.Ref.ID, facilitator: d.Facilitator,
+		coFacilitators: d.CoFacilitators, status: d.Status}
+	if d.Current != nil {
+		si.step = &SessionStep{Step: d.Current.Step, Moves: d.Current.Moves, ChangedAt: d.Current.ChangedAt}
+	}
+	return si, nil
+}
+
+// orgRole is uid's current role in org (orgs/{org}/members/{uid}).
+func (g *Gateway) orgRole(ctx context.Context, org, uid string) (string, error) {
+	if !authz.ValidOrgID(org) || !authz.ValidDocID(uid) {
+		return "", nil
+	}
+	snap, err := g.d.Firestore.Collection("orgs").Doc(org).Collection("members").Doc(uid).Get(ctx)
+	if notFound(err) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read organisation membership: %w", err)
+	}
+	role, _ := snap.Data()["role"].(string)
+	return role, nil
+}
+
+// sessionRel is uid's relation to si (relNone for a nil session).
+func (g *Gateway) sessionRel(ctx context.Context, si *sessionInfo, uid string) (sessRel, error) {
+	if si == nil || !authz.ValidDocID(uid) {
+		return relNone, nil
+	}
+	role, err := g.orgRole(ctx, si.org, uid)
+	if err != nil {
+		return relNone, err
+	}
+	staff := slices.Contains(staffRoles, role)
+	if staff && (uid == si.facilitator || slices.Contains(si.coFacilitators, uid)) {
+		return relFacilitator, nil
+	}
+	snap, err := si.ref.Collection("members").Doc(uid).Get(ctx)
+	switch {
+	case notFound(err):
+	case err != nil:
+		return relNone, fmt.Errorf("read session membership: %w", err)
+	default:
+		if r, _ := snap.Data()["role"].(string); r == authz.ResourceParticipant {
+			return relParticipant, nil
+		}
+	}
+	if staff {
+		return relOrgStaff, nil
+	}
+	return relNone, nil
+}
+
+// subject is what canvas.Decide needs to know about uid on canvas m of
+// session si.
+func (g *Gateway) subject(ctx context.Context, m *canvas.Meta, si *sessionInfo, uid string) (canvas.Subject, error) {
+	s := canvas.Subject{UID: uid}
+	if m.SessionID == "" || si == nil || uid == m.Owner {
+		return s, nil
+	}
+	rel, err := g.sessionRel(ctx, si, uid)
+	if err != nil {
+		return s, err
+	}
+	switch rel {
+	case relParticipant:
+		s.Session = canvas.SessionParticipant
+	case relFacilitator:
+		s.Session = canvas.SessionFacilitator
+		owner, err := g.sessionRel(ctx, si, m.Owner)
+		if err != nil {
+			return s, err
+		}
+		s.OwnerIsFacilitator = owner == relFacilitator
+		if !s.OwnerIsFacilitator {
+			ok, err := g.d.Consent.Allowed(ctx, m.Owner, si.org, string(consentvault.FacilitatorVisibility))
+			if err != nil {
+				return s, fmt.Errorf("read consent: %w", err)
+			}
+			s.OwnerConsents = ok
+		}
+	}
+	return s, nil
+}
