@@ -127,6 +127,28 @@ func seedSubject(t *testing.T, ctx context.Context, fs *firestore.Client, name s
 		t.Fatal(err)
 	}
 
+	// A canvas of the person's own, an element of theirs on it, their
+	// presence and the op log naming them (as the realtime gateway writes).
+	var cv struct {
+		ID  string `json:"id"`
+		Org string `json:"org"`
+	}
+	if r := call(t, "POST", "/api/canvas/v1/canvases", s.token, map[string]any{"title": "My reflections"}, &cv); r.StatusCode != 201 {
+		t.Fatalf("canvas: %d %s", r.StatusCode, body(r))
+	}
+	cvPath := "orgs/" + cv.Org + "/canvases/" + cv.ID
+	for path, data := range map[string]map[string]any{
+		cvPath + "/elements/n1": {"kind": "note", "owner": s.uid, "props": map[string]any{"x": 1.0, "y": 2.0, "text": "a thought"},
+			"stamps": map[string]any{"x": int64(1 << 20), "y": int64(1 << 20), "text": int64(1 << 20)}},
+		cvPath + "/ops/b1": {"instance": "gateway", "t": time.Now().UnixMilli(), "expire_at": time.Now().Add(time.Hour), "ops": 1,
+			"uids": []any{s.uid}, "patches": []any{map[string]any{"id": "n1", "from": s.uid, "props": map[string]any{"text": "a thought"}}}},
+		cvPath + "/presence/" + s.uid: {"uid": s.uid, "name": "Subject", "lastSeen": time.Now(), "expireAt": time.Now().Add(time.Hour)},
+	} {
+		if _, err := fs.Doc(path).Set(ctx, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	// An image uploaded to orgA through the media function, fully processed
 	// so no rendition is written after the erasure.
 	img := testPNG(320, 200)

@@ -299,6 +299,18 @@ func Standard() *Registry {
 	r.MustRegister(Holder{Name: "sessions.breakouts", Owner: "functions/sessions",
 		Description: "Breakout rooms the person was placed in (shared with the other people of the round).",
 		Firestore:   &Firestore{Group: "breakouts", Field: "member_uids", Shared: true}})
+	r.MustRegister(Holder{Name: "canvas.canvases", Owner: "functions/canvas",
+		Description: "Canvases the person made, with everything on them, their versions' records and their op log.",
+		Firestore:   &Firestore{Group: "canvases", Field: "owner"}})
+	r.MustRegister(Holder{Name: "canvas.elements", Owner: "functions/realtime",
+		Description: "Notes, drawings, cards and other elements the person put on any canvas.",
+		Firestore:   &Firestore{Group: "elements", Field: "owner"}})
+	r.MustRegister(Holder{Name: "canvas.op_log", Owner: "functions/realtime",
+		Description: "The last week's record of canvas operations (shared with the others whose operations share a batch).",
+		Firestore:   &Firestore{Group: "ops", Field: "uids", Shared: true}})
+	r.MustRegister(Holder{Name: "realtime.presence", Owner: "functions/realtime",
+		Description: "Who is on a canvas or in a session right now (name, colour, cursor); expires within minutes.",
+		Firestore:   &Firestore{Group: "presence", Field: "uid"}})
 	r.MustRegister(Holder{Name: "events.outbox", Owner: "shared/outbox",
 		Description: "Events recorded but not yet published to analytics (kept with the uid until then, for the consent check).",
 		Firestore:   &Firestore{Group: "event_outbox", Field: "uid"}})
