@@ -137,6 +137,9 @@ func seedSubject(t *testing.T, ctx context.Context, fs *firestore.Client, name s
 		t.Fatalf("canvas: %d %s", r.StatusCode, body(r))
 	}
 	cvPath := "orgs/" + cv.Org + "/canvases/" + cv.ID
+	if r := call(t, "POST", "/api/canvas/v1/canvases/"+cv.ID+"/versions", s.token, nil, nil); r.StatusCode != 201 {
+		t.Fatalf("canvas version: %d %s", r.StatusCode, body(r))
+	}
 	for path, data := range map[string]map[string]any{
 		cvPath + "/elements/n1": {"kind": "note", "owner": s.uid, "props": map[string]any{"x": 1.0, "y": 2.0, "text": "a thought"},
 			"stamps": map[string]any{"x": int64(1 << 20), "y": int64(1 << 20), "text": int64(1 << 20)}},

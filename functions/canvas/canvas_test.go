@@ -212,7 +212,7 @@ func TestSnapshotAndRestore(t *testing.T) {
 	if snap.Reason != ReasonManual || snap.Elements != len(before) || snap.By != uid(partA2) || snap.Size == 0 {
 		t.Fatalf("version %+v", snap)
 	}
-	body, attrs := e.object(bucketCv, versionObject(orgA, v.ID, snap.ID))
+	body, attrs := e.object(bucketCv, versionObject(v.Owner, v.ID, snap.ID))
 	if attrs.ContentType != "application/json" {
 		t.Errorf("snapshot content type %q", attrs.ContentType)
 	}
@@ -546,7 +546,7 @@ func TestVersionsIncludeEditsOnlyTheOpLogHolds(t *testing.T) {
 	}
 	var snap Version
 	e.do("POST", "/v1/canvases/"+v.ID+"/versions", facA, nil).Want(t, 201).JSON(t, &snap)
-	body, _ := e.object(bucketCv, versionObject(orgA, v.ID, snap.ID))
+	body, _ := e.object(bucketCv, versionObject(v.Owner, v.ID, snap.ID))
 	doc, err := model.Decode(bytes.NewReader(body), 0)
 	if err != nil {
 		t.Fatal(err)

@@ -29,7 +29,7 @@ type ConsentChecker interface {
 
 // Buckets are the real names of the buckets the function uses.
 type Buckets struct {
-	// Canvases holds snapshots (orgs/{org}/canvases/{c}/versions/{v}.json).
+	// Canvases holds snapshots (owners/{uid}/canvases/{c}/versions/{v}.json, by the canvas owner).
 	Canvases string
 	// Exports holds exports (canvas/{org}/{canvas}/{hash}.{ext}), deleted
 	// after a day by the bucket's lifecycle.

@@ -41,8 +41,11 @@ type Version struct {
 	Size     int64     `json:"size" firestore:"size"`
 }
 
-func versionObject(org, canvas, version string) string {
-	return "orgs/" + org + "/canvases/" + canvas + "/versions/" + version + ".json"
+// versionObject names a snapshot after the canvas's owner (who never
+// changes), so a data-subject export or erasure finds every snapshot of
+// the person's canvases by prefix (shared/privacy holder canvas.versions).
+func versionObject(owner, canvas, version string) string {
+	return "owners/" + owner + "/canvases/" + canvas + "/versions/" + version + ".json"
 }
 
 // snapshot stores the canvas's whole state (deleted elements too) as a
@@ -59,7 +62,7 @@ func (a *api) snapshot(ctx context.Context, ref *firestore.DocumentRef, m *model
 		return nil, fmt.Errorf("encode snapshot: %w", err)
 	}
 	v := &Version{ID: a.d.NewID(), At: start, By: by, Reason: reason, Elements: len(els), Size: int64(buf.Len())}
-	v.Object = versionObject(m.Org, m.ID, v.ID)
+	v.Object = versionObject(m.Owner, m.ID, v.ID)
 	ow := a.d.Storage.Bucket(a.d.Buckets.Canvases).Object(v.Object).NewWriter(ctx)
 	ow.ContentType = "application/json"
 	if _, err := ow.Write(buf.Bytes()); err != nil {

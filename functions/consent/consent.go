@@ -96,11 +96,11 @@ func count(what string, j *Jobs, run func(*Jobs, context.Context) (int, error)) 
 	}
 }
 
-// newDeps is what the API and the erasures use, with the exports and
-// media buckets (exports, and the media an erasure scrubs).
+// newDeps is what the API and the erasures use, with the exports, media
+// and canvases buckets (exports, and the files an erasure scrubs).
 func newDeps(p *platform.Platform) (*platform.Build, Deps) {
 	b := &platform.Build{}
-	buckets := map[string]string{"exports": p.Bucket("exports"), "media": p.Bucket("media")}
+	buckets := map[string]string{"exports": p.Bucket("exports"), "media": p.Bucket("media"), "canvases": p.Bucket("canvases")}
 	return b, Deps{
 		Firestore:  platform.Use(b, p.Firestore),
 		Storage:    platform.Use(b, p.Storage),

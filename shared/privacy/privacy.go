@@ -302,6 +302,9 @@ func Standard() *Registry {
 	r.MustRegister(Holder{Name: "canvas.canvases", Owner: "functions/canvas",
 		Description: "Canvases the person made, with everything on them, their versions' records and their op log.",
 		Firestore:   &Firestore{Group: "canvases", Field: "owner"}})
+	r.MustRegister(Holder{Name: "canvas.versions", Owner: "functions/canvas",
+		Description: "Saved versions (snapshots) of the person's canvases.",
+		Storage:     &Storage{Bucket: "canvases", Prefix: "owners/{uid}/"}})
 	r.MustRegister(Holder{Name: "canvas.elements", Owner: "functions/realtime",
 		Description: "Notes, drawings, cards and other elements the person put on any canvas.",
 		Firestore:   &Firestore{Group: "elements", Field: "owner"}})
