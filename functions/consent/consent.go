@@ -82,10 +82,13 @@ func init() {
 			return map[string]int{"account_deletions_started": started, "erasures_resumed": n}, err
 		}, err
 	}))
-	// Retention deletes Firestore documents only: it needs nothing else.
+	// Retention deletes old sessions and their canvases: Firestore
+	// documents and the canvases' saved versions.
 	functions.HTTP(EntryRetention, platform.Job(EntryRetention, func(p *platform.Platform) (func(context.Context) (map[string]int, error), error) {
-		fs, err := p.Firestore()
-		return count("sessions_deleted", retentionJobs(fs), (*Jobs).Retention), err
+		b := &platform.Build{}
+		fs := platform.Use(b, p.Firestore)
+		st := platform.Use(b, p.Storage)
+		return count("sessions_deleted", retentionJobs(fs, st, p.Bucket("canvases")), (*Jobs).Retention), b.Err()
 	}))
 }
 

@@ -20,6 +20,7 @@ import (
 
 	"cloud.google.com/go/bigquery"
 	"cloud.google.com/go/firestore"
+	"cloud.google.com/go/storage"
 	fbauth "firebase.google.com/go/v4/auth"
 	"google.golang.org/api/iterator"
 
@@ -369,6 +370,65 @@ func TestRetentionDeletesOldSessions(t *testing.T) {
 	}
 	if _, err := recent.Get(ctx); err != nil {
 		t.Errorf("recent session: %v", err)
+	}
+}
+
+// TestRetentionDeletesTheSessionsCanvases: a session's canvases are
+// session data too (REQUIREMENTS: deleted after retention_days with it),
+// with their elements, index entry and saved versions; canvases of other
+// sessions and personal ones stay.
+func TestRetentionDeletesTheSessionsCanvases(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Now()
+	d := deps(t)
+	d.Now = func() time.Time { return now }
+	j, err := NewJobs(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := fmt.Sprintf("org-retcv-%d", seq.Add(1))
+	org := fsClient.Collection("orgs").Doc(id)
+	org.Set(ctx, map[string]any{"retention_days": 30})
+	org.Collection("sessions").Doc("old").Set(ctx, map[string]any{"ended_at": now.Add(-31 * 24 * time.Hour)})
+	org.Collection("sessions").Doc("recent").Set(ctx, map[string]any{"ended_at": now.Add(-24 * time.Hour)})
+	bucket := stClient.Bucket(d.BucketName("canvases"))
+	canvas := func(cid, session string) *firestore.DocumentRef {
+		ref := org.Collection("canvases").Doc(cid)
+		ref.Set(ctx, map[string]any{"owner": "u-" + cid, "session_id": session, "title": cid})
+		ref.Collection("elements").Doc("e").Set(ctx, map[string]any{"kind": "note", "owner": "u-" + cid})
+		fsClient.Collection("canvas_index").Doc(cid).Set(ctx, map[string]any{"org": id})
+		w := bucket.Object("owners/u-" + cid + "/canvases/" + cid + "/versions/v1.json").NewWriter(ctx)
+		w.Write([]byte("{}"))
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return ref
+	}
+	gone := canvas(id+"-old", "old")
+	kept := []*firestore.DocumentRef{canvas(id+"-recent", "recent"), canvas(id+"-mine", "")}
+	if _, err := j.Retention(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gone.Get(ctx); !notFound(err) {
+		t.Error("the old session's canvas was kept")
+	}
+	if _, err := gone.Collection("elements").Doc("e").Get(ctx); !notFound(err) {
+		t.Error("the old session's canvas elements were kept")
+	}
+	if _, err := fsClient.Collection("canvas_index").Doc(gone.ID).Get(ctx); !notFound(err) {
+		t.Error("the old session's canvas index entry was kept")
+	}
+	if _, err := bucket.Object("owners/u-" + gone.ID + "/canvases/" + gone.ID + "/versions/v1.json").Attrs(ctx); !errors.Is(err, storage.ErrObjectNotExist) {
+		t.Errorf("the old session's canvas versions were kept: %v", err)
+	}
+	for _, ref := range kept {
+		if _, err := ref.Get(ctx); err != nil {
+			t.Errorf("canvas %s: %v", ref.ID, err)
+		}
+		if _, err := bucket.Object("owners/u-" + ref.ID + "/canvases/" + ref.ID + "/versions/v1.json").Attrs(ctx); err != nil {
+			t.Errorf("canvas %s versions: %v", ref.ID, err)
+		}
 	}
 }
 

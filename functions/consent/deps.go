@@ -99,8 +99,9 @@ func (d Deps) check(needVerifier bool) (Deps, error) {
 	return d, nil
 }
 
-// retentionJobs runs the retention job, which reads and deletes Firestore
-// documents only.
-func retentionJobs(fs *firestore.Client) *Jobs {
-	return newJobs(Deps{Firestore: fs, Now: time.Now, Registry: privacy.Standard()})
+// retentionJobs runs the retention job: it deletes old sessions from
+// Firestore and the saved versions of their canvases from canvasBucket.
+func retentionJobs(fs *firestore.Client, st *storage.Client, canvasBucket string) *Jobs {
+	return newJobs(Deps{Firestore: fs, Storage: st, Now: time.Now, Registry: privacy.Standard(),
+		BucketName: func(string) string { return canvasBucket }})
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"path"
 	"slices"
+	"strings"
 	"time"
 
 	"cloud.google.com/go/bigquery"
@@ -742,6 +743,50 @@ func (j *Jobs) Retention(ctx context.Context) (int, error) {
 			if _, err := j.d.Firestore.Collection("session_index").Doc(s.Ref.ID).Delete(ctx); err != nil && !notFound(err) {
 				return n, err
 			}
+			k, err = j.deleteSessionCanvases(ctx, o.Ref, s.Ref.ID)
+			n += k
+			if err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, nil
+}
+
+// deleteSessionCanvases deletes the canvases of session sid in org (the
+// session's group boards are session data): each canvas with everything
+// below it, its canvas_index entry and its saved versions in the canvases
+// bucket (owners/{owner}/canvases/{id}/, functions/canvas).
+func (j *Jobs) deleteSessionCanvases(ctx context.Context, org *firestore.DocumentRef, sid string) (int, error) {
+	canvases, err := org.Collection("canvases").Where("session_id", "==", sid).Documents(ctx).GetAll()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range canvases {
+		if owner, _ := c.Data()["owner"].(string); owner != "" && !strings.Contains(owner, "/") {
+			b := j.d.Storage.Bucket(j.d.BucketName("canvases"))
+			it := b.Objects(ctx, &storage.Query{Prefix: "owners/" + owner + "/canvases/" + c.Ref.ID + "/"})
+			for {
+				o, err := it.Next()
+				if err == iterator.Done {
+					break
+				}
+				if err != nil {
+					return n, err
+				}
+				if err := b.Object(o.Name).Delete(ctx); err != nil && !errors.Is(err, storage.ErrObjectNotExist) {
+					return n, err
+				}
+			}
+		}
+		k, err := deleteTree(ctx, j.d.Firestore, relPath(c.Ref))
+		n += k
+		if err != nil {
+			return n, err
+		}
+		if _, err := j.d.Firestore.Collection("canvas_index").Doc(c.Ref.ID).Delete(ctx); err != nil && !notFound(err) {
+			return n, err
 		}
 	}
 	return n, nil

@@ -93,7 +93,7 @@ func run(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer stClient.Close()
-	for _, b := range []string{"exports", "media"} {
+	for _, b := range []string{"exports", "media", "canvases"} {
 		if err := stClient.Bucket(project+"-"+b).Create(ctx, project, nil); err != nil {
 			return 0, err
 		}
