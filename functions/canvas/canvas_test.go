@@ -559,3 +559,38 @@ func TestVersionsIncludeEditsOnlyTheOpLogHolds(t *testing.T) {
 		t.Fatalf("snapshot texts %q (note %s), want the op log's edit and new element", got, note)
 	}
 }
+
+// TestTrashIncludesDeletionsOnlyTheOpLogHolds: an element deleted a moment
+// ago (its document not yet written by the gateway) is in the trash and
+// can be restored.
+func TestTrashIncludesDeletionsOnlyTheOpLogHolds(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	v := e.create(facA, map[string]any{"template_id": tplFree})
+	var note string
+	for id, el := range e.elementsOf(v) {
+		if el.Kind == model.KindNote {
+			note = id
+		}
+	}
+	clock := model.NewClock(9, nil)
+	clock.Observe(e.elementsOf(v)[note].Max())
+	s := clock.Next()
+	del := model.Patch{ID: note, Props: map[string]any{model.PropDeleted: true}, Stamps: map[string]model.Stamp{model.PropDeleted: s}}
+	now := time.Now()
+	if _, err := e.fs.Collection("orgs/"+v.Org+"/canvases/"+v.ID+"/ops").NewDoc().Create(context.Background(), map[string]any{
+		"instance": "gateway-test", "t": now.UnixMilli(), "expire_at": now.Add(time.Hour),
+		"patches": []any{del.DocData()}, "ops": 1, "uids": []string{uid(facA)},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var trash TrashList
+	e.do("GET", "/v1/canvases/"+v.ID+"/trash", facA, nil).Want(t, 200).JSON(t, &trash)
+	if len(trash.Elements) != 1 || trash.Elements[0].ID != note {
+		t.Fatalf("trash %+v, want the note deleted a moment ago", trash)
+	}
+	e.do("POST", "/v1/canvases/"+v.ID+"/trash/"+note+"/restore", facA, nil).Want(t, 200)
+	if e.elementsOf(v)[note].Deleted() {
+		t.Error("the element is still deleted")
+	}
+}

@@ -1,12 +1,13 @@
 package canvas
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
 	"time"
 
-	"google.golang.org/api/iterator"
+	"cloud.google.com/go/firestore"
 
 	"pointsofyou.ai/studio/shared/authz"
 	model "pointsofyou.ai/studio/shared/canvas"
@@ -32,29 +33,29 @@ type TrashList struct {
 }
 
 func (a *api) listTrash(w http.ResponseWriter, r *http.Request, l *loaded) error {
-	it := l.Ref.Collection(collElements).WherePath([]string{model.FieldProps, model.PropDeleted}, "==", true).Limit(maxTrash).Documents(r.Context())
-	defer it.Stop()
+	// The canvas as of now (element documents and the op log's last
+	// seconds): a deletion made a moment ago is in the trash already.
+	els, err := a.elements(r.Context(), l.Ref)
+	if err != nil {
+		return httpapi.Unavailable(err)
+	}
+	expiries, err := a.expiries(r.Context(), l.Ref)
+	if err != nil {
+		return httpapi.Unavailable(err)
+	}
 	now := a.d.Now()
 	out := TrashList{Elements: []TrashItem{}}
-	for {
-		snap, err := it.Next()
-		if err == iterator.Done {
-			break
-		}
-		if err != nil {
-			return httpapi.Unavailable(fmt.Errorf("list trash: %w", err))
-		}
-		e, err := elementFromDoc(snap)
-		if err != nil {
-			return httpapi.Unavailable(err)
-		}
-		del, exp := deletedAt(e), expiry(snap.Data(), e)
+	for _, e := range els {
+		exp := expiry(expiries, e)
 		if !e.Deleted() || !now.Before(exp) {
 			continue
 		}
-		out.Elements = append(out.Elements, TrashItem{ID: e.ID, Kind: e.Kind, Owner: e.Owner, DeletedAt: del, ExpireAt: exp, Props: e.Props})
+		out.Elements = append(out.Elements, TrashItem{ID: e.ID, Kind: e.Kind, Owner: e.Owner, DeletedAt: deletedAt(e), ExpireAt: exp, Props: e.Props})
 	}
 	slices.SortFunc(out.Elements, func(x, y TrashItem) int { return y.DeletedAt.Compare(x.DeletedAt) })
+	if len(out.Elements) > maxTrash {
+		out.Elements = out.Elements[:maxTrash]
+	}
 	httpapi.WriteJSON(w, http.StatusOK, out)
 	return nil
 }
@@ -74,21 +75,23 @@ func (a *api) restoreElement(w http.ResponseWriter, r *http.Request, l *loaded) 
 	if !authz.ValidDocID(id) {
 		return httpapi.NotFound("no element %q", id)
 	}
-	snap, err := getDoc(ctx, l.Ref.Collection(collElements).Doc(id))
+	els, err := a.elements(ctx, l.Ref)
 	if err != nil {
 		return httpapi.Unavailable(err)
 	}
-	if snap == nil {
+	i := slices.IndexFunc(els, func(e *model.Element) bool { return e.ID == id })
+	if i < 0 {
 		return httpapi.NotFound("no element %q", id)
 	}
-	e, err := elementFromDoc(snap)
-	if err != nil {
-		return httpapi.Unavailable(err)
-	}
+	e := els[i]
 	if !e.Deleted() {
 		return httpapi.Conflict("element %q is not in the trash", id)
 	}
-	if !a.d.Now().Before(expiry(snap.Data(), e)) {
+	expiries, err := a.expiries(ctx, l.Ref)
+	if err != nil {
+		return httpapi.Unavailable(err)
+	}
+	if !a.d.Now().Before(expiry(expiries, e)) {
 		return httpapi.NotFound("element %q left the trash after %d days", id, model.TrashDays)
 	}
 	s := a.stampAfter([]*model.Element{e})
@@ -106,12 +109,28 @@ func (a *api) restoreElement(w http.ResponseWriter, r *http.Request, l *loaded) 
 	return nil
 }
 
-// expiry is when Firestore's TTL removes deleted element e: its document's
-// expire_at (set by whoever wrote the deletion), else 30 days after the
-// deletion's stamp.
-func expiry(data map[string]any, e *model.Element) time.Time {
-	if t, ok := data[model.FieldExpireAt].(time.Time); ok {
-		return t.UTC()
+// expiries are the expire_at of the canvas's deleted element documents:
+// when Firestore's TTL removes each (set by whoever wrote the deletion).
+func (a *api) expiries(ctx context.Context, ref *firestore.DocumentRef) (map[string]time.Time, error) {
+	snaps, err := ref.Collection(collElements).WherePath([]string{model.FieldProps, model.PropDeleted}, "==", true).Documents(ctx).GetAll()
+	if err != nil {
+		return nil, fmt.Errorf("list trash: %w", err)
+	}
+	out := make(map[string]time.Time, len(snaps))
+	for _, sn := range snaps {
+		if t, ok := sn.Data()[model.FieldExpireAt].(time.Time); ok {
+			out[sn.Ref.ID] = t.UTC()
+		}
+	}
+	return out, nil
+}
+
+// expiry is when deleted element e leaves the trash: its document's
+// expire_at, else (a deletion only the op log holds yet) 30 days after
+// the deletion's stamp.
+func expiry(expiries map[string]time.Time, e *model.Element) time.Time {
+	if t, ok := expiries[e.ID]; ok {
+		return t
 	}
 	return deletedAt(e).Add(trashFor)
 }
