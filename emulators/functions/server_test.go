@@ -105,12 +105,23 @@ func newTestServer(t *testing.T, top *topology.Topology) (*Server, *syncBuffer) 
 
 func getSeen(t *testing.T, url string) (seen, *http.Response) {
 	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
+	var resp *http.Response
+	var body []byte
+	// A child that a loaded machine started too slowly is restarted, and
+	// its requests get 503 with Retry-After meanwhile, as documented:
+	// callers retry.
+	for deadline := time.Now().Add(15 * time.Second); ; {
+		var err error
+		if resp, err = http.Get(url); err != nil {
+			t.Fatal(err)
+		}
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET %s: %d %s", url, resp.StatusCode, body)
 	}
