@@ -42,26 +42,30 @@ const orgA = "org-lumen" // the demo organisation (testdata/demo/users.json)
 
 // guardFixtures maps a path parameter to the id of a resource of org A.
 var guardFixtures = map[string]func(t *testing.T, w *guardWorld) string{
-	"orgId":        func(*testing.T, *guardWorld) string { return orgA },
-	"domain":       func(*testing.T, *guardWorld) string { return "org-lumen.test" }, // not a marker: the path is echoed in problems
-	"uid":          func(*testing.T, *guardWorld) string { return "demo-participant-2" },
-	"step":         func(*testing.T, *guardWorld) string { return "1" },
-	"invitationId": func(t *testing.T, w *guardWorld) string { return w.invitation(t) },
-	"mediaId":      func(t *testing.T, w *guardWorld) string { return w.media(t) },
-	"purpose":      func(*testing.T, *guardWorld) string { return "analytics" },
-	"requestId":    func(t *testing.T, w *guardWorld) string { return w.privacyRequest(t) },
-	"itemId":       func(t *testing.T, w *guardWorld) string { return w.contentItem(t) },
-	"journeyId":    func(t *testing.T, w *guardWorld) string { return w.live(t).journeyID },
-	"version":      func(*testing.T, *guardWorld) string { return "1" },
-	"templateId":   func(t *testing.T, w *guardWorld) string { return w.template(t) },
-	"sessionId":    func(t *testing.T, w *guardWorld) string { return w.live(t).sessionID },
-	"inviteId":     func(t *testing.T, w *guardWorld) string { return w.live(t).inviteID },
-	"drawId":       func(t *testing.T, w *guardWorld) string { return w.live(t).drawID },
-	"breakoutId":   func(t *testing.T, w *guardWorld) string { return w.live(t).breakoutID },
-	"homeworkId":   func(t *testing.T, w *guardWorld) string { return w.live(t).homeworkID },
-	"canvasId":     func(t *testing.T, w *guardWorld) string { return w.canvasFixture(t).canvasID },
-	"versionId":    func(t *testing.T, w *guardWorld) string { return w.canvasFixture(t).versionID },
-	"elementId":    func(t *testing.T, w *guardWorld) string { return w.canvasFixture(t).elementID },
+	"orgId":          func(*testing.T, *guardWorld) string { return orgA },
+	"domain":         func(*testing.T, *guardWorld) string { return "org-lumen.test" }, // not a marker: the path is echoed in problems
+	"uid":            func(*testing.T, *guardWorld) string { return "demo-participant-2" },
+	"step":           func(*testing.T, *guardWorld) string { return "1" },
+	"invitationId":   func(t *testing.T, w *guardWorld) string { return w.invitation(t) },
+	"mediaId":        func(t *testing.T, w *guardWorld) string { return w.media(t) },
+	"purpose":        func(*testing.T, *guardWorld) string { return "analytics" },
+	"requestId":      func(t *testing.T, w *guardWorld) string { return w.privacyRequest(t) },
+	"itemId":         func(t *testing.T, w *guardWorld) string { return w.contentItem(t) },
+	"journeyId":      func(t *testing.T, w *guardWorld) string { return w.live(t).journeyID },
+	"version":        func(*testing.T, *guardWorld) string { return "1" },
+	"templateId":     func(t *testing.T, w *guardWorld) string { return w.template(t) },
+	"sessionId":      func(t *testing.T, w *guardWorld) string { return w.live(t).sessionID },
+	"inviteId":       func(t *testing.T, w *guardWorld) string { return w.live(t).inviteID },
+	"drawId":         func(t *testing.T, w *guardWorld) string { return w.live(t).drawID },
+	"breakoutId":     func(t *testing.T, w *guardWorld) string { return w.live(t).breakoutID },
+	"homeworkId":     func(t *testing.T, w *guardWorld) string { return w.live(t).homeworkID },
+	"canvasId":       func(t *testing.T, w *guardWorld) string { return w.canvasFixture(t).canvasID },
+	"versionId":      func(t *testing.T, w *guardWorld) string { return w.canvasFixture(t).versionID },
+	"elementId":      func(t *testing.T, w *guardWorld) string { return w.canvasFixture(t).elementID },
+	"conversationId": func(t *testing.T, w *guardWorld) string { return w.coachFixture(t).conversationID },
+	"messageId":      func(t *testing.T, w *guardWorld) string { return w.coachFixture(t).messageID },
+	"suggestionId":   func(t *testing.T, w *guardWorld) string { return w.coachFixture(t).suggestionID },
+	"alertId":        func(t *testing.T, w *guardWorld) string { return w.coachFixture(t).alertID },
 }
 
 // ownParams address the caller's own data (an onboarding step), not a
@@ -132,6 +136,61 @@ type guardWorld struct {
 	orgB                               string
 	session                            *liveWorld
 	templateID                         string
+	coach                              *coachWorld
+}
+
+// coachWorld is org A's coach data: a conversation of Noa linked to the
+// live fixture session with a coach answer, a safety alert her crisis
+// message raised there, and a copilot suggestion Maya asked for.
+type coachWorld struct {
+	conversationID, messageID, suggestionID, alertID string
+}
+
+func (w *guardWorld) coachFixture(t *testing.T) *coachWorld {
+	if w.coach != nil {
+		return w.coach
+	}
+	lw := w.live(t)
+	cw := &coachWorld{}
+	var conv struct {
+		ID string `json:"id"`
+	}
+	if r := call(t, "POST", "/api/coach/v1/conversations", lw.noa, map[string]any{"session_id": lw.sessionID}, &conv); r.StatusCode != 201 {
+		t.Fatalf("fixture coach conversation: %d %s", r.StatusCode, body(r))
+	}
+	cw.conversationID = conv.ID
+	var ask struct {
+		Answer struct {
+			ID string `json:"id"`
+		} `json:"answer"`
+	}
+	if r := call(t, "POST", "/api/coach/v1/conversations/"+conv.ID+"/ask", lw.noa, map[string]any{"text": "How can Lumen help me slow down?"}, &ask); r.StatusCode != 200 {
+		t.Fatalf("fixture coach ask: %d %s", r.StatusCode, body(r))
+	}
+	cw.messageID = ask.Answer.ID
+	if r := call(t, "POST", "/api/coach/v1/conversations/"+conv.ID+"/ask", lw.noa, map[string]any{"text": "I want to kill myself"}, nil); r.StatusCode != 200 {
+		t.Fatalf("fixture coach crisis: %d %s", r.StatusCode, body(r))
+	}
+	var alerts struct {
+		Alerts []struct {
+			ID string `json:"id"`
+		} `json:"alerts"`
+	}
+	if r := call(t, "GET", "/api/coach/v1/sessions/"+lw.sessionID+"/alerts", lw.maya, nil, &alerts); r.StatusCode != 200 || len(alerts.Alerts) == 0 {
+		t.Fatalf("fixture coach alerts: %d %s", r.StatusCode, body(r))
+	}
+	cw.alertID = alerts.Alerts[0].ID
+	var sg struct {
+		Suggestion struct {
+			ID string `json:"id"`
+		} `json:"suggestion"`
+	}
+	if r := call(t, "POST", "/api/coach/v1/sessions/"+lw.sessionID+"/copilot", lw.maya, map[string]any{}, &sg); r.StatusCode != 200 {
+		t.Fatalf("fixture copilot: %d %s", r.StatusCode, body(r))
+	}
+	cw.suggestionID = sg.Suggestion.ID
+	w.coach = cw
+	return cw
 }
 
 // live is a live session of org A (journey "Lumen guard journey") with

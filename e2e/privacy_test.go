@@ -127,6 +127,26 @@ func seedSubject(t *testing.T, ctx context.Context, fs *firestore.Client, name s
 		t.Fatal(err)
 	}
 
+	// The coach, through the API: a conversation linked to the session, an
+	// answer (messages, credits), a crisis message (an alert for the
+	// session's facilitators), and a copilot suggestion the person asked
+	// for as a facilitator elsewhere.
+	var conv struct {
+		ID string `json:"id"`
+	}
+	if r := call(t, "POST", "/api/coach/v1/conversations", s.token, map[string]any{"session_id": lw.sessionID}, &conv); r.StatusCode != 201 {
+		t.Fatalf("coach conversation: %d %s", r.StatusCode, body(r))
+	}
+	for _, q := range []string{"How can I start my mornings more calmly?", "I want to kill myself"} {
+		if r := call(t, "POST", "/api/coach/v1/conversations/"+conv.ID+"/ask", s.token, map[string]any{"text": q}, nil); r.StatusCode != 200 {
+			t.Fatalf("coach ask: %d %s", r.StatusCode, body(r))
+		}
+	}
+	if _, err := fs.Doc("orgs/"+orgA+"/sessions/"+lw.sessionID+"/copilot/privacy-"+s.uid).Set(ctx, map[string]any{
+		"uid": s.uid, "phase": "pause", "state": "open", "rationale": "seeded", "created_at": time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+
 	// A canvas of the person's own, an element of theirs on it, their
 	// presence and the op log naming them (as the realtime gateway writes).
 	var cv struct {

@@ -11,6 +11,7 @@ import (
 
 	"pointsofyou.ai/studio/functions/accounts"
 	"pointsofyou.ai/studio/functions/canvas"
+	"pointsofyou.ai/studio/functions/coach"
 	"pointsofyou.ai/studio/functions/consent"
 	"pointsofyou.ai/studio/functions/content"
 	"pointsofyou.ai/studio/functions/journeys"
@@ -24,14 +25,16 @@ import (
 // HTTP function adds itself here (TestOpenAPIMatchesRoutes fails until it
 // does, through the topology check below).
 var servedRoutes = map[string][]httpapi.RouteSpec{
-	"accounts": accounts.Routes(),
-	"canvas":   canvas.Routes(),
-	"consent":  consent.Routes(),
-	"content":  content.Routes(),
-	"journeys": journeys.Routes(),
-	"media":    media.Routes(),
-	"realtime": realtime.Routes(),
-	"sessions": sessions.Routes(),
+	"accounts":     accounts.Routes(),
+	"canvas":       canvas.Routes(),
+	"coach":        coach.Routes(),
+	"coach-stream": coach.StreamRoutes(),
+	"consent":      consent.Routes(),
+	"content":      content.Routes(),
+	"journeys":     journeys.Routes(),
+	"media":        media.Routes(),
+	"realtime":     realtime.Routes(),
+	"sessions":     sessions.Routes(),
 }
 
 type openapiDoc struct {

@@ -69,6 +69,27 @@ resource "google_firestore_field" "canvas_ops_ttl" {
   ttl_config {}
 }
 
+# Coach conversations and their messages are chat: kept a year after the
+# last message (REQUIREMENTS §11), then Firestore deletes them. Only the
+# coach writes expire_at in collections of these names.
+resource "google_firestore_field" "coach_conversations_ttl" {
+  project    = var.project
+  database   = google_firestore_database.default.name
+  collection = "coach_conversations"
+  field      = "expire_at"
+
+  ttl_config {}
+}
+
+resource "google_firestore_field" "coach_messages_ttl" {
+  project    = var.project
+  database   = google_firestore_database.default.name
+  collection = "messages"
+  field      = "expire_at"
+
+  ttl_config {}
+}
+
 resource "google_firestore_index" "index" {
   for_each = local.firestore_indexes
 

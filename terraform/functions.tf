@@ -161,12 +161,13 @@ resource "google_cloudfunctions2_function" "function" {
 locals {
   # Declared variables as the Cloud Functions get them: the env inputs
   # that name a resource filled in (locals.tf env_inputs cannot). The
-  # realtime service is a Cloud Run service, so reading its URL here makes
-  # no cycle; Cloud Run services keep function_env.
-  realtime_ws_url = try(replace(google_cloud_run_v2_service.service["realtime"].uri, "/^https:/", "wss:"), "")
+  # realtime and coach-stream services are Cloud Run services, so reading
+  # their URLs here makes no cycle; Cloud Run services keep function_env.
+  realtime_ws_url  = try(replace(google_cloud_run_v2_service.service["realtime"].uri, "/^https:/", "wss:"), "")
+  coach_stream_url = try(google_cloud_run_v2_service.service["coach-stream"].uri, "")
   deployed_env = {
     for n, env in local.function_env : n => {
-      for k, v in env : k => replace(v, local.realtime_url_marker, local.realtime_ws_url)
+      for k, v in env : k => replace(replace(v, local.realtime_url_marker, local.realtime_ws_url), local.coach_stream_url_marker, local.coach_stream_url)
     }
   }
 }

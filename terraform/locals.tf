@@ -27,12 +27,14 @@ locals {
   env_inputs = {
     public_url        = "https://${local.hosting_host}"
     policy_admin_uids = join(",", var.policy_admin_uids)
-    # The realtime service's URL exists only once the service does, and
+    # A Cloud Run service's URL exists only once the service does, and
     # nothing here refers to a resource: functions.tf (deployed_env) puts
-    # the service's URL, as wss://, in place of this marker.
-    realtime_url = local.realtime_url_marker
+    # the services' URLs in place of these markers.
+    realtime_url     = local.realtime_url_marker
+    coach_stream_url = local.coach_stream_url_marker
   }
-  realtime_url_marker = "wss://{realtime}"
+  realtime_url_marker     = "wss://{realtime}"
+  coach_stream_url_marker = "https://{coach-stream}"
 
   # Functions, normalised so every entry has every field.
   functions = {

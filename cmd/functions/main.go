@@ -25,6 +25,7 @@ import (
 	// list equal to the directories under functions/.
 	_ "pointsofyou.ai/studio/functions/accounts"
 	_ "pointsofyou.ai/studio/functions/canvas"
+	_ "pointsofyou.ai/studio/functions/coach"
 	_ "pointsofyou.ai/studio/functions/consent"
 	_ "pointsofyou.ai/studio/functions/content"
 	_ "pointsofyou.ai/studio/functions/journeys"

@@ -39,7 +39,8 @@ type Options struct {
 	Env []string
 	// Local fills the {placeholders} of the declared variables' local
 	// values (topology.EnvVar.LocalValue), e.g. hosting_url; the server
-	// adds functions_ws_url (its own base URL as ws://) unless set.
+	// adds functions_url and functions_ws_url (its own base URL, as
+	// http:// and ws://) unless set.
 	Local map[string]string
 	// Output receives the children's output, each line prefixed with the
 	// function name; default os.Stderr.
@@ -95,7 +96,8 @@ func NewServer(opts Options) (*Server, error) {
 	}
 	// The emulator's own address is known only now: functions that hand
 	// out a socket URL of another function read it from here.
-	local := map[string]string{"functions_ws_url": "ws://" + ln.Addr().String() + "/" + opts.Project + "/" + opts.Region}
+	base := ln.Addr().String() + "/" + opts.Project + "/" + opts.Region
+	local := map[string]string{"functions_url": "http://" + base, "functions_ws_url": "ws://" + base}
 	for k, v := range opts.Local {
 		local[k] = v
 	}

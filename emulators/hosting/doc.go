@@ -65,6 +65,9 @@
 //   - upgrade requests (WebSocket) are proxied through rewrites; Hosting's
 //     CDN is not documented to do so, so realtime clients should connect
 //     to the Cloud Run service URL directly rather than through the site;
+//   - responses of rewrites stream unless Options.BufferRewrites holds
+//     them back until complete, as production does (the suite sets it):
+//     streamed answers must come from the service's own URL;
 //   - /__/ serves only /__/firebase/init.json; /__/auth/*, init.js and the
 //     SDK files are 404;
 //   - static content answers only GET and HEAD (405 otherwise);

@@ -417,6 +417,51 @@ func TestStreamingAndUpgradeThroughRewrites(t *testing.T) {
 	}
 }
 
+// TestBufferRewritesHoldsStreamsBack: with BufferRewrites, as in
+// production, a streamed response arrives only once complete, whole and
+// with its length; upgrades are untouched (above).
+func TestBufferRewritesHoldsStreamsBack(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = io.WriteString(w, "data: first\n\n")
+		_ = http.NewResponseController(w).Flush()
+		<-release
+		_, _ = io.WriteString(w, "data: last\n\n")
+	}))
+	t.Cleanup(backend.Close)
+	s := serverFor(t, `{"hosting": {"public": "p",
+	  "rewrites": [{"source": "/fn/**", "function": {"functionId": "fn", "region": "europe-west1"}}]}}`,
+		t.TempDir(), Options{FunctionURL: func(string) string { return backend.URL }, BufferRewrites: true})
+
+	got := make(chan *http.Response, 1)
+	go func() {
+		resp, err := http.Get(s.URL() + "/fn/events")
+		if err != nil {
+			t.Error(err)
+			close(got)
+			return
+		}
+		got <- resp
+	}()
+	select {
+	case <-got:
+		t.Fatal("the response arrived while the function was still streaming")
+	case <-time.After(300 * time.Millisecond):
+	}
+	close(release)
+	resp, ok := <-got
+	if !ok {
+		return
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if string(body) != "data: first\n\ndata: last\n\n" || resp.ContentLength != int64(len(body)) {
+		t.Errorf("buffered response %q (length %d)", body, resp.ContentLength)
+	}
+}
+
 // TestInitJSON: /__/firebase/init.json, Hosting's reserved URL with the
 // web app's Firebase configuration.
 func TestInitJSON(t *testing.T) {

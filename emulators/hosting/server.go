@@ -1,6 +1,7 @@
 package hosting
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -60,7 +62,19 @@ type Options struct {
 	// Init is what /__/firebase/init.json answers; nil serves projectId
 	// (Project) and authDomain (Project.firebaseapp.com).
 	Init *InitConfig
+	// BufferRewrites holds back a function's or Cloud Run service's
+	// response until it is complete, as production Hosting does
+	// (firebase/firebase-tools#9774: streamed responses, server-sent
+	// events included, arrive in one piece at the end). The suite sets it,
+	// so a page that streams through the site fails locally as it would
+	// deployed; without it responses stream, as the Firebase CLI's
+	// emulator lets them. Upgraded connections pass either way.
+	BufferRewrites bool
 }
+
+// maxBufferedResponse caps a buffered rewrite response: Cloud Functions
+// refuse HTTP responses larger than 32 MiB.
+const maxBufferedResponse = 32 << 20
 
 // InitConfig is the web app's Firebase configuration that Hosting serves
 // at /__/firebase/init.json, for pages that configure the JS SDK from it.
@@ -135,7 +149,7 @@ func NewServer(opts Options) (*Server, error) {
 		Rewrite:        s.rewriteRequest,
 		ModifyResponse: s.modifyResponse,
 		ErrorHandler:   s.proxyError,
-		FlushInterval:  -1, // stream (server-sent events, long polls) as production does
+		FlushInterval:  -1, // pass each piece on at once unless BufferRewrites holds the response back
 	}
 	s.h = httpapi.WithRequestID(httpapi.Recover(http.HandlerFunc(s.serve)))
 
@@ -555,9 +569,27 @@ func (s *Server) rewriteRequest(pr *httputil.ProxyRequest) {
 // the proxy writes on the hijacked connection without a WriteHeader call;
 // headerWriter does it for every other response.
 func (s *Server) modifyResponse(resp *http.Response) error {
-	if t, ok := resp.Request.Context().Value(proxyKey{}).(proxyTarget); ok && resp.StatusCode == http.StatusSwitchingProtocols {
-		s.applyHeaders(resp.Header, t.path)
+	if resp.StatusCode == http.StatusSwitchingProtocols {
+		if t, ok := resp.Request.Context().Value(proxyKey{}).(proxyTarget); ok {
+			s.applyHeaders(resp.Header, t.path)
+		}
+		return nil
 	}
+	if !s.opts.BufferRewrites || resp.Body == nil {
+		return nil
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBufferedResponse+1))
+	resp.Body.Close()
+	if err != nil {
+		return fmt.Errorf("read the response: %w", err)
+	}
+	if len(body) > maxBufferedResponse {
+		return errors.New("the response is larger than 32 MiB")
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	resp.ContentLength = int64(len(body))
+	resp.TransferEncoding = nil
+	resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	return nil
 }
 

@@ -326,15 +326,19 @@ func Start(ctx context.Context, opts Options) (s *Suite, err error) {
 			Addr: s.addr(Hosting), Listener: hostingLn, Config: opts.FirebaseJSON, Root: opts.WebRoot,
 			Project: opts.Project, Region: opts.Region, FunctionURL: fnURL,
 			APIPrefix: "/api/", // only functions answer there, with problem+json
+			// As deployed: a rewrite's response arrives once complete, so
+			// streamed answers must come from the service's own URL.
+			BufferRewrites: true,
 			// Only the locally served policy lets the page reach the
 			// emulators, each where the deployed policy allows Google's
 			// counterpart: connect-src (https://*.googleapis.com) for the
-			// Auth REST API and for Storage behind signed URLs, img-src
+			// Auth REST API and for Storage behind signed URLs (and wss: and
+			// https://*.run.app for the services the page reaches directly), img-src
 			// (https://storage.googleapis.com) for Storage, and frame-src
 			// for the Auth emulator's iframe, which the JS SDK loads from
 			// the authDomain (the site itself) when deployed.
 			CSPSources: map[string][]string{
-				"connect-src": append([]string{authOrigin, storageOrigin}, functionsSocketOrigin(s.Functions)...),
+				"connect-src": append([]string{authOrigin, storageOrigin}, functionsOrigins(s.Functions)...),
 				"frame-src":   {authOrigin},
 				"img-src":     {storageOrigin},
 			},
@@ -474,11 +478,14 @@ func (s *Suite) closeAll() error {
 	return errors.Join(errs...)
 }
 
-// functionsSocketOrigin is the functions emulator's WebSocket origin (the
-// realtime gateway runs there locally), for the page's connect-src.
-func functionsSocketOrigin(f *functions.Server) []string {
+// functionsOrigins are the functions emulator's origins, for the page's
+// connect-src: the Cloud Run services the page reaches directly run there
+// locally (the realtime gateway over ws://, the coach's streamed answers
+// over http://), where the deployed policy allows wss: and
+// https://*.run.app.
+func functionsOrigins(f *functions.Server) []string {
 	if f == nil {
 		return nil
 	}
-	return []string{"ws://" + f.Addr}
+	return []string{"http://" + f.Addr, "ws://" + f.Addr}
 }

@@ -72,7 +72,8 @@
 // text answer (finishReason MAX_TOKENS).
 //
 // Test hooks: InjectError / InjectErrorN per method, Calls per method,
-// Options.Latency for an artificial delay.
+// Options.Latency for an artificial delay, Options.OnRequest to see every
+// request that reaches the model.
 //
 // # Known differences from production
 //

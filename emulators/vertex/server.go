@@ -40,6 +40,11 @@ type Options struct {
 	Latency time.Duration
 	// Logger receives operational logs; default slog.Default().
 	Logger *slog.Logger
+	// OnRequest, when set, sees every request message as it arrives
+	// (method is the RPC's short name), before any injected fault: tests
+	// check what reached the model. It must not keep or change req
+	// beyond the call, and must be safe for concurrent use.
+	OnRequest func(method string, req any)
 }
 
 // Server is the local Vertex AI emulator: PredictionService and
@@ -50,12 +55,13 @@ type Server struct {
 	// Addr is the host:port the server listens on.
 	Addr string
 
-	dim     int
-	latency time.Duration
-	log     *slog.Logger
-	grpc    *grpc.Server
-	lis     net.Listener
-	wg      sync.WaitGroup
+	dim       int
+	latency   time.Duration
+	onRequest func(method string, req any)
+	log       *slog.Logger
+	grpc      *grpc.Server
+	lis       net.Listener
+	wg        sync.WaitGroup
 
 	mu      sync.Mutex
 	faults  map[string]*fault
@@ -94,13 +100,14 @@ func NewServer(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		Addr:    lis.Addr().String(),
-		dim:     opts.Dimension,
-		latency: opts.Latency,
-		log:     opts.Logger,
-		lis:     lis,
-		faults:  map[string]*fault{},
-		calls:   map[string]int{},
+		Addr:      lis.Addr().String(),
+		dim:       opts.Dimension,
+		latency:   opts.Latency,
+		onRequest: opts.OnRequest,
+		log:       opts.Logger,
+		lis:       lis,
+		faults:    map[string]*fault{},
+		calls:     map[string]int{},
 	}
 	s.grpc = grpc.NewServer(
 		grpc.MaxRecvMsgSize(32<<20),
@@ -203,6 +210,9 @@ func (s *Server) enter(ctx context.Context, fullMethod string) error {
 }
 
 func (s *Server) unaryInterceptor(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+	if s.onRequest != nil {
+		s.onRequest(shortMethod(info.FullMethod), req)
+	}
 	if err := s.enter(ctx, info.FullMethod); err != nil {
 		return nil, err
 	}
@@ -213,7 +223,26 @@ func (s *Server) streamInterceptor(srv any, ss grpc.ServerStream, info *grpc.Str
 	if err := s.enter(ss.Context(), info.FullMethod); err != nil {
 		return err
 	}
+	if s.onRequest != nil {
+		ss = &recordingStream{ServerStream: ss, method: shortMethod(info.FullMethod), on: s.onRequest}
+	}
 	return h(srv, ss)
+}
+
+// recordingStream shows each message a streaming call receives to
+// Options.OnRequest.
+type recordingStream struct {
+	grpc.ServerStream
+	method string
+	on     func(string, any)
+}
+
+func (r *recordingStream) RecvMsg(m any) error {
+	err := r.ServerStream.RecvMsg(m)
+	if err == nil {
+		r.on(r.method, m)
+	}
+	return err
 }
 
 // model is a parsed model or endpoint resource name.

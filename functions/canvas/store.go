@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"slices"
 	"time"
 
 	"cloud.google.com/go/firestore"
@@ -16,6 +15,7 @@ import (
 	model "pointsofyou.ai/studio/shared/canvas"
 	"pointsofyou.ai/studio/shared/consentvault"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/sessionaccess"
 )
 
 // Collections.
@@ -34,9 +34,6 @@ const (
 // Fields written outside canvas.Meta.
 const fieldLastSnapshot = "last_snapshot_at"
 
-// staffRoles are the organisation roles that run sessions.
-var staffRoles = authz.Staff
-
 // index is canvas_index/{canvas}.
 type index struct {
 	Org string `firestore:"org"`
@@ -51,9 +48,11 @@ type sessionDoc struct {
 	Status         string   `firestore:"status"`
 }
 
-func (s *sessionDoc) facilitates(uid string) bool {
-	return uid != "" && (uid == s.Facilitator || slices.Contains(s.CoFacilitators, uid))
+func (s *sessionDoc) access() sessionaccess.Session {
+	return sessionaccess.Session{Org: s.Org, Facilitator: s.Facilitator, CoFacilitators: s.CoFacilitators}
 }
+
+func (s *sessionDoc) facilitates(uid string) bool { return s.access().Facilitates(uid) }
 
 // loaded is a canvas with the caller's role on it.
 type loaded struct {
@@ -173,21 +172,7 @@ func (a *api) load(ctx context.Context, p *auth.Principal, id string, n need) (*
 
 // orgRole is uid's current role in org ("" when not a member).
 func (a *api) orgRole(ctx context.Context, org, uid string) (string, error) {
-	if !authz.ValidOrgID(org) || !authz.ValidDocID(uid) {
-		return "", nil
-	}
-	snap, err := getDoc(ctx, a.orgRef(org).Collection(collMembers).Doc(uid))
-	if err != nil {
-		return "", fmt.Errorf("read organisation membership: %w", err)
-	}
-	if snap == nil {
-		return "", nil
-	}
-	var m authz.Member
-	if err := snap.DataTo(&m); err != nil {
-		return "", fmt.Errorf("decode organisation membership: %w", err)
-	}
-	return m.Role, nil
+	return sessionaccess.OrgRole(ctx, a.d.Firestore, nil, org, uid)
 }
 
 // session reads session sid of org (nil when there is none).
@@ -208,26 +193,24 @@ func (a *api) session(ctx context.Context, org, sid string) (*sessionDoc, error)
 }
 
 // relation is what uid (whose role in the session's organisation is
-// orgRole) is to session s: its facilitators only while staff there.
+// orgRole) is to session s, by shared/sessionaccess's rule; the canvas
+// rule knows no org staff (they have no role on a session's canvases).
 func (a *api) relation(ctx context.Context, s *sessionDoc, uid, orgRole string) (model.SessionRel, error) {
 	if s == nil || !authz.ValidDocID(uid) {
 		return model.SessionNone, nil
 	}
-	if s.facilitates(uid) && slices.Contains(staffRoles, orgRole) {
+	acc := s.access()
+	memberRole := ""
+	if !sessionaccess.IsStaff(orgRole) || !acc.Facilitates(uid) {
+		var err error
+		if memberRole, err = sessionaccess.MemberRole(ctx, nil, a.orgRef(s.Org).Collection(collSessions).Doc(s.ID), uid); err != nil {
+			return model.SessionNone, err
+		}
+	}
+	switch sessionaccess.Decide(acc, uid, orgRole, memberRole) {
+	case sessionaccess.Facilitator:
 		return model.SessionFacilitator, nil
-	}
-	snap, err := getDoc(ctx, a.orgRef(s.Org).Collection(collSessions).Doc(s.ID).Collection(collMembers).Doc(uid))
-	if err != nil {
-		return model.SessionNone, fmt.Errorf("read session membership: %w", err)
-	}
-	if snap == nil {
-		return model.SessionNone, nil
-	}
-	var m authz.Member
-	if err := snap.DataTo(&m); err != nil {
-		return model.SessionNone, fmt.Errorf("decode session membership: %w", err)
-	}
-	if m.Role == authz.ResourceParticipant {
+	case sessionaccess.Participant:
 		return model.SessionParticipant, nil
 	}
 	return model.SessionNone, nil
@@ -316,7 +299,7 @@ func (r *reads) roleOf(ctx context.Context, p *auth.Principal, m *model.Meta) (s
 					if err != nil {
 						return "", time.Time{}, err
 					}
-					sub.OwnerIsFacilitator = slices.Contains(staffRoles, ownerRole)
+					sub.OwnerIsFacilitator = sessionaccess.IsStaff(ownerRole)
 				}
 				if !sub.OwnerIsFacilitator {
 					ok, err := r.a.d.Consent.Allowed(ctx, m.Owner, m.Org, string(consentvault.FacilitatorVisibility))

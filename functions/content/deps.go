@@ -23,13 +23,13 @@ type Embedder = library.Embedder
 const DefaultOfficialOrg = "poy-official"
 
 // MonthlyUses are the content uses a month per caller tier (REQUIREMENTS §12).
-var MonthlyUses = map[string]int{"free": 100, "professional": 1000, "enterprise": 5000, "official": 10000}
+var MonthlyUses = library.MonthlyUses
 
 // Per official item and month: commercial uses allowed, and the share at
 // which a warning comes back (REQUIREMENTS §7).
 const (
-	ItemMonthlyUses = 1000
-	ItemWarnShare   = 0.8
+	ItemMonthlyUses = library.ItemMonthlyUses
+	ItemWarnShare   = library.ItemWarnShare
 )
 
 // Deps is what the handlers need. Firestore is always required; Verifier

@@ -7,7 +7,6 @@ import (
 	"regexp"
 
 	"cloud.google.com/go/firestore"
-	"github.com/google/uuid"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -20,7 +19,7 @@ import (
 )
 
 // Purposes of a use.
-var Purposes = []string{"session", "coach", "journey", "canvas", "journal"}
+var Purposes = library.UsePurposes
 
 // usageRequest is the body of POST /v1/usage.
 type usageRequest struct {
@@ -55,36 +54,10 @@ type UsageResponse struct {
 	Warning   string `json:"warning,omitempty"`
 }
 
-type counter struct {
-	Count     int            `firestore:"count"`
-	ByPurpose map[string]int `firestore:"by_purpose"`
-	ByItem    map[string]int `firestore:"by_item"`
-}
-
-func readCounter(tx *firestore.Transaction, ref *firestore.DocumentRef) (counter, error) {
-	c := counter{ByPurpose: map[string]int{}, ByItem: map[string]int{}}
-	snap, err := tx.Get(ref)
-	if status.Code(err) == codes.NotFound {
-		return c, nil
-	}
-	if err != nil {
-		return c, err
-	}
-	if err := snap.DataTo(&c); err != nil {
-		return c, err
-	}
-	if c.ByPurpose == nil {
-		c.ByPurpose = map[string]int{}
-	}
-	if c.ByItem == nil {
-		c.ByItem = map[string]int{}
-	}
-	return c, nil
-}
-
 // recordUse logs one use of an item the caller may use, and counts it per
 // user, per organisation and (official items) per item and month, all in
-// one transaction. Over a quota the use is refused (429) and not logged.
+// one transaction (library.Usage, which the coach counts its uses with
+// too). Over a quota the use is refused (429) and not logged.
 func (a *api) recordUse(w http.ResponseWriter, r *http.Request) error {
 	p, _ := auth.FromContext(r.Context())
 	var req usageRequest
@@ -100,67 +73,31 @@ func (a *api) recordUse(w http.ResponseWriter, r *http.Request) error {
 		return httpapi.Forbidden("this item needs the %s tier", it.Tier)
 	}
 	now := a.d.Now().UTC()
-	month := now.Format("2006-01")
-	fs := a.d.Firestore
-	userRef := fs.Doc("users/" + p.UID + "/content_usage_months/" + month)
-	orgRef := fs.Doc("orgs/" + p.Org + "/content_usage_months/" + month)
-	var itemRef *firestore.DocumentRef
+	var official []string
 	if it.Official() {
-		itemRef = fs.Doc(library.OfficialCollection + "/" + it.ID + "/usage_months/" + month)
+		official = []string{it.ID}
 	}
-	logRef := fs.Collection("orgs/" + p.Org + "/content_usage").Doc(uuid.NewString())
-	res := UsageResponse{ID: logRef.ID, Month: month, UserLimit: MonthlyUses[tier]}
+	res := UsageResponse{Month: library.UsageMonth(now), UserLimit: MonthlyUses[tier]}
 	err = txn.Run(r.Context(), a.ob, func(ctx context.Context, tx *firestore.Transaction, _ *outbox.Tx) error {
-		uc, err := readCounter(tx, userRef)
+		u, err := library.ReadUsage(tx, a.d.Firestore, p.UID, p.Org, now, official)
 		if err != nil {
 			return err
 		}
-		oc, err := readCounter(tx, orgRef)
-		if err != nil {
-			return err
+		if it.Official() && u.ItemUses(it.ID) >= ItemMonthlyUses {
+			return httpapi.TooManyRequests(3600, "this item reached its %d uses this month", ItemMonthlyUses)
 		}
-		var ic counter
-		if itemRef != nil {
-			if ic, err = readCounter(tx, itemRef); err != nil {
-				return err
-			}
-			if ic.Count >= ItemMonthlyUses {
-				return httpapi.TooManyRequests(3600, "this item reached its %d uses this month", ItemMonthlyUses)
-			}
-		}
-		if uc.Count >= res.UserLimit {
+		if u.UserUses() >= res.UserLimit {
 			return httpapi.TooManyRequests(3600, "your %s plan allows %d content uses a month", tier, res.UserLimit)
 		}
-		uc.Count++
-		uc.ByPurpose[req.Purpose]++
-		oc.Count++
-		oc.ByPurpose[req.Purpose]++
-		oc.ByItem[it.ID]++
-		res.UserUses = uc.Count
-		if err := tx.Set(logRef, map[string]any{
-			"uid": p.UID, "org": p.Org, "item_id": it.ID, "library": libraryName(it), "item_tier": it.Tier,
-			"caller_tier": tier, "purpose": req.Purpose, "session_id": req.SessionID,
-			"license_type": it.License.Type, "month": month, "at": now,
-		}); err != nil {
-			return err
-		}
-		if err := tx.Set(userRef, uc); err != nil {
-			return err
-		}
-		if err := tx.Set(orgRef, oc); err != nil {
-			return err
-		}
-		if itemRef != nil {
-			ic.Count++
-			ic.ByPurpose[req.Purpose]++
-			res.ItemUses, res.ItemLimit = ic.Count, ItemMonthlyUses
-			if float64(ic.Count) >= ItemWarnShare*ItemMonthlyUses {
-				res.Warning = fmt.Sprintf("this item has used %d of its %d uses this month", ic.Count, ItemMonthlyUses)
+		res.ID = u.Add(library.Use{Item: it, Purpose: req.Purpose, SessionID: req.SessionID, CallerTier: tier})
+		res.UserUses = u.UserUses()
+		if it.Official() {
+			res.ItemUses, res.ItemLimit = u.ItemUses(it.ID), ItemMonthlyUses
+			if float64(res.ItemUses) >= ItemWarnShare*ItemMonthlyUses {
+				res.Warning = fmt.Sprintf("this item has used %d of its %d uses this month", res.ItemUses, ItemMonthlyUses)
 			}
-			ic.ByItem = nil
-			return tx.Set(itemRef, ic)
 		}
-		return nil
+		return u.Write(tx)
 	})
 	if err != nil {
 		return err
@@ -194,7 +131,7 @@ func (a *api) usageSummary(w http.ResponseWriter, r *http.Request) error {
 		return httpapi.Unavailable(err)
 	}
 	if err == nil {
-		var c counter
+		var c library.UseCounter
 		if err := snap.DataTo(&c); err != nil {
 			return httpapi.Unavailable(err)
 		}

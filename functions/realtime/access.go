@@ -3,34 +3,24 @@ package realtime
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"cloud.google.com/go/firestore"
 
-	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/canvas"
 	"pointsofyou.ai/studio/shared/consentvault"
+	"pointsofyou.ai/studio/shared/sessionaccess"
 )
 
-// sessRel is what a person is to a session, derived as functions/sessions
-// does: the owner and co-facilitators while staff of the session's org,
-// members with role participant, other staff of that org.
-type sessRel int
+// sessRel is what a person is to a session (shared/sessionaccess).
+type sessRel = sessionaccess.Relation
 
 const (
-	relNone sessRel = iota
-	relOrgStaff
-	relParticipant
-	relFacilitator
+	relNone        = sessionaccess.None
+	relParticipant = sessionaccess.Participant
+	relFacilitator = sessionaccess.Facilitator
 )
-
-func (r sessRel) String() string {
-	return [...]string{"none", "org_staff", "participant", "facilitator"}[r]
-}
-
-var staffRoles = []string{auth.RoleFacilitator, auth.RoleEducator, auth.RoleOrgAdmin}
 
 // sessionInfo is the part of a session document access and session
 // frames need.
@@ -114,49 +104,15 @@ func decodeSession(snap *firestore.DocumentSnapshot) (*sessionInfo, error) {
 	return si, nil
 }
 
-// orgRole is uid's current role in org (orgs/{org}/members/{uid}).
-func (g *Gateway) orgRole(ctx context.Context, org, uid string) (string, error) {
-	if !authz.ValidOrgID(org) || !authz.ValidDocID(uid) {
-		return "", nil
-	}
-	snap, err := g.d.Firestore.Collection("orgs").Doc(org).Collection("members").Doc(uid).Get(ctx)
-	if notFound(err) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("read organisation membership: %w", err)
-	}
-	role, _ := snap.Data()["role"].(string)
-	return role, nil
-}
-
 // sessionRel is uid's relation to si (relNone for a nil session).
 func (g *Gateway) sessionRel(ctx context.Context, si *sessionInfo, uid string) (sessRel, error) {
-	if si == nil || !authz.ValidDocID(uid) {
+	if si == nil {
 		return relNone, nil
 	}
-	role, err := g.orgRole(ctx, si.org, uid)
-	if err != nil {
-		return relNone, err
-	}
-	staff := slices.Contains(staffRoles, role)
-	if staff && (uid == si.facilitator || slices.Contains(si.coFacilitators, uid)) {
-		return relFacilitator, nil
-	}
-	snap, err := si.ref.Collection("members").Doc(uid).Get(ctx)
-	switch {
-	case notFound(err):
-	case err != nil:
-		return relNone, fmt.Errorf("read session membership: %w", err)
-	default:
-		if r, _ := snap.Data()["role"].(string); r == authz.ResourceParticipant {
-			return relParticipant, nil
-		}
-	}
-	if staff {
-		return relOrgStaff, nil
-	}
-	return relNone, nil
+	rel, _, err := sessionaccess.Of(ctx, g.d.Firestore, nil, sessionaccess.Session{
+		Ref: si.ref, Org: si.org, Facilitator: si.facilitator, CoFacilitators: si.coFacilitators,
+	}, uid)
+	return rel, err
 }
 
 // subject is what canvas.Decide needs to know about uid on canvas m of

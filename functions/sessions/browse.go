@@ -17,6 +17,7 @@ import (
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/sessionaccess"
 )
 
 // sessionView is the session as rel sees it: participants do not get the
@@ -227,7 +228,7 @@ func (a *api) staffOrgs(ctx context.Context, uid string, refs []*firestore.Docum
 		if err := snap.DataTo(&m); err != nil {
 			return nil, err
 		}
-		out[snap.Ref.Parent.Parent.ID] = slices.Contains(staffRoles, m.Role)
+		out[snap.Ref.Parent.Parent.ID] = sessionaccess.IsStaff(m.Role)
 	}
 	return out, nil
 }

@@ -19,6 +19,7 @@ import (
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/outbox"
+	"pointsofyou.ai/studio/shared/sessionaccess"
 )
 
 // patchReq is PATCH /v1/sessions/{id}; absent fields are kept, a null
@@ -328,7 +329,7 @@ func (a *api) setOwner(w http.ResponseWriter, r *http.Request, p *auth.Principal
 		if err != nil {
 			return httpapi.Unavailable(err)
 		}
-		if !slices.Contains(staffRoles, role) {
+		if !sessionaccess.IsStaff(role) {
 			return httpapi.Invalid(httpapi.Field("uid", "is not a current facilitator, educator or admin of the session's organisation"))
 		}
 		s := *l.S

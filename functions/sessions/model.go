@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"pointsofyou.ai/studio/shared/authz"
+	"pointsofyou.ai/studio/shared/sessionaccess"
 )
 
 // Firestore layout (all under the session's organisation):
@@ -170,25 +171,13 @@ type sessionIndex struct {
 	Org string `firestore:"org"`
 }
 
-// Relation is what the caller is to a session.
-type Relation int
+// Relation is what the caller is to a session (shared/sessionaccess).
+type Relation = sessionaccess.Relation
 
 // Relations, weakest first.
 const (
-	RelNone        Relation = iota
-	RelOrgStaff             // staff of the session's organisation (read-only)
-	RelParticipant          // a member with role participant
-	RelFacilitator          // the owner or a co-facilitator
+	RelNone        = sessionaccess.None
+	RelOrgStaff    = sessionaccess.OrgStaff    // staff of the session's organisation (read-only)
+	RelParticipant = sessionaccess.Participant // a member with role participant
+	RelFacilitator = sessionaccess.Facilitator // the owner or a co-facilitator
 )
-
-func (r Relation) String() string {
-	switch r {
-	case RelOrgStaff:
-		return "org_staff"
-	case RelParticipant:
-		return "participant"
-	case RelFacilitator:
-		return "facilitator"
-	}
-	return "none"
-}

@@ -14,6 +14,7 @@ import (
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/outbox"
+	"pointsofyou.ai/studio/shared/sessionaccess"
 	"pointsofyou.ai/studio/shared/txn"
 )
 
@@ -172,64 +173,19 @@ func (s store) find(ctx context.Context, tx *firestore.Transaction, p *auth.Prin
 	return try(ix.Org)
 }
 
-// staffRoles are the organisation roles that run sessions.
-var staffRoles = []string{auth.RoleFacilitator, auth.RoleEducator, auth.RoleOrgAdmin}
-
-// OrgRole reads uid's current role in org from orgs/{org}/members/{uid}
-// ("" when not a member), in tx when given. Authority over sessions
-// follows this document, never the token's claims: claims may be up to an
-// hour old, and a removed or demoted facilitator must lose their sessions
-// at once.
+// OrgRole reads uid's current role in org ("" when not a member), in tx
+// when given (shared/sessionaccess: authority follows this document, never
+// the token's claims).
 func (s store) OrgRole(ctx context.Context, tx *firestore.Transaction, org, uid string) (string, error) {
-	if !authz.ValidOrgID(org) || !authz.ValidDocID(uid) {
-		return "", nil
-	}
-	snap, err := txn.Get(ctx, tx, s.fs.Collection(collOrgs).Doc(org).Collection(collMembers).Doc(uid))
-	if status.Code(err) == codes.NotFound {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("read organisation membership: %w", err)
-	}
-	var m authz.Member
-	if err := snap.DataTo(&m); err != nil {
-		return "", fmt.Errorf("decode organisation membership: %w", err)
-	}
-	return m.Role, nil
+	return sessionaccess.OrgRole(ctx, s.fs, tx, org, uid)
 }
 
 // relation is what p is to session sess at ref, and p's current role in
-// the session's organisation. The owner and co-facilitators control the
-// session only while they are staff of its organisation.
+// the session's organisation (shared/sessionaccess has the rule).
 func (s store) relation(ctx context.Context, tx *firestore.Transaction, p *auth.Principal, ref *firestore.DocumentRef, sess *Session) (Relation, string, error) {
-	orgRole, err := s.OrgRole(ctx, tx, sess.Org, p.UID)
-	if err != nil {
-		return RelNone, "", err
-	}
-	staff := slices.Contains(staffRoles, orgRole)
-	if staff && (p.UID == sess.Facilitator || slices.Contains(sess.CoFacilitators, p.UID)) {
-		return RelFacilitator, orgRole, nil
-	}
-	if authz.ValidDocID(p.UID) {
-		snap, err := txn.Get(ctx, tx, ref.Collection(collMembers).Doc(p.UID))
-		switch {
-		case status.Code(err) == codes.NotFound:
-		case err != nil:
-			return RelNone, "", fmt.Errorf("read membership: %w", err)
-		default:
-			var m SessionMember
-			if err := snap.DataTo(&m); err != nil {
-				return RelNone, "", fmt.Errorf("decode membership: %w", err)
-			}
-			if m.Role == authz.ResourceParticipant {
-				return RelParticipant, orgRole, nil
-			}
-		}
-	}
-	if staff {
-		return RelOrgStaff, orgRole, nil
-	}
-	return RelNone, orgRole, nil
+	return sessionaccess.Of(ctx, s.fs, tx, sessionaccess.Session{
+		Ref: ref, Org: sess.Org, Facilitator: sess.Facilitator, CoFacilitators: sess.CoFacilitators,
+	}, p.UID)
 }
 
 // load finds session id and the caller's relation to it. A caller with no

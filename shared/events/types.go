@@ -199,12 +199,28 @@ type JournalSynced struct {
 	Mode      Enum `json:"mode" enum:"standalone,in_session"`
 }
 
-// CoachAsked is one coach question (never its text).
+// CoachAsked is one coach question (never its text, never a name).
 type CoachAsked struct {
 	Sources     int  `json:"sources"`
 	CreditsUsed int  `json:"credits_used"`
 	Escalated   bool `json:"escalated"`
 	Language    Enum `json:"language" enum:"en,he,de,fr,es,it,nl,pt,pl,ja,zh,other"`
+	// ConversationID and MessageID name the answer (ids only).
+	ConversationID ID `json:"conversation_id,omitempty"`
+	MessageID      ID `json:"message_id,omitempty"`
+	// AnswerType is the answer's type (escalation for a safety answer).
+	AnswerType Enum `json:"answer_type,omitempty" enum:"question,insight,encouragement,guidance,escalation"`
+	Tier       Enum `json:"tier,omitempty" enum:"free,professional,enterprise,official"`
+	// Passages went to the model as text, Themes as title and themes only.
+	Passages int  `json:"passages,omitempty"`
+	Themes   int  `json:"themes,omitempty"`
+	Cards    int  `json:"cards,omitempty"`
+	Upgrade  bool `json:"upgrade,omitempty"`
+	Memory   bool `json:"memory,omitempty"`
+	Streamed bool `json:"streamed,omitempty"`
+	// Latency buckets: before the model call, and the whole answer.
+	PrepLatency  Enum `json:"prep_latency,omitempty" enum:"lt50ms,lt200ms,lt1s,ge1s"`
+	TotalLatency Enum `json:"total_latency,omitempty" enum:"lt1s,lt3s,lt10s,ge10s"`
 }
 
 // MediaUploaded is an upload that passed validation.

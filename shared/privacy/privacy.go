@@ -272,9 +272,27 @@ func Standard() *Registry {
 	r.MustRegister(Holder{Name: "coach.memory", Owner: "functions/coach",
 		Description: "Journal-derived context the coach keeps (only with coach_memory consent).",
 		Firestore:   &Firestore{Path: "users/{uid}/coach_memory"}})
+	r.MustRegister(Holder{Name: "coach.conversations", Owner: "functions/coach",
+		Description: "Conversations with the coach (title, language, linked session), with their messages.",
+		Firestore:   &Firestore{Path: "users/{uid}/coach_conversations"}})
+	r.MustRegister(Holder{Name: "coach.messages", Owner: "functions/coach",
+		Description: "The person's questions to the coach and its answers, with sources, ratings and escalations.",
+		Firestore:   &Firestore{Group: "messages", Field: "uid"}})
+	r.MustRegister(Holder{Name: "coach.credits", Owner: "functions/coach",
+		Description: "Coach answers used per month.",
+		Firestore:   &Firestore{Path: "users/{uid}/ai_credits"}})
+	r.MustRegister(Holder{Name: "coach.alerts", Owner: "functions/coach",
+		Description: "Safety alerts the person's coach messages raised for a session's facilitators (the kind, never the text).",
+		Firestore:   &Firestore{Group: "coach_alerts", Field: "uid"}})
+	r.MustRegister(Holder{Name: "coach.copilot", Owner: "functions/coach",
+		Description: "Copilot suggestions the person asked for as a facilitator, and what they did with them.",
+		Firestore:   &Firestore{Group: "copilot", Field: "uid"}})
 	r.MustRegister(Holder{Name: "content.usage", Owner: "functions/content",
 		Description: "Monthly counts of licensed content the person used.",
 		Firestore:   &Firestore{Path: "users/{uid}/content_usage_months"}})
+	r.MustRegister(Holder{Name: "content.usage_log", Owner: "shared/library",
+		Description: "The log of each use of licensed content (item, purpose, session, tiers), by the content API and the coach.",
+		Firestore:   &Firestore{Group: "content_usage", Field: "uid"}})
 	r.MustRegister(Holder{Name: "media.uploads", Owner: "functions/media",
 		Description: "Images the person uploaded to an organisation (the uploader is named in object metadata).",
 		Storage:     &Storage{Bucket: "media", Prefix: "orgs/", MetadataKey: "uploader"}})

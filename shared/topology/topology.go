@@ -72,7 +72,8 @@ type Function struct {
 // (keyed by Terraform's var.environment) or Terraform (an entry of
 // local.env_inputs in terraform/locals.tf, which exposes Terraform input
 // variables); Local is what the local suite sets, a literal in which
-// {hosting_url}, {functions_ws_url} and {project} are replaced (default:
+// {hosting_url}, {functions_url}, {functions_ws_url} and {project} are
+// replaced (default:
 // Value).
 type EnvVar struct {
 	Description    string            `yaml:"description"`
@@ -86,10 +87,12 @@ type EnvVar struct {
 }
 
 // LocalPlaceholders are the values the local suite derives, by name:
-// functions_ws_url is the functions emulator's base URL as ws://
-// (ws://host:port/{project}/{region}; a function's own URL appends its
-// name), for clients that open sockets to a service directly.
-var LocalPlaceholders = []string{"hosting_url", "functions_ws_url", "project"}
+// functions_url is the functions emulator's base URL
+// (http://host:port/{project}/{region}; a function's own URL appends its
+// name) and functions_ws_url the same as ws://, for clients that reach a
+// service directly rather than through Hosting (sockets, streamed
+// responses, which Hosting buffers).
+var LocalPlaceholders = []string{"hosting_url", "functions_url", "functions_ws_url", "project"}
 
 // LocalValue is the suite's value, with each {name} of vars replaced.
 func (v EnvVar) LocalValue(vars map[string]string) string {

@@ -233,7 +233,7 @@ func (v *validator) env(field, name string, e EnvVar) {
 		}
 	}
 	if e.Local == nil && e.Value == nil {
-		v.add(field+".local", "is required: the local suite's value (a literal, with {hosting_url}, {functions_ws_url} or {project})")
+		v.add(field+".local", "is required: the local suite's value (a literal, with {hosting_url}, {functions_url}, {functions_ws_url} or {project})")
 	}
 	if e.Local != nil {
 		for _, m := range placeholderRE.FindAllStringSubmatch(*e.Local, -1) {

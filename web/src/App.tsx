@@ -1,4 +1,4 @@
-import { lazy, Suspense } from "react";
+import { lazy, Suspense, useRef } from "react";
 import { Link, Navigate, NavLink, Route, Routes, useLocation } from "react-router";
 import { useTranslation } from "react-i18next";
 import { useQueryClient } from "@tanstack/react-query";
@@ -25,6 +25,7 @@ const areaLoaders = {
   "/join": () => import("./sessions/JoinArea"),
   "/privacy": () => import("./privacy/PrivacyArea"),
   "/canvas": () => import("./canvas/CanvasArea"),
+  "/coach": () => import("./coach/CoachArea"),
 };
 const OrganisationArea = lazy(areaLoaders["/organisation"]);
 const LibraryArea = lazy(areaLoaders["/library"]);
@@ -33,6 +34,7 @@ const SessionsArea = lazy(areaLoaders["/sessions"]);
 const JoinArea = lazy(areaLoaders["/join"]);
 const PrivacyArea = lazy(areaLoaders["/privacy"]);
 const CanvasArea = lazy(areaLoaders["/canvas"]);
+const CoachArea = lazy(areaLoaders["/coach"]);
 
 // The area of the address the app opens on starts loading at once, while
 // Firebase restores the sign-in, rather than after it.
@@ -79,33 +81,69 @@ function Header() {
   );
 }
 
-// The places a person goes, by role; the API still decides what each may do.
+// The places a person goes, by role (most used first); the API still
+// decides what each may do.
 const staff = new Set(["facilitator", "educator", "org_admin"]);
+// A phone's tab bar holds this many places and "More" for the rest; the
+// desktop row shows them all.
+const tabs = 4;
 function Nav() {
   const { t } = useTranslation();
   const user = useUser();
   const me = useMe(!!user?.emailVerified);
+  const location = useLocation();
+  const more = useRef<HTMLDetailsElement>(null);
   if (!user?.emailVerified || !me.data?.registered) return null;
   const role = me.data.role ?? "participant";
-  const items: [string, string][] = [
-    ["/", "nav.home"],
-    ["/sessions", "nav.sessions"],
-    ["/library", "nav.library"],
-    ["/canvas", "canvas.nav"],
-    ...(staff.has(role) ? ([["/journeys", "nav.journeys"]] as [string, string][]) : []),
-    ...(role === "org_admin" || role === "facilitator" ? ([["/organisation", "nav.organisation"]] as [string, string][]) : []),
-    ["/privacy", "nav.privacy"],
-  ];
+  const items: [string, string][] = staff.has(role)
+    ? [
+        ["/", "nav.home"],
+        ["/sessions", "nav.sessions"],
+        ["/journeys", "nav.journeys"],
+        ["/library", "nav.library"],
+        ["/canvas", "canvas.nav"],
+        ["/coach", "coach.nav"],
+        ...(role === "org_admin" || role === "facilitator" ? ([["/organisation", "nav.organisation"]] as [string, string][]) : []),
+        ["/privacy", "nav.privacy"],
+      ]
+    : [
+        ["/", "nav.home"],
+        ["/sessions", "nav.sessions"],
+        ["/coach", "coach.nav"],
+        ["/library", "nav.library"],
+        ["/canvas", "canvas.nav"],
+        ["/privacy", "nav.privacy"],
+      ];
+  const folded = items.length > tabs + 1;
+  const extra = folded ? items.slice(tabs) : [];
+  const here = (to: string) => (to === "/" ? location.pathname === "/" : location.pathname === to || location.pathname.startsWith(to + "/"));
+  const close = () => more.current?.removeAttribute("open");
   return (
     <nav className="app-nav" aria-label={t("nav.label")}>
       <ul>
-        {items.map(([to, key]) => (
-          <li key={to}>
+        {items.map(([to, key], i) => (
+          <li key={to} className={folded && i >= tabs ? "nav-extra" : undefined}>
             <NavLink to={to} end={to === "/"}>
               {t(key)}
             </NavLink>
           </li>
         ))}
+        {folded && (
+          <li className="nav-more">
+            <details ref={more} onKeyDown={(e) => e.key === "Escape" && close()}>
+              <summary className={extra.some(([to]) => here(to)) ? "active" : undefined}>{t("nav.more")}</summary>
+              <ul>
+                {extra.map(([to, key]) => (
+                  <li key={to}>
+                    <NavLink to={to} end={to === "/"} onClick={close}>
+                      {t(key)}
+                    </NavLink>
+                  </li>
+                ))}
+              </ul>
+            </details>
+          </li>
+        )}
       </ul>
     </nav>
   );
@@ -159,6 +197,7 @@ export function App() {
             <Route path="/join/*" element={<RequireUser><JoinArea /></RequireUser>} />
             <Route path="/privacy/*" element={<RequireUser><PrivacyArea /></RequireUser>} />
             <Route path="/canvas/*" element={<RequireUser><CanvasArea /></RequireUser>} />
+            <Route path="/coach/*" element={<RequireUser><CoachArea /></RequireUser>} />
             <Route path="*" element={<NotFound />} />
           </Routes>
         </Suspense>

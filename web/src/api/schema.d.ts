@@ -1595,6 +1595,251 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/coach/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["coachHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/coach/v1/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the app streams answers (the coach-stream service's URL), whether the caller consented to coach_memory, their credits this month and the languages the coach answers in. */
+        get: operations["coachConfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/coach/v1/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's conversations with the coach, newest first, 20 a page. */
+        get: operations["listCoachConversations"];
+        put?: never;
+        /**
+         * A new conversation of the caller. session_id links it to a live or scheduled session the caller takes part in (participant or facilitator): a message there that needs escalation alerts the session's facilitators.
+         * @description Problems: 400 validation, 403 forbidden (the session is over), 404 not-found (a session the caller has no part in).
+         */
+        post: operations["createCoachConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/coach/v1/conversations/{conversationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversationId: components["parameters"]["conversationId"];
+            };
+            cookie?: never;
+        };
+        /** A conversation of the caller with its messages, oldest first (anyone else's is 404). */
+        get: operations["getCoachConversation"];
+        put?: never;
+        post?: never;
+        /** Deletes the conversation and its messages at once. */
+        delete: operations["deleteCoachConversation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/coach/v1/conversations/{conversationId}/ask": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversationId: components["parameters"]["conversationId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Asks the coach and answers whole (the app streams through coach-stream). A message that needs escalation gets the fixed escalation answer with resources (no model, no credit). Every answer costs one credit, charged with the stored question and answer.
+         * @description Problems: 400 validation, 402 credits-exhausted (resets_at, limit), 404 not-found, 503 unavailable (the model
+         *     did not answer: nothing stored, no credit used).
+         */
+        post: operations["askCoach"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/coach/v1/conversations/{conversationId}/messages/{messageId}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversationId: components["parameters"]["conversationId"];
+                messageId: components["parameters"]["messageId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rates a coach message (1-5, with an optional reason); a second rating replaces the first.
+         * @description Problems: 400 validation, 404 not-found, 422 validation (not a coach message).
+         */
+        post: operations["coachMessageFeedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/coach/v1/sessions/{sessionId}/copilot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: components["parameters"]["sessionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A suggestion for a facilitator of a live session: three cards and two questions from the library at the facilitator's tier and a short rationale, from the session's phase and the cards picked so far that the facilitator may see. At most one new suggestion per session every 30 s (an earlier ask returns the latest).
+         * @description Problems: 402 credits-exhausted, 403 forbidden (not a facilitator of the session), 404 not-found,
+         *     409 conflict (the session is not live), 429 rate-limited (the first suggestion is being prepared).
+         */
+        post: operations["coachCopilot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/coach/v1/sessions/{sessionId}/copilot/{suggestionId}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: components["parameters"]["sessionId"];
+                suggestionId: components["parameters"]["suggestionId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What the facilitator did with a suggestion (accepted, edited with the new text, or dismissed).
+         * @description Problems: 400 validation, 403 forbidden, 404 not-found, 422 validation (item_id is not in the suggestion).
+         */
+        post: operations["coachCopilotFeedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/coach/v1/sessions/{sessionId}/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: components["parameters"]["sessionId"];
+            };
+            cookie?: never;
+        };
+        /** Safety alerts raised by participants' coach messages in the session, newest first: who and what kind, never the text. Facilitators of the session only. */
+        get: operations["coachSessionAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/coach/v1/sessions/{sessionId}/alerts/{alertId}/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: components["parameters"]["sessionId"];
+                alertId: components["parameters"]["alertId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Marks a safety alert as seen. */
+        post: operations["coachAckAlert"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/coach-stream/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Health of the coach-stream service (called on its own URL, not through Hosting). */
+        get: operations["coachStreamHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/coach-stream/v1/conversations/{conversationId}/ask": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversationId: components["parameters"]["conversationId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The ask as server-sent events, on the coach-stream service's own URL (stream_url of /coach/v1/config; CORS for the site's origins). Events: start {question, answer_id}, token {text} (many), done {answer, credits}, or error {problem} (nothing stored, no credit used). Problems before the stream starts are ordinary problems.
+         * @description Problems: 400 validation, 402 credits-exhausted, 403 forbidden (an origin that may not call the service),
+         *     404 not-found, 503 unavailable.
+         */
+        post: operations["askCoachStream"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/canvas/healthz": {
         parameters: {
             query?: never;
@@ -1816,6 +2061,105 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        CoachCredits: {
+            month: string;
+            used: number;
+            limit: number;
+            remaining: number;
+            /** Format: date-time */
+            resets_at: string;
+            /** @description used is at least 80 % of the limit */
+            warning: boolean;
+        };
+        CoachAsk: {
+            text: string;
+            /** @enum {string} */
+            lang?: "en" | "es" | "fr" | "de" | "he";
+            /** @description Where the person is (ISO 3166-1 alpha-2, e.g. from the browser's locale): the crisis resources of an escalation answer are that country's. */
+            region?: string;
+        };
+        CoachConversation: {
+            id: string;
+            /** @description the first question */
+            title: string;
+            session_id?: string;
+            lang: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            message_count: number;
+        };
+        CoachSource: {
+            item_id: string;
+            title: string;
+            /** @description '<title>' - Points of You® methodology, '<title>' by <creator>, or empty */
+            attribution: string;
+            /** @enum {string} */
+            use: "text" | "theme";
+        };
+        CoachCard: {
+            item_id: string;
+            title: string;
+            type: string;
+            /** Format: uri */
+            image_url?: string;
+            attribution?: string;
+        };
+        CoachMessage: {
+            id: string;
+            /** @enum {string} */
+            role: "user" | "coach";
+            text: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @enum {string} */
+            type?: "question" | "insight" | "encouragement" | "guidance" | "escalation";
+            sources?: components["schemas"]["CoachSource"][];
+            suggested_cards?: components["schemas"]["CoachCard"][];
+            upgrade?: {
+                /** @enum {string} */
+                tier: "professional" | "enterprise" | "official";
+                count: number;
+            };
+            escalation?: {
+                category: string;
+                resources: {
+                    name: string;
+                    phone?: string;
+                    sms?: string;
+                    url?: string;
+                    hours?: string;
+                }[];
+            };
+            feedback?: {
+                rating: number;
+                reason?: string;
+            };
+        };
+        CopilotSuggestion: {
+            id: string;
+            phase: string;
+            cards: components["schemas"]["CoachCard"][];
+            questions: {
+                item_id?: string;
+                text: string;
+            }[];
+            rationale: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @enum {string} */
+            state: "open" | "accepted" | "edited" | "dismissed";
+        };
+        CoachAlert: {
+            id: string;
+            uid: string;
+            display_name: string;
+            category: string;
+            /** Format: date-time */
+            created_at: string;
+            acknowledged: boolean;
+        };
         ContentItem: {
             id?: string;
             /** @enum {string} */
@@ -2622,6 +2966,19 @@ export interface components {
         };
     };
     responses: {
+        /** @description The caller's coach credits of this month are used up. */
+        CreditsExhausted: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"] & {
+                    /** Format: date-time */
+                    resets_at?: string;
+                    limit?: number;
+                };
+            };
+        };
         /** @description A canvas with the caller's role. */
         Canvas: {
             headers: {
@@ -2773,6 +3130,10 @@ export interface components {
         canvasId: string;
         versionId: string;
         elementId: string;
+        conversationId: string;
+        messageId: string;
+        suggestionId: string;
+        alertId: string;
     };
     requestBodies: never;
     headers: never;
@@ -5809,6 +6170,435 @@ export interface operations {
             200: components["responses"]["HomeworkPage"];
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
+        };
+    };
+    coachHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Health"];
+        };
+    };
+    coachConfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The configuration. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uri */
+                        stream_url: string;
+                        memory: boolean;
+                        credits: components["schemas"]["CoachCredits"];
+                        languages: ("en" | "es" | "fr" | "de" | "he")[];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+        };
+    };
+    listCoachConversations: {
+        parameters: {
+            query?: {
+                page_token?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of conversations. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        conversations: components["schemas"]["CoachConversation"][];
+                        next_page_token: string;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+        };
+    };
+    createCoachConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "lang": "en"
+                 *     }
+                 */
+                "application/json": {
+                    session_id?: string;
+                    /** @enum {string} */
+                    lang?: "en" | "es" | "fr" | "de" | "he";
+                };
+            };
+        };
+        responses: {
+            /** @description The conversation. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoachConversation"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    getCoachConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversationId: components["parameters"]["conversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation and its messages. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        conversation: components["schemas"]["CoachConversation"];
+                        messages: components["schemas"]["CoachMessage"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    deleteCoachConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversationId: components["parameters"]["conversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    askCoach: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversationId: components["parameters"]["conversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "How can I find a calmer start to my day?",
+                 *       "lang": "en"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CoachAsk"];
+            };
+        };
+        responses: {
+            /** @description The question, the answer and the credits after it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        question: components["schemas"]["CoachMessage"];
+                        answer: components["schemas"]["CoachMessage"];
+                        credits: components["schemas"]["CoachCredits"];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            402: components["responses"]["CreditsExhausted"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    coachMessageFeedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversationId: components["parameters"]["conversationId"];
+                messageId: components["parameters"]["messageId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "rating": 4
+                 *     }
+                 */
+                "application/json": {
+                    rating: number;
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The message with its feedback. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoachMessage"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    coachCopilot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: components["parameters"]["sessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "lang": "en"
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description The facilitator's language (default en); a suggestion asked again within the period keeps the language it was made in.
+                     * @enum {string}
+                     */
+                    lang?: "en" | "es" | "fr" | "de" | "he";
+                };
+            };
+        };
+        responses: {
+            /** @description The suggestion and when a fresh one can be asked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        suggestion: components["schemas"]["CopilotSuggestion"];
+                        /** Format: date-time */
+                        next_at: string;
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            402: components["responses"]["CreditsExhausted"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
+        };
+    };
+    coachCopilotFeedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: components["parameters"]["sessionId"];
+                suggestionId: components["parameters"]["suggestionId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "action": "dismissed"
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    action: "accepted" | "edited" | "dismissed";
+                    item_id?: string;
+                    text?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The suggestion. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CopilotSuggestion"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            422: components["responses"]["Problem"];
+        };
+    };
+    coachSessionAlerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: components["parameters"]["sessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The alerts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        alerts: components["schemas"]["CoachAlert"][];
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    coachAckAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: components["parameters"]["sessionId"];
+                alertId: components["parameters"]["alertId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description The alert. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoachAlert"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    coachStreamHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Health"];
+        };
+    };
+    askCoachStream: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                conversationId: components["parameters"]["conversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "text": "How can I find a calmer start to my day?",
+                 *       "lang": "en"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CoachAsk"];
+            };
+        };
+        responses: {
+            /** @description The answer as a stream of events. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            402: components["responses"]["CreditsExhausted"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
         };
     };
     canvasHealth: {

@@ -56,17 +56,9 @@ function PurposeCard({ purpose, entry, policy, policyMissing, receipts, receipts
   receiptsLoading: boolean;
 }) {
   const { t, i18n } = useTranslation();
-  const queryClient = useQueryClient();
   const id = useId();
   const granted = !!entry?.granted;
-  const change = useMutation({
-    mutationFn: (d: "grant" | "withdraw") => decide(purpose, d, policyLocale(policy, i18n.language)),
-    onSuccess: async (res) => {
-      queryClient.setQueryData(["consent", "state"], { purposes: res.purposes });
-      await queryClient.invalidateQueries({ queryKey: ["consent", "receipts"] });
-      queryClient.removeQueries({ queryKey: ["consent", "verify"] });
-    },
-  });
+  const change = useDecision(purpose, policy);
   const when = new Intl.DateTimeFormat(i18n.language, { dateStyle: "medium", timeStyle: "short" });
   const text = policy && (policy.texts[i18n.language] ?? policy.texts.en);
   const title = t(`privacy.purposes.${purpose}.title`);
@@ -133,6 +125,23 @@ function PurposeCard({ purpose, entry, policy, policyMissing, receipts, receipts
       </details>
     </li>
   );
+}
+
+// useDecision grants or withdraws one purpose in the language of the text
+// the person was shown; the receipt it writes joins the purpose's history.
+// Other screens that offer a purpose where it matters (the coach's memory)
+// use it too, so a decision is the same wherever it is made.
+export function useDecision(purpose: Purpose, policy: Policy | undefined) {
+  const { i18n } = useTranslation();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (d: "grant" | "withdraw") => decide(purpose, d, policyLocale(policy, i18n.language)),
+    onSuccess: async (res) => {
+      queryClient.setQueryData(["consent", "state"], { purposes: res.purposes });
+      await queryClient.invalidateQueries({ queryKey: ["consent", "receipts"] });
+      queryClient.removeQueries({ queryKey: ["consent", "verify"] });
+    },
+  });
 }
 
 // policyLocale is the language of the text the person was shown.

@@ -1,13 +1,15 @@
 // The facilitator's live control: start, move through the steps, run draws
 // (face-up spread or face down), reveal picks, close the draw, run
 // breakouts with their timers, end the session; homework alongside.
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { api, data } from "../api/client";
 import { Loading } from "../components";
 import { HomeworkPanel, ParticipantsPanel } from "./Detail";
+import { CopilotPanel, useTray, type TrayCard } from "./Copilot";
+import { SafetyAlerts } from "./SafetyAlerts";
 import {
   cardLabel,
   ConnectionNote,
@@ -87,17 +89,24 @@ function StepControls({ id, live }: { id: string; live: Live }) {
   );
 }
 
-function OpenDrawForm({ id, phase }: { id: string; phase?: string }) {
+// OpenDrawForm opens a draw from a deck or, prefilled from the copilot's
+// tray, from the cards the facilitator accepted there.
+function OpenDrawForm({ id, phase, cards = [], onUseDeck, onOpened }: { id: string; phase?: string; cards?: TrayCard[]; onUseDeck?: () => void; onOpened?: () => void }) {
   const { t, i18n } = useTranslation();
   const refresh = useInvalidate(id);
   const [mode, setMode] = useState<"face_down" | "face_up">("face_down");
+  const chosen = useRef<HTMLFieldSetElement>(null);
+  useEffect(() => {
+    if (cards.length > 0) chosen.current?.focus();
+  }, [cards.length]);
   const decks = useQuery({
     queryKey: ["content", "decks", i18n.language],
     queryFn: () => data(api.GET("/content/v1/items", { params: { query: { type: "deck", lang: i18n.language as "en", limit: 50 } } })),
   });
   const open = useMutation({
-    mutationFn: (body: { mode: "face_up" | "face_down"; deck_id: string; spread?: number; picks_per_person?: number }) =>
+    mutationFn: (body: { mode: "face_up" | "face_down"; deck_id?: string; card_ids?: string[]; spread?: number; picks_per_person?: number }) =>
       data(api.POST("/sessions/v1/sessions/{sessionId}/draws", { params: { path: { sessionId: id } }, body })),
+    onSuccess: () => onOpened?.(),
     onSettled: refresh,
   });
   const usable = (decks.data?.items ?? []).filter((d) => !d.locked);
@@ -106,9 +115,9 @@ function OpenDrawForm({ id, phase }: { id: string; phase?: string }) {
     const f = new FormData(e.currentTarget);
     open.mutate({
       mode,
-      deck_id: String(f.get("deck_id")),
+      ...(cards.length > 0 ? { card_ids: cards.map((c) => c.item_id) } : { deck_id: String(f.get("deck_id")) }),
       picks_per_person: Number(f.get("picks_per_person") || 1),
-      ...(mode === "face_up" ? { spread: Number(f.get("spread") || 8) } : {}),
+      ...(mode === "face_up" ? { spread: Math.min(Number(f.get("spread") || 8), cards.length || 200) } : {}),
     });
   }
   return (
@@ -122,17 +131,35 @@ function OpenDrawForm({ id, phase }: { id: string; phase?: string }) {
           </label>
         ))}
       </fieldset>
-      <div className="field-row">
-        <div className="field">
-          <label htmlFor="deck_id">{t("sessions.control.deck")}</label>
-          <select id="deck_id" name="deck_id" required>
-            {usable.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.title || d.id}
-              </option>
+      {cards.length > 0 && (
+        <fieldset className="draw-chosen" ref={chosen} tabIndex={-1}>
+          <legend>{t("coach.copilot.fromTray")}</legend>
+          <ul className="list">
+            {cards.map((c) => (
+              <li key={c.item_id} dir="auto">
+                {c.title || c.item_id}
+              </li>
             ))}
-          </select>
-        </div>
+          </ul>
+          {cards.length < 2 && <p className="hint">{t("coach.copilot.cardsNeeded")}</p>}
+          <button type="button" className="button secondary small" onClick={onUseDeck}>
+            {t("coach.copilot.useDeck")}
+          </button>
+        </fieldset>
+      )}
+      <div className="field-row">
+        {cards.length === 0 && (
+          <div className="field">
+            <label htmlFor="deck_id">{t("sessions.control.deck")}</label>
+            <select id="deck_id" name="deck_id" required>
+              {usable.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.title || d.id}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
         <div className="field">
           <label htmlFor="picks_per_person">{t("sessions.control.picksPerPerson")}</label>
           <select id="picks_per_person" name="picks_per_person" defaultValue="1">
@@ -152,7 +179,7 @@ function OpenDrawForm({ id, phase }: { id: string; phase?: string }) {
       </div>
       {phase && <p className="hint">{t("sessions.control.drawPhase", { phase: t(`sessions.phases.${phase}`) })}</p>}
       {decks.isError && <ProblemNote error={decks.error} onRetry={() => void decks.refetch()} />}
-      <button type="submit" className="button" disabled={open.isPending || usable.length === 0}>
+      <button type="submit" className="button" disabled={open.isPending || (cards.length > 0 ? cards.length < 2 : usable.length === 0)}>
         {t("sessions.control.openDraw")}
       </button>
       {open.isError && <ProblemNote error={open.error} />}
@@ -371,6 +398,9 @@ export function LiveControl() {
   const { t } = useTranslation();
   const refresh = useInvalidate(id);
   const { session, live, running, draw, socket } = useLiveSession(id);
+  const [tray, setTray] = useTray(id);
+  // The draw form holds the tray's cards once the copilot's tray asks it to.
+  const [prefilled, setPrefilled] = useState(false);
   const participants = useQuery({
     queryKey: ["sessions", id, "participants"],
     queryFn: () => data(api.GET("/sessions/v1/sessions/{sessionId}/participants", { params: { path: { sessionId: id } } })),
@@ -420,11 +450,23 @@ export function LiveControl() {
           {running && !l.open_draw_id && (
             <>
               {draw.data && <h3>{t("sessions.control.newDraw")}</h3>}
-              <OpenDrawForm id={id} phase={l.step?.phase} />
+              <OpenDrawForm
+                id={id}
+                phase={l.step?.phase}
+                cards={prefilled ? tray.cards : []}
+                onUseDeck={() => setPrefilled(false)}
+                onOpened={() => {
+                  if (!prefilled) return;
+                  setPrefilled(false);
+                  setTray((tr) => ({ ...tr, cards: [] }));
+                }}
+              />
             </>
           )}
         </section>
       )}
+      {running && <CopilotPanel id={id} drawOpen={!!l.open_draw_id} tray={tray} setTray={setTray} onPrefill={() => setPrefilled(true)} />}
+      {(running || l.status === "ended") && <SafetyAlerts id={id} live={running} />}
       {running && <Breakouts id={id} roundId={l.open_breakout_id} drawId={l.latest_draw_id} />}
       <div className="panels">
         <ParticipantsPanel id={id} poll={running ? (socket === "open" ? fallbackPollMs : 5000) : undefined} manage={running || l.status === "scheduled"} />

@@ -210,7 +210,12 @@ export function LiveView() {
         <p className="live-canvas">
           <Link className="button secondary" to={`/canvas?session=${encodeURIComponent(id)}`}>
             {t("canvas.openFromSession")}
-          </Link>
+          </Link>{" "}
+          {l.status === "live" && (
+            <Link className="button secondary" to={`/coach?session=${encodeURIComponent(id)}`}>
+              {t("coach.fromSession")}
+            </Link>
+          )}
         </p>
       )}
       {l.status === "scheduled" && (

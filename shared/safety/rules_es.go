@@ -1,0 +1,93 @@
+package safety
+
+// Spanish phrases (Spain and Latin America). Accents do not matter.
+const (
+	esWant   = "(quiero|quisiera|queria|deseo|necesito|voy a|vamos a|pienso|pienso en|estoy pensando en|he pensado en|pensando en|tengo ganas de|ganas de|me dan ganas de|intente|intento|planeo|estoy lista para|estoy listo para)"
+	esAbuser = "(el|ella|mi marido|mi esposo|mi esposa|mi mujer|mi pareja|mi novio|mi novia|mi padre|mi papa|mi madre|mi mama|mi padrastro|mi madrastra|mi ex|mi tio|mi hermano|mis padres)"
+)
+
+var spanish = language{
+	code:     "es",
+	negators: []string{"no", "nunca", "jamás", "tampoco", "ni"},
+	breakers: []string{"pero", "y", "e", "aunque", "sino", "sin embargo", "a veces"},
+	rules: []rule{
+		{Suicide, []string{
+			"suicid*", "quitarme la vida", "quitarse la vida", "suicidarme", "autoeliminarme",
+			esWant + " (morir|morirme|matarme|suicidarme|quitarme la vida|acabar con mi vida|terminar con mi vida|dejar de existir|dejar de vivir|no despertar|no despertarme|desaparecer para siempre) !(de risa|de la risa|de verguenza|de la verguenza|de ganas|de hambre|de sueno|de amor)",
+			esWant + " desaparecer !(de|del|por|un|una|unos|unas|durante|en|hasta|a|con)",
+			"desaparecer (del mundo|de este mundo|para siempre|de la faz de la tierra)",
+			"me (quiero|voy a) (morir|matar|suicidar) !(de risa|de la risa|de verguenza|de la verguenza|de ganas|de hambre|de sueno|de amor)",
+			"[ya]no quiero (vivir|seguir viviendo|estar aqui|estar aca|estar viva|estar vivo|existir|despertar|despertarme|seguir aqui|seguir aca|seguir en este mundo)",
+			"ya no quiero seguir$",
+			"(acabar|terminar) con todo$",
+			"(acabar|terminar) con todo (de una vez|para siempre|ya)",
+			"(acabar|terminar|poner fin a) [con]mi vida",
+			"(estarian|estaria|estarán|estaran|vivirian|viviria|les iria|le iria|les ira|les va a ir|seria) mejor sin mi",
+			"mejor muerta", "mejor muerto",
+			"ojala (estuviera|estar|estuviese) (muerta|muerto)",
+			"ojala no (despert*|hubiera nacido|haber nacido|existir|existiera)",
+			"no [le](veo|encuentro) (sentido|el sentido|razon|razones|motivo|motivos) (a la vida|a vivir|a seguir|para vivir|para seguir|de vivir|de seguir|a nada)",
+			"(la vida|vivir|mi vida|seguir viviendo) [ya]no tiene (sentido|ningun sentido)",
+			"no (tengo|hay|me queda|me quedan) (razones|motivos|razon|motivo|nada|ninguna razon|ningun motivo) (para|por [lo]que) (vivir|seguir)",
+			"no vale la pena (vivir|seguir viviendo|seguir)$",
+			"no tiene (sentido|ningun sentido) (vivir|la vida|seguir viviendo|seguir vivo|seguir viva|estar vivo|estar viva)",
+			"nadie [me ](echaria|echara|extranaria|extranara|notaria|notara) (de menos|mi ausencia|si me muero|si desaparezco)",
+			"nadie [me ](extranaria|extranara)$",
+			"(soy|me siento) una carga (para todos|para mi familia|para los demas|para todo el mundo|para ellos)",
+			"(la vida|vivir) no vale la pena",
+			"(regalando|regale|regalar|estoy regalando|he regalado) (mis cosas|todas mis cosas|mis pertenencias)",
+			"(cansada|cansado|harta|harto) de (vivir|la vida|existir|estar viva|estar vivo)",
+			"(tirarme|lanzarme|aventarme) (de|del|por|desde|a) (un|el|la|una) (puente|edificio|ventana|balcon|azotea|tren|metro|vias)",
+			"(carta|cartas|nota|notas) de (despedida|suicidio)",
+			"(dijo|dice|me dijo|me conto|escribio) que (se quiere|quiere|se va a|va a) (matar|morir|suicidar)",
+			"(se quiere|quiere) (matar|suicidar|quitar la vida)",
+			"(tomarme|tomar) todas (las|mis) pastillas",
+		}},
+		{SelfHarm, []string{
+			"autolesi*", "autolastim*", "auto lesion*", "(me|estoy) (cortando|autolesionando|lastimando a proposito)",
+			esWant + " (cortarme|lastimarme|hacerme dano|herirme|quemarme|golpearme|autolesionarme)",
+			"(vuelvo a|volvi a|he vuelto a|sigo|empece a) (cortarme|lastimarme|hacerme dano|herirme|quemarme|cortandome|lastimandome|hiriendome|autolesionarme)",
+			"me (corto|he cortado|estoy cortando|lastimo|hago dano|quemo|he quemado) (a proposito|otra vez|los brazos|las munecas|las piernas|los muslos|para sentir|para calmarme|cuando)",
+			"(cortes|cicatrices) [en](los brazos|las munecas|las piernas|mis brazos|mis munecas)",
+		}},
+		{HarmToOthers, []string{
+			"(quiero|voy a|tengo ganas de|ganas de|pienso|estoy pensando en|planeo|quisiera) (matarlo|matarla|matarlos|matarlas|matar a|asesinar a|asesinarlo|asesinarla|apunalar|apunalarlo|apunalarla|dispararle|dispararles|lastimarlo|lastimarla|lastimarlos|hacerle dano|hacerles dano|pegarle|golpearlo|golpearla|envenenar|envenenarlo|envenenarla)",
+			"(lo|la|los|las) voy a (matar|lastimar|apunalar|envenenar)$",
+			"(lo|la|los|las) voy a (matar|lastimar|apunalar|envenenar) (de verdad|esta noche|hoy|manana)",
+			"(llevar|traer) (un arma|una pistola|un cuchillo) (al trabajo|a la escuela|a la oficina|al colegio)",
+			"miedo de (hacerle dano|lastimar|hacer dano) a (mi bebe|mi hijo|mi hija|mis hijos|alguien)",
+		}},
+		{Abuse, []string{
+			"violencia (domestica|de genero|machista|familiar|intrafamiliar)", "maltrato (fisico|psicologico|infantil|familiar)",
+			"abuso sexual", "abusos sexuales", "agresion sexual", "acoso sexual",
+			esAbuser + " [siempre|todavia|a veces|aun|ya] (me pega|me pego|me golpea|me golpeo|me maltrata|me maltrato|me viola|me violo|me abusa|me abuso|abusa de mi|abuso de mi|me amenaza|me amenazo|me ahorca|me ahorco|nos pega|nos golpea|me encierra|me encerro)",
+			"(me|nos) (maltrata|maltratan|maltrataba|maltrataron|violaron|violo|abusaron|abusaba|golpean|golpeaban|pegan|pegaban)",
+			"abusaron de mi", "abuso de mi", "abusa de mi", "me violaron",
+			"(amenaza|amenazo|amenazaba) con (matarme|pegarme|hacerme dano|matarnos|quitarme a mis hijos)",
+			"(tengo|me da) miedo [de](volver a casa|ir a casa|mi marido|mi esposo|mi pareja|mi padre|mi novio|mi ex|el)",
+			"no (estoy|me siento) (a salvo|segura|seguro) (en casa|en mi casa|con el|con ella|con mi pareja|con mi marido)",
+			"me (obliga|obligo|obligaba|forzo|fuerza|forzaba) a (tener sexo|tener relaciones|hacer cosas)",
+			"no me deja (salir de casa|ver a mis amigos|ver a mi familia|tener dinero)",
+		}},
+		{Distress, []string{
+			"[ya]no puedo mas !con (tanto|tanta|tantos|tantas|el|la|los|las|este|esta|estos|estas|ese|esa|esos|esas|mi jefe|mi jefa|mi trabajo|mi equipo|mis companeros|mi horario)", "no aguanto mas", "[ya]no [lo]soporto mas", "no puedo seguir asi", "ya no puedo seguir",
+			"(tengo|tuve|estoy teniendo|me da|me dio|me dan) [un] (ataque|ataques|crisis) de (panico|ansiedad|nervios)",
+			"no puedo (respirar|dejar de llorar|parar de llorar|dejar de temblar)",
+			"todo se (derrumba|desmorona|viene abajo|esta derrumbando|esta desmoronando)",
+			"mi vida se (derrumba|desmorona|esta derrumbando|esta desmoronando|viene abajo)",
+			"me (estoy|siento) (derrumbando|desmoronando|rompiendo por dentro)",
+			"(estoy|me siento) (desesperada|desesperado|sin esperanza|completamente perdida|completamente perdido|al limite|en el limite)",
+			"(estoy|me siento) (tan|muy|totalmente) (desesperada|desesperado|sin esperanza)",
+			"ya nada (importa|tiene sentido)",
+			"(estoy|me siento) (vacia|vacio) por dentro",
+			"(he tocado|toque) fondo",
+		}},
+		{HumanRequest, []string{
+			"(hablar|conversar|charlar|hablo) con (una persona|alguien|un ser humano|un humano|una humana) (real|de verdad|de carne y hueso)",
+			"(hablar|conversar|charlar|hablo) con (un|una) (humano|humana|ser humano)",
+			"(quiero|necesito|puedo|podria|me gustaria|quisiera|dejame|déjame) (hablar|conversar|charlar) con (un|una) (terapeuta|psicologo|psicologa|psiquiatra|consejero de crisis|profesional de salud mental)",
+			"(quiero|necesito|dame|pasame|ponme con|comunicame con|conectame con) (un|una) (humano|persona real|ser humano|terapeuta|psicologo|psicologa|psiquiatra)",
+			"(hay|existe) (alguien|una persona|un humano) (real|de verdad) (con quien|aqui|ahi)",
+		}},
+	},
+}
