@@ -242,7 +242,14 @@ func TestScheduleListAndMine(t *testing.T) {
 	if len(page.Sessions) != 2 {
 		t.Fatalf("scheduled %s", r.Body)
 	}
-	from := time.Now().Add(6*24*time.Hour - time.Hour).UTC().Format(time.RFC3339)
+	// Halfway between the first session and the second, whatever the time
+	// of day the test runs at.
+	loc, _ := time.LoadLocation("Europe/Berlin")
+	first, err := time.ParseInLocation(localStartForm, schedStart(5), loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := first.Add(12 * time.Hour).UTC().Format(time.RFC3339)
 	page = sessionPage{}
 	e.do(t, "GET", "/v1/sessions?from="+from, tokFac, nil).JSON(t, &page)
 	if len(page.Sessions) != 2 || page.Sessions[0].ID != ids[1] {
