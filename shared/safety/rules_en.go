@@ -22,6 +22,9 @@ var english = language{
 	breakers: []string{"but", "and", "though", "although", "however", "yet", "except", "sometimes"},
 	rules: []rule{
 		{Suicide, []string{
+			"(would|will|'d|d|might) be (relieved|happier|better|fine|ok|okay) (if|when|once) (i|i'm|im) (was|were|am|'m|m|is) (gone|dead|not here|not around|no longer here)",
+			"(take|taking|swallow|swallowing|down|downing) (them|the pills|all the pills|all my pills|all of them|the whole bottle|a whole bottle|the bottle) [all] (tonight|today|at once|now|in one go)",
+			"(bought|buying|buy|collecting|saving up|stockpiling|hoarding|got) (pills|sleeping pills|meds|painkillers|a rope|rope) (to|so|and) ~ (end|take|die|kill|do it)",
 			"suicid*", "sewerslide", "sewer slide", "sucide*", "unaliv*", "#kms$", "(wanna|wana) die",
 			"(kill|killed|end|ending|take|taking) " + enSelf,
 			"killing " + enSelf + " !(to|over|trying|working|studying|for|at|with|on)",
@@ -97,6 +100,7 @@ var english = language{
 			"(hurting|harming|cutting) (myself|my body) (is|feels) (the only way|how i cope)",
 		}},
 		{HarmToOthers, []string{
+			"(going to|gonna|about to|might|will|could) (snap|lose it) and (hurt|harm|attack|hit|kill|punch|stab) " + enPeople,
 			"(want|wanna|wanted|going|gonna|about|plan|planning|planned|ready|tempted|urge|urges|thinking about|think about|thought about|thoughts of|fantasize about|fantasise about|fantasizing about) [to] (kill|killing|murder|murdering|punch|punching|stab|stabbing|shoot|shooting|strangle|strangling|poison|poisoning|beat up|beating up|hurt|hurting|harm|harming|attack|attacking) " + enPeople,
 			"(kill|murder|stab|shoot|strangle) " + enPeople + " (tonight|today|tomorrow|soon|for real)",
 			"(shoot|shooting) up (the|my|a) (school|office|workplace|work|building|church|mall)",

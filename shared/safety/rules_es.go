@@ -12,6 +12,7 @@ var spanish = language{
 	breakers: []string{"pero", "y", "e", "aunque", "sino", "sin embargo", "a veces"},
 	rules: []rule{
 		{Suicide, []string{
+			"(dormir|dormirme|quedarme dormida|quedarme dormido) y no (despertar|despertarme|volver a despertar|despertar nunca)",
 			"suicid*", "quitarme la vida", "quitarse la vida", "suicidarme", "autoeliminarme",
 			esWant + " (morir|morirme|matarme|suicidarme|quitarme la vida|acabar con mi vida|terminar con mi vida|dejar de existir|dejar de vivir|no despertar|no despertarme|desaparecer para siempre) !(de risa|de la risa|de verguenza|de la verguenza|de ganas|de hambre|de sueno|de amor)",
 			esWant + " desaparecer !(de|del|por|un|una|unos|unas|durante|en|hasta|a|con)",

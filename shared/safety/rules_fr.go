@@ -14,6 +14,7 @@ var french = language{
 	breakers: []string{"mais", "et", "pourtant", "cependant", "parfois", "sauf que"},
 	rules: []rule{
 		{Suicide, []string{
+			"(disparaitre|disparaître) (pour toujours|pour de bon|a jamais|definitivement|de ce monde)",
 			"suicid*", "me suicider", "me tuer", "mettre fin à mes jours", "mettre fin a ma vie", "me foutre en l'air",
 			frWant + " (mourir|me tuer|me suicider|mettre fin a mes jours|mettre fin a ma vie|me foutre en l'air|ne plus exister|ne plus me reveiller|ne plus me réveiller|ne jamais me reveiller|ne jamais me réveiller|dormir pour toujours|ne plus etre la|ne plus être là) !(de rire|de honte|d'ennui|de faim|de froid|de fatigue)",
 			"(je veux|j'ai envie d'|envie d'|je vais) en finir$",
