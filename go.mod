@@ -22,6 +22,7 @@ require (
 	github.com/google/uuid v1.6.0
 	github.com/hashicorp/hcl/v2 v2.25.0
 	github.com/nyaruka/phonenumbers v1.8.1
+	github.com/sergi/go-diff v1.4.5
 	github.com/zclconf/go-cty v1.19.0
 	golang.org/x/image v0.48.0
 	golang.org/x/net v0.61.0

@@ -14,6 +14,7 @@ import (
 
 	firebase "firebase.google.com/go/v4"
 	fbauth "firebase.google.com/go/v4/auth"
+	"github.com/google/uuid"
 	"gopkg.in/yaml.v3"
 
 	"pointsofyou.ai/studio/shared/httpapi"
@@ -66,6 +67,7 @@ var guardFixtures = map[string]func(t *testing.T, w *guardWorld) string{
 	"messageId":      func(t *testing.T, w *guardWorld) string { return w.coachFixture(t).messageID },
 	"suggestionId":   func(t *testing.T, w *guardWorld) string { return w.coachFixture(t).suggestionID },
 	"alertId":        func(t *testing.T, w *guardWorld) string { return w.coachFixture(t).alertID },
+	"entryId":        func(t *testing.T, w *guardWorld) string { return w.journalEntry(t) },
 }
 
 // ownParams address the caller's own data (an onboarding step), not a
@@ -137,6 +139,7 @@ type guardWorld struct {
 	session                            *liveWorld
 	templateID                         string
 	coach                              *coachWorld
+	journalEntryID                     string
 }
 
 // coachWorld is org A's coach data: a conversation of Noa linked to the
@@ -191,6 +194,24 @@ func (w *guardWorld) coachFixture(t *testing.T) *coachWorld {
 	cw.suggestionID = sg.Suggestion.ID
 	w.coach = cw
 	return cw
+}
+
+// journalEntry is an entry of Noa's journal, pushed from a device of
+// hers and shared with the facilitators of the live fixture session.
+func (w *guardWorld) journalEntry(t *testing.T) string {
+	if w.journalEntryID != "" {
+		return w.journalEntryID
+	}
+	lw := w.live(t)
+	id := uuid.NewString()
+	push := map[string]any{"client_id": uuid.NewString(), "mutations": []any{map[string]any{"id": 1, "name": "createEntry",
+		"args": map[string]any{"id": id, "title": "Lumen journal entry", "body": "Noa Levi writes about the session.",
+			"mode": "in_session", "session_id": lw.sessionID, "visibility": "shared_with_facilitator"}}}}
+	if r := call(t, "POST", "/api/journal/v1/push", lw.noa, push, nil); r.StatusCode != 200 {
+		t.Fatalf("fixture journal push: %d %s", r.StatusCode, body(r))
+	}
+	w.journalEntryID = id
+	return id
 }
 
 // live is a live session of org A (journey "Lumen guard journey") with

@@ -147,6 +147,20 @@ func seedSubject(t *testing.T, ctx context.Context, fs *firestore.Client, name s
 		t.Fatal(err)
 	}
 
+	// The journal, through the API: an entry pushed from a device (entries,
+	// the device's sync position, the journal's version and size), and the
+	// entry's embedding as journal-embed keeps it.
+	entryID, clientID := uuid.NewString(), uuid.NewString()
+	push := map[string]any{"client_id": clientID, "mutations": []any{map[string]any{"id": 1, "name": "createEntry",
+		"args": map[string]any{"id": entryID, "title": "Morning pages", "body": "A private reflection."}}}}
+	if r := call(t, "POST", "/api/journal/v1/push", s.token, push, nil); r.StatusCode != 200 {
+		t.Fatalf("journal push: %d %s", r.StatusCode, body(r))
+	}
+	if _, err := fs.Doc("users/"+s.uid+"/journal_vectors/"+entryID).Set(ctx, map[string]any{
+		"hash": "seeded", "embedding": firestore.Vector32(make([]float32, 768)), "updated_at": time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+
 	// A canvas of the person's own, an element of theirs on it, their
 	// presence and the op log naming them (as the realtime gateway writes).
 	var cv struct {

@@ -14,6 +14,7 @@ import (
 	"pointsofyou.ai/studio/functions/coach"
 	"pointsofyou.ai/studio/functions/consent"
 	"pointsofyou.ai/studio/functions/content"
+	"pointsofyou.ai/studio/functions/journal"
 	"pointsofyou.ai/studio/functions/journeys"
 	"pointsofyou.ai/studio/functions/media"
 	"pointsofyou.ai/studio/functions/realtime"
@@ -31,6 +32,7 @@ var servedRoutes = map[string][]httpapi.RouteSpec{
 	"coach-stream": coach.StreamRoutes(),
 	"consent":      consent.Routes(),
 	"content":      content.Routes(),
+	"journal":      journal.Routes(),
 	"journeys":     journeys.Routes(),
 	"media":        media.Routes(),
 	"realtime":     realtime.Routes(),

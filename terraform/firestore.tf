@@ -90,6 +90,18 @@ resource "google_firestore_field" "coach_messages_ttl" {
   ttl_config {}
 }
 
+# Deleted journal entries are tombstones for 30 days (restore, and every
+# device learning of the delete), then Firestore deletes them. Only the
+# journal writes expire_at in collections of this name.
+resource "google_firestore_field" "journal_entries_ttl" {
+  project    = var.project
+  database   = google_firestore_database.default.name
+  collection = "journal_entries"
+  field      = "expire_at"
+
+  ttl_config {}
+}
+
 resource "google_firestore_index" "index" {
   for_each = local.firestore_indexes
 

@@ -2,7 +2,11 @@
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
 import { VitePWA } from "vite-plugin-pwa";
+import { readFileSync } from "node:fs";
 import { apiCacheName } from "./src/pwa/cache";
+
+// The journal's Background Sync handler, added to the generated worker.
+const journalSync = "journal-sync.sw.js";
 
 // The build lands in web/dist, which Hosting deploys (infra/firebase.json)
 // and `make dev` serves through the Hosting emulator. Files copied as they
@@ -20,6 +24,12 @@ export default defineConfig({
   },
   plugins: [
     react(),
+    {
+      name: "journal-sync-worker",
+      generateBundle() {
+        this.emitFile({ type: "asset", fileName: journalSync, source: readFileSync(new URL("./src/pwa/" + journalSync, import.meta.url), "utf8") });
+      },
+    },
     VitePWA({
       // src/pwa registers the worker from the bundle (the Content-Security-
       // Policy allows no inline script) and asks before a new version takes
@@ -42,6 +52,7 @@ export default defineConfig({
       },
       workbox: {
         globPatterns: ["**/*.{js,css,html,png,svg,webmanifest}"],
+        importScripts: ["/" + journalSync],
         // The first install takes the open page, so what it shows is
         // cached for offline at once; later versions wait for "Reload".
         clientsClaim: true,

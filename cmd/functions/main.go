@@ -28,6 +28,7 @@ import (
 	_ "pointsofyou.ai/studio/functions/coach"
 	_ "pointsofyou.ai/studio/functions/consent"
 	_ "pointsofyou.ai/studio/functions/content"
+	_ "pointsofyou.ai/studio/functions/journal"
 	_ "pointsofyou.ai/studio/functions/journeys"
 	_ "pointsofyou.ai/studio/functions/media"
 	_ "pointsofyou.ai/studio/functions/realtime"

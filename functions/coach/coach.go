@@ -21,8 +21,8 @@
 // Decisions where the specs leave a gap:
 //   - Consent to coach_memory is checked on every ask. With it, the prompt
 //     carries a short summary of the caller's latest earlier
-//     conversations (their titles and last turns, redacted) and, once the
-//     journal exists, journal context (Deps.Journal); without it, only the
+//     conversations (their titles and last turns, redacted) and of their
+//     latest journal entries (Deps.Journal); without it, only the
 //     current conversation's last turns. Withdrawing keeps the
 //     conversations (they are the person's own) but the next answer
 //     forgets the others.
@@ -125,6 +125,9 @@ func deps(p *platform.Platform) (*platform.Build, Deps) {
 	}
 	if c := platform.Use(b, func() (*ai.Client, error) { return p.Vertex(models) }); c != nil {
 		d.Model = c
+	}
+	if d.Firestore != nil {
+		d.Journal = firestoreJournal{d.Firestore}
 	}
 	return b, d
 }

@@ -26,7 +26,8 @@ type ConsentChecker interface {
 }
 
 // Journal gives the coach journal context of a person who consented to
-// coach_memory: short texts, newest first. Nil until the journal exists.
+// coach_memory: short texts, newest first (the platform wires the
+// journal's Firestore entries; nil means none).
 type Journal interface {
 	Context(ctx context.Context, uid string, max int) ([]string, error)
 }
@@ -50,7 +51,7 @@ type Deps struct {
 	Outbox    *outbox.Outbox
 	Consent   ConsentChecker
 	Model     Model
-	// Journal is the journal seam of coach memory (nil: none yet).
+	// Journal is the journal part of coach memory (nil: none).
 	Journal Journal
 	// StreamURL is the coach-stream service's base URL (GET /v1/config).
 	StreamURL string

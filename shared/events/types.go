@@ -5,6 +5,7 @@ const (
 	TypeCanvasOp            = "canvas.op"
 	TypeSessionCardSelected = "session.card_selected"
 	TypeJournalSynced       = "journal.synced"
+	TypeJournalExported     = "journal.exported"
 	TypeCoachAsked          = "coach.asked"
 	TypeMediaUploaded       = "media.uploaded"
 	// TypePrivacyRequestCompleted is a finished data-subject request (a
@@ -192,11 +193,23 @@ type SessionHomeworkChanged struct {
 	Status     Enum `json:"status" enum:"open,in_progress,done,dropped"`
 }
 
-// JournalSynced is one applied journal push (counts only, never content).
+// JournalSynced is one applied journal push, or one transaction of a
+// large push (counts only: never text, never ids of entries).
 type JournalSynced struct {
 	Mutations int  `json:"mutations"`
 	Conflicts int  `json:"conflicts"`
 	Mode      Enum `json:"mode" enum:"standalone,in_session"`
+	// Skipped were already applied (a retried push); Errors were invalid
+	// and applied as no-ops; Merged were concurrent body edits merged.
+	Skipped int `json:"skipped,omitempty"`
+	Errors  int `json:"errors,omitempty"`
+	Merged  int `json:"merged,omitempty"`
+}
+
+// JournalExported is a journal export.
+type JournalExported struct {
+	Format  Enum `json:"format" enum:"zip,pdf"`
+	Entries int  `json:"entries"`
 }
 
 // CoachAsked is one coach question (never its text, never a name).
@@ -249,6 +262,7 @@ func Standard() *Registry {
 	MustRegister[CanvasOp](r, TypeCanvasOp, 1)
 	MustRegister[SessionCardSelected](r, TypeSessionCardSelected, 1)
 	MustRegister[JournalSynced](r, TypeJournalSynced, 1, AggregateOnly())
+	MustRegister[JournalExported](r, TypeJournalExported, 1, AggregateOnly())
 	MustRegister[CoachAsked](r, TypeCoachAsked, 1, AggregateOnly())
 	MustRegister[MediaUploaded](r, TypeMediaUploaded, 1, AggregateOnly())
 	MustRegister[PrivacyRequestCompleted](r, TypePrivacyRequestCompleted, 1, AggregateOnly())

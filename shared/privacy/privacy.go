@@ -287,6 +287,18 @@ func Standard() *Registry {
 	r.MustRegister(Holder{Name: "coach.copilot", Owner: "functions/coach",
 		Description: "Copilot suggestions the person asked for as a facilitator, and what they did with them.",
 		Firestore:   &Firestore{Group: "copilot", Field: "uid"}})
+	r.MustRegister(Holder{Name: "journal.entries", Owner: "functions/journal",
+		Description: "Journal entries (title, body, tags, cards, mood, session, visibility), their kept conflict versions and deleted entries for 30 days.",
+		Firestore:   &Firestore{Path: "users/{uid}/journal_entries"}})
+	r.MustRegister(Holder{Name: "journal.clients", Owner: "functions/journal",
+		Description: "The person's devices' sync positions (a random id per device, the last change applied).",
+		Firestore:   &Firestore{Path: "users/{uid}/journal_clients"}})
+	r.MustRegister(Holder{Name: "journal.meta", Owner: "functions/journal",
+		Description: "The journal's sync version and its size (entries, bytes).",
+		Firestore:   &Firestore{Path: "users/{uid}/journal_meta"}})
+	r.MustRegister(Holder{Name: "journal.vectors", Owner: "functions/journal",
+		Description: "Embeddings of the journal entries' redacted text, for search by meaning.",
+		Firestore:   &Firestore{Path: "users/{uid}/journal_vectors"}})
 	r.MustRegister(Holder{Name: "content.usage", Owner: "functions/content",
 		Description: "Monthly counts of licensed content the person used.",
 		Firestore:   &Firestore{Path: "users/{uid}/content_usage_months"}})

@@ -60,7 +60,7 @@ test("offline after the first visit: the shell and the last-seen profile, an off
   await expect(page.getByText("Lumen Learning Collective (demo)")).toBeVisible();
   const notice = page.getByRole("status").filter({ hasText: "You're offline." });
   await expect(notice).toBeVisible();
-  await expect(notice).toContainText("Reconnect to make changes.");
+  await expect(notice).toContainText("other changes need a connection.");
   await noSeriousViolations(page);
   await shots(page, "pwa-offline-en");
   await dark(page, "pwa-offline-dark-en");

@@ -26,6 +26,7 @@ const areaLoaders = {
   "/privacy": () => import("./privacy/PrivacyArea"),
   "/canvas": () => import("./canvas/CanvasArea"),
   "/coach": () => import("./coach/CoachArea"),
+  "/journal": () => import("./journal/JournalArea"),
 };
 const OrganisationArea = lazy(areaLoaders["/organisation"]);
 const LibraryArea = lazy(areaLoaders["/library"]);
@@ -35,6 +36,7 @@ const JoinArea = lazy(areaLoaders["/join"]);
 const PrivacyArea = lazy(areaLoaders["/privacy"]);
 const CanvasArea = lazy(areaLoaders["/canvas"]);
 const CoachArea = lazy(areaLoaders["/coach"]);
+const JournalArea = lazy(areaLoaders["/journal"]);
 
 // The area of the address the app opens on starts loading at once, while
 // Firebase restores the sign-in, rather than after it.
@@ -103,6 +105,7 @@ function Nav() {
         ["/library", "nav.library"],
         ["/canvas", "canvas.nav"],
         ["/coach", "coach.nav"],
+        ["/journal", "journal.nav"],
         ...(role === "org_admin" || role === "facilitator" ? ([["/organisation", "nav.organisation"]] as [string, string][]) : []),
         ["/privacy", "nav.privacy"],
       ]
@@ -110,6 +113,7 @@ function Nav() {
         ["/", "nav.home"],
         ["/sessions", "nav.sessions"],
         ["/coach", "coach.nav"],
+        ["/journal", "journal.nav"],
         ["/library", "nav.library"],
         ["/canvas", "canvas.nav"],
         ["/privacy", "nav.privacy"],
@@ -198,6 +202,7 @@ export function App() {
             <Route path="/privacy/*" element={<RequireUser><PrivacyArea /></RequireUser>} />
             <Route path="/canvas/*" element={<RequireUser><CanvasArea /></RequireUser>} />
             <Route path="/coach/*" element={<RequireUser><CoachArea /></RequireUser>} />
+            <Route path="/journal/*" element={<RequireUser><JournalArea /></RequireUser>} />
             <Route path="*" element={<NotFound />} />
           </Routes>
         </Suspense>

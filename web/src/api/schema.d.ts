@@ -1800,6 +1800,182 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/journal/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["journalHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/journal/v1/push": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Applies the client's queued mutations exactly once and in order (Firestore transactions, each advancing the client's last_mutation_id with its writes). Already applied ones are skipped; invalid ones are applied as no-ops and listed in errors.
+         * @description Problems: 400 validation (the envelope), 403 journal-limit (with limit, mutation_id, last_mutation_id and usage; nothing from that mutation on was applied), 409 mutation-gap (with last_mutation_id; nothing applied), 413 too-large (over 2 MiB).
+         */
+        post: operations["journalPush"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/journal/v1/pull": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The caller's entries changed since the version cookie (tombstones included, oldest change first, at most limit; more means pull again with the returned cookie), this client's last_mutation_id and the other clients' that changed since the cookie. */
+        post: operations["journalPull"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/journal/v1/entries/{entryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entryId: components["parameters"]["entryId"];
+            };
+            cookie?: never;
+        };
+        /** One of the caller's own entries (tombstones too); anyone else's is 404. */
+        get: operations["getJournalEntry"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/journal/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the caller's journal holds against their tier's limits (warning from 80 % of either). */
+        get: operations["journalUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/journal/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Searches the caller's own live entries: by words (every word of q, case- and diacritics-insensitive, lightly stemmed, five languages), by meaning (embeddings of the redacted title and body), or both. */
+        get: operations["searchJournal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/journal/v1/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's live entries as a ZIP of Markdown files with YAML front matter (conflict versions as separate files) or as a PDF, as an attachment. */
+        get: operations["exportJournal"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/journal/v1/prompts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Writing prompts: the card's own prompts, library items of type prompt and question_card the caller's tier may use in the language, and built-in prompts per phase. */
+        get: operations["journalPrompts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/journal/v1/prompts/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** AI-suggested prompts (no credit, 10 an hour). The entry's text (redacted) reaches the model only with the caller's coach_memory consent; otherwise only the phase and the entry's card titles. */
+        post: operations["suggestJournalPrompts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/journal/v1/sessions/{sessionId}/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: components["parameters"]["sessionId"];
+            };
+            cookie?: never;
+        };
+        /** For the session's facilitators only: the session's entries its participants shared with them, of participants whose facilitator_visibility consent holds now (without conflict versions). Nothing else. */
+        get: operations["journalSessionEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/coach-stream/healthz": {
         parameters: {
             query?: never;
@@ -2061,6 +2237,62 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        JournalEntry: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            body: string;
+            /** @enum {string} */
+            mode: "standalone" | "in_session";
+            session_id: string;
+            /** @enum {string} */
+            visibility: "private" | "shared_with_facilitator";
+            tags: string[];
+            card_refs: {
+                item_id?: string;
+                draw_id?: string;
+                pick_id?: string;
+                title: string;
+            }[];
+            mood: number;
+            prompt_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            updated_at: string;
+            rev: number;
+            version: number;
+            deleted: boolean;
+            conflicts: {
+                id: string;
+                title: string;
+                body: string;
+                client_id: string;
+                /** Format: date-time */
+                created_at: string;
+            }[];
+            words: number;
+            bytes: number;
+        };
+        JournalPush: {
+            /** Format: uuid */
+            client_id: string;
+            mutations: {
+                id: number;
+                /** @enum {string} */
+                name: "createEntry" | "updateEntry" | "deleteEntry" | "restoreEntry" | "resolveConflict";
+                args: Record<string, never>;
+            }[];
+        };
+        JournalUsage: {
+            /** @enum {string} */
+            tier: "free" | "professional" | "enterprise" | "official";
+            entries: number;
+            entries_limit: number;
+            bytes: number;
+            bytes_limit: number;
+            warning: boolean;
+        };
         CoachCredits: {
             month: string;
             used: number;
@@ -3006,6 +3238,24 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
+        /** @description The prompts. */
+        JournalPrompts: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": {
+                    prompts: {
+                        id: string;
+                        text: string;
+                        phase?: string;
+                        card_id?: string;
+                        /** @enum {string} */
+                        source: "library" | "ai" | "builtin";
+                    }[];
+                };
+            };
+        };
         /** @description The function is up. */
         Health: {
             headers: {
@@ -3134,6 +3384,7 @@ export interface components {
         messageId: string;
         suggestionId: string;
         alertId: string;
+        entryId: string;
     };
     requestBodies: never;
     headers: never;
@@ -6544,6 +6795,301 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CoachAlert"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    journalHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Health"];
+        };
+    };
+    journalPush: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "client_id": "0b6c1f5e-8a64-4e0c-9a59-4b0f1c2d3e4f",
+                 *       "mutations": [
+                 *         {
+                 *           "id": 1,
+                 *           "name": "createEntry",
+                 *           "args": {
+                 *             "id": "1d7e5f0a-2b3c-4d5e-8f90-a1b2c3d4e5f6",
+                 *             "title": "Morning",
+                 *             "body": "A calm start."
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["JournalPush"];
+            };
+        };
+        responses: {
+            /** @description How far the client's queue is applied, the no-ops' problems and the usage. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        last_mutation_id: number;
+                        errors: {
+                            mutation_id: number;
+                            problem: components["schemas"]["Problem"];
+                        }[];
+                        usage: components["schemas"]["JournalUsage"];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+        };
+    };
+    journalPull: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "client_id": "0b6c1f5e-8a64-4e0c-9a59-4b0f1c2d3e4f",
+                 *       "cookie": 0
+                 *     }
+                 */
+                "application/json": {
+                    /** Format: uuid */
+                    client_id: string;
+                    cookie?: number;
+                    limit?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The changes. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        cookie: number;
+                        last_mutation_id: number;
+                        last_mutation_id_changes: {
+                            [key: string]: number;
+                        };
+                        entries: components["schemas"]["JournalEntry"][];
+                        more: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+        };
+    };
+    getJournalEntry: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entryId: components["parameters"]["entryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The entry. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JournalEntry"];
+                };
+            };
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    journalUsage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The usage. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JournalUsage"];
+                };
+            };
+            401: components["responses"]["Problem"];
+        };
+    };
+    searchJournal: {
+        parameters: {
+            query: {
+                q: string;
+                mode?: "words" | "meaning" | "both";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The hits, best first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        results: {
+                            entry: components["schemas"]["JournalEntry"];
+                            score: number;
+                            snippet: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    exportJournal: {
+        parameters: {
+            query?: {
+                format?: "zip" | "pdf";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                    "application/pdf": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+        };
+    };
+    journalPrompts: {
+        parameters: {
+            query?: {
+                phase?: "pause" | "expand" | "focus" | "doing";
+                card?: string;
+                lang?: "en" | "he" | "es" | "fr" | "de";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["JournalPrompts"];
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+        };
+    };
+    suggestJournalPrompts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "phase": "focus",
+                 *       "lang": "en"
+                 *     }
+                 */
+                "application/json": {
+                    /** Format: uuid */
+                    entry_id?: string;
+                    /** @enum {string} */
+                    phase?: "pause" | "expand" | "focus" | "doing";
+                    /** @enum {string} */
+                    lang: "en" | "he" | "es" | "fr" | "de";
+                };
+            };
+        };
+        responses: {
+            200: components["responses"]["JournalPrompts"];
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            429: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    journalSessionEntries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: components["parameters"]["sessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The shared entries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entries: {
+                            entry: components["schemas"]["JournalEntry"];
+                            uid: string;
+                            display_name: string;
+                        }[];
+                    };
                 };
             };
             401: components["responses"]["Problem"];

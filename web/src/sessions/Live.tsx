@@ -25,6 +25,7 @@ import {
   type Live,
   type Pick,
 } from "./lib";
+import { JournalPanel } from "./JournalPanel";
 
 export function PickCard({ pick, mine }: { pick: Pick; mine: boolean }) {
   const { t } = useTranslation();
@@ -231,6 +232,9 @@ export function LiveView() {
       {l.status === "live" && <StepHeader live={l} />}
       {l.open_breakout_id && <BreakoutPanel id={id} roundId={l.open_breakout_id} />}
       {draw.data && user && <DrawPanel id={id} draw={draw.data} uid={user.uid} />}
+      {l.status === "live" && user && (
+        <JournalPanel sessionId={id} phase={l.step?.phase} picks={(draw.data?.picks ?? []).filter((p) => p.uid === user.uid)} />
+      )}
       {(l.status === "live" || l.status === "ended") && <SessionHomework id={id} />}
     </section>
   );
