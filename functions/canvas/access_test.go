@@ -32,7 +32,7 @@ func TestAccessFollowsTheRule(t *testing.T) {
 	// sees it only with the participant's facilitator_visibility consent.
 	mine := e.create(partA, map[string]any{"title": "My notes", "session_id": sessionA, "visibility": "shared"})
 	theirs := e.create(partB, map[string]any{"title": "Their notes", "session_id": sessionA, "visibility": "shared"})
-	e.consent.grant(uid(partB), string(consentvault.FacilitatorVisibility))
+	e.consent.Grant(uid(partB), string(consentvault.FacilitatorVisibility))
 	// A canvas of someone no longer in the organisation.
 	if _, err := e.fs.Doc("orgs/"+orgA+"/members/"+uid(removed)).Set(ctx, map[string]any{"role": "facilitator"}); err != nil {
 		t.Fatal(err)

@@ -65,27 +65,6 @@ var testKeyPEM = sync.OnceValue(func() []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)})
 })
 
-// consentSet grants listed (uid, purpose) pairs.
-type consentSet struct {
-	mu sync.Mutex
-	ok map[string]bool
-}
-
-func (c *consentSet) Allowed(_ context.Context, uid, _, purpose string) (bool, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.ok[uid+"/"+purpose], nil
-}
-
-func (c *consentSet) grant(uid, purpose string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ok == nil {
-		c.ok = map[string]bool{}
-	}
-	c.ok[uid+"/"+purpose] = true
-}
-
 // env is one isolated world: a Firestore emulator and an in-process
 // fake-gcs-server of its own, the demo memberships, session A and the
 // library's templates.
@@ -93,7 +72,7 @@ type env struct {
 	t       testing.TB
 	fs      *firestore.Client
 	st      *storage.Client
-	consent *consentSet
+	consent *apitest.Consents
 	deps    Deps
 	h       http.Handler
 }
@@ -109,7 +88,7 @@ func newEnv(t testing.TB) *env {
 	srv.CreateBucketWithOpts(fakestorage.CreateBucketOpts{Name: bucketCv})
 	srv.CreateBucketWithOpts(fakestorage.CreateBucketOpts{Name: bucketEx})
 	st := srv.Client()
-	e := &env{t: t, fs: fs, st: st, consent: &consentSet{}}
+	e := &env{t: t, fs: fs, st: st, consent: &apitest.Consents{}}
 	e.deps = Deps{
 		Verifier: testUsers.Verifier(), Firestore: fs, Storage: st, Consent: e.consent,
 		Buckets:     Buckets{Canvases: bucketCv, Exports: bucketEx},

@@ -189,7 +189,7 @@ func TestCoachMemoryFollowsConsent(t *testing.T) {
 	if sees() {
 		t.Error("without coach_memory an earlier conversation reached the model")
 	}
-	e.consent.set(uid(partA), string(consentvault.CoachMemory), true)
+	e.consent.Set(uid(partA), string(consentvault.CoachMemory), true)
 	var cfg Config
 	e.do("GET", "/v1/config", partA, nil).Want(t, 200).JSON(t, &cfg)
 	if !cfg.Memory || cfg.Credits.Used != 2 || len(cfg.Languages) != 5 || cfg.StreamURL == "" {
@@ -198,7 +198,7 @@ func TestCoachMemoryFollowsConsent(t *testing.T) {
 	if !sees() {
 		t.Error("with coach_memory the earlier conversation is missing from the prompt")
 	}
-	e.consent.set(uid(partA), string(consentvault.CoachMemory), false)
+	e.consent.Set(uid(partA), string(consentvault.CoachMemory), false)
 	if sees() {
 		t.Error("after withdrawing coach_memory the next answer still remembers")
 	}

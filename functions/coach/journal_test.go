@@ -32,13 +32,13 @@ func TestJournalReachesTheCoachOnlyWithMemory(t *testing.T) {
 	if p := prompt(); strings.Contains(p, "tidepool") {
 		t.Error("without coach_memory the journal reached the model")
 	}
-	e.consent.set(uid(partA), string(consentvault.CoachMemory), true)
+	e.consent.Set(uid(partA), string(consentvault.CoachMemory), true)
 	p := prompt()
 	if !strings.Contains(p, "tidepool") || strings.Contains(p, "driftwood") || strings.Contains(p, "dana@example.org") {
 		t.Errorf("with coach_memory the prompt has the wrong journal context: tidepool %v, deleted %v, address %v",
 			strings.Contains(p, "tidepool"), strings.Contains(p, "driftwood"), strings.Contains(p, "dana@example.org"))
 	}
-	e.consent.set(uid(partA), string(consentvault.CoachMemory), false)
+	e.consent.Set(uid(partA), string(consentvault.CoachMemory), false)
 	if strings.Contains(prompt(), "tidepool") {
 		t.Error("after withdrawing coach_memory the journal still reached the model")
 	}

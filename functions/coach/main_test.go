@@ -107,27 +107,6 @@ func (r *recorder) generations(mark int) int {
 	return n
 }
 
-// consentSet grants listed (uid, purpose) pairs.
-type consentSet struct {
-	mu sync.Mutex
-	ok map[string]bool
-}
-
-func (c *consentSet) Allowed(_ context.Context, uid, _, purpose string) (bool, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.ok[uid+"/"+purpose], nil
-}
-
-func (c *consentSet) set(uid, purpose string, on bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ok == nil {
-		c.ok = map[string]bool{}
-	}
-	c.ok[uid+"/"+purpose] = on
-}
-
 // env is one isolated world: a Firestore emulator, a Vertex emulator
 // recording every request, the real outbox on a Pub/Sub emulator, org A
 // with its live session and a small library.
@@ -137,7 +116,7 @@ type env struct {
 	vs      *vertex.Server
 	rec     *recorder
 	events  *apitest.Events
-	consent *consentSet
+	consent *apitest.Consents
 	model   *ai.Client
 	d       Deps
 	h       http.Handler
@@ -147,7 +126,7 @@ type env struct {
 func newEnv(t testing.TB, users apitest.Users, tweak ...func(*Deps)) *env {
 	t.Helper()
 	ctx := context.Background()
-	e := &env{t: t, rec: &recorder{}, consent: &consentSet{}}
+	e := &env{t: t, rec: &recorder{}, consent: &apitest.Consents{}}
 	e.fs = fstest.NewClient(t, project, fsemu.Options{Indexes: fstest.DeployedIndexes(t)})
 	var err error
 	if e.vs, err = vertex.NewServer(vertex.Options{OnRequest: e.rec.on}); err != nil {

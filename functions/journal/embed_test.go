@@ -104,7 +104,7 @@ func TestSuggestUsesEntryTextOnlyWithConsent(t *testing.T) {
 	if got := ask(); strings.Contains(got, "ENTRYMARK") || !strings.Contains(got, "Door") {
 		t.Fatalf("without consent the model got: %s", got)
 	}
-	e.consent.set(uid(partA), "coach_memory", true)
+	e.consent.Set(uid(partA), "coach_memory", true)
 	if got := ask(); !strings.Contains(got, "ENTRYMARK") || strings.Contains(got, "noa.levi@example.com") {
 		t.Fatalf("with consent the model got: %s", got)
 	}

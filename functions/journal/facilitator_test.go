@@ -59,7 +59,7 @@ func TestFacilitatorNeverSeesPrivate(t *testing.T) {
 		t.Fatalf("without consent: %+v", got)
 	}
 	// With A's consent: exactly A's shared entry of this session.
-	e.consent.set(uid(partA), fv, true)
+	e.consent.Set(uid(partA), fv, true)
 	got := view(facA, http.StatusOK)
 	if len(got) != 1 || got[0].Entry.ID != shared || got[0].UID != uid(partA) || got[0].DisplayName != "Noa "+partA || len(got[0].Entry.Conflicts) != 0 {
 		t.Fatalf("with consent: %+v", got)
@@ -80,7 +80,7 @@ func TestFacilitatorNeverSeesPrivate(t *testing.T) {
 		t.Fatalf("shared again: %+v", got)
 	}
 	// Consent withdrawn: nothing, at once.
-	e.consent.set(uid(partA), fv, false)
+	e.consent.Set(uid(partA), fv, false)
 	if got := view(facA, http.StatusOK); len(got) != 0 {
 		t.Fatalf("after withdrawal: %+v", got)
 	}

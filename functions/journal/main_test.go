@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -38,27 +37,6 @@ var testUsers = apitest.TwoOrgs()
 
 func uid(tok string) string { return testUsers[tok].UID }
 
-// consentSet grants listed (uid, purpose) pairs.
-type consentSet struct {
-	mu sync.Mutex
-	ok map[string]bool
-}
-
-func (c *consentSet) Allowed(_ context.Context, uid, _, purpose string) (bool, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.ok[uid+"/"+purpose], nil
-}
-
-func (c *consentSet) set(uid, purpose string, on bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ok == nil {
-		c.ok = map[string]bool{}
-	}
-	c.ok[uid+"/"+purpose] = on
-}
-
 // env is one isolated world: a Firestore emulator, a Vertex emulator, the
 // real outbox on a Pub/Sub emulator, and org A's live session with two
 // participants.
@@ -66,7 +44,7 @@ type env struct {
 	t       testing.TB
 	fs      *firestore.Client
 	events  *apitest.Events
-	consent *consentSet
+	consent *apitest.Consents
 	d       Deps
 	h       http.Handler
 	now     time.Time
@@ -75,7 +53,7 @@ type env struct {
 func newEnv(t testing.TB, tweak ...func(*Deps)) *env {
 	t.Helper()
 	ctx := context.Background()
-	e := &env{t: t, consent: &consentSet{}, now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	e := &env{t: t, consent: &apitest.Consents{}, now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 	e.fs = fstest.NewClient(t, project, fsemu.Options{Indexes: fstest.DeployedIndexes(t)})
 	vs, err := vertex.NewServer(vertex.Options{})
 	if err != nil {

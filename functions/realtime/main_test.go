@@ -47,34 +47,14 @@ func uidOf(tok string) string { return testUsers[tok].UID }
 // world is one Firestore emulator with the test users' memberships.
 type world struct {
 	fs      *firestore.Client
-	consent *consentSet
+	consent *apitest.Consents
 }
 
 func newWorld(t testing.TB) *world {
 	t.Helper()
 	fs := fstest.NewClient(t, "demo-realtime", fsemu.Options{})
 	testUsers.SeedMembers(t, fs)
-	return &world{fs: fs, consent: &consentSet{}}
-}
-
-type consentSet struct {
-	mu sync.Mutex
-	ok map[string]bool
-}
-
-func (c *consentSet) Allowed(_ context.Context, uid, _, purpose string) (bool, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.ok[uid+"/"+purpose], nil
-}
-
-func (c *consentSet) set(uid, purpose string, v bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ok == nil {
-		c.ok = map[string]bool{}
-	}
-	c.ok[uid+"/"+purpose] = v
+	return &world{fs: fs, consent: &apitest.Consents{}}
 }
 
 // fastLimits keep tests quick: element writes every 50 ms.

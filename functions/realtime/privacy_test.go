@@ -85,7 +85,7 @@ func TestPrivacy(t *testing.T) {
 	people[tokOwner].send(CursorMsg{Type: TypeCursor, Channel: "canvas:priv", X: 1, Y: 1})
 
 	// The facilitator gets in once the participant consents.
-	w.consent.set(owner, string(consentvault.FacilitatorVisibility), true)
+	w.consent.Set(owner, string(consentvault.FacilitatorVisibility), true)
 	if f := people[tokFac].join("canvas:mine", 0); f.str("type") != TypeSnapshot || f.str("role") != canvas.RoleViewer ||
 		!strings.Contains(string(f.raw), "mineel-0") {
 		t.Fatalf("facilitator with consent: %s", f.raw)
@@ -105,7 +105,7 @@ func TestPrivacy(t *testing.T) {
 		t.Logf("share revocation reached the socket in %v", d)
 	}
 	start = time.Now()
-	w.consent.set(owner, string(consentvault.FacilitatorVisibility), false)
+	w.consent.Set(owner, string(consentvault.FacilitatorVisibility), false)
 	people[tokFac].expect(5*time.Second, "revoked", typOn(TypeRevoked, "canvas:mine"))
 	t.Logf("consent withdrawal reached the socket in %v", time.Since(start))
 

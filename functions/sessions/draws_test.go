@@ -394,8 +394,8 @@ func TestDrawVisibility(t *testing.T) {
 		{tokFac, nil, []string{c1, c2}, []string{"u-part-1", "u-part-2"}},
 		{tokAdminA, nil, []string{c1, c2}, nil},
 	})
-	e.consent.grant("u-part-2", "facilitator_visibility")
-	e.consent.grant("u-part-1", "analytics") // another purpose changes nothing
+	e.consent.Grant("u-part-2", "facilitator_visibility")
+	e.consent.Grant("u-part-1", "analytics") // another purpose changes nothing
 	check("consent of part-2", []want{
 		{tokPart1, []string{c1}, []string{c2}, nil},
 		{tokCoFac, []string{c2}, []string{c1}, []string{"u-part-1"}},
@@ -545,7 +545,7 @@ func BenchmarkDrawFaceDownPick(b *testing.B) {
 	ctx := context.Background()
 	fs := fstest.NewClient(b, "demo-sessions", fsemu.Options{})
 	v := auth.StaticVerifier{tokFac: principal(tokFac)}
-	e := &env{fs: fs, events: apitest.NewEvents(b, apitest.EventsOptions{}), consent: &consentSet{}}
+	e := &env{fs: fs, events: apitest.NewEvents(b, apitest.EventsOptions{}), consent: &apitest.Consents{}}
 	e.deps = Deps{Verifier: v, Firestore: fs, Outbox: e.events.Outbox(fs), Consent: e.consent, PublicURL: "https://studio.test"}
 	now := time.Now().UTC()
 	sid := newID()

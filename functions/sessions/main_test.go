@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -53,27 +52,6 @@ func principal(tok string) *auth.Principal {
 	return &p
 }
 
-// consentSet is a ConsentChecker granting listed (uid, purpose) pairs.
-type consentSet struct {
-	mu sync.Mutex
-	ok map[string]bool
-}
-
-func (c *consentSet) Allowed(_ context.Context, uid, _, purpose string) (bool, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.ok[uid+"/"+purpose], nil
-}
-
-func (c *consentSet) grant(uid, purpose string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ok == nil {
-		c.ok = map[string]bool{}
-	}
-	c.ok[uid+"/"+purpose] = true
-}
-
 // env is one isolated world: its own Firestore emulator, and the real
 // outbox, relay and events publisher on a Pub/Sub emulator of its own.
 type env struct {
@@ -81,7 +59,7 @@ type env struct {
 	deps    Deps
 	h       http.Handler
 	events  *apitest.Events
-	consent *consentSet
+	consent *apitest.Consents
 }
 
 func newEnv(t *testing.T) *env {
@@ -95,7 +73,7 @@ func newEnvWith(t *testing.T, opts fsemu.Options) *env {
 	t.Helper()
 	opts.Indexes = fstest.DeployedIndexes(t)
 	fs := fstest.NewClient(t, "demo-sessions", opts)
-	e := &env{fs: fs, events: apitest.NewEvents(t, apitest.EventsOptions{}), consent: &consentSet{}}
+	e := &env{fs: fs, events: apitest.NewEvents(t, apitest.EventsOptions{}), consent: &apitest.Consents{}}
 	e.deps = Deps{Verifier: testVerifier, Firestore: fs, Outbox: e.events.Outbox(fs), Consent: e.consent,
 		PublicURL: "https://studio.test"}
 	var err error

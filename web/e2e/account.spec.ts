@@ -10,7 +10,7 @@
 // and screenshotted in English and Hebrew at 360 and 1280 px.
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { readFileSync } from "node:fs";
-import { check, firebaseInit, ines, mailedLink, oob, phone, signIn, signOut, verifyEmail } from "./kit";
+import { check, firebaseInit, goTo, ines, mailedLink, oob, phone, signIn, signOut, verifyEmail } from "./kit";
 
 // Phone first: every test starts at 360 px.
 test.use({ viewport: phone });
@@ -42,7 +42,7 @@ test("scenario 4: an invited participant signs up, onboards, decides consents, d
 
   // The admin invites a new participant.
   await signIn(page, ines);
-  await page.getByRole("link", { name: "Organisation" }).first().click();
+  await goTo(page, "Organisation");
   await expect(page).toHaveURL(/\/organisation\/invitations$/);
   await page.getByLabel("Email of the person to invite").fill(invitee);
   await page.getByLabel("Their role").selectOption("participant");
@@ -109,7 +109,7 @@ test("scenario 4: an invited participant signs up, onboards, decides consents, d
   await expect(page.getByText("Lumen Learning Collective (demo)")).toBeVisible();
 
   // My privacy: every purpose off; on, off, on again, each a receipt.
-  await page.getByRole("link", { name: "Privacy" }).first().click();
+  await goTo(page, "Privacy");
   await expect(page.getByRole("heading", { name: "My privacy" })).toBeVisible();
   const stats = page.getByRole("listitem").filter({ has: page.getByRole("heading", { name: "Usage statistics" }) });
   await expect(stats.getByText("You haven't decided yet, so it is off.")).toBeVisible();

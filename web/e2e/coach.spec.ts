@@ -11,7 +11,7 @@
 // screen is checked with axe and screenshotted in English and Hebrew at
 // 360 and 1280 px (test-results/coach-<screen>-<lang>-<width>.png).
 import { expect, test, type Page } from "@playwright/test";
-import { check, dark, demoJourney, desktop, maya, newPage, noa, phone, sam, sessionInvitation, signIn, type DemoUser } from "./kit";
+import { check, dark, demoJourney, desktop, goTo, maya, newPage, noa, phone, sam, sessionInvitation, signIn, type DemoUser } from "./kit";
 
 test.use({ viewport: desktop });
 
@@ -118,7 +118,7 @@ test("a participant asks in Spanish: the answer streams in with its attributed s
   page.on("pageerror", (e) => errors.push(e.message));
   await recordStreams(page);
   await signedIn(page, sam); // professional: attributed items are open to him
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Coach" }).click();
+  await goTo(page, "Coach");
   await expect(page).toHaveURL(/\/coach$/);
   await expect(page.getByRole("heading", { name: "New conversation", level: 1 })).toBeVisible();
   // What the coach sees is said before the first question.

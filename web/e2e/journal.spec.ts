@@ -8,7 +8,7 @@
 // share it. Every screen is checked with axe and screenshotted in English
 // and Hebrew at 360 and 1280 px, and in the dark (test-results/journal-*.png).
 import { expect, test, type Page } from "@playwright/test";
-import { check, dark, demoJourney, desktop, maya, newPage, phone, sam, sessionInvitation, signIn, type DemoUser } from "./kit";
+import { check, dark, demoJourney, desktop, goTo, maya, newPage, phone, sam, sessionInvitation, signIn, type DemoUser } from "./kit";
 
 test.use({ viewport: phone });
 
@@ -44,7 +44,7 @@ async function serverHas(page: Page, title: string, text: string) {
 
 async function openJournal(page: Page, who: DemoUser) {
   await signIn(page, who);
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Journal" }).click();
+  await goTo(page, "Journal");
   await expect(page.getByRole("heading", { name: "My journal" })).toBeVisible();
 }
 

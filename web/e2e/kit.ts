@@ -94,6 +94,17 @@ export async function dark(page: Page, name: string) {
   await page.emulateMedia({ colorScheme: "light", reducedMotion: null });
 }
 
+/** goTo follows a place of the main navigation: on a phone the places beyond the tab bar are under "More". */
+export async function goTo(page: Page, name: string) {
+  const main = page.getByRole("navigation", { name: "Main" });
+  const link = main.getByRole("link", { name, exact: true });
+  const more = main.getByRole("button", { name: "More", exact: true });
+  // The navigation appears once the profile is read: wait for it first.
+  await expect(link.or(more).first()).toBeVisible();
+  if (!(await link.isVisible())) await more.click();
+  await link.click();
+}
+
 // ---- Signing in. ----
 
 /**

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useRef } from "react";
+import { lazy, Suspense, useEffect, useId, useRef, useState } from "react";
 import { Link, Navigate, NavLink, Route, Routes, useLocation } from "react-router";
 import { useTranslation } from "react-i18next";
 import { useQueryClient } from "@tanstack/react-query";
@@ -94,7 +94,24 @@ function Nav() {
   const user = useUser();
   const me = useMe(!!user?.emailVerified);
   const location = useLocation();
-  const more = useRef<HTMLDetailsElement>(null);
+  const more = useRef<HTMLLIElement>(null);
+  const menuId = useId();
+  const [open, setOpen] = useState(false);
+  // The menu closes on the next page, a tap elsewhere or Escape, as menus do.
+  useEffect(() => setOpen(false), [location.pathname]);
+  useEffect(() => {
+    if (!open) return;
+    const away = (e: PointerEvent) => {
+      if (!more.current?.contains(e.target as Node)) setOpen(false);
+    };
+    const escape = (e: KeyboardEvent) => e.key === "Escape" && setOpen(false);
+    document.addEventListener("pointerdown", away);
+    document.addEventListener("keydown", escape);
+    return () => {
+      document.removeEventListener("pointerdown", away);
+      document.removeEventListener("keydown", escape);
+    };
+  }, [open]);
   if (!user?.emailVerified || !me.data?.registered) return null;
   const role = me.data.role ?? "participant";
   const items: [string, string][] = staff.has(role)
@@ -121,7 +138,6 @@ function Nav() {
   const folded = items.length > tabs + 1;
   const extra = folded ? items.slice(tabs) : [];
   const here = (to: string) => (to === "/" ? location.pathname === "/" : location.pathname === to || location.pathname.startsWith(to + "/"));
-  const close = () => more.current?.removeAttribute("open");
   return (
     <nav className="app-nav" aria-label={t("nav.label")}>
       <ul>
@@ -133,19 +149,27 @@ function Nav() {
           </li>
         ))}
         {folded && (
-          <li className="nav-more">
-            <details ref={more} onKeyDown={(e) => e.key === "Escape" && close()}>
-              <summary className={extra.some(([to]) => here(to)) ? "active" : undefined}>{t("nav.more")}</summary>
-              <ul>
+          <li className="nav-more" ref={more}>
+            <button
+              type="button"
+              aria-expanded={open}
+              aria-controls={menuId}
+              className={open || extra.some(([to]) => here(to)) ? "active" : undefined}
+              onClick={() => setOpen((o) => !o)}
+            >
+              {t("nav.more")}
+            </button>
+            {open && (
+              <ul id={menuId}>
                 {extra.map(([to, key]) => (
                   <li key={to}>
-                    <NavLink to={to} end={to === "/"} onClick={close}>
+                    <NavLink to={to} end={to === "/"} onClick={() => setOpen(false)}>
                       {t(key)}
                     </NavLink>
                   </li>
                 ))}
               </ul>
-            </details>
+            )}
           </li>
         )}
       </ul>
