@@ -46,10 +46,11 @@ bench-realtime:
 emulators:
 	$(GO) run ./emulators
 
-## functions: the one binary that holds every function (one process per function at run time)
+## functions: the one binary that holds every function (one process per function at run time), and stripe-mock for the local Stripe
 functions:
 	@mkdir -p $(BIN)
 	$(GO) build -o $(BIN)/functions ./cmd/functions
+	$(GO) build -o $(BIN)/stripe-mock github.com/stripe/stripe-mock
 
 build: functions
 	$(GO) build $(PKGS)

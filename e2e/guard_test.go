@@ -44,6 +44,7 @@ const orgA = "org-lumen" // the demo organisation (testdata/demo/users.json)
 // guardFixtures maps a path parameter to the id of a resource of org A.
 var guardFixtures = map[string]func(t *testing.T, w *guardWorld) string{
 	"orgId":          func(*testing.T, *guardWorld) string { return orgA },
+	"report":         func(*testing.T, *guardWorld) string { return "adoption" },       // not an id: each caller's own organisation
 	"domain":         func(*testing.T, *guardWorld) string { return "org-lumen.test" }, // not a marker: the path is echoed in problems
 	"uid":            func(*testing.T, *guardWorld) string { return "demo-participant-2" },
 	"step":           func(*testing.T, *guardWorld) string { return "1" },
@@ -68,6 +69,9 @@ var guardFixtures = map[string]func(t *testing.T, w *guardWorld) string{
 	"suggestionId":   func(t *testing.T, w *guardWorld) string { return w.coachFixture(t).suggestionID },
 	"alertId":        func(t *testing.T, w *guardWorld) string { return w.coachFixture(t).alertID },
 	"entryId":        func(t *testing.T, w *guardWorld) string { return w.journalEntry(t) },
+	// A recommendation id is a hash of its situation; the session's guard
+	// answers before any recommendation is looked up.
+	"recId": func(*testing.T, *guardWorld) string { return "rec-guard" },
 }
 
 // ownParams address the caller's own data (an onboarding step), not a

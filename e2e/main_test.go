@@ -38,6 +38,13 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "build functions:", err)
 		return 1
 	}
+	// stripe-mock beside the functions: the suite runs it behind the local Stripe.
+	build = exec.Command("go", "build", "-o", filepath.Join(tmp, "stripe-mock"), "github.com/stripe/stripe-mock")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build stripe-mock:", err)
+		return 1
+	}
 	topo, err := infra.Topology()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

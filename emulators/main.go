@@ -38,6 +38,7 @@ func run(args []string, out io.Writer) error {
 	region := fs.String("region", config.DefaultRegion, "functions region")
 	host := fs.String("host", "127.0.0.1", "address every emulator listens on")
 	binary := fs.String("functions-binary", "", "built cmd/functions; runs every declared function (make dev builds it)")
+	stripeMock := fs.String("stripe-mock", "", "built stripe-mock behind the local Stripe (default: stripe-mock beside --functions-binary, which make builds)")
 	webRoot := fs.String("web-root", "", "Hosting public directory (the built app, web/dist); empty: no hosting emulator")
 	demo := fs.Bool("demo", false, "create the demo organisation's users")
 	demoData := fs.String("demo-data", "testdata/demo/users.json", "demo data file")
@@ -81,7 +82,7 @@ func run(args []string, out io.Writer) error {
 	s, err := suite.Start(ctx, suite.Options{
 		Project: *project, Region: *region, Host: *host, RandomPorts: *randomPorts,
 		Topology: topo, FirebaseJSON: infra.FirebaseJSON(), FirestoreIndexes: infra.FirestoreIndexes(),
-		FunctionsBinary: *binary, WebRoot: *webRoot, ImportDir: *importDir, ExportRoots: exportRoots,
+		FunctionsBinary: *binary, StripeMockBinary: *stripeMock, WebRoot: *webRoot, ImportDir: *importDir, ExportRoots: exportRoots,
 	})
 	if err != nil {
 		return err
@@ -140,6 +141,11 @@ func printBanner(out io.Writer, s *suite.Suite, users []suite.DemoUser, took tim
 			// Hosting carries no WebSockets: the app opens this URL itself.
 			fmt.Fprintf(out, "Realtime:       %s\n", "ws"+strings.TrimPrefix(u, "http"))
 		}
+	}
+	if s.Stripe != nil {
+		// Checkout and the customer portal open its pages; it signs the
+		// webhooks it sends to the billing function.
+		fmt.Fprintf(out, "Local Stripe:   %s (test mode: nothing is charged)\n", s.Stripe.URL())
 	}
 	fmt.Fprintf(out, "Emulator list:  http://%s/emulators\n", s.Hub.Addr)
 	if len(users) > 0 {

@@ -10,10 +10,13 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"pointsofyou.ai/studio/functions/accounts"
+	"pointsofyou.ai/studio/functions/analytics"
+	"pointsofyou.ai/studio/functions/billing"
 	"pointsofyou.ai/studio/functions/canvas"
 	"pointsofyou.ai/studio/functions/coach"
 	"pointsofyou.ai/studio/functions/consent"
 	"pointsofyou.ai/studio/functions/content"
+	"pointsofyou.ai/studio/functions/insights"
 	"pointsofyou.ai/studio/functions/journal"
 	"pointsofyou.ai/studio/functions/journeys"
 	"pointsofyou.ai/studio/functions/media"
@@ -27,11 +30,14 @@ import (
 // does, through the topology check below).
 var servedRoutes = map[string][]httpapi.RouteSpec{
 	"accounts":     accounts.Routes(),
+	"analytics":    analytics.Routes(),
+	"billing":      billing.Routes(),
 	"canvas":       canvas.Routes(),
 	"coach":        coach.Routes(),
 	"coach-stream": coach.StreamRoutes(),
 	"consent":      consent.Routes(),
 	"content":      content.Routes(),
+	"insights":     insights.Routes(),
 	"journal":      journal.Routes(),
 	"journeys":     journeys.Routes(),
 	"media":        media.Routes(),

@@ -14,6 +14,7 @@ if [ ! -x "$chromium" ]; then
 fi
 
 go build -o bin/functions ./cmd/functions
+go build -o bin/stripe-mock github.com/stripe/stripe-mock
 go build -o bin/emulators ./emulators
 
 cd web

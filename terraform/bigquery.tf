@@ -63,3 +63,44 @@ resource "google_bigquery_dataset_iam_member" "pubsub_agent_metadata" {
   role       = "roles/bigquery.metadataViewer"
   member     = local.pubsub_agent
 }
+
+# Logical views (infra/bigquery/<dataset>/views/*.sql, declared under the
+# dataset's views in the topology). Reports read these, never the tables;
+# the emulator suite creates the same views from the same files.
+resource "google_bigquery_table" "view" {
+  for_each = { for k, v in local.views : k => v if !v.reads_views }
+
+  project             = var.project
+  dataset_id          = google_bigquery_dataset.dataset[each.value.dataset].dataset_id
+  table_id            = each.value.name
+  description         = each.value.description
+  deletion_protection = false
+  labels              = local.labels
+
+  view {
+    query          = each.value.query
+    use_legacy_sql = false
+  }
+
+  depends_on = [google_bigquery_table.table]
+}
+
+# Views on views: created once the first wave exists (BigQuery checks a
+# view's query when it is created).
+resource "google_bigquery_table" "view_on_view" {
+  for_each = { for k, v in local.views : k => v if v.reads_views }
+
+  project             = var.project
+  dataset_id          = google_bigquery_dataset.dataset[each.value.dataset].dataset_id
+  table_id            = each.value.name
+  description         = each.value.description
+  deletion_protection = false
+  labels              = local.labels
+
+  view {
+    query          = each.value.query
+    use_legacy_sql = false
+  }
+
+  depends_on = [google_bigquery_table.view]
+}

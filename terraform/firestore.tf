@@ -69,6 +69,17 @@ resource "google_firestore_field" "canvas_ops_ttl" {
   ttl_config {}
 }
 
+# Report answers are cached for their UTC day (functions/analytics); the
+# documents go two days later.
+resource "google_firestore_field" "report_cache_ttl" {
+  project    = var.project
+  database   = google_firestore_database.default.name
+  collection = "report_cache"
+  field      = "expire_at"
+
+  ttl_config {}
+}
+
 # Coach conversations and their messages are chat: kept a year after the
 # last message (REQUIREMENTS §11), then Firestore deletes them. Only the
 # coach writes expire_at in collections of these names.

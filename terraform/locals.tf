@@ -61,6 +61,8 @@ locals {
       uses = try([for u in f.uses : {
         kind = split(":", u)[0]
         arg  = try(split(":", u)[1], "")
+        # bigquery:<dataset>:read grants reading only.
+        mode = try(split(":", u)[2], "")
       }], [])
       secrets = distinct(concat(
         try([for s in f.secrets : s], []),
@@ -151,7 +153,7 @@ locals {
   ]...)
   function_dataset_grants = merge([
     for n, f in local.functions : {
-      for u in f.uses : "${n}/${u.arg}" => { function = n, dataset = u.arg, role = "roles/bigquery.dataEditor" } if u.kind == "bigquery"
+      for u in f.uses : "${n}/${u.arg}" => { function = n, dataset = u.arg, role = u.mode == "read" ? "roles/bigquery.dataViewer" : "roles/bigquery.dataEditor" } if u.kind == "bigquery"
     }
   ]...)
   function_secret_grants = merge([
@@ -268,6 +270,30 @@ locals {
       }
     }
   ]...)
+  # Logical views, from SQL files under infra/ with {project} and {dataset}
+  # replaced exactly as shared/topology.ViewSQL does for the emulator suite.
+  # A view that reads another view of its dataset is created after the
+  # views that read tables only (bigquery.tf: two waves).
+  view_sources = merge([
+    for d in local.topology_datasets : {
+      for v in try([for v in d.views : v], []) : "${d.name}.${v.name}" => {
+        dataset     = d.name
+        name        = v.name
+        description = try(v.description, "")
+        raw         = file("${path.module}/../infra/${v.query}")
+        others      = [for o in d.views : o.name if o.name != v.name]
+      }
+    }
+  ]...)
+  views = {
+    for k, v in local.view_sources : k => {
+      dataset     = v.dataset
+      name        = v.name
+      description = v.description
+      query       = replace(replace(v.raw, "{project}", var.project), "{dataset}", v.dataset)
+      reads_views = length([for o in v.others : o if replace(v.raw, "{dataset}.${o}`", "") != v.raw]) > 0
+    }
+  }
 
   # Firestore indexes in the Firebase CLI's format (infra/firestore.indexes.json).
   firestore_indexes_file = jsondecode(file("${path.module}/../infra/firestore.indexes.json"))

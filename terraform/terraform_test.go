@@ -509,7 +509,11 @@ func expect(top *topology.Topology) expected {
 			case "storage":
 				g("bucket:"+arg, "roles/storage.objectAdmin")
 			case "bigquery":
-				g("dataset:"+arg, "roles/bigquery.dataEditor")
+				if ds, mode, _ := strings.Cut(arg, ":"); mode == "read" {
+					g("dataset:"+ds, "roles/bigquery.dataViewer")
+				} else {
+					g("dataset:"+arg, "roles/bigquery.dataEditor")
+				}
 				g("project", "roles/bigquery.jobUser")
 			case "secret":
 				x.secrets[arg] = true
@@ -654,6 +658,37 @@ func TestEveryTopologyEntryIsCreated(t *testing.T) {
 				if !isJSON(v.GetAttr("schema").AsString()) {
 					t.Errorf("table %s schema is not JSON", k)
 				}
+			}
+			// Views: every declared view in one of the two waves, its SQL
+			// the file's with the placeholders replaced as the emulator
+			// suite replaces them (topology.ViewSQL).
+			views := map[string]bool{}
+			for _, r := range []string{"google_bigquery_table.view", "google_bigquery_table.view_on_view"} {
+				for k := range e.instances(t, r) {
+					views[k] = true
+				}
+			}
+			for _, d := range tc.top.Datasets {
+				for _, v := range d.Views {
+					k := d.Name + "." + v.Name
+					if !views[k] {
+						t.Errorf("view %s is not created", k)
+						continue
+					}
+					delete(views, k)
+					raw, err := os.ReadFile(filepath.Join("..", "infra", v.Query))
+					if err != nil {
+						t.Errorf("view %s: %v", k, err)
+						continue
+					}
+					got := e.local(t, "views").GetAttr(k).GetAttr("query").AsString()
+					if want := topology.ViewSQL(string(raw), testProject, d.Name); got != want {
+						t.Errorf("view %s query:\n%s\nwant:\n%s", k, got, want)
+					}
+				}
+			}
+			for k := range views {
+				t.Errorf("view %s is not in the topology", k)
 			}
 			// Each function runs as the entry point the topology names.
 			for _, f := range tc.top.Functions {

@@ -71,7 +71,14 @@ export default defineConfig({
           {
             // Fresh data when online; the last answer seen when the network is
             // gone. Per person: src/pwa empties it when nobody is signed in.
-            urlPattern: ({ url, request }) => url.pathname.startsWith("/api/") && request.method === "GET",
+            // Not the insights long poll (an answer per version, and a cached
+            // copy after 5 s would end every wait) nor report downloads.
+            urlPattern: ({ url, request }) =>
+              url.pathname.startsWith("/api/") &&
+              request.method === "GET" &&
+              !url.pathname.startsWith("/api/insights/") &&
+              !/^(csv|pdf)$/.test(url.searchParams.get("format") ?? "") &&
+              !url.pathname.endsWith(".pdf"),
             handler: "NetworkFirst",
             options: {
               cacheName: apiCacheName,

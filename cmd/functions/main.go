@@ -24,10 +24,13 @@ import (
 	// Every function package, registered by init(). main_test.go keeps this
 	// list equal to the directories under functions/.
 	_ "pointsofyou.ai/studio/functions/accounts"
+	_ "pointsofyou.ai/studio/functions/analytics"
+	_ "pointsofyou.ai/studio/functions/billing"
 	_ "pointsofyou.ai/studio/functions/canvas"
 	_ "pointsofyou.ai/studio/functions/coach"
 	_ "pointsofyou.ai/studio/functions/consent"
 	_ "pointsofyou.ai/studio/functions/content"
+	_ "pointsofyou.ai/studio/functions/insights"
 	_ "pointsofyou.ai/studio/functions/journal"
 	_ "pointsofyou.ai/studio/functions/journeys"
 	_ "pointsofyou.ai/studio/functions/media"

@@ -626,7 +626,9 @@ var intervalUnits = map[string]string{
 	"MONTH": "to_months", "QUARTER": "to_months", "YEAR": "to_years",
 }
 
-// interval renders INTERVAL <expr> <unit>.
+// interval renders INTERVAL <expr> <unit>. The expression may be any
+// INT64 expression (INTERVAL MOD(x, 60) SECOND), as in BigQuery: it runs
+// up to the first date part that is not inside brackets.
 func (r *rewriter) interval(nodes []node, i int) (int, string, bool, error) {
 	j := i + 1
 	neg := ""
@@ -634,24 +636,32 @@ func (r *rewriter) interval(nodes []node, i int) (int, string, bool, error) {
 		neg = "-"
 		j++
 	}
-	if j+1 >= len(nodes) || nodes[j+1].tok.kind != tkIdent {
+	k := j + 1
+	for ; k < len(nodes); k++ {
+		if nodes[k].open == "" && nodes[k].tok.kind == tkIdent {
+			if _, unit := intervalUnits[nodes[k].tok.up]; unit {
+				break
+			}
+		}
+		if nodes[k].open == "" && nodes[k].tok.isPunct(",") {
+			return i, "", false, nil
+		}
+	}
+	if k >= len(nodes) {
 		return i, "", false, nil
 	}
-	fn, ok := intervalUnits[nodes[j+1].tok.up]
-	if !ok {
-		return i, "", false, nil
-	}
-	val, err := r.seq(nodes[j : j+1])
+	fn := intervalUnits[nodes[k].tok.up]
+	val, err := r.seq(nodes[j:k])
 	if err != nil {
 		return i, "", true, err
 	}
-	if nodes[j].tok.kind == tkString {
+	if k == j+1 && nodes[j].tok.kind == tkString {
 		val = "CAST(" + val + " AS BIGINT)"
 	}
-	if nodes[j+1].tok.up == "QUARTER" {
+	if nodes[k].tok.up == "QUARTER" {
 		val = "3 * " + val
 	}
-	return j + 1, fn + "(" + neg + "(" + val + "))", true, nil
+	return k, fn + "(" + neg + "(" + val + "))", true, nil
 }
 
 // unnest renders UNNEST(e) [AS] x [WITH OFFSET [AS] o] in a FROM clause.

@@ -546,3 +546,31 @@ func TestAdminEndpoints(t *testing.T) {
 		}
 	}
 }
+
+// TestPubSubFilterOrHasPrefix checks the filter form the insights trigger
+// declares: an equality OR a hasPrefix on one attribute.
+func TestPubSubFilterOrHasPrefix(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, []topology.Function{
+		pubsubFn("on-mixed", "events", `attributes.type = "canvas.op" OR hasPrefix(attributes.type, "session.")`, false),
+	}, nil, nil)
+	topic := "projects/" + testProject + "/topics/events"
+	want := map[string]bool{}
+	for _, typ := range []string{"canvas.op", "canvas.opened", "session.step_changed", "journal.synced", "session.ended", "sessions.x"} {
+		id := h.ps.Publish(topic, []byte(`{}`), map[string]string{"type": typ})
+		if typ == "canvas.op" || strings.HasPrefix(typ, "session.") {
+			want[id] = true
+		}
+	}
+	waitFor(t, "three events at on-mixed", func() bool { return len(h.fns["on-mixed"].events()) >= 3 })
+	time.Sleep(200 * time.Millisecond)
+	got := h.fns["on-mixed"].events()
+	if len(got) != 3 {
+		t.Fatalf("on-mixed got %d events, want 3", len(got))
+	}
+	for _, r := range got {
+		if !want[r.ev.ID()] {
+			t.Errorf("on-mixed got unexpected event %s", r.ev.ID())
+		}
+	}
+}

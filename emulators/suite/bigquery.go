@@ -43,10 +43,20 @@ func (w bigQueryWriter) WriteMessages(ctx context.Context, sub string, cfg *pb.B
 	return rows
 }
 
-// applyBigQuery creates the topology's datasets and tables in the BigQuery
-// emulator through the official client, reading table schemas from infra
-// (paths relative to infra/). Existing ones are left as they are.
+// applyBigQuery creates the topology's datasets, tables and views in the
+// BigQuery emulator (see ApplyBigQuery).
 func applyBigQuery(ctx context.Context, srv *bigquery.Server, t *topology.Topology, project string, infra fs.FS) error {
+	return ApplyBigQuery(ctx, srv, t, project, infra)
+}
+
+// ApplyBigQuery creates the topology's datasets, tables and views in a
+// BigQuery emulator through the official client, reading table schemas
+// and view SQL from infra (paths relative to infra/), the SQL with
+// topology.ViewSQL's placeholders replaced as Terraform replaces them.
+// Existing tables are left as they are; existing views get the declared
+// SQL, so an imported export follows the files. Tests of code that reads
+// the views call it to get exactly the deployed layout.
+func ApplyBigQuery(ctx context.Context, srv *bigquery.Server, t *topology.Topology, project string, infra fs.FS) error {
 	if len(t.Datasets) == 0 {
 		return nil
 	}
@@ -71,8 +81,28 @@ func applyBigQuery(ctx context.Context, srv *bigquery.Server, t *topology.Topolo
 				errs = append(errs, fmt.Errorf("table %s.%s: %w", d.Name, tb.Name, err))
 			}
 		}
+		// In order: a view reads the tables and the views before it.
+		for _, v := range d.Views {
+			if err := applyView(ctx, ds, v, project, d.Name, infra); err != nil {
+				errs = append(errs, fmt.Errorf("view %s.%s: %w", d.Name, v.Name, err))
+			}
+		}
 	}
 	return errors.Join(errs...)
+}
+
+func applyView(ctx context.Context, ds *bq.Dataset, v topology.View, project, dataset string, infra fs.FS) error {
+	raw, err := fs.ReadFile(infra, v.Query)
+	if err != nil {
+		return err
+	}
+	sql := topology.ViewSQL(string(raw), project, dataset)
+	t := ds.Table(v.Name)
+	err = t.Create(ctx, &bq.TableMetadata{ViewQuery: sql, Description: v.Description})
+	if alreadyExists(err) {
+		_, err = t.Update(ctx, bq.TableMetadataToUpdate{ViewQuery: sql, Description: v.Description}, "")
+	}
+	return err
 }
 
 func tableMetadata(tb topology.Table, infra fs.FS) (*bq.TableMetadata, error) {

@@ -146,8 +146,9 @@ func SeedFirestore(ctx context.Context, project, firestoreHost string, d *DemoDa
 // demo content library beside it (DemoContentPath) into the official
 // library, with its images and embeddings, the demo journey
 // (DemoJourneyPath), published once, the consent policy texts
-// (DemoPoliciesPath), and a demo canvas made from a canvas template of
-// that library (DemoCanvasID).
+// (DemoPoliciesPath), a demo canvas made from a canvas template of
+// that library (DemoCanvasID), and a year of the demo organisation's
+// events, published to the events topic (DemoEvents).
 func (s *Suite) Seed(ctx context.Context, path string) (*DemoData, error) {
 	d, err := LoadDemo(path)
 	if err != nil {
@@ -170,6 +171,9 @@ func (s *Suite) Seed(ctx context.Context, path string) (*DemoData, error) {
 	}
 	if err := s.seedDemoCanvas(ctx, d); err != nil {
 		return nil, fmt.Errorf("demo canvas: %w", err)
+	}
+	if err := s.seedDemoEvents(ctx, d, time.Now()); err != nil {
+		return nil, err
 	}
 	return d, nil
 }

@@ -35,6 +35,7 @@ import (
 	"pointsofyou.ai/studio/emulators/hub"
 	"pointsofyou.ai/studio/emulators/pubsub"
 	"pointsofyou.ai/studio/emulators/storage"
+	"pointsofyou.ai/studio/emulators/stripe"
 	"pointsofyou.ai/studio/emulators/vertex"
 	"pointsofyou.ai/studio/infra"
 	"pointsofyou.ai/studio/shared/config"
@@ -54,6 +55,7 @@ const (
 	BigQuery  = "bigquery"
 	Vertex    = "vertex"
 	DNS       = "dns"
+	Stripe    = "stripe"
 )
 
 // DefaultPorts are Firebase's conventional ports.
@@ -62,7 +64,7 @@ var DefaultPorts = map[string]int{
 	Firestore: config.PortFirestore, PubSub: config.PortPubSub, Auth: config.PortAuth,
 	Storage: config.PortStorage, Eventarc: config.PortEventarc,
 	BigQuery: config.PortBigQuery, Vertex: config.PortVertex,
-	DNS: dns.DefaultPort,
+	DNS: dns.DefaultPort, Stripe: stripe.DefaultPort,
 }
 
 // StorageNotificationTopic is where the storage emulator publishes object
@@ -90,6 +92,12 @@ type Options struct {
 	// FunctionsBinary is the built cmd/functions; empty starts no functions
 	// (and so no eventarc or hosting rewrites to them).
 	FunctionsBinary string
+	// StripeMockBinary is the built stripe-mock behind the local Stripe;
+	// default: "stripe-mock" beside FunctionsBinary when it is there (make
+	// builds both). Without it the local Stripe serves its own objects
+	// (plans, checkout, portal, subscriptions, invoices) and answers 501
+	// for the rest of Stripe's API.
+	StripeMockBinary string
 	// WebRoot is the Hosting public directory; empty starts no hosting.
 	WebRoot string
 	// ImportDir restores an earlier export before anything runs.
@@ -125,6 +133,9 @@ type Suite struct {
 	Functions *functions.Server
 	Eventarc  *eventarc.Server
 	Hosting   *hosting.Server
+	// Stripe is the local Stripe (emulators/stripe), with the declared
+	// plans synced into it at start.
+	Stripe *stripe.Server
 
 	signerKeyPEM string
 	closers      []func() error
@@ -228,6 +239,10 @@ func Start(ctx context.Context, opts Options) (s *Suite, err error) {
 	s.closers = append(s.closers, s.Storage.Close)
 	s.Hub.Register(Storage, s.Storage.Addr, exporterOf(s.Storage))
 
+	if err := s.startStripe(ctx); err != nil {
+		return nil, err
+	}
+
 	if opts.ImportDir != "" {
 		if err := s.importFrom(opts.ImportDir); err != nil {
 			return nil, err
@@ -264,12 +279,16 @@ func Start(ctx context.Context, opts Options) (s *Suite, err error) {
 			Addr: s.addr(Functions), Project: opts.Project, Region: opts.Region, Topology: opts.Topology,
 			Binary: opts.FunctionsBinary, Env: s.FunctionEnv(), Output: opts.Output,
 			// Declared variables' local values: links in mail point at Hosting.
-			Local: map[string]string{"hosting_url": hostingURL, "project": opts.Project},
+			Local: map[string]string{"hosting_url": hostingURL, "project": opts.Project, "stripe_url": s.Stripe.URL()},
 		}); err != nil {
 			return nil, err
 		}
 		s.closers = append(s.closers, s.Functions.Close)
 		s.Hub.Register(Functions, s.Functions.Addr, nil)
+		// Stripe's webhooks reach the billing function as they do deployed.
+		if u := s.Functions.URL("billing"); u != "" {
+			s.Stripe.SetWebhook(u + "/v1/webhooks/stripe")
+		}
 	}
 	// Tables first, so BigQuery subscriptions write from their first message.
 	infraFS := opts.InfraFS

@@ -7,6 +7,7 @@
 //	orgs/{orgId}/invitations/{id}        invitations (only a hash of the token)
 //	domains/{domain}                     the organisation that proved an email domain
 //	entitlements/{org:id | user:uid}     tiers granted by billing or a platform operator
+//	orgs/{orgId}/billing/seats           the plan's seat holders (shared/entitlements)
 //	outbox/{id}                          mail (shared/mail)
 //
 // Custom claims (org, role, tier) follow every membership change through
@@ -16,10 +17,17 @@
 // once (every request is verified with revocation checks).
 //
 // Decisions where the specs leave a gap:
-//   - Tiers come only from entitlements (entitlements.go): sign-up, a role
-//     or creating an organisation grant none, so without one a person is
+//   - Tiers come only from entitlements (shared/entitlements, the one
+//     truth; entitlements.go has the operator routes): sign-up, a role or
+//     creating an organisation grant none, so without one a person is
 //     free. Platform operators (a custom claim set out of band) grant them
-//     until billing does.
+//     besides billing.
+//   - Staff roles (facilitator, educator, org_admin) hold a seat of the
+//     organisation's plan; founding, accepting an invitation and a role
+//     change to staff take one in the same transaction as the membership,
+//     and past the plan's seats they are refused (409 no-seat). A role
+//     change from staff and a removal free it. Participants, and so the
+//     join code, need none.
 //   - The claims name one active organisation. Accepting an invitation makes
 //     that organisation the active one; memberships elsewhere stay and are
 //     honoured through their membership documents (shared/authz).

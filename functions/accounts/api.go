@@ -10,6 +10,7 @@ import (
 
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
+	"pointsofyou.ai/studio/shared/entitlements"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/outbox"
 	"pointsofyou.ai/studio/shared/ratelimit"
@@ -38,6 +39,8 @@ type api struct {
 	perUID ratelimit.Rule
 	// ob commits mail with the change that sends it.
 	ob *outbox.Outbox
+	// ent is the one truth of tiers and seats.
+	ent *entitlements.Store
 }
 
 func newAPI(d Deps) *api {
@@ -45,6 +48,7 @@ func newAPI(d Deps) *api {
 	if d.Firestore != nil {
 		a.az = authz.New(authz.NewFirestoreStore(d.Firestore))
 		a.ob = outbox.New(d.Firestore, outbox.Options{Mail: d.Mail, Now: d.Now})
+		a.ent = entitlements.New(d.Firestore, d.Admin, d.Now)
 	}
 	a.perIP = ratelimit.Rule{Name: "ip", Limiter: ratelimit.New(d.Limits.PerIP, ratelimit.Options{Now: d.Now}),
 		Key: func(r *http.Request) string { return ratelimit.ClientIP(r, d.TrustForwardedFor) }}
@@ -123,19 +127,8 @@ func principal(r *http.Request) *auth.Principal {
 // setClaims writes the custom claims of uid; an empty org drops it. The
 // platform operator claim, granted out of band, is kept as it is.
 func (a *api) setClaims(ctx context.Context, uid, org, role, tier string) error {
-	claims := map[string]any{"role": role, "tier": tier}
-	if org != "" {
-		claims["org"] = org
-	}
-	rec, err := a.d.Admin.GetUser(ctx, uid)
-	if err != nil {
-		return httpapi.Unavailable(fmt.Errorf("read custom claims: %w", err))
-	}
-	if op, _ := rec.CustomClaims[auth.ClaimPlatformOperator].(bool); op {
-		claims[auth.ClaimPlatformOperator] = true
-	}
-	if err := a.d.Admin.SetCustomUserClaims(ctx, uid, claims); err != nil {
-		return httpapi.Unavailable(fmt.Errorf("set custom claims: %w", err))
+	if err := a.ent.SetClaims(ctx, uid, org, role, tier); err != nil {
+		return httpapi.Unavailable(fmt.Errorf("claims: %w", err))
 	}
 	return nil
 }

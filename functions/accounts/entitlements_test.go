@@ -8,27 +8,6 @@ import (
 	"pointsofyou.ai/studio/shared/auth"
 )
 
-func TestEffectiveTier(t *testing.T) {
-	t.Parallel()
-	for _, c := range []struct{ role, entitled, want string }{
-		{auth.RoleOrgAdmin, "", auth.TierFree},
-		{auth.RoleOrgAdmin, auth.TierProfessional, auth.TierFree},
-		{auth.RoleOrgAdmin, auth.TierEnterprise, auth.TierEnterprise},
-		{auth.RoleOrgAdmin, auth.TierOfficial, auth.TierEnterprise},
-		{auth.RoleFacilitator, auth.TierFree, auth.TierFree},
-		{auth.RoleFacilitator, auth.TierEnterprise, auth.TierEnterprise},
-		{auth.RoleFacilitator, auth.TierOfficial, auth.TierOfficial},
-		{auth.RoleEducator, auth.TierOfficial, auth.TierEnterprise},
-		{auth.RoleParticipant, auth.TierEnterprise, auth.TierProfessional},
-		{auth.RoleParticipant, "bogus", auth.TierFree},
-		{"root", auth.TierOfficial, auth.TierFree},
-	} {
-		if got := effectiveTier(c.role, c.entitled); got != c.want {
-			t.Errorf("effectiveTier(%s, %q) = %s, want %s", c.role, c.entitled, got, c.want)
-		}
-	}
-}
-
 // operator makes a platform operator (the claim is set out of band, as in
 // production) and returns their uid and token.
 func operator(t *testing.T) (string, string) {

@@ -19,6 +19,7 @@ import (
 
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
+	"pointsofyou.ai/studio/shared/entitlements"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/mail"
 	"pointsofyou.ai/studio/shared/outbox"
@@ -299,11 +300,16 @@ func (a *api) joinOrg(ctx context.Context, tx *firestore.Transaction, p *auth.Pr
 	if u == nil {
 		return AcceptView{}, httpapi.Conflict("complete your profile first (PUT /v1/me/profile)")
 	}
-	entitled, err := a.entitledTier(tx, p.UID, org)
+	entitled, err := a.ent.Entitled(ctx, tx, p.UID, org)
 	if err != nil {
 		return AcceptView{}, err
 	}
-	out := AcceptView{Org: org, Role: role, Tier: effectiveTier(role, entitled), RefreshToken: true}
+	// A staff role takes a seat of the plan: read and written here, after
+	// every read and before any write of the transaction.
+	if err := a.seatChange(tx, org, p.UID, "", role); err != nil {
+		return AcceptView{}, err
+	}
+	out := AcceptView{Org: org, Role: role, Tier: entitlements.ForRole(role, entitled), RefreshToken: true}
 	if err := tx.Create(a.memberRef(org, p.UID), MemberDoc{UID: p.UID, Role: role,
 		Email: dsr.NormalEmail(p.Email), DisplayName: u.DisplayName, JoinedAt: now}); err != nil {
 		return AcceptView{}, err

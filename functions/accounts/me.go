@@ -12,6 +12,7 @@ import (
 
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
+	"pointsofyou.ai/studio/shared/entitlements"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/txn"
 )
@@ -145,11 +146,11 @@ func (a *api) putProfile(w http.ResponseWriter, r *http.Request) error {
 				return httpapi.Invalid(httpapi.Field("role", "is granted by your organisation's admins while you belong to it"))
 			}
 			// A role grants no tier: only the person's entitlement counts.
-			entitled, err := a.entitledTier(tx, p.UID, "")
+			entitled, err := a.ent.Entitled(ctx, tx, p.UID, "")
 			if err != nil {
 				return err
 			}
-			u.Role, u.Tier = req.Role, effectiveTier(req.Role, entitled)
+			u.Role, u.Tier = req.Role, entitlements.ForRole(req.Role, entitled)
 			u.Onboarding = newOnboarding()
 			claimsChanged = true
 		}

@@ -3,7 +3,6 @@ package accounts
 import (
 	"net/mail"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // IANA zones even where the system has none (containers)
@@ -14,34 +13,6 @@ import (
 
 // Roles a person may hold (REQUIREMENTS §1).
 var roles = []string{auth.RoleFacilitator, auth.RoleParticipant, auth.RoleEducator, auth.RoleOrgAdmin}
-
-// allowedTiers lists, per role, the paid tiers the role may hold
-// (REQUIREMENTS §1), lowest first.
-var allowedTiers = map[string][]string{
-	auth.RoleFacilitator: {auth.TierProfessional, auth.TierEnterprise, auth.TierOfficial},
-	auth.RoleParticipant: {auth.TierFree, auth.TierProfessional},
-	auth.RoleEducator:    {auth.TierProfessional, auth.TierEnterprise},
-	auth.RoleOrgAdmin:    {auth.TierEnterprise},
-}
-
-// tierOrder ranks the tiers, lowest first.
-var tierOrder = []string{auth.TierFree, auth.TierProfessional, auth.TierEnterprise, auth.TierOfficial}
-
-func tierRank(t string) int { return slices.Index(tierOrder, t) }
-
-// effectiveTier is the tier a person holds with role when entitled (by
-// billing or a platform operator) to at most entitled: the highest tier
-// the role allows that does not exceed the entitlement, and free when
-// there is none. A role or an organisation never raises a tier by itself.
-func effectiveTier(role, entitled string) string {
-	best := auth.TierFree
-	for _, t := range allowedTiers[role] {
-		if tierRank(t) <= tierRank(entitled) && tierRank(t) > tierRank(best) {
-			best = t
-		}
-	}
-	return best
-}
 
 var (
 	languages = []string{"en", "es", "fr", "de", "he"}
@@ -72,10 +43,6 @@ const (
 	// DNS gets an entry; the entry serves SSO discovery and the SSO
 	// requirement.
 	colDomains = "domains"
-	// colEntitlements holds what billing or a platform operator granted:
-	// entitlements/org:{orgId} and entitlements/user:{uid} → {tier}. Tiers
-	// come from nowhere else.
-	colEntitlements = "entitlements"
 )
 
 // UserDoc is users/{uid}.

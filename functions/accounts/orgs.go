@@ -14,6 +14,7 @@ import (
 
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
+	"pointsofyou.ai/studio/shared/entitlements"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/txn"
 )
@@ -168,10 +169,15 @@ func (a *api) createOrg(w http.ResponseWriter, r *http.Request) error {
 		}
 		// A new organisation has no entitlement of its own: the founder
 		// keeps what they are personally entitled to, within the role.
-		if entitled, err = a.entitledTier(tx, p.UID, ref.ID); err != nil {
+		if entitled, err = a.ent.Entitled(ctx, tx, p.UID, ref.ID); err != nil {
 			return err
 		}
-		tier = effectiveTier(auth.RoleOrgAdmin, entitled)
+		tier = entitlements.ForRole(auth.RoleOrgAdmin, entitled)
+		// The founder holds the first seat (a new organisation has no plan
+		// yet, so the seat is always there).
+		if err := a.seatChange(tx, ref.ID, p.UID, "", auth.RoleOrgAdmin); err != nil {
+			return err
+		}
 		if err := tx.Create(ref, o); err != nil {
 			return err
 		}
@@ -190,7 +196,7 @@ func (a *api) createOrg(w http.ResponseWriter, r *http.Request) error {
 	if err := a.setClaims(r.Context(), p.UID, ref.ID, auth.RoleOrgAdmin, tier); err != nil {
 		return err
 	}
-	orgTier, err := a.orgEntitlement(r.Context(), nil, ref.ID)
+	orgTier, err := a.ent.OrgTier(r.Context(), nil, ref.ID)
 	if err != nil {
 		return txn.Problem(err)
 	}
@@ -213,7 +219,7 @@ func (a *api) getOrg(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := orgView(org, o)
 	if role == auth.RoleOrgAdmin {
-		tier, err := a.orgEntitlement(r.Context(), nil, org)
+		tier, err := a.ent.OrgTier(r.Context(), nil, org)
 		if err != nil {
 			return txn.Problem(err)
 		}
@@ -264,7 +270,7 @@ func (a *api) patchOrg(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		tier, err := a.orgEntitlement(ctx, tx, org)
+		tier, err := a.ent.OrgTier(ctx, tx, org)
 		if err != nil {
 			return err
 		}
@@ -429,9 +435,13 @@ func (a *api) changeMember(w http.ResponseWriter, r *http.Request, org, role str
 			if role == "" {
 				next = ""
 			}
-			if entitled, err = a.entitledTier(tx, uid, next); err != nil {
+			if entitled, err = a.ent.Entitled(ctx, tx, uid, next); err != nil {
 				return err
 			}
+		}
+		// A change across the staff line takes or frees a seat of the plan.
+		if err := a.seatChange(tx, org, uid, m.Role, role); err != nil {
+			return err
 		}
 		if role == "" {
 			if err := tx.Delete(a.memberRef(org, uid)); err != nil {
@@ -445,11 +455,11 @@ func (a *api) changeMember(w http.ResponseWriter, r *http.Request, org, role str
 		}
 		upd := []firestore.Update{{Path: "updated_at", Value: now}}
 		if role == "" {
-			tier := effectiveTier(u.Role, entitled)
+			tier := entitlements.ForRole(u.Role, entitled)
 			upd = append(upd, firestore.Update{Path: "org", Value: ""}, firestore.Update{Path: "tier", Value: tier})
 			claims = &[3]string{"", u.Role, tier}
 		} else {
-			tier := effectiveTier(role, entitled)
+			tier := entitlements.ForRole(role, entitled)
 			upd = append(upd, firestore.Update{Path: "role", Value: role}, firestore.Update{Path: "tier", Value: tier})
 			claims = &[3]string{org, role, tier}
 		}

@@ -18,6 +18,7 @@ import (
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
 	model "pointsofyou.ai/studio/shared/canvas"
+	"pointsofyou.ai/studio/shared/entitlements"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/library"
 )
@@ -169,7 +170,7 @@ func (a *api) labels(ctx context.Context, org string, doc *model.Document, tier 
 		}
 		now := a.d.Now()
 		for id, it := range items {
-			if it.Usable(library.CallerTier(tier), now) {
+			if it.Usable(entitlements.Claim(tier), now) {
 				t, _ := it.Localized(library.DefaultLocale)
 				titles[id] = t.Title
 			}

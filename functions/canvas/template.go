@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	model "pointsofyou.ai/studio/shared/canvas"
+	"pointsofyou.ai/studio/shared/entitlements"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/library"
 )
@@ -20,7 +21,7 @@ func (a *api) template(ctx context.Context, org, id, tier string) (*library.Item
 	if it == nil || it.Type != library.TypeCanvasTemplate || it.Status != library.StatusPublished {
 		return nil, httpapi.Unprocessable(httpapi.Field("template_id", "no published canvas template %q", id))
 	}
-	if !it.Usable(library.CallerTier(tier), a.d.Now()) {
+	if !it.Usable(entitlements.Claim(tier), a.d.Now()) {
 		return nil, httpapi.Forbidden("your plan does not include this canvas template")
 	}
 	return it, nil

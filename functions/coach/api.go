@@ -5,6 +5,7 @@ import (
 
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
+	"pointsofyou.ai/studio/shared/entitlements"
 	"pointsofyou.ai/studio/shared/httpapi"
 )
 
@@ -34,7 +35,7 @@ func newAPI(d Deps) (*api, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &api{d: d, names: newNameCache(d.NamesTTL, d.Now)}, nil
+	return &api{d: d, names: newNameCache(d.NamesTTL, d.Now), ent: entitlements.New(d.Firestore, nil, d.Now)}, nil
 }
 
 // Routes lists the HTTP API's routes; infra/openapi.yaml documents exactly these.
@@ -46,6 +47,9 @@ func StreamRoutes() []httpapi.RouteSpec { return httpapi.Specs((&api{}).streamRo
 type api struct {
 	d     Deps
 	names *nameCache
+	// ent reads entitlements (the copilot's tier is its session's
+	// organisation's).
+	ent *entitlements.Store
 }
 
 // Who may call a route: conversations are the caller's own; the copilot

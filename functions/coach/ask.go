@@ -21,6 +21,7 @@ import (
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/consentvault"
+	"pointsofyou.ai/studio/shared/entitlements"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/library"
@@ -419,7 +420,7 @@ func (a *api) commit(ctx context.Context, pd *pending, ans Message) (AskResponse
 				return err
 			}
 			for _, it := range textItems {
-				usage.Add(library.Use{Item: it, Purpose: "coach", SessionID: conv.SessionID, CallerTier: library.CallerTier(p.Tier)})
+				usage.Add(library.Use{Item: it, Purpose: "coach", SessionID: conv.SessionID, CallerTier: entitlements.Claim(p.Tier)})
 			}
 			if usage != nil {
 				if err := usage.Write(tx); err != nil {
@@ -472,7 +473,7 @@ func (a *api) recordAsked(ob *outbox.Tx, pd *pending, conv *Conversation, ans Me
 	}
 	ev := events.CoachAsked{Escalated: pd.esc != nil, Language: events.Enum(pd.lang),
 		ConversationID: events.ID(conv.ID), MessageID: events.ID(ans.ID), AnswerType: events.Enum(ans.Type),
-		Tier: events.Enum(library.CallerTier(pd.p.Tier)), Cards: len(ans.SuggestedCards), Upgrade: ans.Upgrade != nil,
+		Tier: events.Enum(entitlements.Claim(pd.p.Tier)), Cards: len(ans.SuggestedCards), Upgrade: ans.Upgrade != nil,
 		Memory: pd.memory, Streamed: pd.streamed, Sources: len(ans.Sources),
 		PrepLatency: prepBucket(pd.prep), TotalLatency: totalBucket(time.Since(pd.start))}
 	if pd.esc == nil {

@@ -334,9 +334,11 @@ var phaseQuestions = map[string]map[string][]string{
 }
 
 // suggest makes a suggestion for the session's moment: cards and
-// questions from the library at the facilitator's tier, by meaning, and
-// the model's rationale (or a fixed one when the model is unavailable;
-// then no credit is charged).
+// questions from the library at the tier of the session's organisation
+// (its entitlement, not the facilitator's claim: the content serves that
+// organisation's session), by meaning, and the model's rationale (or a
+// fixed one when the model is unavailable; then no credit is charged).
+// The credit is the facilitator's own, at their tier.
 func (a *api) suggest(ctx context.Context, p *auth.Principal, s *session, lang string, now time.Time) (*Suggestion, bool, error) {
 	if languageNames[lang] == "" {
 		lang = "en"
@@ -366,7 +368,11 @@ func (a *api) suggest(ctx context.Context, p *auth.Principal, s *session, lang s
 	saved := a.d.Passages
 	a2 := *a
 	a2.d.Passages = max(saved, 8)
-	ret, err := a2.retrieve(ctx, s.Org, p.Tier, lang, vecs[0])
+	tier, err := a.ent.OrgTier(ctx, nil, s.Org)
+	if err != nil {
+		return nil, false, httpapi.Unavailable(err)
+	}
+	ret, err := a2.retrieve(ctx, s.Org, tier, lang, vecs[0])
 	if err != nil {
 		return nil, false, httpapi.Unavailable(err)
 	}

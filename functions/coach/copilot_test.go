@@ -1,9 +1,11 @@
 package coach
 
 import (
-	"pointsofyou.ai/studio/internal/apitest"
 	"strings"
 	"testing"
+	"time"
+
+	"pointsofyou.ai/studio/internal/apitest"
 )
 
 func TestCopilotAndAlerts(t *testing.T) {
@@ -134,5 +136,42 @@ func TestFallbackRationaleSpeaksEveryLanguage(t *testing.T) {
 		if len(phaseQuestions[lang]) != 5 {
 			t.Errorf("%s: phase questions %v", lang, phaseQuestions[lang])
 		}
+	}
+}
+
+// The copilot draws on the library at the tier of the session's
+// organisation (its entitlement), whatever the facilitator's own claim.
+func TestCopilotTierIsTheOrgs(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name    string
+		orgTier string // "" for no entitlement
+		wantPro bool
+	}{
+		{"org without entitlement", "", false},
+		{"professional org", "professional", true},
+		{"org past its grace period", "lapsed", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, testUsers)
+			switch c.orgTier {
+			case "":
+			case "lapsed":
+				e.set("entitlements/org:"+orgA, map[string]any{"tier": "enterprise", "source": "billing", "status": "past_due",
+					"grace_until": time.Now().Add(-time.Hour)})
+			default:
+				e.set("entitlements/org:"+orgA, map[string]any{"tier": c.orgTier, "source": "operator"})
+			}
+			mark := e.rec.mark()
+			e.do("POST", "/v1/sessions/"+sessionA+"/copilot", facA, map[string]any{}).Want(t, 200)
+			saw := false
+			for _, q := range e.rec.since(mark) {
+				saw = saw || strings.Contains(q.text, markPro)
+			}
+			if saw != c.wantPro {
+				t.Errorf("professional content in the copilot's request: %v, want %v", saw, c.wantPro)
+			}
+		})
 	}
 }

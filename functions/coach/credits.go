@@ -12,16 +12,16 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"pointsofyou.ai/studio/shared/entitlements"
 	"pointsofyou.ai/studio/shared/httpapi"
-	"pointsofyou.ai/studio/shared/library"
 	"pointsofyou.ai/studio/shared/txn"
 )
 
-// CreditLimits are the coach answers a month per tier claim (REQUIREMENTS §12).
-var CreditLimits = map[string]int{"free": 50, "professional": 500, "enterprise": 2000, "official": 5000}
-
-// CreditWarnShare is the share of the limit from which Credits.Warning is set.
-const CreditWarnShare = 0.8
+// A person's coach credits a month are their tier's AI interactions
+// (entitlements.Of(tier).AIInteractions, REQUIREMENTS §12): coach answers
+// and copilot suggestions, counted in users/{uid}/ai_credits/{yyyy-mm}
+// (entitlements.AICollection), which the billing usage meter reads too.
+// Credits.Warning is set from entitlements.WarnShare of the limit.
 
 // Credits is a person's coach credits this month.
 type Credits struct {
@@ -41,23 +41,14 @@ type creditDoc struct {
 	UpdatedAt time.Time `firestore:"updated_at"`
 }
 
-// creditMonth is the month credits are counted in, and when it ends.
-func creditMonth(now time.Time) (string, time.Time) {
-	now = now.UTC()
-	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-	return start.Format("2006-01"), start.AddDate(0, 1, 0)
-}
-
 func creditsOf(used int, tier string, now time.Time) Credits {
-	month, resets := creditMonth(now)
-	limit := CreditLimits[library.CallerTier(tier)]
-	c := Credits{Month: month, Used: used, Limit: limit, Remaining: max(0, limit-used), ResetsAt: resets}
-	c.Warning = float64(used) >= CreditWarnShare*float64(limit)
-	return c
+	month, resets := entitlements.Month(now)
+	m := entitlements.NewMeter(used, entitlements.Of(tier).AIInteractions)
+	return Credits{Month: month, Used: m.Used, Limit: m.Allowed, Remaining: m.Left(), ResetsAt: resets, Warning: m.Warning}
 }
 
 func (a *api) creditsRef(uid string, now time.Time) *firestore.DocumentRef {
-	month, _ := creditMonth(now)
+	month, _ := entitlements.Month(now)
 	return a.d.Firestore.Collection(collUsers).Doc(uid).Collection(collCredits).Doc(month)
 }
 
@@ -82,7 +73,7 @@ func (a *api) readCredits(ctx context.Context, tx *firestore.Transaction, uid, t
 func (a *api) charge(tx *firestore.Transaction, uid string, c Credits, now time.Time) (Credits, error) {
 	c.Used++
 	c.Remaining = max(0, c.Limit-c.Used)
-	c.Warning = float64(c.Used) >= CreditWarnShare*float64(c.Limit)
+	c.Warning = entitlements.Warn(c.Used, c.Limit)
 	return c, tx.Set(a.creditsRef(uid, now), creditDoc{Used: c.Used, Limit: c.Limit, UpdatedAt: now})
 }
 

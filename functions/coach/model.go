@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"pointsofyou.ai/studio/shared/entitlements"
 )
 
 // Collections.
@@ -11,7 +13,7 @@ const (
 	collUsers         = "users"
 	collConversations = "coach_conversations"
 	collMessages      = "messages"
-	collCredits       = "ai_credits"
+	collCredits       = entitlements.AICollection
 	collAlerts        = "coach_alerts"
 	collCopilot       = "copilot"
 	collCopilotState  = "copilot_state"

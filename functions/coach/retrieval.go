@@ -13,6 +13,7 @@ import (
 
 	"pointsofyou.ai/studio/shared/ai"
 	"pointsofyou.ai/studio/shared/authz"
+	"pointsofyou.ai/studio/shared/entitlements"
 	"pointsofyou.ai/studio/shared/library"
 )
 
@@ -97,7 +98,7 @@ func libraries(org string) []string {
 // retrieve finds the library items closest to the (redacted) question
 // that the caller's tier licenses.
 func (a *api) retrieve(ctx context.Context, org, tier, lang string, vec []float32) (*retrieved, error) {
-	tier = library.CallerTier(tier)
+	tier = entitlements.Claim(tier)
 	now := a.d.Now()
 	k := a.d.Passages
 	// Every search (each library at the tier, each above it) and the
@@ -108,7 +109,7 @@ func (a *api) retrieve(ctx context.Context, org, tier, lang string, vec []float3
 		hits  []chunkHit
 		err   error
 	}
-	above := library.Tiers[library.TierRank(tier)+1:]
+	above := entitlements.Tiers[entitlements.Rank(tier)+1:]
 	var searches []*search
 	for _, lib := range libraries(org) {
 		searches = append(searches, &search{lib: lib})
@@ -126,7 +127,7 @@ func (a *api) retrieve(ctx context.Context, org, tier, lang string, vec []float3
 			if s.above {
 				s.hits, s.err = a.nearest(ctx, s.lib, vec, above, k)
 			} else {
-				s.hits, s.err = a.nearest(ctx, s.lib, vec, library.TiersUpTo(tier), k*3)
+				s.hits, s.err = a.nearest(ctx, s.lib, vec, entitlements.UpTo(tier), k*3)
 			}
 		})
 	}
@@ -274,7 +275,7 @@ func themeText(it *library.Item, t library.Text) string {
 // with fewer than a prompt's worth, among the closest): only their number
 // and the lowest tier that has them, never their text or titles.
 func upgradeHint(tier string, higher, picked []chunkHit, k int) *Upgrade {
-	rank := library.TierRank(tier)
+	rank := entitlements.Rank(tier)
 	bar := 2.0 // cosine distance is at most 2
 	if len(picked) >= k {
 		bar = picked[len(picked)-1].dist
@@ -285,11 +286,11 @@ func upgradeHint(tier string, higher, picked []chunkHit, k int) *Upgrade {
 			break
 		}
 		count++
-		if lowest == "" || library.TierRank(h.tier) < library.TierRank(lowest) {
+		if lowest == "" || entitlements.Rank(h.tier) < entitlements.Rank(lowest) {
 			lowest = h.tier
 		}
 	}
-	if count == 0 || library.TierRank(lowest) <= rank {
+	if count == 0 || entitlements.Rank(lowest) <= rank {
 		return nil
 	}
 	return &Upgrade{Tier: lowest, Count: count}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"pointsofyou.ai/studio/internal/apitest"
+	"pointsofyou.ai/studio/shared/httpapi"
 )
 
 // seedLibrary writes two official items (free, professional) and one
@@ -264,11 +265,23 @@ func TestUsageLog(t *testing.T) {
 	}
 	e.do(t, "GET", "/v1/usage", tokFacA, nil).Want(t, 403)
 	e.do(t, "GET", "/v1/usage?month=2024-13", tokAdminA, nil).Want(t, 400)
-	// The quota: a free user's 101st use in a month is refused.
-	if _, err := e.fs.Doc("users/"+apitest.TwoOrgs()[tokFreeA].UID+"/content_usage_months/"+u.Month).Set(context.Background(), map[string]any{"count": 100}); err != nil {
+	// The allowance: from 80 % a warning, and a free user's 101st use in a
+	// month is refused with 402.
+	counter := e.fs.Doc("users/" + apitest.TwoOrgs()[tokFreeA].UID + "/content_usage_months/" + u.Month)
+	if _, err := counter.Set(context.Background(), map[string]any{"count": 79}); err != nil {
 		t.Fatal(err)
 	}
-	e.do(t, "POST", "/v1/usage", tokFreeA, map[string]any{"item_id": "free-lake", "purpose": "session"}).Want(t, 429)
+	e.do(t, "POST", "/v1/usage", tokFreeA, map[string]any{"item_id": "free-lake", "purpose": "session"}).Want(t, 201).JSON(t, &u)
+	if u.UserUses != 80 || !u.UserWarning || !strings.Contains(u.Warning, "80 of your 100 content uses") {
+		t.Errorf("use at 80 %%: %+v", u)
+	}
+	if _, err := counter.Set(context.Background(), map[string]any{"count": 100}); err != nil {
+		t.Fatal(err)
+	}
+	p := e.do(t, "POST", "/v1/usage", tokFreeA, map[string]any{"item_id": "free-lake", "purpose": "session"}).Problem(t, 402)
+	if p.Type != httpapi.ProblemBase+"content-uses-exhausted" || !strings.Contains(p.Detail, "all 100 content uses of your free plan") {
+		t.Errorf("402 %+v", p)
+	}
 }
 
 func TestAuthRequired(t *testing.T) {

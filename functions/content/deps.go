@@ -22,9 +22,6 @@ type Embedder = library.Embedder
 // library when Deps.OfficialOrg is empty (deployed: CONTENT_OFFICIAL_ORG).
 const DefaultOfficialOrg = "poy-official"
 
-// MonthlyUses are the content uses a month per caller tier (REQUIREMENTS §12).
-var MonthlyUses = library.MonthlyUses
-
 // Per official item and month: commercial uses allowed, and the share at
 // which a warning comes back (REQUIREMENTS §7).
 const (

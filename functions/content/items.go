@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"pointsofyou.ai/studio/shared/auth"
+	"pointsofyou.ai/studio/shared/entitlements"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/library"
 	"pointsofyou.ai/studio/shared/outbox"
@@ -198,7 +199,7 @@ func (a *api) listItems(w http.ResponseWriter, r *http.Request) error {
 	if _, err := itemPages.Param(r, &after); err != nil {
 		return err
 	}
-	tier := library.CallerTier(p.Tier)
+	tier := entitlements.Claim(p.Tier)
 	var libs []string
 	switch f.library {
 	case "official":
@@ -217,7 +218,7 @@ func (a *api) listItems(w http.ResponseWriter, r *http.Request) error {
 		// Items above the caller's tier are read only when asked for as
 		// locked stubs.
 		if !f.includeLocked {
-			q = q.Where("tier", "in", library.TiersUpTo(tier))
+			q = q.Where("tier", "in", entitlements.UpTo(tier))
 		}
 		docs, err := q.Limit(a.d.ScanLimit).Documents(r.Context()).GetAll()
 		if err != nil {
@@ -274,7 +275,7 @@ func (a *api) getItem(w http.ResponseWriter, r *http.Request) error {
 		httpapi.WriteJSON(w, http.StatusOK, Full{Item: *it, Library: libraryName(it)})
 		return nil
 	}
-	httpapi.WriteJSON(w, http.StatusOK, a.view(it, library.CallerTier(p.Tier), locale))
+	httpapi.WriteJSON(w, http.StatusOK, a.view(it, entitlements.Claim(p.Tier), locale))
 	return nil
 }
 

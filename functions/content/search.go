@@ -9,6 +9,7 @@ import (
 
 	"pointsofyou.ai/studio/shared/ai"
 	"pointsofyou.ai/studio/shared/auth"
+	"pointsofyou.ai/studio/shared/entitlements"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/library"
 )
@@ -46,7 +47,7 @@ func (a *api) search(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || len(vecs) != 1 {
 		return httpapi.Unavailable(err)
 	}
-	tier := library.CallerTier(p.Tier)
+	tier := entitlements.Claim(p.Tier)
 	type hit struct {
 		org, id, locale string
 		dist            float64
@@ -55,7 +56,7 @@ func (a *api) search(w http.ResponseWriter, r *http.Request) error {
 	for _, org := range []string{"", p.Org} {
 		vq := a.d.Firestore.Collection(library.ChunksPath(org)).
 			Where("status", "==", library.StatusPublished).
-			Where("tier", "in", library.TiersUpTo(tier)).
+			Where("tier", "in", entitlements.UpTo(tier)).
 			FindNearest("embedding", firestore.Vector32(vecs[0]), limit*3, firestore.DistanceMeasureCosine,
 				&firestore.FindNearestOptions{DistanceResultField: "distance"})
 		docs, err := vq.Documents(r.Context()).GetAll()

@@ -2,9 +2,11 @@ package content
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
+	"strings"
 
 	"cloud.google.com/go/firestore"
 	"google.golang.org/grpc/codes"
@@ -12,6 +14,7 @@ import (
 
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
+	"pointsofyou.ai/studio/shared/entitlements"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/library"
 	"pointsofyou.ai/studio/shared/outbox"
@@ -44,20 +47,36 @@ func (u *usageRequest) Validate() []httpapi.FieldError {
 }
 
 // UsageResponse answers a recorded use with the counters after it.
+// Warning is set from 80 % of the person's monthly allowance or of an
+// official item's monthly uses (UserWarning tells the first apart).
 type UsageResponse struct {
-	ID        string `json:"id"`
-	Month     string `json:"month"`
-	UserUses  int    `json:"user_uses"`
-	UserLimit int    `json:"user_limit"`
-	ItemUses  int    `json:"item_uses,omitempty"` // official items only
-	ItemLimit int    `json:"item_limit,omitempty"`
-	Warning   string `json:"warning,omitempty"`
+	ID          string `json:"id"`
+	Month       string `json:"month"`
+	UserUses    int    `json:"user_uses"`
+	UserLimit   int    `json:"user_limit"`
+	UserWarning bool   `json:"user_warning,omitempty"`
+	ItemUses    int    `json:"item_uses,omitempty"` // official items only
+	ItemLimit   int    `json:"item_limit,omitempty"`
+	Warning     string `json:"warning,omitempty"`
+}
+
+// usesProblem is the 402 of a person whose month's content uses are used
+// up at their tier; other errors pass.
+func usesProblem(err error) error {
+	var ex *library.UsesExhausted
+	if errors.As(err, &ex) {
+		return &httpapi.Error{Status: http.StatusPaymentRequired, Slug: "content-uses-exhausted",
+			Title: "Content uses exhausted", Detail: ex.Detail()}
+	}
+	return err
 }
 
 // recordUse logs one use of an item the caller may use, and counts it per
 // user, per organisation and (official items) per item and month, all in
 // one transaction (library.Usage, which the coach counts its uses with
-// too). Over a quota the use is refused (429) and not logged.
+// too). Past the person's monthly allowance (entitlements) the use is
+// refused with 402, past an official item's monthly uses with 429; a
+// refused use is not logged.
 func (a *api) recordUse(w http.ResponseWriter, r *http.Request) error {
 	p, _ := auth.FromContext(r.Context())
 	var req usageRequest
@@ -68,7 +87,7 @@ func (a *api) recordUse(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tier := library.CallerTier(p.Tier)
+	tier := entitlements.Claim(p.Tier)
 	if !it.Usable(tier, a.d.Now()) {
 		return httpapi.Forbidden("this item needs the %s tier", it.Tier)
 	}
@@ -77,7 +96,7 @@ func (a *api) recordUse(w http.ResponseWriter, r *http.Request) error {
 	if it.Official() {
 		official = []string{it.ID}
 	}
-	res := UsageResponse{Month: library.UsageMonth(now), UserLimit: MonthlyUses[tier]}
+	res := UsageResponse{Month: library.UsageMonth(now), UserLimit: entitlements.Of(tier).ContentUses}
 	err = txn.Run(r.Context(), a.ob, func(ctx context.Context, tx *firestore.Transaction, _ *outbox.Tx) error {
 		u, err := library.ReadUsage(tx, a.d.Firestore, p.UID, p.Org, now, official)
 		if err != nil {
@@ -86,17 +105,23 @@ func (a *api) recordUse(w http.ResponseWriter, r *http.Request) error {
 		if it.Official() && u.ItemUses(it.ID) >= ItemMonthlyUses {
 			return httpapi.TooManyRequests(3600, "this item reached its %d uses this month", ItemMonthlyUses)
 		}
-		if u.UserUses() >= res.UserLimit {
-			return httpapi.TooManyRequests(3600, "your %s plan allows %d content uses a month", tier, res.UserLimit)
+		if err := u.Allow(tier); err != nil {
+			return usesProblem(err)
 		}
 		res.ID = u.Add(library.Use{Item: it, Purpose: req.Purpose, SessionID: req.SessionID, CallerTier: tier})
-		res.UserUses = u.UserUses()
+		m := u.UserMeter(tier)
+		res.UserUses, res.UserWarning = m.Used, m.Warning
+		var warnings []string
+		if m.Warning {
+			warnings = append(warnings, fmt.Sprintf("you have used %d of your %d content uses this month", m.Used, m.Allowed))
+		}
 		if it.Official() {
 			res.ItemUses, res.ItemLimit = u.ItemUses(it.ID), ItemMonthlyUses
 			if float64(res.ItemUses) >= ItemWarnShare*ItemMonthlyUses {
-				res.Warning = fmt.Sprintf("this item has used %d of its %d uses this month", res.ItemUses, ItemMonthlyUses)
+				warnings = append(warnings, fmt.Sprintf("this item has used %d of its %d uses this month", res.ItemUses, ItemMonthlyUses))
 			}
 		}
+		res.Warning = strings.Join(warnings, "; ")
 		return u.Write(tx)
 	})
 	if err != nil {

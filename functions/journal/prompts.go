@@ -13,6 +13,7 @@ import (
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/consentvault"
+	"pointsofyou.ai/studio/shared/entitlements"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/library"
 	"pointsofyou.ai/studio/shared/pii"
@@ -67,7 +68,7 @@ func (a *api) prompts(w http.ResponseWriter, r *http.Request, p *auth.Principal)
 // of type prompt and question_card, of the official library and the
 // caller's organisation, that the caller's tier may use, in lang.
 func (a *api) libraryPrompts(ctx context.Context, p *auth.Principal, phase, card, lang string) ([]Prompt, error) {
-	tier := library.CallerTier(p.Tier)
+	tier := entitlements.Claim(p.Tier)
 	now := a.d.Now()
 	out := []Prompt{}
 	libs := []string{""}

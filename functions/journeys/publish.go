@@ -11,6 +11,7 @@ import (
 	"cloud.google.com/go/firestore"
 
 	"pointsofyou.ai/studio/shared/auth"
+	"pointsofyou.ai/studio/shared/entitlements"
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/journey"
@@ -124,7 +125,7 @@ func (a *api) resolveContent(ctx context.Context, p *auth.Principal, j *journey.
 	if err != nil {
 		return nil, err
 	}
-	tier, now := library.CallerTier(p.Tier), a.d.Now()
+	tier, now := entitlements.Claim(p.Tier), a.d.Now()
 	var fields []httpapi.FieldError
 	bad := map[string]bool{}
 	for i := range j.Phases {

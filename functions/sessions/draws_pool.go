@@ -8,6 +8,7 @@ import (
 
 	"cloud.google.com/go/firestore"
 
+	"pointsofyou.ai/studio/shared/entitlements"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/library"
 )
@@ -45,7 +46,9 @@ func drawUnusable(it *library.Item, tier string, a *api) string {
 func (a *api) drawPool(ctx context.Context, l *loaded, q *drawReq) ([]drawCard, error) {
 	official := a.d.Firestore.Collection(library.OfficialCollection)
 	own := a.d.Firestore.Collection(collOrgs).Doc(l.Org()).Collection(library.OfficialCollection)
-	tier := l.P.Tier
+	// The drawer's tier claim, as shared/entitlements reads it (an empty
+	// or unknown claim is free).
+	tier := entitlements.Claim(l.P.Tier)
 	if q.CardIDs == nil {
 		seen := map[string]bool{}
 		var pool []drawCard

@@ -115,6 +115,7 @@ func TestPublishConsent(t *testing.T) {
 	failing := DenyUnknownGate{Lookup: func(context.Context, string, string, string) (bool, bool, error) {
 		return false, false, errors.New("consent store down")
 	}}
+	picked := SessionCardSelected{CardID: "card-1", CardKind: "photo", Phase: "expand"}
 	tests := []struct {
 		name      string
 		gate      ConsentGate
@@ -124,19 +125,21 @@ func TestPublishConsent(t *testing.T) {
 		stats     Stats
 	}{
 		{"no consent: dropped", DenyUnknownGate{},
-			Event{Type: TypeCanvasOp, OrgID: "o", UID: "u", Payload: CanvasOp{Op: "add"}}, false, false, Stats{DroppedNoConsent: 1}},
+			Event{Type: TypeSessionCardSelected, OrgID: "o", UID: "u", Payload: picked}, false, false, Stats{DroppedNoConsent: 1}},
 		{"no consent, aggregate-only: stripped", DenyUnknownGate{},
 			Event{Type: TypeJournalSynced, OrgID: "o", UID: "u", Payload: JournalSynced{Mutations: 3, Mode: "standalone"}}, true, false, Stats{Published: 1, Stripped: 1}},
 		{"consent elsewhere only: dropped", NewStaticGate(Grant{UID: "u", Org: "other", Purpose: PurposeAnalytics}),
-			Event{Type: TypeCanvasOp, OrgID: "o", UID: "u", Payload: CanvasOp{Op: "add"}}, false, false, Stats{DroppedNoConsent: 1}},
+			Event{Type: TypeSessionCardSelected, OrgID: "o", UID: "u", Payload: picked}, false, false, Stats{DroppedNoConsent: 1}},
 		{"other purpose only: dropped", NewStaticGate(Grant{UID: "u", Org: "o", Purpose: "research"}),
-			Event{Type: TypeCanvasOp, OrgID: "o", UID: "u", Payload: CanvasOp{Op: "add"}}, false, false, Stats{DroppedNoConsent: 1}},
+			Event{Type: TypeSessionCardSelected, OrgID: "o", UID: "u", Payload: picked}, false, false, Stats{DroppedNoConsent: 1}},
+		{"no consent, canvas op: stripped (the insights signal)", DenyUnknownGate{},
+			Event{Type: TypeCanvasOp, OrgID: "o", UID: "u", Payload: CanvasOp{Op: "add", ElementID: "e1", ElementKind: "note"}}, true, false, Stats{Published: 1, Stripped: 1}},
 		{"gate error: dropped", failing,
 			Event{Type: TypeJournalSynced, OrgID: "o", UID: "u", Payload: JournalSynced{}}, false, false, Stats{DroppedGateError: 1}},
 		{"known and allowed", DenyUnknownGate{Lookup: func(context.Context, string, string, string) (bool, bool, error) { return true, true, nil }},
-			Event{Type: TypeCanvasOp, OrgID: "o", UID: "u", Payload: CanvasOp{Op: "add"}}, true, true, Stats{Published: 1}},
+			Event{Type: TypeSessionCardSelected, OrgID: "o", UID: "u", Payload: picked}, true, true, Stats{Published: 1}},
 		{"known and refused", DenyUnknownGate{Lookup: func(context.Context, string, string, string) (bool, bool, error) { return false, true, nil }},
-			Event{Type: TypeCanvasOp, OrgID: "o", UID: "u", Payload: CanvasOp{Op: "add"}}, false, false, Stats{DroppedNoConsent: 1}},
+			Event{Type: TypeSessionCardSelected, OrgID: "o", UID: "u", Payload: picked}, false, false, Stats{DroppedNoConsent: 1}},
 		{"system event: no gate", failing,
 			Event{Type: TypeMediaUploaded, OrgID: "o", Payload: MediaUploaded{MediaID: "m1", ContentType: "image/png", Bytes: 10}}, true, false, Stats{Published: 1}},
 	}

@@ -35,7 +35,45 @@ const (
 	TypeSessionBreakoutsChanged   = "session.breakouts_changed"
 	TypeSessionHomeworkChanged    = "session.homework_changed"
 	TypeSessionReminded           = "session.reminded"
+
+	// Billing (functions/billing): system events about a subscription,
+	// with Stripe's ids and amounts only; an organisation's carry its id,
+	// a person's the "platform" organisation and never the person.
+	TypeBillingSubscriptionChanged = "billing.subscription_changed"
+	TypeBillingInvoicePaid         = "billing.invoice_paid"
+	TypeBillingPaymentFailed       = "billing.payment_failed"
 )
+
+// BillingSubscriptionChanged is a subscription's new state as applied to
+// an entitlement.
+type BillingSubscriptionChanged struct {
+	SubscriptionID ID   `json:"subscription_id"`
+	Scope          Enum `json:"scope" enum:"personal,org"`
+	Tier           Enum `json:"tier" enum:"free,professional,enterprise,official"`
+	Status         Enum `json:"status" enum:"active,past_due,canceled"`
+	Interval       Enum `json:"interval,omitempty" enum:"month,year"`
+	Seats          int  `json:"seats"`
+	// Amount is the recurring amount in cents of Currency (all seats).
+	Amount   int64 `json:"amount"`
+	Currency Enum  `json:"currency" enum:"usd,eur"`
+}
+
+// BillingInvoicePaid is a paid invoice of a subscription.
+type BillingInvoicePaid struct {
+	InvoiceID      ID    `json:"invoice_id"`
+	SubscriptionID ID    `json:"subscription_id"`
+	AmountPaid     int64 `json:"amount_paid"`
+	Currency       Enum  `json:"currency" enum:"usd,eur"`
+}
+
+// BillingPaymentFailed is a failed payment: the grace period starts.
+type BillingPaymentFailed struct {
+	InvoiceID      ID    `json:"invoice_id"`
+	SubscriptionID ID    `json:"subscription_id"`
+	AmountDue      int64 `json:"amount_due"`
+	Currency       Enum  `json:"currency" enum:"usd,eur"`
+	GraceDays      int   `json:"grace_days"`
+}
 
 // CanvasOp is an accepted canvas operation (session_id and canvas_id are
 // in the envelope).
@@ -259,7 +297,10 @@ type PrivacyRequestCompleted struct {
 // card pick is about the person, so without consent it is dropped.
 func Standard() *Registry {
 	r := NewRegistry()
-	MustRegister[CanvasOp](r, TypeCanvasOp, 1)
+	// A canvas op stays useful without its actor: the facilitator's live
+	// insights read who did what from the op log (with canvas_insights
+	// consent), and the event is only their signal that the log grew.
+	MustRegister[CanvasOp](r, TypeCanvasOp, 1, AggregateOnly())
 	MustRegister[SessionCardSelected](r, TypeSessionCardSelected, 1)
 	MustRegister[JournalSynced](r, TypeJournalSynced, 1, AggregateOnly())
 	MustRegister[JournalExported](r, TypeJournalExported, 1, AggregateOnly())
@@ -284,5 +325,8 @@ func Standard() *Registry {
 	MustRegister[SessionBreakoutsChanged](r, TypeSessionBreakoutsChanged, 1, AggregateOnly())
 	MustRegister[SessionReminded](r, TypeSessionReminded, 1, AggregateOnly())
 	MustRegister[SessionHomeworkChanged](r, TypeSessionHomeworkChanged, 1, AggregateOnly())
+	MustRegister[BillingSubscriptionChanged](r, TypeBillingSubscriptionChanged, 1, AggregateOnly())
+	MustRegister[BillingInvoicePaid](r, TypeBillingInvoicePaid, 1, AggregateOnly())
+	MustRegister[BillingPaymentFailed](r, TypeBillingPaymentFailed, 1, AggregateOnly())
 	return r
 }

@@ -26,6 +26,8 @@ package library
 import (
 	"slices"
 	"time"
+
+	"pointsofyou.ai/studio/shared/entitlements"
 )
 
 // Types of items.
@@ -67,8 +69,9 @@ var Statuses = []string{StatusDraft, StatusPublished, StatusArchived}
 // Licence types.
 var LicenseTypes = []string{"open", "attribution", "commercial", "proprietary", "poy_licensed"}
 
-// Tiers, lowest first (the same names as shared/auth's tier claims).
-var Tiers = []string{"free", "professional", "enterprise", "official"}
+// Tiers, lowest first: an item's tier is one of the tiers of
+// shared/entitlements, which ranks them.
+var Tiers = slices.Clone(entitlements.Tiers)
 
 // Text is an item's text in one locale. Title is the card's word or name,
 // Body its description, question or instructions, Prompts its questions or
@@ -171,22 +174,16 @@ func (it *Item) HasLocale(locale string) bool {
 // Official reports an item of the platform-wide library.
 func (it *Item) Official() bool { return it.Org == "" }
 
-// TierRank is the rank of a tier (0 for free, -1 for unknown).
-func TierRank(tier string) int { return slices.Index(Tiers, tier) }
+// TierRank is the rank of a tier (0 for free, -1 for unknown); it is
+// entitlements.Rank.
+func TierRank(tier string) int { return entitlements.Rank(tier) }
 
-// CallerTier maps a principal's tier claim to a tier; an empty or unknown
-// claim is free, the safe default.
-func CallerTier(claim string) string {
-	if TierRank(claim) < 0 {
-		return "free"
-	}
-	return claim
-}
+// CallerTier maps a principal's tier claim to a tier (empty or unknown:
+// free); it is entitlements.Claim, which callers use directly.
+func CallerTier(claim string) string { return entitlements.Claim(claim) }
 
-// TiersUpTo lists the tiers a caller of tier may use.
-func TiersUpTo(tier string) []string {
-	return slices.Clone(Tiers[:TierRank(CallerTier(tier))+1])
-}
+// TiersUpTo lists the tiers a caller of tier may use (entitlements.UpTo).
+func TiersUpTo(tier string) []string { return entitlements.UpTo(tier) }
 
 // Usable reports whether a caller of tier may use the item's content.
 // An expired licence makes an item unusable for everyone.
@@ -194,5 +191,5 @@ func (it *Item) Usable(tier string, now time.Time) bool {
 	if it.License.ExpiresAt != nil && !now.Before(*it.License.ExpiresAt) {
 		return false
 	}
-	return TierRank(it.Tier) >= 0 && TierRank(it.Tier) <= TierRank(CallerTier(tier))
+	return entitlements.Covers(tier, it.Tier)
 }

@@ -2,6 +2,7 @@ package library
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,10 +10,17 @@ import (
 	"github.com/google/uuid"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"pointsofyou.ai/studio/shared/entitlements"
 )
 
-// Monthly content uses per caller tier (REQUIREMENTS §12).
-var MonthlyUses = map[string]int{"free": 100, "professional": 1000, "enterprise": 5000, "official": 10000}
+// A person's content uses a month are their tier's allowance
+// (entitlements.Of(tier).ContentUses, REQUIREMENTS §12), counted here
+// where uses are logged: Allow refuses a use past it with a
+// *UsesExhausted, and UserMeter carries the warning from 80 %. The
+// content API asks Allow before every recorded use; the coach counts the
+// items its answer quotes but is bounded by the person's AI interactions
+// instead (an answer already given is not taken back).
 
 // Per official item and month: commercial uses allowed, and the share at
 // which a warning is given (REQUIREMENTS §7).
@@ -33,7 +41,7 @@ var UsePurposes = []string{"session", "coach", "journey", "canvas", "journal"}
 //	content/{item}/usage_months/{yyyy-mm}           UseCounter of an official item
 const (
 	usageLog    = "content_usage"
-	usageMonths = "content_usage_months"
+	usageMonths = entitlements.ContentCollection
 	itemMonths  = "usage_months"
 )
 
@@ -122,6 +130,48 @@ func ReadUsage(tx *firestore.Transaction, fs *firestore.Client, uid, org string,
 		u.items[id], u.itemRefs[id] = c, ref
 	}
 	return u, nil
+}
+
+// UsesExhausted is a use refused because the person's month has no
+// content use left at their tier; it is ErrUsesExhausted.
+type UsesExhausted struct {
+	Tier     string
+	Month    string
+	ResetsAt time.Time
+	Meter    entitlements.Meter
+}
+
+// ErrUsesExhausted is a use past the monthly content-use allowance.
+var ErrUsesExhausted = errors.New("library: monthly content uses exhausted")
+
+func (e *UsesExhausted) Error() string {
+	return fmt.Sprintf("library: %d of %d content uses used in %s", e.Meter.Used, e.Meter.Allowed, e.Month)
+}
+
+// Is makes errors.Is(err, ErrUsesExhausted) hold.
+func (e *UsesExhausted) Is(target error) bool { return target == ErrUsesExhausted }
+
+// Detail is the sentence a client is shown.
+func (e *UsesExhausted) Detail() string {
+	return fmt.Sprintf("all %d content uses of your %s plan this month are used; they come back on %s",
+		e.Meter.Allowed, e.Tier, e.ResetsAt.Format("2 January 2006"))
+}
+
+// UserMeter is the person's content uses of the month (with the uses
+// added so far) against the allowance of tier.
+func (u *Usage) UserMeter(tier string) entitlements.Meter {
+	return entitlements.NewMeter(u.user.Count, entitlements.Of(tier).ContentUses)
+}
+
+// Allow refuses one more use by a person of tier whose month's allowance
+// is used up (a *UsesExhausted).
+func (u *Usage) Allow(tier string) error {
+	m := u.UserMeter(tier)
+	if m.Left() > 0 {
+		return nil
+	}
+	_, resets := entitlements.Month(u.now)
+	return &UsesExhausted{Tier: entitlements.Claim(tier), Month: u.month, ResetsAt: resets, Meter: m}
 }
 
 // Month is the counters' month (yyyy-mm).

@@ -341,6 +341,18 @@ func Standard() *Registry {
 	r.MustRegister(Holder{Name: "canvas.op_log", Owner: "functions/realtime",
 		Description: "The last week's record of canvas operations (shared with the others whose operations share a batch).",
 		Firestore:   &Firestore{Group: "ops", Field: "uids", Shared: true}})
+	r.MustRegister(Holder{Name: "insights.sessions", Owner: "functions/insights",
+		Description: "Figures about the person's canvas activity in live sessions (with canvas_insights consent), shown to the sessions' facilitators (shared with the others of the session; withdrawing the consent or deleting its state removes the figures).",
+		Firestore:   &Firestore{Group: "insights", Field: "uids", Shared: true}})
+	r.MustRegister(Holder{Name: "analytics.report_cache", Owner: "functions/analytics",
+		Description: "A day's copy of the person's own reports (their activity, their sessions, their content), deleted two days later.",
+		Firestore:   &Firestore{Group: "report_cache", Field: "uid"}})
+	r.MustRegister(Holder{Name: "billing.customer", Owner: "functions/billing",
+		Description: "The person's Stripe customer id and whether they may buy the official plan.",
+		Firestore:   &Firestore{Path: "users/{uid}/billing"}})
+	r.MustRegister(Holder{Name: "billing.seats", Owner: "shared/entitlements",
+		Description: "Which staff members hold a seat of their organisation's plan (shared with the other holders).",
+		Firestore:   &Firestore{Group: "billing", Field: "holders", Shared: true}})
 	r.MustRegister(Holder{Name: "realtime.presence", Owner: "functions/realtime",
 		Description: "Who is on a canvas or in a session right now (name, colour, cursor); expires within minutes.",
 		Firestore:   &Firestore{Group: "presence", Field: "uid"}})

@@ -62,7 +62,8 @@ type Function struct {
 	// of the same name.
 	Secrets []string `yaml:"secrets"`
 	// Uses lists the stores a function touches so IAM grants only those:
-	// firestore, pubsub:<topic>, storage:<bucket>, bigquery:<dataset>,
+	// firestore, pubsub:<topic>, storage:<bucket>, bigquery:<dataset>
+	// (bigquery:<dataset>:read to read only),
 	// vertex, auth, secret:<name>.
 	Uses []string `yaml:"uses"`
 }
@@ -91,8 +92,9 @@ type EnvVar struct {
 // (http://host:port/{project}/{region}; a function's own URL appends its
 // name) and functions_ws_url the same as ws://, for clients that reach a
 // service directly rather than through Hosting (sockets, streamed
-// responses, which Hosting buffers).
-var LocalPlaceholders = []string{"hosting_url", "functions_url", "functions_ws_url", "project"}
+// responses, which Hosting buffers); stripe_url is the local Stripe's
+// API base (emulators/stripe).
+var LocalPlaceholders = []string{"hosting_url", "functions_url", "functions_ws_url", "project", "stripe_url"}
 
 // LocalValue is the suite's value, with each {name} of vars replaced.
 func (v EnvVar) LocalValue(vars map[string]string) string {
@@ -277,6 +279,31 @@ type Dataset struct {
 	Name     string  `yaml:"name"`
 	Location string  `yaml:"location"`
 	Tables   []Table `yaml:"tables"`
+	// Views are created after the tables, in order, so a view may read
+	// the tables and the views declared before it. Terraform creates them
+	// in two waves (views on tables, then views on those), so a view reads
+	// at most one level of views.
+	Views []View `yaml:"views"`
+}
+
+// View is a logical BigQuery view whose GoogleSQL lives in a file under
+// infra/ (Query). The file names tables as `{project}.{dataset}.name`;
+// Terraform and the emulator suite both substitute the placeholders with
+// ViewSQL's rule, so what is deployed and what runs locally is one text.
+type View struct {
+	Name        string `yaml:"name"`
+	Query       string `yaml:"query"`
+	Description string `yaml:"description"`
+}
+
+// SQLPlaceholders are the names ViewSQL replaces, written {name} in SQL.
+var SQLPlaceholders = []string{"project", "dataset"}
+
+// ViewSQL is the SQL of a view (or of a query written the same way) for a
+// project and dataset: every {project} and {dataset} replaced, nothing
+// else touched.
+func ViewSQL(raw, project, dataset string) string {
+	return strings.NewReplacer("{project}", project, "{dataset}", dataset).Replace(raw)
 }
 
 // Table is a BigQuery table.

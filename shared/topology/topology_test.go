@@ -12,7 +12,7 @@ functions:
     source: functions/media
     kind: function
     trigger: {http: {public: true}}
-    uses: [auth, storage:media]
+    uses: [auth, storage:media, "bigquery:analytics:read"]
   - name: media-renditions
     source: functions/media
     kind: function
@@ -53,6 +53,9 @@ datasets:
     tables:
       - name: events
         schema: bigquery/analytics/events.json
+    views:
+      - name: events_unique
+        query: bigquery/analytics/views/events_unique.sql
 `
 
 func TestParseValid(t *testing.T) {
@@ -103,7 +106,13 @@ func TestParseNamesTheBadField(t *testing.T) {
 		{"bad firestore event", "event: written", "event: changed", "functions[2].trigger.firestore.event"},
 		{"cron fields", `cron: "0 3 * * *"`, `cron: "0 3 * *"`, "functions[4].trigger.schedule.cron"},
 		{"unknown topic", "topic: events, filter", "topic: evnts, filter", "functions[5].trigger.pubsub.topic"},
-		{"unknown uses", "uses: [auth, storage:media]", "uses: [auth, storage:photos]", "functions[0].uses[1]"},
+		{"unknown uses", "uses: [auth, storage:media,", "uses: [auth, storage:photos,", "functions[0].uses[1]"},
+		{"bigquery mode", "bigquery:analytics:read", "bigquery:analytics:write", "functions[0].uses[2]"},
+		{"bigquery dataset", "bigquery:analytics:read", "bigquery:analytix:read", "functions[0].uses[2]"},
+		{"view name", "name: events_unique", "name: events-unique", "datasets[0].views[0].name"},
+		{"view clashes with table", "name: events_unique", "name: events", "datasets[0].views[0].name"},
+		{"view query path", "query: bigquery/analytics/views/events_unique.sql", "query: ../views/events_unique.sql", "datasets[0].views[0].query"},
+		{"view query kind", "query: bigquery/analytics/views/events_unique.sql", "query: bigquery/analytics/views/events_unique.json", "datasets[0].views[0].query"},
 		{"unknown table", "table: analytics.events", "table: analytics.evnts", "subscriptions[0].bigquery.table"},
 		{"dlq attempts", "max_delivery_attempts: 5", "max_delivery_attempts: 2", "subscriptions[0].dead_letter.max_delivery_attempts"},
 		{"push to non-http", "push: {function: media}", "push: {function: media-renditions}", "subscriptions[1].push.function"},
@@ -182,4 +191,18 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestViewSQL(t *testing.T) {
+	t.Parallel()
+	cases := []struct{ raw, want string }{
+		{"SELECT * FROM `{project}.{dataset}.events`", "SELECT * FROM `p-1.analytics.events`"},
+		{"{dataset}.a JOIN {dataset}.b", "analytics.a JOIN analytics.b"},
+		{"SELECT '{other}'", "SELECT '{other}'"},
+	}
+	for _, c := range cases {
+		if got := ViewSQL(c.raw, "p-1", "analytics"); got != c.want {
+			t.Errorf("ViewSQL(%q) = %q, want %q", c.raw, got, c.want)
+		}
+	}
 }

@@ -10,13 +10,15 @@ import (
 // Names follow the strictest of the services they become: Cloud Functions
 // and Cloud Run service names (lowercase, digits, hyphens, ≤ 49 chars).
 var (
-	nameRE     = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,47}[a-z0-9])?$`)
-	sourceRE   = regexp.MustCompile(`^functions/[a-z][a-z0-9_]*$`)
-	bqNameRE   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,1000}$`)
-	memoryRE   = regexp.MustCompile(`^[1-9][0-9]*(Mi|Gi)$`)
-	envKeyRE   = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
-	segmentRE  = regexp.MustCompile(`^(\{[A-Za-z_][A-Za-z0-9_]*\}|[^/{}*]+|\*\*?)$`)
-	cronFieldN = 5
+	nameRE   = regexp.MustCompile(`^[a-z]([a-z0-9-]{0,47}[a-z0-9])?$`)
+	sourceRE = regexp.MustCompile(`^functions/[a-z][a-z0-9_]*$`)
+	bqNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,1000}$`)
+	// viewQueryRE is a view's SQL file: under bigquery/, no way out of it.
+	viewQueryRE = regexp.MustCompile(`^bigquery/([A-Za-z0-9_-]+/)*[A-Za-z0-9_-]+\.sql$`)
+	memoryRE    = regexp.MustCompile(`^[1-9][0-9]*(Mi|Gi)$`)
+	envKeyRE    = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
+	segmentRE   = regexp.MustCompile(`^(\{[A-Za-z_][A-Za-z0-9_]*\}|[^/{}*]+|\*\*?)$`)
+	cronFieldN  = 5
 )
 
 type validator struct {
@@ -76,7 +78,9 @@ func (v *validator) check(t *Topology) {
 			}
 		}
 	}
-	tables := map[string]bool{}
+	// Views share the tables' names but are never written to (a BigQuery
+	// subscription names a table only).
+	tables, views := map[string]bool{}, map[string]bool{}
 	for i, d := range t.Datasets {
 		f := fmt.Sprintf("datasets[%d]", i)
 		if !bqNameRE.MatchString(d.Name) {
@@ -94,6 +98,20 @@ func (v *validator) check(t *Topology) {
 			tables[key] = true
 			if tb.Schema == "" {
 				v.add(tf+".schema", "is required (a path under infra/)")
+			}
+		}
+		for j, vw := range d.Views {
+			vf := fmt.Sprintf("%s.views[%d]", f, j)
+			if !bqNameRE.MatchString(vw.Name) {
+				v.add(vf+".name", "%q is not a BigQuery view name", vw.Name)
+			}
+			key := d.Name + "." + vw.Name
+			if tables[key] || views[key] {
+				v.add(vf+".name", "duplicate table or view %q", key)
+			}
+			views[key] = true
+			if !viewQueryRE.MatchString(vw.Query) {
+				v.add(vf+".query", "%q must be a .sql file under bigquery/ (a path under infra/)", vw.Query)
 			}
 		}
 	}
@@ -262,19 +280,25 @@ func (v *validator) uses(f string, uses []string, topics, buckets map[string]boo
 				v.add(field, "unknown bucket %q", arg)
 			}
 		case "bigquery":
+			// bigquery:<dataset> reads and writes; bigquery:<dataset>:read
+			// only reads (Terraform grants dataViewer instead of dataEditor).
+			ds, mode, hasMode := strings.Cut(arg, ":")
 			found := false
 			for _, d := range t.Datasets {
-				found = found || d.Name == arg
+				found = found || d.Name == ds
 			}
-			if !found {
-				v.add(field, "unknown dataset %q", arg)
+			switch {
+			case !found:
+				v.add(field, "unknown dataset %q", ds)
+			case hasMode && mode != "read":
+				v.add(field, "%q: the only access mode is read (bigquery:<dataset>:read)", u)
 			}
 		case "secret":
 			if !envKeyRE.MatchString(arg) {
 				v.add(field, "%q is not a secret name", arg)
 			}
 		default:
-			v.add(field, "%q must be firestore, vertex, auth, pubsub:<topic>, storage:<bucket>, bigquery:<dataset> or secret:<NAME>", u)
+			v.add(field, "%q must be firestore, vertex, auth, pubsub:<topic>, storage:<bucket>, bigquery:<dataset>[:read] or secret:<NAME>", u)
 		}
 	}
 }

@@ -252,3 +252,141 @@ export async function invite(page: Page, emails: string[]) {
 export function sessionInvitation(page: Page, to: string, id: string): Promise<URL> {
   return mailedLink(page.request, to, `/join/${id}`);
 }
+
+// ---- Calling the API as the signed-in person (for setting up a scene). ----
+
+/** idTokenOf is the ID token Firebase keeps for the person signed in on page. */
+export async function idTokenOf(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    for (const k of Object.keys(localStorage))
+      if (k.startsWith("firebase:authUser:")) return JSON.parse(localStorage.getItem(k)!).stsTokenManager.accessToken as string;
+    return "";
+  });
+}
+
+/** callApi calls /api{path} as the person signed in on page; the body is parsed when it is JSON. */
+export async function callApi(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await page.request.fetch(`/api${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${await idTokenOf(page)}`, "Content-Type": "application/json" },
+    data: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: the text as it is
+  }
+  return { status: res.status(), body: parsed };
+}
+
+/** consent grants or withdraws a purpose for the person signed in on page, as the privacy page does. */
+export async function consent(page: Page, purpose: string, decision: "grant" | "withdraw") {
+  const r = await callApi(page, "PUT", `/consent/v1/me/consent/${purpose}`, { decision, mechanism: "settings", locale: "en" });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
+}
+
+/**
+ * joinSession opens the invitation to session id mailed to who in a browser
+ * of their own, signs in and accepts; it returns that page on the session's
+ * live view.
+ */
+export async function joinSession(browser: Browser, facilitator: Page, who: DemoUser, id: string, viewport: ViewportSize = phone): Promise<Page> {
+  const p = await newPage(browser, viewport);
+  await p.goto((await sessionInvitation(facilitator, who.email, id)).href);
+  await signIn(p, who, { here: true });
+  await p.getByRole("button", { name: "Accept and join" }).click();
+  await expect(p).toHaveURL(new RegExp(`/sessions/${id}/live$`));
+  return p;
+}
+
+// ---- The canvas, as a person draws on it. ----
+
+/** canvasSurface is the drawing surface of the open canvas. */
+export const canvasSurface = (page: Page) => page.getByRole("region", { name: /^Canvas “/ });
+
+/** canvasLive waits until the open canvas is connected. */
+export async function canvasLive(page: Page) {
+  await expect(page.locator(".cv-conn")).toHaveText("Live", { timeout: 15_000 });
+}
+
+/** canvasAt clicks the surface at (x, y) from its top-left corner. */
+export async function canvasAt(page: Page, x: number, y: number) {
+  const box = (await canvasSurface(page).boundingBox())!;
+  await page.mouse.click(box.x + x, box.y + y);
+}
+
+/** canvasNote writes a sticky note at (x, y) of the surface and waits for it in the elements list. */
+export async function canvasNote(page: Page, x: number, y: number, text: string) {
+  await page.keyboard.press("n");
+  await canvasAt(page, x, y);
+  const editor = page.getByRole("textbox", { name: "Text" });
+  await expect(editor).toBeFocused();
+  await editor.fill(text);
+  await editor.press("Control+Enter");
+  await expect(page.getByRole("list", { name: /^Elements on the canvas/ })).toContainText(text);
+}
+
+/** canvasConnect draws a connector from the element at (x1, y1) to the one at (x2, y2). */
+export async function canvasConnect(page: Page, x1: number, y1: number, x2: number, y2: number) {
+  await page.keyboard.press("c");
+  await canvasAt(page, x1, y1);
+  await canvasAt(page, x2, y2);
+  await expect(page.getByRole("list", { name: /^Elements on the canvas/ })).toContainText("Connector");
+  await page.keyboard.press("v");
+}
+
+// ---- New people, for scenarios that change a person's plan. ----
+
+/** newAddress is an address nobody has signed up with yet. */
+export const newAddress = (who: string) => `${who}.${Date.now()}.${Math.floor(Math.random() * 1e6)}@studio.test`;
+
+/**
+ * signUp signs email up through the forms (verified with the Auth
+ * emulator's mailed link, onboarding skipped) as a facilitator named name.
+ * Without an organisation, onboarding leads to creating one: it ends there.
+ */
+export async function signUp(page: Page, email: string, name: string) {
+  await page.goto("/sign-up");
+  await page.locator("header select").selectOption("en");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("a calm new password");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/verify-email$/);
+  await verifyEmail(page.request, email);
+  await page.getByRole("button", { name: "I've verified my email" }).click();
+  await expect(page).toHaveURL(/\/welcome$/);
+  await page.getByLabel("Your name").fill(name);
+  await page.getByRole("radio", { name: /Facilitator/ }).check();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("button", { name: "Skip for now" }).click();
+  await expect(page).toHaveURL(/\/organisation$/);
+}
+
+/**
+ * freeFacilitator gives page a new facilitator on the free plan, in a new
+ * organisation on the free plan (the library is an organisation's; its
+ * creator is its admin, so another person creates it and invites them).
+ * It returns their address; page ends on the organisation's home.
+ */
+export async function freeFacilitator(browser: Browser, page: Page, name: string, org: string): Promise<string> {
+  const admin = await newPage(browser);
+  await signUp(admin, newAddress("admin"), "Ada Admin");
+  await admin.getByLabel("Organisation name").fill(org);
+  await admin.getByLabel("Kind of organisation").selectOption("nonprofit");
+  await admin.getByRole("button", { name: "Create organisation" }).click();
+  await expect(admin.getByRole("heading", { name: org })).toBeVisible();
+  const email = newAddress("facilitator");
+  await admin.getByLabel("Email of the person to invite").fill(email);
+  await admin.getByLabel("Their role").selectOption("facilitator");
+  await admin.getByRole("button", { name: "Send invitation" }).click();
+  await expect(admin.getByRole("status").filter({ hasText: `Invitation sent to ${email}.` })).toBeVisible();
+  await admin.context().close();
+
+  await signUp(page, email, name);
+  await page.goto((await mailedLink(page.request, email, "/organisation/invitations/accept")).href);
+  await page.getByRole("button", { name: "Accept the invitation" }).click();
+  await expect(page.getByText("You've joined the organisation as Facilitator.")).toBeVisible();
+  return email;
+}

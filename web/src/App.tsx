@@ -27,6 +27,7 @@ const areaLoaders = {
   "/canvas": () => import("./canvas/CanvasArea"),
   "/coach": () => import("./coach/CoachArea"),
   "/journal": () => import("./journal/JournalArea"),
+  "/reports": () => import("./reports/ReportsArea"),
 };
 const OrganisationArea = lazy(areaLoaders["/organisation"]);
 const LibraryArea = lazy(areaLoaders["/library"]);
@@ -37,6 +38,12 @@ const PrivacyArea = lazy(areaLoaders["/privacy"]);
 const CanvasArea = lazy(areaLoaders["/canvas"]);
 const CoachArea = lazy(areaLoaders["/coach"]);
 const JournalArea = lazy(areaLoaders["/journal"]);
+const ReportsArea = lazy(areaLoaders["/reports"]);
+// A session's retrospective belongs to the insights screens, not the sessions area.
+const Retrospective = lazy(() => import("./insights/Retrospective"));
+// Plans and billing: the pricing page is open to everyone.
+const Pricing = lazy(() => import("./billing/Pricing"));
+const AccountBilling = lazy(() => import("./billing/Account"));
 
 // The area of the address the app opens on starts loading at once, while
 // Firebase restores the sign-in, rather than after it.
@@ -89,6 +96,7 @@ const staff = new Set(["facilitator", "educator", "org_admin"]);
 // A phone's tab bar holds this many places and "More" for the rest; the
 // desktop row shows them all.
 const tabs = 4;
+const row = 6;
 function Nav() {
   const { t } = useTranslation();
   const user = useUser();
@@ -124,6 +132,7 @@ function Nav() {
         ["/coach", "coach.nav"],
         ["/journal", "journal.nav"],
         ...(role === "org_admin" || role === "facilitator" ? ([["/organisation", "nav.organisation"]] as [string, string][]) : []),
+        ["/reports", "reports.nav"],
         ["/privacy", "nav.privacy"],
       ]
     : [
@@ -133,23 +142,26 @@ function Nav() {
         ["/journal", "journal.nav"],
         ["/library", "nav.library"],
         ["/canvas", "canvas.nav"],
+        ["/reports", "reports.nav"],
         ["/privacy", "nav.privacy"],
       ];
   const folded = items.length > tabs + 1;
   const extra = folded ? items.slice(tabs) : [];
+  // The desktop row holds `row` places; the rest fold into "More" there too.
+  const wideFolded = items.length > row + 1;
   const here = (to: string) => (to === "/" ? location.pathname === "/" : location.pathname === to || location.pathname.startsWith(to + "/"));
   return (
     <nav className="app-nav" aria-label={t("nav.label")}>
       <ul>
         {items.map(([to, key], i) => (
-          <li key={to} className={folded && i >= tabs ? "nav-extra" : undefined}>
+          <li key={to} className={[folded && i >= tabs ? "nav-extra" : "", wideFolded && i >= row ? "nav-extra-wide" : ""].join(" ").trim() || undefined}>
             <NavLink to={to} end={to === "/"}>
               {t(key)}
             </NavLink>
           </li>
         ))}
         {folded && (
-          <li className="nav-more" ref={more}>
+          <li className={wideFolded ? "nav-more nav-more-wide" : "nav-more"} ref={more}>
             <button
               type="button"
               aria-expanded={open}
@@ -161,8 +173,8 @@ function Nav() {
             </button>
             {open && (
               <ul id={menuId}>
-                {extra.map(([to, key]) => (
-                  <li key={to}>
+                {extra.map(([to, key], i) => (
+                  <li key={to} className={!wideFolded || tabs + i < row ? "menu-narrow" : undefined}>
                     <NavLink to={to} end={to === "/"} onClick={() => setOpen(false)}>
                       {t(key)}
                     </NavLink>
@@ -221,12 +233,16 @@ export function App() {
             <Route path="/organisation/*" element={<RequireUser><OrganisationArea /></RequireUser>} />
             <Route path="/library/*" element={<RequireUser><LibraryArea /></RequireUser>} />
             <Route path="/journeys/*" element={<RequireUser><JourneysArea /></RequireUser>} />
+            <Route path="/sessions/:id/retrospective" element={<RequireUser><Retrospective /></RequireUser>} />
             <Route path="/sessions/*" element={<RequireUser><SessionsArea /></RequireUser>} />
             <Route path="/join/*" element={<RequireUser><JoinArea /></RequireUser>} />
             <Route path="/privacy/*" element={<RequireUser><PrivacyArea /></RequireUser>} />
             <Route path="/canvas/*" element={<RequireUser><CanvasArea /></RequireUser>} />
             <Route path="/coach/*" element={<RequireUser><CoachArea /></RequireUser>} />
             <Route path="/journal/*" element={<RequireUser><JournalArea /></RequireUser>} />
+            <Route path="/reports/*" element={<RequireUser><ReportsArea /></RequireUser>} />
+            <Route path="/pricing" element={<Pricing />} />
+            <Route path="/account/billing" element={<RequireUser><AccountBilling /></RequireUser>} />
             <Route path="*" element={<NotFound />} />
           </Routes>
         </Suspense>

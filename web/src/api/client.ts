@@ -21,6 +21,6 @@ api.use(auth);
 // use as a TanStack Query queryFn.
 export async function data<T>(p: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   const { data, error, response } = await p;
-  if (error !== undefined || !response.ok) throw new ApiError(error ?? { type: "about:blank", title: response.statusText, status: response.status });
+  if (error !== undefined || !response.ok) throw new ApiError(error || { type: "about:blank", title: response.statusText, status: response.status });
   return data as T;
 }

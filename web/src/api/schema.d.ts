@@ -298,7 +298,7 @@ export interface paths {
         delete: operations["removeMember"];
         options?: never;
         head?: never;
-        /** Change a member's role; their claims follow and their tokens are revoked. */
+        /** Change a member's role; their claims follow and their tokens are revoked. A change to a staff role takes a seat of the plan (409 no-seat when all are taken); a change from one frees it. */
         patch: operations["changeMemberRole"];
         trace?: never;
     };
@@ -419,7 +419,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Join the invitation's organisation (verified email, the invited address). */
+        /** Join the invitation's organisation (verified email, the invited address). A staff role takes a seat of the plan (409 no-seat "all N seats of the plan are taken"). */
         post: operations["acceptInvitation"];
         delete?: never;
         options?: never;
@@ -526,7 +526,7 @@ export interface paths {
         /** The organisation's content uses in one month, by purpose and item. */
         get: operations["contentUsageSummary"];
         put?: never;
-        /** Log one use of an item (who, org, item, purpose) and count it per month; 429 over the tier's or the item's monthly quota. */
+        /** Log one use of an item (who, org, item, purpose) and count it per month; 402 content-uses-exhausted past the person's monthly allowance at their tier, 429 past the item's monthly quota; a warning from 80 %. */
         post: operations["recordContentUse"];
         delete?: never;
         options?: never;
@@ -732,6 +732,41 @@ export interface paths {
         };
         /** The organisation's open data-subject requests and their one-month deadlines. */
         get: operations["listOrgPrivacyRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/analytics/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["analyticsHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/analytics/v1/reports/{report}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                report: "me" | "facilitator" | "adoption" | "content" | "collaboration" | "content-owner";
+            };
+            cookie?: never;
+        };
+        /** A report over the events in BigQuery, by role - me (anyone), facilitator and content-owner (staff), adoption, content and collaboration (org_admin; others 403). Figures about fewer than k = 5 people are null with "suppressed" true (CSV and PDF write "<5"); content rows under k are left out and counted in suppressed_rows. Cached per UTC day. Bad parameters are 400 with every offending field. */
+        get: operations["getReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1800,6 +1835,112 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/insights/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["insightsHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/insights/v1/sessions/{sessionId}/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: components["parameters"]["sessionId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The live insights of a session for its facilitators: per participant and phase figures (participants who consented to canvas_insights; the others as not shared), session balance, themes, stuck and breakthrough signals, and recommendations. With after, waits (up to 25 s) for a version newer than after, then answers; at the timeout it answers the current view. Before the first update: version 0 with every joined participant.
+         * @description lang sets the facilitator's language for recommendation texts (kept for the session).
+         *     Problems: 400 validation (after, lang), 404 not-found (no such session, or not a facilitator of it).
+         */
+        get: operations["insightsLive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/insights/v1/sessions/{sessionId}/recommendations/{recId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: components["parameters"]["sessionId"];
+                recId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accepts or dismisses a recommendation; a dismissed one does not come back while its situation lasts.
+         * @description Problems: 400 validation, 404 not-found (no such session or recommendation, or not a facilitator of the session).
+         */
+        post: operations["insightsRecommendationFeedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/insights/v1/sessions/{sessionId}/retrospective": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: components["parameters"]["sessionId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The session's retrospective: phases timeline with totals, themes, participation balance, participants' totals (shared ones only), homework and a summary written from aggregates only. Stored at the end; during the session it is computed from the live view.
+         * @description Problems: 400 validation (lang), 404 not-found (no such session, or not a facilitator of it).
+         */
+        get: operations["insightsRetrospective"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/insights/v1/sessions/{sessionId}/retrospective.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: components["parameters"]["sessionId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * The retrospective as a PDF (A4; Hebrew laid out right to left).
+         * @description Problems: 400 validation (lang), 404 not-found (no such session, or not a facilitator of it).
+         */
+        get: operations["insightsRetrospectivePDF"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/journal/healthz": {
         parameters: {
             query?: never;
@@ -2010,6 +2151,175 @@ export interface paths {
          *     404 not-found, 503 unavailable.
          */
         post: operations["askCoachStream"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["billingHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/v1/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The declared plans (infra/billing/plans.yaml) with their allowances.
+         * @description Open to anyone. Official plans are sold by invitation: `available` is true for them only when the caller sends an ID token of a person an operator marked eligible (certified trainers).
+         */
+        get: operations["listPlans"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's tier, personal and organisation entitlements, seats and this month's usage. */
+        get: operations["billingMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/v1/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A Stripe Checkout session (subscription mode) for a plan; the app sends the browser to `url`.
+         * @description scope org needs org_id and the caller to be that organisation's org_admin; per-seat plans are sold to
+         *     organisations only, with seats at least the plan's minimum and the seats in use. Comes back to
+         *     return_path (default /account/billing) with ?checkout=success or ?checkout=cancel.
+         *     Problems: 400 validation, 403 not an admin / official plan not offered to the caller,
+         *     404 no such organisation, 409 subscription-exists (use the portal) or seats-in-use.
+         */
+        post: operations["createCheckout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/v1/portal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A Stripe customer portal session (cancel, change plan, payment method); the app sends the browser to `url`. */
+        post: operations["createPortal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/v1/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The latest 24 invoices of the caller, or of an organisation the caller is org_admin of. */
+        get: operations["listInvoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/v1/orgs/{orgId}/seats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Changes the organisation's seats (the subscription's quantity; proration by Stripe).
+         * @description Problems: 400 validation (fewer than the plan's minimum), 409 seats-in-use (below the staff members
+         *     holding a seat) or no plan with seats.
+         */
+        put: operations["putSeats"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/v1/webhooks/stripe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe's webhook endpoint (signed with the endpoint secret).
+         * @description 400 when the Stripe-Signature header does not verify (nothing changes); 200 for a replay (nothing changes), an event recorded as stale or ignored, and a poison event (dead-lettered, so Stripe stops retrying); 503 when Stripe should retry.
+         */
+        post: operations["stripeWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/billing/v1/admin/plans/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Makes the Stripe account hold the declared plans (idempotent; run after a deploy that changed them). */
+        post: operations["syncPlans"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2237,6 +2547,141 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        BillingPlans: {
+            currency: string;
+            plans: {
+                lookup_key: string;
+                /** @enum {string} */
+                tier: "professional" | "enterprise" | "official";
+                /** @enum {string} */
+                interval: "month" | "year";
+                /** @description cents (per seat when per_seat) */
+                amount: number;
+                currency: string;
+                per_seat: boolean;
+                min_seats: number;
+                allowances: components["schemas"]["Allowances"];
+                available: boolean;
+            }[];
+        };
+        Allowances: {
+            ai_interactions: number;
+            content_uses: number;
+            journal_entries: number;
+            journal_bytes: number;
+        };
+        Seats: {
+            /** @description seats paid for (0 no limit) */
+            allowed: number;
+            used: number;
+        };
+        Entitlement: {
+            tier: string;
+            /** @enum {string} */
+            source: "operator" | "billing";
+            /** Format: date-time */
+            updated_at: string;
+            /** @enum {string} */
+            status?: "active" | "past_due" | "canceled";
+            /** Format: date-time */
+            grace_until?: string;
+            seats?: number;
+            /** @description the plan's lookup key */
+            price?: string;
+            /** Format: date-time */
+            current_period_end?: string;
+            cancel_at_period_end?: boolean;
+        };
+        UsageMeter: {
+            used: number;
+            allowed: number;
+            /** @description at least 80 % used */
+            warning: boolean;
+        };
+        BillingMe: {
+            tier: string;
+            personal: components["schemas"]["Entitlement"] | null;
+            org: {
+                org_id: string;
+                tier: string;
+                /** @enum {string} */
+                status: "active" | "past_due" | "canceled";
+                /** Format: date-time */
+                grace_until: string | null;
+                seats: components["schemas"]["Seats"];
+                can_manage: boolean;
+            } | null;
+            usage: {
+                /** @description YYYY-MM (UTC) */
+                month: string;
+                /** Format: date-time */
+                resets_at: string;
+                ai_interactions: components["schemas"]["UsageMeter"];
+                content_uses: components["schemas"]["UsageMeter"];
+            };
+        };
+        CheckoutRequest: {
+            lookup_key: string;
+            /** @enum {string} */
+            scope: "personal" | "org";
+            org_id?: string;
+            seats?: number;
+            /** @description a path of the app */
+            return_path?: string;
+        };
+        PortalRequest: {
+            /** @enum {string} */
+            scope: "personal" | "org";
+            org_id?: string;
+            return_path?: string;
+        };
+        BillingURL: {
+            /** Format: uri */
+            url: string;
+        };
+        Invoices: {
+            invoices: {
+                id: string;
+                number: string;
+                status: string;
+                amount_due: number;
+                amount_paid: number;
+                currency: string;
+                /** @description unix seconds */
+                created: number;
+                period_start: number;
+                period_end: number;
+                hosted_invoice_url: string;
+                invoice_pdf: string;
+            }[];
+        };
+        Report: {
+            /** @enum {string} */
+            report: "me" | "facilitator" | "adoption" | "content" | "collaboration" | "content-owner";
+            org_id: string;
+            /** @description YYYY-MM */
+            from: string;
+            /** @description YYYY-MM */
+            to: string;
+            /** Format: date-time */
+            generated_at: string;
+            cached: boolean;
+            /** @description The smallest number of people a figure may describe. */
+            k: number;
+            columns: {
+                name: string;
+                /** @enum {string} */
+                type: "month" | "string" | "integer" | "number" | "timestamp";
+                label: string;
+            }[];
+            /** @description Column name to value (null when withheld or unknown), plus suppressed. */
+            rows: ({
+                suppressed: boolean;
+            } & {
+                [key: string]: string | number | null | boolean;
+            })[];
+            suppressed_rows: number;
+        };
         JournalEntry: {
             /** Format: uuid */
             id: string;
@@ -2382,6 +2827,144 @@ export interface components {
             created_at: string;
             /** @enum {string} */
             state: "open" | "accepted" | "edited" | "dismissed";
+        };
+        /** @description One participant's canvas activity in one phase (or the whole session). */
+        InsightsMetrics: {
+            ops?: number;
+            ops_per_min?: number;
+            active_seconds?: number;
+            active_pct?: number;
+            elements_by_kind?: {
+                [key: string]: number;
+            };
+            cards_placed?: number;
+            card_themes?: {
+                [key: string]: number;
+            };
+            connections?: number;
+            interactions?: number;
+            idle_periods?: number;
+            idle_now_seconds?: number;
+            /** Format: date-time */
+            last_op_at?: string;
+        };
+        InsightsThemeCount: {
+            theme: string;
+            people: number;
+            cards: number;
+        };
+        InsightsBreakthrough: {
+            phase: string;
+            /** Format: date-time */
+            at: string;
+            connections: number;
+        };
+        InsightsLive: {
+            session_id: string;
+            version: number;
+            /** Format: date-time */
+            updated_at?: string;
+            phase?: string;
+            /** Format: date-time */
+            phase_started_at?: string;
+            participants: {
+                uid: string;
+                shared: boolean;
+                totals?: components["schemas"]["InsightsMetrics"];
+                phases?: {
+                    [key: string]: components["schemas"]["InsightsMetrics"];
+                };
+                flags: ("quiet" | "dominant" | "idle")[];
+            }[];
+            session: {
+                gini?: number;
+                balance?: number;
+                quiet?: string[];
+                dominant?: string[];
+                themes?: components["schemas"]["InsightsThemeCount"][];
+                stuck?: {
+                    phase?: string;
+                    /** Format: date-time */
+                    since?: string;
+                };
+                breakthroughs?: components["schemas"]["InsightsBreakthrough"][];
+                phase_seconds?: {
+                    [key: string]: number;
+                };
+                shared_count?: number;
+                not_shared_count?: number;
+            };
+            recommendations: {
+                id: string;
+                /** @enum {string} */
+                kind: "quiet_participant" | "dominant_participant" | "low_balance" | "stuck_phase" | "breakthrough" | "recurring_theme";
+                /** @enum {string} */
+                priority: "high" | "medium" | "low";
+                /** @enum {string} */
+                timing: "now" | "next_transition" | "end_of_phase";
+                phase: string;
+                subjects: string[];
+                numbers?: {
+                    [key: string]: number;
+                };
+                text: string;
+                lang: string;
+                /** @enum {string} */
+                source: "model" | "fallback";
+                /** @enum {string} */
+                status: "open" | "accepted" | "dismissed";
+                /** Format: date-time */
+                at?: string;
+            }[];
+            definitions: number;
+        };
+        InsightsRetrospective: {
+            session_id: string;
+            title: string;
+            status: string;
+            /** Format: date-time */
+            started_at?: string | null;
+            /** Format: date-time */
+            ended_at?: string | null;
+            phases: {
+                phase: string;
+                /** Format: date-time */
+                started_at: string;
+                seconds: number;
+                ops: number;
+                elements: number;
+                cards: number;
+                connections: number;
+                shared_participants: number;
+            }[];
+            themes: components["schemas"]["InsightsThemeCount"][];
+            participation: {
+                gini: number;
+                balance: number;
+                shared_count: number;
+                not_shared_count: number;
+                quiet_count: number;
+                dominant_count: number;
+            };
+            participants: {
+                uid: string;
+                shared: boolean;
+                totals?: components["schemas"]["InsightsMetrics"];
+            }[];
+            homework: {
+                title: string;
+                /** Format: date-time */
+                due_at: string | null;
+                assigned: number;
+            }[];
+            summary: {
+                text: string;
+                lang: string;
+                /** @enum {string} */
+                source: "model" | "fallback";
+            };
+            breakthroughs: components["schemas"]["InsightsBreakthrough"][];
+            definitions: number;
         };
         CoachAlert: {
             id: string;
@@ -4459,6 +5042,7 @@ export interface operations {
                         month?: string;
                         user_uses?: number;
                         user_limit?: number;
+                        user_warning?: boolean;
                         item_uses?: number;
                         item_limit?: number;
                         warning?: string;
@@ -4467,6 +5051,7 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
+            402: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
             429: components["responses"]["Problem"];
@@ -4793,6 +5378,56 @@ export interface operations {
             401: components["responses"]["Problem"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+        };
+    };
+    analyticsHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Health"];
+        };
+    };
+    getReport: {
+        parameters: {
+            query?: {
+                /** @description The caller's own organisation (default); another is 404. */
+                org?: string;
+                /** @description First month YYYY-MM (default - eleven months before this one). */
+                from?: string;
+                /** @description Last month YYYY-MM (default - this month); at most 36 months from from. */
+                to?: string;
+                format?: "json" | "csv" | "pdf";
+                lang?: "en" | "es" | "fr" | "de" | "he";
+            };
+            header?: never;
+            path: {
+                report: "me" | "facilitator" | "adoption" | "content" | "collaboration" | "content-owner";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                    "text/csv": string;
+                    "application/pdf": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
         };
     };
     journeysHealth: {
@@ -6802,6 +7437,144 @@ export interface operations {
             404: components["responses"]["Problem"];
         };
     };
+    insightsHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Health"];
+        };
+    };
+    insightsLive: {
+        parameters: {
+            query?: {
+                /** @description Answer once the version passes this one. */
+                after?: number;
+                lang?: "en" | "es" | "fr" | "de" | "he";
+            };
+            header?: never;
+            path: {
+                sessionId: components["parameters"]["sessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The live view. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsLive"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    insightsRecommendationFeedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                sessionId: components["parameters"]["sessionId"];
+                recId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "status": "dismissed"
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    status: "accepted" | "dismissed";
+                };
+            };
+        };
+        responses: {
+            /** @description The recommendation's new status. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        status: "accepted" | "dismissed";
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    insightsRetrospective: {
+        parameters: {
+            query?: {
+                lang?: "en" | "es" | "fr" | "de" | "he";
+            };
+            header?: never;
+            path: {
+                sessionId: components["parameters"]["sessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The retrospective. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InsightsRetrospective"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    insightsRetrospectivePDF: {
+        parameters: {
+            query?: {
+                lang?: "en" | "es" | "fr" | "de" | "he";
+            };
+            header?: never;
+            path: {
+                sessionId: components["parameters"]["sessionId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF. */
+            200: {
+                headers: {
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
     journalHealth: {
         parameters: {
             query?: never;
@@ -7144,6 +7917,272 @@ export interface operations {
             402: components["responses"]["CreditsExhausted"];
             403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    billingHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: components["responses"]["Health"];
+        };
+    };
+    listPlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The plans. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingPlans"];
+                };
+            };
+        };
+    };
+    billingMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's billing state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingMe"];
+                };
+            };
+            401: components["responses"]["Problem"];
+        };
+    };
+    createCheckout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "lookup_key": "professional_monthly",
+                 *       "scope": "personal",
+                 *       "return_path": "/account/billing"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CheckoutRequest"];
+            };
+        };
+        responses: {
+            /** @description Where to pay. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingURL"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+        };
+    };
+    createPortal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "scope": "personal",
+                 *       "return_path": "/account/billing"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PortalRequest"];
+            };
+        };
+        responses: {
+            /** @description Where to manage the plan. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BillingURL"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    listInvoices: {
+        parameters: {
+            query?: {
+                scope?: "personal" | "org";
+                org_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invoices, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invoices"];
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+        };
+    };
+    putSeats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: components["parameters"]["orgId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "seats": 5
+                 *     }
+                 */
+                "application/json": {
+                    seats: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The seats now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        seats: components["schemas"]["Seats"];
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
+            404: components["responses"]["Problem"];
+            409: components["responses"]["Problem"];
+        };
+    };
+    stripeWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                "Stripe-Signature": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "id": "evt_1",
+                 *       "object": "event",
+                 *       "type": "invoice.paid",
+                 *       "created": 1767225600,
+                 *       "data": {
+                 *         "object": {
+                 *           "id": "in_1",
+                 *           "object": "invoice"
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Received. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        outcome?: "applied" | "ignored" | "stale" | "dead" | "duplicate";
+                    };
+                };
+            };
+            400: components["responses"]["Problem"];
+            413: components["responses"]["Problem"];
+            503: components["responses"]["Problem"];
+        };
+    };
+    syncPlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /** @example {} */
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description What changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: number;
+                    };
+                };
+            };
+            401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
             503: components["responses"]["Problem"];
         };
     };

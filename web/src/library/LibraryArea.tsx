@@ -256,6 +256,9 @@ function ItemDetail() {
         <h1 id={headingId}>{t("library.locked.title", { type: typeName })}</h1>
         <p className="lib-locked-note">{t("library.locked.detail", { tier: tierName })}</p>
         <p className="hint">{t("library.locked.upgrade")}</p>
+        <p>
+          <Link to="/pricing">{t("library.locked.plans")}</Link>
+        </p>
       </section>
     );
   }

@@ -16,6 +16,8 @@ import { SSOSettings } from "./SSOSettings";
 import { Requests } from "./Requests";
 import { AcceptInvitation } from "./AcceptInvitation";
 import { JoinWithCode } from "./JoinWithCode";
+// The organisation's plan and seats belong to the billing screens.
+import OrgBilling from "../billing/OrgBilling";
 import "./organisation.css";
 
 const staffRoles = new Set(["facilitator", "educator", "org_admin"]);
@@ -43,6 +45,7 @@ function Shell() {
       ? ([
           ["sso", "organisation.tabs.sso"],
           ["requests", "organisation.tabs.requests"],
+          ["billing", "billing.org.tab"],
         ] as [string, string][])
       : []),
   ];
@@ -79,6 +82,7 @@ export default function OrganisationArea({ page }: { page?: "accept" }) {
         <Route path="members" element={<Members />} />
         <Route path="sso" element={<SSOSettings />} />
         <Route path="requests" element={<Requests />} />
+        <Route path="billing" element={<OrgBilling />} />
       </Route>
       <Route path="*" element={<Navigate to="/organisation" replace />} />
     </Routes>

@@ -56,6 +56,9 @@ export function Home() {
                 </div>
               ))}
             </dl>
+            <p className="alt">
+              <Link to="/account/billing">{t("billing.link")}</Link>
+            </p>
             {m.role === "facilitator" || m.role === "org_admin" ? (
               <p className="alt">
                 <Link to="/organisation">{m.org ? t("home.manageOrg") : t("home.createOrg")}</Link>

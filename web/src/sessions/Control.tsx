@@ -10,6 +10,7 @@ import { Loading } from "../components";
 import { HomeworkPanel, ParticipantsPanel } from "./Detail";
 import { CopilotPanel, useTray, type TrayCard } from "./Copilot";
 import { SafetyAlerts } from "./SafetyAlerts";
+import { InsightsPanel } from "../insights/Panel";
 import {
   cardLabel,
   ConnectionNote,
@@ -440,7 +441,11 @@ export function LiveControl() {
           {start.isError && <ProblemNote error={start.error} />}
         </div>
       )}
-      {l.status === "ended" && <p className="notice">{t("sessions.control.ended")}</p>}
+      {l.status === "ended" && (
+        <p className="notice">
+          {t("sessions.control.ended")} <Link to={`/sessions/${id}/retrospective`}>{t("insights.retro.open")}</Link>
+        </p>
+      )}
       {l.status === "cancelled" && <p className="notice">{t("sessions.live.cancelled")}</p>}
       {running && <StepControls id={id} live={l} />}
       {(running || draw.data) && (
@@ -466,6 +471,7 @@ export function LiveControl() {
         </section>
       )}
       {running && <CopilotPanel id={id} drawOpen={!!l.open_draw_id} tray={tray} setTray={setTray} onPrefill={() => setPrefilled(true)} />}
+      {running && <InsightsPanel id={id} names={names} />}
       {(running || l.status === "ended") && <SafetyAlerts id={id} live={running} />}
       {running && <Breakouts id={id} roundId={l.open_breakout_id} drawId={l.latest_draw_id} />}
       <div className="panels">

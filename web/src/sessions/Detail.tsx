@@ -438,6 +438,11 @@ export function SessionDetail() {
               {s.status === "live" ? t("sessions.home.joinNow") : t("sessions.detail.waitingRoom")}
             </Link>
           )}
+          {facilitates && s.status === "ended" && (
+            <Link className="button" to={`/sessions/${id}/retrospective`}>
+              {t("insights.retro.open")}
+            </Link>
+          )}
           <CalendarButton id={id} />
         </div>
       )}
