@@ -147,6 +147,22 @@ func seedSubject(t *testing.T, ctx context.Context, fs *firestore.Client, name s
 		t.Fatal(err)
 	}
 
+	// Insights about the session (the person listed, not sharing), a day's
+	// copy of their own report, their Stripe customer and a seat they hold
+	// in an organisation of their own.
+	for path, doc := range map[string]map[string]any{
+		"orgs/" + orgA + "/sessions/" + lw.sessionID + "/insights/retrospective": {"people": []string{s.uid}, "uids": []string{},
+			"participants": []any{map[string]any{"uid": s.uid, "shared": false}}, "updated_at": time.Now()},
+		"orgs/" + orgA + "/report_cache/privacy-" + s.uid: {"report": "me", "uid": s.uid, "rows": "[]", "day": "2026-12-06",
+			"expire_at": time.Now().Add(48 * time.Hour)},
+		"users/" + s.uid + "/billing/customer":                {"id": "cus_privacy"},
+		"orgs/privacy-" + uuid.NewString() + "/billing/seats": {"holders": []string{s.uid}, "used": 1, "updated_at": time.Now()},
+	} {
+		if _, err := fs.Doc(path).Set(ctx, doc); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	// The journal, through the API: an entry pushed from a device (entries,
 	// the device's sync position, the journal's version and size), and the
 	// entry's embedding as journal-embed keeps it.

@@ -86,6 +86,34 @@ func missing(w http.ResponseWriter, what, id string) {
 	apiError(w, http.StatusNotFound, "invalid_request_error", "resource_missing", fmt.Sprintf("No such %s: '%s'", what, id))
 }
 
+// find looks id up in m, answering Stripe's 404 when it is not there
+// (under the store's lock).
+func find[T any](w http.ResponseWriter, m map[string]T, what, id string) (T, bool) {
+	v, ok := m[id]
+	if !ok {
+		missing(w, what, id)
+	}
+	return v, ok
+}
+
+// getter answers the GET of one object of m by its path id, as view
+// renders it (nil: the object itself).
+func getter[T any](st *store, what string, m map[string]T, view func(T) any) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		v, ok := find(w, m, what, r.PathValue("id"))
+		if !ok {
+			return
+		}
+		if view != nil {
+			httpapi.WriteJSON(w, http.StatusOK, view(v))
+			return
+		}
+		httpapi.WriteJSON(w, http.StatusOK, v)
+	}
+}
+
 func invalid(w http.ResponseWriter, msg string) {
 	apiError(w, http.StatusBadRequest, "invalid_request_error", "parameter_invalid", msg)
 }
@@ -172,19 +200,19 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 		})
 	}
 	h("POST /v1/products", s.createProduct)
-	h("GET /v1/products/{id}", s.getProduct)
+	h("GET /v1/products/{id}", getter(s.st, "product", s.st.products, nil))
 	h("POST /v1/products/{id}", s.updateProduct)
 	h("GET /v1/prices", s.listPrices)
 	h("POST /v1/prices", s.createPrice)
-	h("GET /v1/prices/{id}", s.getPrice)
+	h("GET /v1/prices/{id}", getter(s.st, "price", s.st.prices, nil))
 	h("POST /v1/prices/{id}", s.updatePrice)
 	h("POST /v1/customers", s.createCustomer)
-	h("GET /v1/customers/{id}", s.getCustomer)
+	h("GET /v1/customers/{id}", getter(s.st, "customer", s.st.customers, nil))
 	h("POST /v1/checkout/sessions", s.createSession)
-	h("GET /v1/checkout/sessions/{id}", s.getSession)
+	h("GET /v1/checkout/sessions/{id}", getter(s.st, "checkout.session", s.st.sessions, func(ses *session) any { return &ses.CheckoutSession }))
 	h("POST /v1/billing_portal/sessions", s.createPortal)
 	h("GET /v1/subscriptions", s.listSubs)
-	h("GET /v1/subscriptions/{id}", s.getSub)
+	h("GET /v1/subscriptions/{id}", getter(s.st, "subscription", s.st.subs, nil))
 	h("POST /v1/subscriptions/{id}", s.updateSub)
 	h("DELETE /v1/subscriptions/{id}", s.cancelSub)
 	h("GET /v1/invoices", s.listInvoices)
@@ -215,25 +243,12 @@ func (s *Server) createProduct(w http.ResponseWriter, r *http.Request) {
 	httpapi.WriteJSON(w, http.StatusOK, p)
 }
 
-func (s *Server) getProduct(w http.ResponseWriter, r *http.Request) {
-	st := s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	p, ok := st.products[r.PathValue("id")]
-	if !ok {
-		missing(w, "product", r.PathValue("id"))
-		return
-	}
-	httpapi.WriteJSON(w, http.StatusOK, p)
-}
-
 func (s *Server) updateProduct(w http.ResponseWriter, r *http.Request) {
 	st := s.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	p, ok := st.products[r.PathValue("id")]
+	p, ok := find(w, st.products, "product", r.PathValue("id"))
 	if !ok {
-		missing(w, "product", r.PathValue("id"))
 		return
 	}
 	if v := r.Form.Get("name"); v != "" {
@@ -327,25 +342,12 @@ func (s *Server) createPrice(w http.ResponseWriter, r *http.Request) {
 	httpapi.WriteJSON(w, http.StatusOK, p)
 }
 
-func (s *Server) getPrice(w http.ResponseWriter, r *http.Request) {
-	st := s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	p, ok := st.prices[r.PathValue("id")]
-	if !ok {
-		missing(w, "price", r.PathValue("id"))
-		return
-	}
-	httpapi.WriteJSON(w, http.StatusOK, p)
-}
-
 func (s *Server) updatePrice(w http.ResponseWriter, r *http.Request) {
 	st := s.st
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	p, ok := st.prices[r.PathValue("id")]
+	p, ok := find(w, st.prices, "price", r.PathValue("id"))
 	if !ok {
-		missing(w, "price", r.PathValue("id"))
 		return
 	}
 	if v, ok := formBool(r, "active"); ok {
@@ -361,18 +363,6 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) {
 	defer st.mu.Unlock()
 	c := &sg.Customer{ID: newID("cus"), Object: "customer", Metadata: merge(nil, meta(r, "metadata")), Created: st.now().Unix(), Livemode: false}
 	st.customers[c.ID] = c
-	httpapi.WriteJSON(w, http.StatusOK, c)
-}
-
-func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) {
-	st := s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	c, ok := st.customers[r.PathValue("id")]
-	if !ok {
-		missing(w, "customer", r.PathValue("id"))
-		return
-	}
 	httpapi.WriteJSON(w, http.StatusOK, c)
 }
 
@@ -425,18 +415,6 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 	httpapi.WriteJSON(w, http.StatusOK, &ses.CheckoutSession)
 }
 
-func (s *Server) getSession(w http.ResponseWriter, r *http.Request) {
-	st := s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	ses, ok := st.sessions[r.PathValue("id")]
-	if !ok {
-		missing(w, "checkout.session", r.PathValue("id"))
-		return
-	}
-	httpapi.WriteJSON(w, http.StatusOK, &ses.CheckoutSession)
-}
-
 func (s *Server) createPortal(w http.ResponseWriter, r *http.Request) {
 	st := s.st
 	st.mu.Lock()
@@ -468,27 +446,14 @@ func (s *Server) listSubs(w http.ResponseWriter, r *http.Request) {
 	list(w, "/v1/subscriptions", out)
 }
 
-func (s *Server) getSub(w http.ResponseWriter, r *http.Request) {
-	st := s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	sub, ok := st.subs[r.PathValue("id")]
-	if !ok {
-		missing(w, "subscription", r.PathValue("id"))
-		return
-	}
-	httpapi.WriteJSON(w, http.StatusOK, sub)
-}
-
 // updateSub changes the quantity or price of the first item, or
 // cancel_at_period_end, and sends customer.subscription.updated.
 func (s *Server) updateSub(w http.ResponseWriter, r *http.Request) {
 	st := s.st
 	st.mu.Lock()
-	sub, ok := st.subs[r.PathValue("id")]
+	sub, ok := find(w, st.subs, "subscription", r.PathValue("id"))
 	if !ok {
 		st.mu.Unlock()
-		missing(w, "subscription", r.PathValue("id"))
 		return
 	}
 	item := sub.Items.Data[0]
@@ -527,10 +492,9 @@ func (s *Server) updateSub(w http.ResponseWriter, r *http.Request) {
 func (s *Server) cancelSub(w http.ResponseWriter, r *http.Request) {
 	st := s.st
 	st.mu.Lock()
-	sub, ok := st.subs[r.PathValue("id")]
+	sub, ok := find(w, st.subs, "subscription", r.PathValue("id"))
 	if !ok {
 		st.mu.Unlock()
-		missing(w, "subscription", r.PathValue("id"))
 		return
 	}
 	sub.Status = sg.SubscriptionStatusCanceled

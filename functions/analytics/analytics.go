@@ -11,7 +11,7 @@
 //     it describes the caller only, so nothing is suppressed;
 //   - facilitator: staff — one row per session they facilitate (owner or
 //     co-facilitator, from Firestore);
-//   - adoption, content, collaboration: org_admin — the organisation;
+//   - adoption, usage, content, collaboration: org_admin — the organisation;
 //   - content-owner: staff — uses of the content items they own by item
 //     and month (an org_admin owns every item of the organisation).
 //

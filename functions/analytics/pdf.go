@@ -3,24 +3,10 @@ package analytics
 import (
 	"bytes"
 	"fmt"
-	"sync"
 
-	"github.com/go-fonts/dejavu/dejavusans"
-	"github.com/go-fonts/dejavu/dejavusansbold"
-	"github.com/go-pdf/fpdf"
-
+	"pointsofyou.ai/studio/shared/pdfdoc"
 	"pointsofyou.ai/studio/shared/textlayout"
 )
-
-const pdfFont = "dejavu"
-
-var pdfCoverage = sync.OnceValue(func() *textlayout.Coverage {
-	c, err := textlayout.NewCoverage(dejavusans.TTF, dejavusansbold.TTF)
-	if err != nil {
-		panic(fmt.Sprintf("analytics: embedded font: %v", err)) // a build defect
-	}
-	return c
-})
 
 // writePDF prints the report: title, period, the table (landscape A4,
 // equal columns, long text cut to its cell) and the k note. Right-to-left
@@ -28,15 +14,7 @@ var pdfCoverage = sync.OnceValue(func() *textlayout.Coverage {
 // Hebrew report runs its columns from the right.
 func writePDF(buf *bytes.Buffer, p Params, res *Result) error {
 	rtl := p.Lang == "he"
-	pdf := fpdf.New("L", "mm", "A4", "")
-	pdf.AddUTF8FontFromBytes(pdfFont, "", dejavusans.TTF)
-	pdf.AddUTF8FontFromBytes(pdfFont, "B", dejavusansbold.TTF)
-	pdf.SetMargins(14, 14, 14)
-	pdf.SetAutoPageBreak(true, 14)
-	pdf.SetCatalogSort(true)
-	pdf.SetCreationDate(res.GeneratedAt)
-	pdf.SetModificationDate(res.GeneratedAt)
-	pdf.SetProducer("Points of You AI Studio", true)
+	pdf := pdfdoc.New(pdfdoc.Options{Landscape: true, Margin: 14, At: res.GeneratedAt})
 	title := word(texts, p.Lang, res.Report)
 	pdf.SetTitle(title, true)
 	pdf.AddPage()
@@ -48,8 +26,8 @@ func writePDF(buf *bytes.Buffer, p Params, res *Result) error {
 		align = "R"
 	}
 	line := func(style string, size, h float64, s string) {
-		pdf.SetFont(pdfFont, style, size)
-		s = pdfCoverage().Clean(s)
+		pdf.SetFont(pdfdoc.Font, style, size)
+		s = pdfdoc.Coverage().Clean(s)
 		for _, l := range pdf.SplitText(s, colW) {
 			pdf.CellFormat(colW, h, textlayout.VisualOrder(l, textlayout.FirstStrongRTL(l)), "", 1, align, false, 0, "")
 		}
@@ -74,8 +52,8 @@ func writePDF(buf *bytes.Buffer, p Params, res *Result) error {
 		}
 	}
 	cell := func(s string, style string, fill bool) {
-		pdf.SetFont(pdfFont, style, 8.5)
-		s = pdfCoverage().Clean(s)
+		pdf.SetFont(pdfdoc.Font, style, 8.5)
+		s = pdfdoc.Coverage().Clean(s)
 		for s != "" && pdf.GetStringWidth(s) > cw-2 {
 			r := []rune(s)
 			s = string(r[:len(r)-1])
@@ -89,11 +67,11 @@ func writePDF(buf *bytes.Buffer, p Params, res *Result) error {
 	}
 	// Headings wrap onto up to three lines rather than being cut.
 	header := func() {
-		pdf.SetFont(pdfFont, "B", 8.5)
+		pdf.SetFont(pdfdoc.Font, "B", 8.5)
 		lines := make([][]string, n)
 		rows := 1
 		for i, c := range res.Columns {
-			lines[i] = pdf.SplitText(pdfCoverage().Clean(c.Label), cw-2)
+			lines[i] = pdf.SplitText(pdfdoc.Coverage().Clean(c.Label), cw-2)
 			if len(lines[i]) > 3 {
 				lines[i] = lines[i][:3]
 			}

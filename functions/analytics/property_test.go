@@ -179,6 +179,11 @@ func TestKAnonymity(t *testing.T) {
 					t.Errorf("collaboration %s: canvases shown for %d people", m, p)
 				}
 			}
+			for _, row := range e.result(t, w.admin, "usage", q).Rows {
+				m := row["month"].(string)
+				asks := and(in(m), typ("coach.asked"))
+				check("usage", row, "ai_interactions", actors(w.evs, asks), count(asks))
+			}
 			// content: only (item, month) cells of K or more people count.
 			released := map[string]map[string]bool{} // item → months
 			picks := typ("session.card_selected")

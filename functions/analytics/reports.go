@@ -102,6 +102,19 @@ var reports = []report{
 		},
 	},
 	{
+		Name: "usage", Query: "usage.sql", Scope: scopeOrg, Roles: authz.Admins,
+		Columns: []Column{
+			{Name: "month", Type: typeMonth},
+			{Name: "ai_interactions", Type: typeInteger, guard: "k_ai"},
+			{Name: "content_uses", Type: typeInteger, guard: "k_content"},
+			{Name: "invoices_paid", Type: typeInteger},
+			{Name: "amount_paid", Type: typeNumber},
+			{Name: "currency", Type: typeString},
+			{Name: "failed_payments", Type: typeInteger},
+			{Name: "seats", Type: typeInteger},
+		},
+	},
+	{
 		Name: "content", Query: "content.sql", Scope: scopeOrg, Roles: authz.Admins, Row: "k_people", DropSuppressed: true,
 		Columns: []Column{
 			{Name: "item_id", Type: typeString},

@@ -42,6 +42,16 @@ func (e *env) seedWorld(t testing.TB) {
 	for range 3 { // without analytics consent: no actor
 		evs = append(evs, ev{typ: "journal.synced", at: at("2026-01", 5, 8), org: "org-a"})
 	}
+	for _, u := range jan[:4] { // four people: content uses stay withheld
+		evs = append(evs, ev{typ: "content.used", at: at("2026-01", 14, 8), org: "org-a", uid: u, payload: `{"item_id":"pc-1","purpose":"session","library":"org","tier":"free"}`})
+	}
+	evs = append(evs, // the organisation's subscription: no person
+		ev{typ: "billing.subscription_changed", at: at("2026-01", 1, 8), org: "org-a",
+			payload: `{"subscription_id":"sub_1","scope":"org","tier":"enterprise","status":"active","interval":"month","seats":5,"amount":49500,"currency":"usd"}`},
+		ev{typ: "billing.invoice_paid", at: at("2026-01", 1, 8), org: "org-a", payload: `{"invoice_id":"in_1","subscription_id":"sub_1","amount_paid":49500,"currency":"usd"}`},
+		ev{typ: "billing.payment_failed", at: at("2026-02", 1, 8), org: "org-a",
+			payload: `{"invoice_id":"in_2","subscription_id":"sub_1","amount_due":49500,"currency":"usd","grace_days":7}`},
+	)
 	for _, u := range jan[:3] {
 		evs = append(evs, ev{typ: "canvas.op", at: at("2026-02", 2, 9), org: "org-a", uid: u, session: "s2", canvas: "c2"})
 	}
@@ -84,6 +94,12 @@ func TestReports(t *testing.T) {
 			{"month": "2026-02", "active_people": nil, "sessions": nil, "participants": nil, "cards_selected": nil, "canvas_ops": nil,
 				"journal_syncs": nil, "coach_asks": nil, "suppressed": true},
 		}, 1},
+		{tokAdminA, "usage", []Row{
+			{"month": "2026-01", "ai_interactions": n(5), "content_uses": nil, "invoices_paid": n(1), "amount_paid": 495.0, "currency": "USD",
+				"failed_payments": n(0), "seats": n(5), "suppressed": false},
+			{"month": "2026-02", "ai_interactions": nil, "content_uses": nil, "invoices_paid": n(0), "amount_paid": 0.0, "currency": nil,
+				"failed_payments": n(1), "seats": nil, "suppressed": false},
+		}, 0},
 		{tokAdminA, "collaboration", []Row{
 			{"month": "2026-01", "canvas_ops": n(12), "people_on_canvases": n(6), "collaborative_canvases": n(1), "ops_per_person": 2.0, "suppressed": false},
 			{"month": "2026-02", "canvas_ops": nil, "people_on_canvases": nil, "collaborative_canvases": nil, "ops_per_person": nil, "suppressed": true},

@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"cloud.google.com/go/firestore"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
@@ -193,27 +191,11 @@ func (a *api) personTier(ctx context.Context, p *auth.Principal) string {
 
 // readDoc reads entitlements/{subject} (nil when none), in tx when set.
 func (a *api) readDoc(ctx context.Context, tx *firestore.Transaction, subject string) (*entitlements.Doc, error) {
-	ref := a.d.Firestore.Collection("entitlements").Doc(subject)
-	var (
-		snap *firestore.DocumentSnapshot
-		err  error
-	)
-	if tx != nil {
-		snap, err = tx.Get(ref)
-	} else {
-		snap, err = ref.Get(ctx)
-	}
-	if status.Code(err) == codes.NotFound {
-		return nil, nil
-	}
+	d, err := a.d.Entitlements.Read(ctx, tx, subject)
 	if err != nil {
 		return nil, httpapi.Unavailable(err)
 	}
-	var d entitlements.Doc
-	if err := snap.DataTo(&d); err != nil {
-		return nil, httpapi.Internal(err)
-	}
-	return &d, nil
+	return d, nil
 }
 
 func (a *api) syncPlans(w http.ResponseWriter, r *http.Request) error {

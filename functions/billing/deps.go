@@ -20,6 +20,7 @@ import (
 // Entitlements is what the function asks of shared/entitlements
 // (*entitlements.Store).
 type Entitlements interface {
+	Read(ctx context.Context, tx *firestore.Transaction, subject string) (*entitlements.Doc, error)
 	Recompute(ctx context.Context, uid string) (bool, error)
 	RecomputeOrg(ctx context.Context, org string) (int, error)
 	OrgSeats(ctx context.Context, tx *firestore.Transaction, org string) (entitlements.Seats, error)

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/txn"
 )
 
 // Webhook limits: Stripe's events are a few tens of KiB; the signature
@@ -189,16 +190,7 @@ func (a *api) recompute(ctx context.Context, subject string) error {
 
 // readRecord reads stripe_events/{id} (nil when none).
 func (a *api) readRecord(ctx context.Context, tx *firestore.Transaction, id string) (*eventRecord, error) {
-	ref := a.d.Firestore.Collection(colEvents).Doc(id)
-	var (
-		snap *firestore.DocumentSnapshot
-		err  error
-	)
-	if tx != nil {
-		snap, err = tx.Get(ref)
-	} else {
-		snap, err = ref.Get(ctx)
-	}
+	snap, err := txn.Get(ctx, tx, a.d.Firestore.Collection(colEvents).Doc(id))
 	if status.Code(err) == codes.NotFound {
 		return nil, nil
 	}

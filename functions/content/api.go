@@ -22,9 +22,7 @@ func New(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Content records no events and sends no mail: its transactions still
-	// run through the one helper (shared/txn).
-	a := &api{d: d, ob: outbox.New(d.Firestore, outbox.Options{Now: d.Now}), img: newImageSigner(d)}
+	a := &api{d: d, ob: d.Outbox, img: newImageSigner(d)}
 	// Roles come from the token's claims: content reads no membership.
 	return httpapi.Router(EntryHTTP, authz.Guard{Verifier: d.Verifier}.Routes(a.routes())), nil
 }

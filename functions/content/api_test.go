@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"pointsofyou.ai/studio/internal/apitest"
+	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
 )
 
@@ -265,6 +266,13 @@ func TestUsageLog(t *testing.T) {
 	}
 	e.do(t, "GET", "/v1/usage", tokFacA, nil).Want(t, 403)
 	e.do(t, "GET", "/v1/usage?month=2024-13", tokAdminA, nil).Want(t, 400)
+	// Each recorded use is a content.used event (for the monthly usage
+	// report); refused ones are not.
+	if used := e.ev.Of(events.TypeContentUsed); len(used) != 2 {
+		t.Errorf("%d content.used events, want 2", len(used))
+	} else if p, err := events.DecodePayload[events.ContentUsed](events.Standard(), used[0]); err != nil || p.ItemID != "free-lake" || p.Purpose != "session" {
+		t.Errorf("content.used payload %+v, %v", p, err)
+	}
 	// The allowance: from 80 % a warning, and a free user's 101st use in a
 	// month is refused with 402.
 	counter := e.fs.Doc("users/" + apitest.TwoOrgs()[tokFreeA].UID + "/content_usage_months/" + u.Month)

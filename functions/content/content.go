@@ -60,6 +60,7 @@ func init() {
 		d.Storage = platform.Use(b, p.Storage)
 		d.Bucket = p.Bucket(ImageBucket)
 		d.Signer = platform.Use(b, p.Signer)
+		d.Outbox = platform.Use(b, p.Outbox)
 		if b.Err() != nil {
 			return nil, b.Err()
 		}

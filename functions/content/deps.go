@@ -10,6 +10,8 @@ import (
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/library"
 	"pointsofyou.ai/studio/shared/platform"
+
+	"pointsofyou.ai/studio/shared/outbox"
 )
 
 // Signer says how V4 URLs are signed (shared/platform builds it).
@@ -46,6 +48,9 @@ type Deps struct {
 	Storage *storage.Client
 	Bucket  string
 	Signer  Signer
+	// Outbox records the content.used event of each recorded use in its
+	// transaction (required by the HTTP API).
+	Outbox *outbox.Outbox
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// ScanLimit bounds the items one browse request reads per library
@@ -57,6 +62,9 @@ func (d Deps) check(needVerifier, needEmbedder bool) (Deps, error) {
 	var errs []error
 	if needVerifier && d.Verifier == nil {
 		errs = append(errs, errors.New("content: Deps.Verifier is nil"))
+	}
+	if needVerifier && d.Outbox == nil {
+		errs = append(errs, errors.New("content: Deps.Outbox is nil"))
 	}
 	if d.Firestore == nil {
 		errs = append(errs, errors.New("content: Deps.Firestore is nil"))

@@ -36,6 +36,7 @@ func (c *countingEmbedder) Embed(ctx context.Context, texts []string, task strin
 type env struct {
 	fs   *firestore.Client
 	emb  *countingEmbedder
+	ev   *apitest.Events
 	deps Deps
 	h    http.Handler
 }
@@ -67,7 +68,8 @@ func newEnv(t *testing.T) *env {
 	users := apitest.TwoOrgs().With(apitest.Users{
 		tokOfficer: {UID: "u-officer", Org: DefaultOfficialOrg, Role: auth.RoleOrgAdmin, Tier: auth.TierOfficial},
 	})
-	e.deps = Deps{Verifier: users.Verifier(), Firestore: fs, Embedder: e.emb, EmbedModel: "test-model"}
+	e.ev = apitest.NewEvents(t, apitest.EventsOptions{})
+	e.deps = Deps{Verifier: users.Verifier(), Firestore: fs, Embedder: e.emb, EmbedModel: "test-model", Outbox: e.ev.Outbox(fs)}
 	if e.h, err = New(e.deps); err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/entitlements"
+	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/library"
 	"pointsofyou.ai/studio/shared/outbox"
@@ -97,7 +98,7 @@ func (a *api) recordUse(w http.ResponseWriter, r *http.Request) error {
 		official = []string{it.ID}
 	}
 	res := UsageResponse{Month: library.UsageMonth(now), UserLimit: entitlements.Of(tier).ContentUses}
-	err = txn.Run(r.Context(), a.ob, func(ctx context.Context, tx *firestore.Transaction, _ *outbox.Tx) error {
+	err = txn.Run(r.Context(), a.ob, func(ctx context.Context, tx *firestore.Transaction, out *outbox.Tx) error {
 		u, err := library.ReadUsage(tx, a.d.Firestore, p.UID, p.Org, now, official)
 		if err != nil {
 			return err
@@ -122,7 +123,13 @@ func (a *api) recordUse(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		res.Warning = strings.Join(warnings, "; ")
-		return u.Write(tx)
+		if err := u.Write(tx); err != nil {
+			return err
+		}
+		// The monthly usage report counts uses from these events.
+		return out.Event(events.Event{Type: events.TypeContentUsed, OrgID: p.Org, UID: p.UID,
+			Payload: events.ContentUsed{ItemID: events.ID(it.ID), Purpose: events.Enum(req.Purpose),
+				Library: events.Enum(libraryName(it)), Tier: events.Enum(entitlements.Claim(it.Tier))}})
 	})
 	if err != nil {
 		return err

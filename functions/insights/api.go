@@ -110,7 +110,12 @@ func (a *api) facilitated(ctx context.Context, p *auth.Principal, id string) (*s
 	if err != nil {
 		return nil, httpapi.Unavailable(err)
 	}
-	if rel != sessionaccess.Facilitator {
+	switch rel {
+	case sessionaccess.Facilitator:
+	case sessionaccess.Participant, sessionaccess.OrgStaff:
+		// They know the session: a role without the right is 403.
+		return nil, httpapi.Forbidden("only the session's facilitators see its insights")
+	default:
 		return nil, notFound
 	}
 	return s, nil

@@ -9,8 +9,9 @@ import (
 	"pointsofyou.ai/studio/shared/insights"
 )
 
-// TestAccess: the session's facilitator only; everyone else is 404, as is
-// an unknown session.
+// TestAccess: the session's facilitator only; its participants and the
+// organisation's other staff, who know the session, get 403; everyone
+// else 404, as does an unknown session.
 func TestAccess(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, worldOpts{})
@@ -20,19 +21,22 @@ func TestAccess(t *testing.T) {
 	for _, p := range paths {
 		w.do("GET", "/v1/sessions/"+sid+p, facA, nil).Want(t, http.StatusOK)
 	}
-	for _, tc := range []struct{ name, tok, sid string }{
-		{"participant", partA, sid},
-		{"other staff of the organisation", adminA, sid},
-		{"facilitator of another organisation", facB, sid},
-		{"stranger", stranger, sid},
-		{"unknown session", facA, "s-none"},
-		{"invalid session id", facA, "a.b"},
+	for _, tc := range []struct {
+		name, tok, sid string
+		want           int
+	}{
+		{"participant", partA, sid, http.StatusForbidden},
+		{"other staff of the organisation", adminA, sid, http.StatusForbidden},
+		{"facilitator of another organisation", facB, sid, http.StatusNotFound},
+		{"stranger", stranger, sid, http.StatusNotFound},
+		{"unknown session", facA, "s-none", http.StatusNotFound},
+		{"invalid session id", facA, "a.b", http.StatusNotFound},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, p := range paths {
-				w.do("GET", "/v1/sessions/"+tc.sid+p, tc.tok, nil).Problem(t, http.StatusNotFound)
+				w.do("GET", "/v1/sessions/"+tc.sid+p, tc.tok, nil).Problem(t, tc.want)
 			}
-			w.do("POST", "/v1/sessions/"+tc.sid+"/recommendations/r1", tc.tok, map[string]any{"status": "accepted"}).Problem(t, http.StatusNotFound)
+			w.do("POST", "/v1/sessions/"+tc.sid+"/recommendations/r1", tc.tok, map[string]any{"status": "accepted"}).Problem(t, tc.want)
 		})
 	}
 	apitest.Serve(t, w.api, "GET", "/v1/sessions/"+sid+"/live", "", nil).Problem(t, http.StatusUnauthorized)

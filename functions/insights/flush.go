@@ -136,6 +136,8 @@ func (e *engine) flush(ctx context.Context, b *batch) (flushResult, error) {
 		l.Version, l.UpdatedAt = st.Version, st.UpdatedAt
 		st.UIDs = l.UIDs
 		st.UIDHashes = uidHashes(l.UIDs, slices.Collect(maps.Keys(st.Engine.People)))
+		st.People = peopleOf(l.UIDs, slices.Collect(maps.Keys(st.Engine.People)))
+		l.People = peopleOf(l.UIDs, listed(l))
 		if err := tx.Set(r.state, st); err != nil {
 			return err
 		}

@@ -116,9 +116,34 @@ type stateDoc struct {
 	// UIDHashes are uidHash of UIDs and of everyone the engine keeps
 	// figures of: a withdrawal finds the session by them even after an
 	// erasure took the uid itself out of UIDs.
-	UIDHashes []string  `firestore:"uid_hashes"`
+	UIDHashes []string `firestore:"uid_hashes"`
+	// People names everyone the state holds (export and erasure).
+	People    []string  `firestore:"people"`
 	UpdatedAt time.Time `firestore:"updated_at"`
 	Ended     bool      `firestore:"ended"`
+}
+
+// peopleOf lists, sorted and once each, every uid of the lists.
+func peopleOf(lists ...[]string) []string {
+	out := []string{}
+	for _, l := range lists {
+		for _, u := range l {
+			if u != "" && !slices.Contains(out, u) {
+				out = append(out, u)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// listed are the uids of a view's participants, shared or not.
+func listed(l insights.Live) []string {
+	out := make([]string, 0, len(l.Participants))
+	for _, p := range l.Participants {
+		out = append(out, p.UID)
+	}
+	return out
 }
 
 // uidHash is the key a withdrawal finds a person's documents by.

@@ -4,25 +4,13 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/go-fonts/dejavu/dejavusans"
-	"github.com/go-fonts/dejavu/dejavusansbold"
 	"github.com/go-pdf/fpdf"
 
+	"pointsofyou.ai/studio/shared/pdfdoc"
 	"pointsofyou.ai/studio/shared/textlayout"
 )
-
-const pdfFont = "dejavu"
-
-var pdfCoverage = sync.OnceValue(func() *textlayout.Coverage {
-	c, err := textlayout.NewCoverage(dejavusans.TTF, dejavusansbold.TTF)
-	if err != nil {
-		panic(fmt.Sprintf("insights: embedded font: %v", err)) // a build defect
-	}
-	return c
-})
 
 // pdfDoc draws lines in the document's direction: Hebrew pages run right
 // to left (alignment and the order of table columns), each line put in
@@ -34,8 +22,8 @@ type pdfDoc struct {
 }
 
 func (d *pdfDoc) line(style string, size, h float64, text string) {
-	d.pdf.SetFont(pdfFont, style, size)
-	for _, p := range strings.Split(pdfCoverage().Clean(text), "\n") {
+	d.pdf.SetFont(pdfdoc.Font, style, size)
+	for _, p := range strings.Split(pdfdoc.Coverage().Clean(text), "\n") {
 		if strings.TrimSpace(p) == "" {
 			d.pdf.Ln(h)
 			continue
@@ -57,7 +45,7 @@ func (d *pdfDoc) row(style string, cells ...string) {
 	if style == "B" {
 		size = 8 // headers: the longest words fit an eighth of the page
 	}
-	d.pdf.SetFont(pdfFont, style, size)
+	d.pdf.SetFont(pdfdoc.Font, style, size)
 	w := d.colW / float64(len(cells))
 	if d.rtl {
 		for i, j := 0, len(cells)-1; i < j; i, j = i+1, j-1 {
@@ -69,7 +57,7 @@ func (d *pdfDoc) row(style string, cells ...string) {
 		if i == len(cells)-1 {
 			ln = 1
 		}
-		c = pdfCoverage().Clean(c)
+		c = pdfdoc.Coverage().Clean(c)
 		align := "L"
 		if d.rtl {
 			align = "R"
@@ -82,17 +70,8 @@ func (d *pdfDoc) row(style string, cells ...string) {
 // themes, participation, homework and the summary, in lang.
 func writePDF(out io.Writer, r Retrospective, lang string, now time.Time, compress bool) error {
 	w := vocabOf(lang)
-	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf := pdfdoc.New(pdfdoc.Options{Margin: 18, At: now, Title: w.Retro})
 	pdf.SetCompression(compress)
-	pdf.AddUTF8FontFromBytes(pdfFont, "", dejavusans.TTF)
-	pdf.AddUTF8FontFromBytes(pdfFont, "B", dejavusansbold.TTF)
-	pdf.SetMargins(18, 18, 18)
-	pdf.SetAutoPageBreak(true, 18)
-	pdf.SetCatalogSort(true)
-	pdf.SetCreationDate(now)
-	pdf.SetModificationDate(now)
-	pdf.SetProducer("Points of You AI Studio", true)
-	pdf.SetTitle(w.Retro, true)
 	pdf.AddPage()
 	width, _ := pdf.GetPageSize()
 	lm, _, rm, _ := pdf.GetMargins()

@@ -85,6 +85,7 @@ type retroDoc struct {
 	Summaries map[string]Summary `firestore:"summaries"`
 	UIDs      []string           `firestore:"uids"`
 	UIDHashes []string           `firestore:"uid_hashes"`
+	People    []string           `firestore:"people"`
 	UpdatedAt time.Time          `firestore:"updated_at"`
 }
 
@@ -307,7 +308,8 @@ func (e *engine) storeRetro(ctx context.Context, s *session, l insights.Live, us
 	} else {
 		sums[cur.Lang] = Summary{Text: fallbackSummary(factsOf(retro), cur.Lang), Lang: cur.Lang, Source: insights.SourceFallback}
 	}
-	_, err = r.retro.Set(ctx, retroDoc{Retro: retro, Summaries: sums, UIDs: nonNil(l.UIDs), UIDHashes: uidHashes(l.UIDs), UpdatedAt: e.d.Now().UTC()})
+	_, err = r.retro.Set(ctx, retroDoc{Retro: retro, Summaries: sums, UIDs: nonNil(l.UIDs), UIDHashes: uidHashes(l.UIDs),
+		People: peopleOf(l.UIDs, listed(l)), UpdatedAt: e.d.Now().UTC()})
 	return err
 }
 

@@ -9,13 +9,9 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"cloud.google.com/go/firestore"
-	"github.com/go-fonts/dejavu/dejavusans"
-	"github.com/go-fonts/dejavu/dejavusansbold"
-	"github.com/go-pdf/fpdf"
 	"google.golang.org/api/iterator"
 	"gopkg.in/yaml.v3"
 
@@ -23,6 +19,7 @@ import (
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/outbox"
+	"pointsofyou.ai/studio/shared/pdfdoc"
 	"pointsofyou.ai/studio/shared/textlayout"
 	"pointsofyou.ai/studio/shared/txn"
 )
@@ -238,36 +235,17 @@ func slug(title string) string {
 	return s
 }
 
-const pdfFont = "dejavu"
-
-var pdfCoverage = sync.OnceValue(func() *textlayout.Coverage {
-	c, err := textlayout.NewCoverage(dejavusans.TTF, dejavusansbold.TTF)
-	if err != nil {
-		panic(fmt.Sprintf("journal: embedded font: %v", err)) // a build defect
-	}
-	return c
-})
-
 // writePDF prints every entry (title, dates, tags, body) on A4 with the
 // platform's fonts; Hebrew paragraphs are laid out right to left.
 func writePDF(w io.Writer, list []Entry, now time.Time) error {
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.AddUTF8FontFromBytes(pdfFont, "", dejavusans.TTF)
-	pdf.AddUTF8FontFromBytes(pdfFont, "B", dejavusansbold.TTF)
-	pdf.SetMargins(18, 18, 18)
-	pdf.SetAutoPageBreak(true, 18)
-	pdf.SetCatalogSort(true)
-	pdf.SetCreationDate(now)
-	pdf.SetModificationDate(now)
-	pdf.SetProducer("Points of You AI Studio", true)
-	pdf.SetTitle("Journal", true)
+	pdf := pdfdoc.New(pdfdoc.Options{Margin: 18, At: now, Title: "Journal"})
 	pdf.AddPage()
 	width, _ := pdf.GetPageSize()
 	lm, _, rm, _ := pdf.GetMargins()
 	colW := width - lm - rm
 	para := func(style string, size, lineH float64, text string) {
-		pdf.SetFont(pdfFont, style, size)
-		for _, p := range strings.Split(pdfCoverage().Clean(text), "\n") {
+		pdf.SetFont(pdfdoc.Font, style, size)
+		for _, p := range strings.Split(pdfdoc.Coverage().Clean(text), "\n") {
 			rtl := textlayout.FirstStrongRTL(p)
 			align := "L"
 			if rtl {

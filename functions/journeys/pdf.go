@@ -4,15 +4,13 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
-	"github.com/go-fonts/dejavu/dejavusans"
-	"github.com/go-fonts/dejavu/dejavusansbold"
 	"github.com/go-pdf/fpdf"
 
 	"pointsofyou.ai/studio/shared/journey"
+	"pointsofyou.ai/studio/shared/pdfdoc"
 	"pointsofyou.ai/studio/shared/textlayout"
 )
 
@@ -26,7 +24,7 @@ type agendaMeta struct {
 const (
 	// DejaVu Sans covers Latin, Hebrew and the punctuation the agenda uses;
 	// the Go fonts have no Hebrew.
-	fontFamily = "dejavu"
+	fontFamily = pdfdoc.Font
 	lineH      = 5.5 // mm
 	colStart   = 16  // mm: start offset column
 	colMinutes = 18  // mm: duration column
@@ -39,17 +37,9 @@ const (
 // right-aligned, table columns mirrored). Any text renders: runes the font
 // cannot draw become U+FFFD. It returns the page count.
 func renderAgenda(w io.Writer, j *journey.Journey, meta agendaMeta, compress bool) (int, error) {
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.SetCompression(compress)
-	pdf.AddUTF8FontFromBytes(fontFamily, "", dejavusans.TTF)
-	pdf.AddUTF8FontFromBytes(fontFamily, "B", dejavusansbold.TTF)
-	pdf.SetMargins(18, 18, 18)
-	pdf.SetAutoPageBreak(true, 18)
 	// Fixed dates keep an export of the same version byte-identical.
-	pdf.SetCatalogSort(true)
-	pdf.SetCreationDate(meta.when)
-	pdf.SetModificationDate(meta.when)
-	pdf.SetProducer("Points of You AI Studio", true)
+	pdf := pdfdoc.New(pdfdoc.Options{Margin: 18, At: meta.when})
+	pdf.SetCompression(compress)
 	pdf.AliasNbPages("{nb}")
 
 	lb := agendaLabels(j.Locale)
@@ -354,18 +344,8 @@ func (a *agenda) visual(line string) string {
 	return b.String()
 }
 
-// coverage is what the agenda can draw: runes both its faces, regular and
-// bold, have a glyph for.
-var coverage = sync.OnceValue(func() *textlayout.Coverage {
-	c, err := textlayout.NewCoverage(dejavusans.TTF, dejavusansbold.TTF)
-	if err != nil {
-		panic(fmt.Sprintf("journeys: embedded agenda font: %v", err)) // a build defect
-	}
-	return c
-})
-
 // clean makes s safe to draw in the agenda (see textlayout.Coverage.Clean).
-func clean(s string) string { return coverage().Clean(s) }
+func clean(s string) string { return pdfdoc.Coverage().Clean(s) }
 
 // labels are the agenda's fixed words in one language.
 type labels struct {

@@ -8,6 +8,9 @@ const (
 	TypeJournalExported     = "journal.exported"
 	TypeCoachAsked          = "coach.asked"
 	TypeMediaUploaded       = "media.uploaded"
+	// TypeContentUsed is one recorded use of a library item (the monthly
+	// allowance of content uses counts them).
+	TypeContentUsed = "content.used"
 	// TypePrivacyRequestCompleted is a finished data-subject request (a
 	// system event: it never carries the person's actor).
 	TypePrivacyRequestCompleted = "privacy.request_completed"
@@ -274,6 +277,16 @@ type CoachAsked struct {
 	TotalLatency Enum `json:"total_latency,omitempty" enum:"lt1s,lt3s,lt10s,ge10s"`
 }
 
+// ContentUsed is one use of a library item, as counted against the
+// person's monthly allowance.
+type ContentUsed struct {
+	ItemID  ID   `json:"item_id"`
+	Purpose Enum `json:"purpose" enum:"session,coach,journey,canvas,journal"`
+	// Library is where the item comes from.
+	Library Enum `json:"library" enum:"official,org,community"`
+	Tier    Enum `json:"tier" enum:"free,professional,enterprise,official"`
+}
+
 // MediaUploaded is an upload that passed validation.
 type MediaUploaded struct {
 	MediaID     ID    `json:"media_id"`
@@ -306,6 +319,7 @@ func Standard() *Registry {
 	MustRegister[JournalExported](r, TypeJournalExported, 1, AggregateOnly())
 	MustRegister[CoachAsked](r, TypeCoachAsked, 1, AggregateOnly())
 	MustRegister[MediaUploaded](r, TypeMediaUploaded, 1, AggregateOnly())
+	MustRegister[ContentUsed](r, TypeContentUsed, 1, AggregateOnly())
 	MustRegister[PrivacyRequestCompleted](r, TypePrivacyRequestCompleted, 1, AggregateOnly())
 	MustRegister[JourneyCreated](r, TypeJourneyCreated, 1, AggregateOnly())
 	MustRegister[JourneyPublished](r, TypeJourneyPublished, 1, AggregateOnly())

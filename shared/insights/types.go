@@ -171,6 +171,9 @@ type Live struct {
 	// UIDs lists the shared participants whose figures this document holds
 	// (a withdrawal finds the documents to clean through it).
 	UIDs []string `json:"-" firestore:"uids"`
+	// People lists every uid the document names, shared or not (export
+	// and erasure find the documents about a person through it).
+	People []string `json:"-" firestore:"people"`
 	// Definitions is the version of the metric definitions used.
 	Definitions int `json:"definitions" firestore:"definitions"`
 }

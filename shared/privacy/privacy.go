@@ -343,7 +343,7 @@ func Standard() *Registry {
 		Firestore:   &Firestore{Group: "ops", Field: "uids", Shared: true}})
 	r.MustRegister(Holder{Name: "insights.sessions", Owner: "functions/insights",
 		Description: "Figures about the person's canvas activity in live sessions (with canvas_insights consent), shown to the sessions' facilitators (shared with the others of the session; withdrawing the consent or deleting its state removes the figures).",
-		Firestore:   &Firestore{Group: "insights", Field: "uids", Shared: true}})
+		Firestore:   &Firestore{Group: "insights", Field: "people", Shared: true}})
 	r.MustRegister(Holder{Name: "analytics.report_cache", Owner: "functions/analytics",
 		Description: "A day's copy of the person's own reports (their activity, their sessions, their content), deleted two days later.",
 		Firestore:   &Firestore{Group: "report_cache", Field: "uid"}})

@@ -761,7 +761,7 @@ export interface paths {
             query?: never;
             header?: never;
             path: {
-                report: "me" | "facilitator" | "adoption" | "content" | "collaboration" | "content-owner";
+                report: "me" | "facilitator" | "adoption" | "usage" | "content" | "collaboration" | "content-owner";
             };
             cookie?: never;
         };
@@ -1863,7 +1863,7 @@ export interface paths {
         /**
          * The live insights of a session for its facilitators: per participant and phase figures (participants who consented to canvas_insights; the others as not shared), session balance, themes, stuck and breakthrough signals, and recommendations. With after, waits (up to 25 s) for a version newer than after, then answers; at the timeout it answers the current view. Before the first update: version 0 with every joined participant.
          * @description lang sets the facilitator's language for recommendation texts (kept for the session).
-         *     Problems: 400 validation (after, lang), 404 not-found (no such session, or not a facilitator of it).
+         *     Problems: 400 validation (after, lang), 403 forbidden (a participant of the session or other staff of its organisation), 404 not-found (no such session, or no part in it).
          */
         get: operations["insightsLive"];
         put?: never;
@@ -1888,7 +1888,7 @@ export interface paths {
         put?: never;
         /**
          * Accepts or dismisses a recommendation; a dismissed one does not come back while its situation lasts.
-         * @description Problems: 400 validation, 404 not-found (no such session or recommendation, or not a facilitator of the session).
+         * @description Problems: 400 validation, 403 forbidden (a participant of the session or other staff of its organisation), 404 not-found (no such session or recommendation, or no part in the session).
          */
         post: operations["insightsRecommendationFeedback"];
         delete?: never;
@@ -1908,7 +1908,7 @@ export interface paths {
         };
         /**
          * The session's retrospective: phases timeline with totals, themes, participation balance, participants' totals (shared ones only), homework and a summary written from aggregates only. Stored at the end; during the session it is computed from the live view.
-         * @description Problems: 400 validation (lang), 404 not-found (no such session, or not a facilitator of it).
+         * @description Problems: 400 validation (lang), 403 forbidden (a participant of the session or other staff of its organisation), 404 not-found (no such session, or no part in it).
          */
         get: operations["insightsRetrospective"];
         put?: never;
@@ -1930,7 +1930,7 @@ export interface paths {
         };
         /**
          * The retrospective as a PDF (A4; Hebrew laid out right to left).
-         * @description Problems: 400 validation (lang), 404 not-found (no such session, or not a facilitator of it).
+         * @description Problems: 400 validation (lang), 403 forbidden (a participant of the session or other staff of its organisation), 404 not-found (no such session, or no part in it).
          */
         get: operations["insightsRetrospectivePDF"];
         put?: never;
@@ -2657,7 +2657,7 @@ export interface components {
         };
         Report: {
             /** @enum {string} */
-            report: "me" | "facilitator" | "adoption" | "content" | "collaboration" | "content-owner";
+            report: "me" | "facilitator" | "adoption" | "usage" | "content" | "collaboration" | "content-owner";
             org_id: string;
             /** @description YYYY-MM */
             from: string;
@@ -5406,7 +5406,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                report: "me" | "facilitator" | "adoption" | "content" | "collaboration" | "content-owner";
+                report: "me" | "facilitator" | "adoption" | "usage" | "content" | "collaboration" | "content-owner";
             };
             cookie?: never;
         };
@@ -7475,6 +7475,7 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
         };
     };
@@ -7517,6 +7518,7 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
         };
     };
@@ -7544,6 +7546,7 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
         };
     };
@@ -7572,6 +7575,7 @@ export interface operations {
             };
             400: components["responses"]["Problem"];
             401: components["responses"]["Problem"];
+            403: components["responses"]["Problem"];
             404: components["responses"]["Problem"];
         };
     };

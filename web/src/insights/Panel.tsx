@@ -42,9 +42,11 @@ export function useLiveInsights(id: string, lang: string): Followed {
   return state;
 }
 
-// notFound: the API answers 404 to anyone who is not a facilitator of the session.
+// notFound: the API answers 403 (participants, other staff) or 404 to anyone
+// who is not a facilitator of the session.
 function notFound(err: unknown): boolean {
-  return err instanceof ApiError && (err.problem as { status?: number } | undefined)?.status === 404;
+  const status = err instanceof ApiError ? (err.problem as { status?: number } | undefined)?.status : undefined;
+  return status === 403 || status === 404;
 }
 
 function useNow(ms = 1000) {

@@ -32,7 +32,7 @@ export function range(from: string | null | undefined, to: string | null | undef
 }
 
 export type Tab = "me" | "sessions" | "organisation" | "content";
-export const orgReports = ["adoption", "content", "collaboration"] as const satisfies readonly ReportName[];
+export const orgReports = ["adoption", "usage", "content", "collaboration"] as const satisfies readonly ReportName[];
 export type OrgReport = (typeof orgReports)[number];
 
 const staff = new Set(["facilitator", "educator", "org_admin"]);
