@@ -60,49 +60,18 @@ func (a *api) findSession(ctx context.Context, p *auth.Principal, id string) (*s
 	if !authz.ValidDocID(id) {
 		return nil, relNone, notFound
 	}
-	fs := a.d.Firestore
-	read := func(org string) (*session, error) {
-		if !authz.ValidOrgID(org) {
-			return nil, nil
-		}
-		ref := fs.Collection("orgs").Doc(org).Collection("sessions").Doc(id)
-		snap, err := ref.Get(ctx)
-		if status.Code(err) == codes.NotFound {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read session: %w", err)
-		}
-		s := &session{}
-		if err := snap.DataTo(s); err != nil {
-			return nil, fmt.Errorf("decode session: %w", err)
-		}
-		s.ID, s.Org, s.ref = id, org, ref
-		return s, nil
-	}
-	s, err := read(p.Org)
+	snap, err := sessionaccess.Find(ctx, a.d.Firestore, p.Org, id)
 	if err != nil {
 		return nil, relNone, httpapi.Unavailable(err)
 	}
-	if s == nil {
-		snap, err := fs.Collection("session_index").Doc(id).Get(ctx)
-		if status.Code(err) == codes.NotFound {
-			return nil, relNone, notFound
-		}
-		if err != nil {
-			return nil, relNone, httpapi.Unavailable(err)
-		}
-		org, _ := snap.Data()["org"].(string)
-		if org == p.Org {
-			return nil, relNone, notFound
-		}
-		if s, err = read(org); err != nil {
-			return nil, relNone, httpapi.Unavailable(err)
-		}
-		if s == nil {
-			return nil, relNone, notFound
-		}
+	if snap == nil {
+		return nil, relNone, notFound
 	}
+	s := &session{}
+	if err := snap.DataTo(s); err != nil {
+		return nil, relNone, httpapi.Unavailable(fmt.Errorf("decode session: %w", err))
+	}
+	s.ID, s.Org, s.ref = id, snap.Ref.Parent.Parent.ID, snap.Ref
 	rel, err := a.relationTo(ctx, p.UID, s)
 	if err != nil {
 		return nil, relNone, httpapi.Unavailable(err)

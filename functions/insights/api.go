@@ -77,34 +77,19 @@ func (a *api) facilitated(ctx context.Context, p *auth.Principal, id string) (*s
 		return nil, notFound
 	}
 	fs := a.d.Firestore
-	read := func(org string) (*session, error) {
-		if !authz.ValidOrgID(org) {
-			return nil, nil
-		}
-		return readSession(ctx, sessionRefs(fs, org, id).session)
+	snap, err := sessionaccess.Find(ctx, fs, p.Org, id)
+	if err != nil {
+		return nil, httpapi.Unavailable(err)
 	}
-	s, err := read(p.Org)
+	if snap == nil {
+		return nil, notFound
+	}
+	s, err := readSession(ctx, snap.Ref)
 	if err != nil {
 		return nil, httpapi.Unavailable(err)
 	}
 	if s == nil {
-		snap, err := fs.Collection(collIndex).Doc(id).Get(ctx)
-		if status.Code(err) == codes.NotFound {
-			return nil, notFound
-		}
-		if err != nil {
-			return nil, httpapi.Unavailable(err)
-		}
-		org, _ := snap.Data()["org"].(string)
-		if org == p.Org {
-			return nil, notFound
-		}
-		if s, err = read(org); err != nil {
-			return nil, httpapi.Unavailable(err)
-		}
-		if s == nil {
-			return nil, notFound
-		}
+		return nil, notFound
 	}
 	rel, _, err := sessionaccess.Of(ctx, fs, nil, sessionaccess.Session{Ref: s.ref, Org: s.Org, Facilitator: s.Facilitator, CoFacilitators: s.CoFacilitators}, p.UID)
 	if err != nil {

@@ -26,7 +26,6 @@ const (
 	collOps          = "ops"
 	collElements     = "elements"
 	collInsights     = "insights"
-	collIndex        = "session_index"
 	collContent      = "content"
 	docLive          = "live"
 	docState         = "state"

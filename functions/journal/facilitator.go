@@ -7,8 +7,6 @@ import (
 
 	"cloud.google.com/go/firestore"
 	"google.golang.org/api/iterator"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
@@ -85,32 +83,14 @@ func (a *api) facilitatedSession(ctx context.Context, p *auth.Principal, id stri
 		return "", nil, notFound
 	}
 	fs := a.d.Firestore
-	org := p.Org
-	var snap *firestore.DocumentSnapshot
-	err := status.Error(codes.NotFound, "no organisation")
-	if authz.ValidOrgID(org) {
-		snap, err = fs.Collection("orgs").Doc(org).Collection("sessions").Doc(id).Get(ctx)
-	}
-	if status.Code(err) == codes.NotFound {
-		idx, err := fs.Collection("session_index").Doc(id).Get(ctx)
-		if status.Code(err) == codes.NotFound {
-			return "", nil, notFound
-		}
-		if err != nil {
-			return "", nil, httpapi.Unavailable(err)
-		}
-		org, _ = idx.Data()["org"].(string)
-		if !authz.ValidOrgID(org) {
-			return "", nil, notFound
-		}
-		snap, err = fs.Collection("orgs").Doc(org).Collection("sessions").Doc(id).Get(ctx)
-	}
-	if status.Code(err) == codes.NotFound {
-		return "", nil, notFound
-	}
+	snap, err := sessionaccess.Find(ctx, fs, p.Org, id)
 	if err != nil {
 		return "", nil, httpapi.Unavailable(err)
 	}
+	if snap == nil {
+		return "", nil, notFound
+	}
+	org := snap.Ref.Parent.Parent.ID
 	var s sessionDoc
 	if err := snap.DataTo(&s); err != nil {
 		return "", nil, httpapi.Unavailable(err)

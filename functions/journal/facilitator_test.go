@@ -64,10 +64,12 @@ func TestFacilitatorNeverSeesPrivate(t *testing.T) {
 	if len(got) != 1 || got[0].Entry.ID != shared || got[0].UID != uid(partA) || got[0].DisplayName != "Noa "+partA || len(got[0].Entry.Conflicts) != 0 {
 		t.Fatalf("with consent: %+v", got)
 	}
-	// Not a facilitator of the session: its participant of the
-	// organisation 403, anyone else 404.
+	// Not a facilitator of the session: its participants (of its
+	// organisation or another, found through the index) 403, anyone else
+	// 404.
 	view(partA, http.StatusForbidden)
-	for _, tok := range []string{partB, adminA, facB, stranger} {
+	view(partB, http.StatusForbidden)
+	for _, tok := range []string{adminA, facB, stranger} {
 		view(tok, http.StatusNotFound)
 	}
 	// A makes the entry private again: gone.

@@ -7,7 +7,6 @@ import (
 
 	"cloud.google.com/go/firestore"
 
-	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/canvas"
 	"pointsofyou.ai/studio/shared/consentvault"
 	"pointsofyou.ai/studio/shared/sessionaccess"
@@ -52,28 +51,11 @@ func sessionRef(fs *firestore.Client, org, id string) *firestore.DocumentRef {
 // readSession finds session id in org, else where session_index says
 // (nil, nil when there is none).
 func (g *Gateway) readSession(ctx context.Context, org, id string) (*sessionInfo, error) {
-	if !authz.ValidDocID(id) {
-		return nil, nil
+	snap, err := sessionaccess.Find(ctx, g.d.Firestore, org, id)
+	if snap == nil || err != nil {
+		return nil, err
 	}
-	fs := g.d.Firestore
-	if authz.ValidOrgID(org) {
-		si, err := g.readSessionRef(ctx, sessionRef(fs, org, id))
-		if err != nil || si != nil {
-			return si, err
-		}
-	}
-	ix, err := fs.Collection("session_index").Doc(id).Get(ctx)
-	if notFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read session index: %w", err)
-	}
-	other, _ := ix.Data()["org"].(string)
-	if other == org || !authz.ValidOrgID(other) {
-		return nil, nil
-	}
-	return g.readSessionRef(ctx, sessionRef(fs, other, id))
+	return decodeSession(snap)
 }
 
 func (g *Gateway) readSessionRef(ctx context.Context, ref *firestore.DocumentRef) (*sessionInfo, error) {

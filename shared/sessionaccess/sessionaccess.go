@@ -131,3 +131,40 @@ func Of(ctx context.Context, fs *firestore.Client, tx *firestore.Transaction, s 
 	}
 	return Decide(s, uid, orgRole, memberRole), orgRole, nil
 }
+
+// Find reads session id where a caller whose active organisation is org
+// finds it: in org first, else in the organisation session_index names (a
+// participant may belong to another organisation than the session's). It
+// returns nil, nil when there is no such session or the id is not one.
+func Find(ctx context.Context, fs *firestore.Client, org, id string) (*firestore.DocumentSnapshot, error) {
+	if !authz.ValidDocID(id) {
+		return nil, nil
+	}
+	read := func(org string) (*firestore.DocumentSnapshot, error) {
+		snap, err := fs.Collection("orgs").Doc(org).Collection("sessions").Doc(id).Get(ctx)
+		if status.Code(err) == codes.NotFound {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read session: %w", err)
+		}
+		return snap, nil
+	}
+	if authz.ValidOrgID(org) {
+		if snap, err := read(org); snap != nil || err != nil {
+			return snap, err
+		}
+	}
+	ix, err := fs.Collection("session_index").Doc(id).Get(ctx)
+	if status.Code(err) == codes.NotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read session index: %w", err)
+	}
+	other, _ := ix.Data()["org"].(string)
+	if other == org || !authz.ValidOrgID(other) {
+		return nil, nil
+	}
+	return read(other)
+}
