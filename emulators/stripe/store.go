@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -277,7 +278,7 @@ func (s *Server) listPrices(w http.ResponseWriter, r *http.Request) {
 	active, hasActive := formBool(r, "active")
 	var out []*sg.Price
 	for _, p := range st.prices {
-		if len(keys) > 0 && !contains(keys, p.LookupKey) {
+		if len(keys) > 0 && !slices.Contains(keys, p.LookupKey) {
 			continue
 		}
 		if hasActive && p.Active != active {
@@ -292,15 +293,6 @@ func (s *Server) listPrices(w http.ResponseWriter, r *http.Request) {
 		return out[i].Created > out[j].Created || (out[i].Created == out[j].Created && out[i].ID < out[j].ID)
 	})
 	list(w, "/v1/prices", out)
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *Server) createPrice(w http.ResponseWriter, r *http.Request) {

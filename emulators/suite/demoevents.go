@@ -52,15 +52,15 @@ func DemoEvents(org string, people []string, cards []string, ps *events.Pseudony
 		r := rng(uint64(month.Year())*100 + uint64(month.Month()) + 7)
 		n := 0
 		emit := func(typ, uid, session, canvasID string, at time.Time, payload any) {
-			n++
+			n++ // counted even when skipped, so the ids stay the same
+			if at.After(now) {
+				return // later this month: a later seeding adds it, with the same id
+			}
 			env := &events.Envelope{
 				EventID:    uuid.NewSHA1(uuid.NameSpaceURL, fmt.Appendf(nil, "poy-demo-events/%s/%s/%d", org, month.Format("2006-01"), n)).String(),
 				Type:       typ,
 				OccurredAt: at.UTC().Truncate(time.Microsecond),
 				OrgID:      org, SessionID: session, CanvasID: canvasID, SchemaVersion: 1,
-			}
-			if at.After(now) {
-				return // later this month: a later seeding adds it, with the same id
 			}
 			if uid != "" {
 				env.Actor = ps.Actor(org, uid)

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"pointsofyou.ai/studio/shared/httpapi"
@@ -57,7 +58,7 @@ func parseParams(report string, q url.Values, now time.Time) (Params, error) {
 	for k, v := range q {
 		switch {
 		case !slices.Contains(knownParams, k):
-			bad(clip(k), "unknown parameter (known: org, from, to, format, lang)")
+			bad(clip(k), "unknown parameter (known: %s)", strings.Join(knownParams, ", "))
 		case len(v) > 1:
 			bad(k, "is given %d times; give it once", len(v))
 		}
@@ -70,13 +71,13 @@ func parseParams(report string, q url.Values, now time.Time) (Params, error) {
 	}
 	if v := q.Get("format"); v != "" {
 		if !slices.Contains(formats, v) {
-			bad("format", "unknown format %q (one of: json, csv, pdf)", clip(v))
+			bad("format", "unknown format %q (one of: %s)", clip(v), strings.Join(formats, ", "))
 		}
 		p.Format = v
 	}
 	if v := q.Get("lang"); v != "" {
 		if !slices.Contains(langs, v) {
-			bad("lang", "unknown language %q (one of: en, es, fr, de, he)", clip(v))
+			bad("lang", "unknown language %q (one of: %s)", clip(v), strings.Join(langs, ", "))
 		}
 		p.Lang = v
 	}

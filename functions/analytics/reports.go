@@ -166,14 +166,3 @@ func reportNames() string {
 func (r report) allows(role string) bool {
 	return len(r.Roles) == 0 || slices.Contains(r.Roles, role)
 }
-
-// guards lists the distinct k_ columns of r.
-func (r report) guards() []string {
-	var out []string
-	for _, c := range r.Columns {
-		if c.guard != "" && !slices.Contains(out, c.guard) {
-			out = append(out, c.guard)
-		}
-	}
-	return out
-}

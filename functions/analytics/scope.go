@@ -63,7 +63,7 @@ func (a *api) sessions(ctx context.Context, org, uid string) (scoped, error) {
 func (a *api) ownedItems(ctx context.Context, org, uid, role string) (scoped, error) {
 	q := a.d.Firestore.Collection(library.ItemsPath(org)).Select().Limit(maxItems)
 	if role != auth.RoleOrgAdmin {
-		q = a.d.Firestore.Collection(library.ItemsPath(org)).Where("updated_by", "==", uid).Select().Limit(maxItems)
+		q = q.Where("updated_by", "==", uid)
 	}
 	snaps, err := q.Documents(ctx).GetAll()
 	if err != nil {

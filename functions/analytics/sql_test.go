@@ -83,3 +83,14 @@ func TestQueriesReadTheViews(t *testing.T) {
 		}
 	}
 }
+
+// guards lists the distinct k_ columns of r.
+func (r report) guards() []string {
+	var out []string
+	for _, c := range r.Columns {
+		if c.guard != "" && !slices.Contains(out, c.guard) {
+			out = append(out, c.guard)
+		}
+	}
+	return out
+}

@@ -150,12 +150,12 @@ func (a *api) me(w http.ResponseWriter, r *http.Request, p *auth.Principal) erro
 		if err != nil {
 			return err
 		}
-		seats, err := a.d.Entitlements.OrgSeats(ctx, nil, p.Org)
+		used, err := a.d.Entitlements.SeatsUsed(ctx, nil, p.Org)
 		if err != nil {
 			return httpapi.Unavailable(err)
 		}
-		v := &OrgView{OrgID: p.Org, Tier: entitlements.TierFree, Status: entitlements.StatusActive, Seats: seats,
-			CanManage: p.Role == auth.RoleOrgAdmin}
+		v := &OrgView{OrgID: p.Org, Tier: entitlements.TierFree, Status: entitlements.StatusActive,
+			Seats: entitlements.Seats{Allowed: entitlements.AllowedSeats(doc), Used: used}, CanManage: p.Role == auth.RoleOrgAdmin}
 		if doc != nil {
 			v.Tier, v.GraceUntil = doc.TierAt(now), doc.GraceUntil
 			if doc.Status != "" {
@@ -183,10 +183,7 @@ func (a *api) personTier(ctx context.Context, p *auth.Principal) string {
 			}
 		}
 	}
-	if entitlements.Rank(tier) < 0 {
-		tier = entitlements.TierFree
-	}
-	return tier
+	return entitlements.Claim(tier)
 }
 
 // readDoc reads entitlements/{subject} (nil when none), in tx when set.

@@ -17,6 +17,7 @@ import (
 	"pointsofyou.ai/studio/shared/events"
 	"pointsofyou.ai/studio/shared/httpapi"
 	"pointsofyou.ai/studio/shared/outbox"
+	"pointsofyou.ai/studio/shared/txn"
 )
 
 // change is what an event would do to one subject's entitlement, decided
@@ -278,7 +279,7 @@ func (a *api) commit(ctx context.Context, in incoming, ch *change) (string, erro
 			Reason: reason, Recomputed: outcome != outcomeApplied, ProcessedAt: a.d.Now().UTC()})
 	})
 	if err != nil {
-		return "", asProblem(err)
+		return "", txn.Problem(err)
 	}
 	if dup != nil {
 		if dup.Outcome == outcomeApplied && !dup.Recomputed {

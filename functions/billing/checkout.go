@@ -212,12 +212,12 @@ func (a *api) checkout(w http.ResponseWriter, r *http.Request, p *auth.Principal
 		if req.Seats != 0 && req.Seats < plan.MinSeats {
 			return httpapi.Invalid(httpapi.Field("seats", "the plan starts at %d seats", plan.MinSeats))
 		}
-		seats, err := a.d.Entitlements.OrgSeats(ctx, nil, req.OrgID)
+		used, err := a.d.Entitlements.SeatsUsed(ctx, nil, req.OrgID)
 		if err != nil {
 			return httpapi.Unavailable(err)
 		}
-		if int(qty) < seats.Used {
-			return seatsInUse(seats.Used)
+		if int(qty) < used {
+			return seatsInUse(used)
 		}
 	}
 	doc, err := a.readDoc(ctx, nil, subject)

@@ -23,7 +23,7 @@ type Entitlements interface {
 	Read(ctx context.Context, tx *firestore.Transaction, subject string) (*entitlements.Doc, error)
 	Recompute(ctx context.Context, uid string) (bool, error)
 	RecomputeOrg(ctx context.Context, org string) (int, error)
-	OrgSeats(ctx context.Context, tx *firestore.Transaction, org string) (entitlements.Seats, error)
+	SeatsUsed(ctx context.Context, tx *firestore.Transaction, org string) (int, error)
 	Usage(ctx context.Context, uid, tier string, now time.Time) (entitlements.MonthUsage, error)
 }
 

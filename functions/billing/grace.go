@@ -47,16 +47,11 @@ func EndGrace(ctx context.Context, fs *firestore.Client, ent Recomputer, now tim
 		if err := snap.DataTo(&d); err != nil || d.Status != entitlements.StatusPastDue {
 			continue
 		}
-		subject := snap.Ref.ID
-		kind, id, ok := cutSubject(subject)
+		kind, _, ok := cutSubject(snap.Ref.ID)
 		if !ok {
 			continue
 		}
-		if kind == "org" {
-			_, err = ent.RecomputeOrg(ctx, id)
-		} else {
-			_, err = ent.Recompute(ctx, id)
-		}
+		err = recomputeSubject(ctx, ent, snap.Ref.ID)
 		if err == nil {
 			_, err = snap.Ref.Update(ctx, []firestore.Update{{Path: graceDone, Value: now.UTC()}},
 				firestore.LastUpdateTime(snap.UpdateTime))

@@ -16,12 +16,9 @@ import (
 	"time"
 
 	"cloud.google.com/go/firestore"
-	firebase "firebase.google.com/go/v4"
 	fbauth "firebase.google.com/go/v4/auth"
 
-	authemu "pointsofyou.ai/studio/emulators/auth"
 	fsemu "pointsofyou.ai/studio/emulators/firestore"
-	"pointsofyou.ai/studio/emulators/firestore/fstest"
 	stripeemu "pointsofyou.ai/studio/emulators/stripe"
 	"pointsofyou.ai/studio/emulators/stripe/stripetest"
 	"pointsofyou.ai/studio/infra"
@@ -29,7 +26,6 @@ import (
 	"pointsofyou.ai/studio/internal/apitest"
 	"pointsofyou.ai/studio/shared/auth"
 	"pointsofyou.ai/studio/shared/authz"
-	"pointsofyou.ai/studio/shared/config"
 	"pointsofyou.ai/studio/shared/entitlements"
 )
 
@@ -57,34 +53,16 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) (int, error) {
-	ctx := context.Background()
-	authSrv, err := authemu.NewServer(authemu.Options{ProjectID: project})
-	if err != nil {
-		return 0, err
-	}
-	defer authSrv.Close()
-	authAddr = authSrv.Addr
 	idx, err := fsemu.ParseIndexConfig(infra.FirestoreIndexes())
 	if err != nil {
 		return 0, err
 	}
-	fs, err := fsemu.NewServer(fsemu.Options{Indexes: idx, IndexProjects: []string{project}})
+	suite, err := apitest.StartSuite(context.Background(), project, fsemu.Options{Indexes: idx, IndexProjects: []string{project}})
 	if err != nil {
 		return 0, err
 	}
-	defer fs.Close()
-	os.Setenv(config.EnvAuthHost, authSrv.Addr)
-	if fsClient, err = firestore.NewClient(ctx, project, fstest.ClientOptions(fs.Addr)...); err != nil {
-		return 0, err
-	}
-	defer fsClient.Close()
-	app, err := firebase.NewApp(ctx, &firebase.Config{ProjectID: project})
-	if err != nil {
-		return 0, err
-	}
-	if admin, err = app.Auth(ctx); err != nil {
-		return 0, err
-	}
+	defer suite.Close()
+	fsClient, admin, authAddr = suite.Firestore, suite.Admin, suite.Auth.Addr
 	return m.Run(), nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/entitlements"
 	"pointsofyou.ai/studio/shared/httpapi"
+	"pointsofyou.ai/studio/shared/txn"
 )
 
 // SeatsRequest is PUT /v1/orgs/{orgId}/seats.
@@ -60,18 +61,19 @@ func (a *api) putSeats(w http.ResponseWriter, r *http.Request, _ *auth.Principal
 		if req.Seats < plan.MinSeats {
 			return httpapi.Invalid(httpapi.Field("seats", "the plan starts at %d seats", plan.MinSeats))
 		}
-		if seats, err = a.d.Entitlements.OrgSeats(ctx, tx, org); err != nil {
+		used, err := a.d.Entitlements.SeatsUsed(ctx, tx, org)
+		if err != nil {
 			return err
 		}
-		if req.Seats < seats.Used {
-			return seatsInUse(seats.Used)
+		if req.Seats < used {
+			return seatsInUse(used)
 		}
 		prev, sub = doc.Seats, doc.Subscription
-		seats.Allowed = req.Seats
+		seats = entitlements.Seats{Allowed: req.Seats, Used: used}
 		return tx.Update(ref, []firestore.Update{{Path: "seats", Value: req.Seats}, {Path: "updated_at", Value: a.d.Now()}})
 	})
 	if err != nil {
-		return asProblem(err)
+		return txn.Problem(err)
 	}
 	if err := a.setQuantity(ctx, sub, int64(req.Seats)); err != nil {
 		if _, rerr := ref.Update(ctx, []firestore.Update{{Path: "seats", Value: prev}}); rerr != nil {
@@ -106,13 +108,4 @@ func (a *api) setQuantity(ctx context.Context, id string, qty int64) error {
 		return stripeProblem(err)
 	}
 	return nil
-}
-
-// asProblem keeps problems and makes anything else a 503 (a transaction
-// that failed on Firestore).
-func asProblem(err error) error {
-	if _, ok := err.(*httpapi.Error); ok {
-		return err
-	}
-	return httpapi.Unavailable(err)
 }

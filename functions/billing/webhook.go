@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"cloud.google.com/go/firestore"
@@ -73,7 +74,7 @@ func (a *api) webhook(w http.ResponseWriter, r *http.Request) error {
 	}
 	outcome, err := a.receive(r.Context(), body)
 	if err != nil {
-		return asProblem(err)
+		return txn.Problem(err)
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]string{"outcome": outcome})
 	return nil
@@ -178,12 +179,18 @@ func (a *api) sessionChange(ctx context.Context, in incoming) (*change, error) {
 
 // recompute brings the subject's people in line with its entitlement.
 func (a *api) recompute(ctx context.Context, subject string) error {
+	return recomputeSubject(ctx, a.d.Entitlements, subject)
+}
+
+// recomputeSubject brings the people of subject (an organisation's
+// members, or one person) in line with its entitlement.
+func recomputeSubject(ctx context.Context, ent Recomputer, subject string) error {
 	kind, id, _ := cutSubject(subject)
 	var err error
 	if kind == "org" {
-		_, err = a.d.Entitlements.RecomputeOrg(ctx, id)
+		_, err = ent.RecomputeOrg(ctx, id)
 	} else {
-		_, err = a.d.Entitlements.Recompute(ctx, id)
+		_, err = ent.Recompute(ctx, id)
 	}
 	return err
 }
@@ -207,16 +214,9 @@ func (a *api) readRecord(ctx context.Context, tx *firestore.Transaction, id stri
 // subjectKinds: "user:{uid}" or "org:{orgId}".
 func cutSubject(subject string) (kind, id string, ok bool) {
 	for _, k := range []string{"user", "org"} {
-		if rest, found := cutPrefix(subject, k+":"); found {
+		if rest, found := strings.CutPrefix(subject, k+":"); found {
 			return k, rest, rest != ""
 		}
 	}
 	return "", "", false
-}
-
-func cutPrefix(s, p string) (string, bool) {
-	if len(s) >= len(p) && s[:len(p)] == p {
-		return s[len(p):], true
-	}
-	return s, false
 }

@@ -120,7 +120,7 @@ func parseFilter(r *http.Request) (listFilter, error) {
 		httpapi.OneOf(&fields, "lang", f.lang, library.Locales...)
 	}
 	if f.tier != "" {
-		httpapi.OneOf(&fields, "tier", f.tier, library.Tiers...)
+		httpapi.OneOf(&fields, "tier", f.tier, entitlements.Tiers...)
 	}
 	if f.textLang != "" {
 		httpapi.OneOf(&fields, "text_lang", f.textLang, library.Locales...)

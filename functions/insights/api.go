@@ -84,12 +84,9 @@ func (a *api) facilitated(ctx context.Context, p *auth.Principal, id string) (*s
 	if snap == nil {
 		return nil, notFound
 	}
-	s, err := readSession(ctx, snap.Ref)
+	s, err := decodeSession(snap)
 	if err != nil {
 		return nil, httpapi.Unavailable(err)
-	}
-	if s == nil {
-		return nil, notFound
 	}
 	rel, _, err := sessionaccess.Of(ctx, fs, nil, sessionaccess.Session{Ref: s.ref, Org: s.Org, Facilitator: s.Facilitator, CoFacilitators: s.CoFacilitators}, p.UID)
 	if err != nil {

@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 
 	"pointsofyou.ai/studio/shared/authz"
 	"pointsofyou.ai/studio/shared/events"
+	"pointsofyou.ai/studio/shared/insights"
 )
 
 // typeMessagePublished is the CloudEvent type of a Pub/Sub message.
@@ -104,7 +106,7 @@ func decodeEvent(ev cloudevents.Event) (sessionEvent, error) {
 		if err := json.Unmarshal(env.Payload, &p); err != nil {
 			return out, fmt.Errorf("insights: step payload: %w", err)
 		}
-		if !knownPhase(string(p.Phase)) {
+		if !slices.Contains(insights.Phases, string(p.Phase)) {
 			return out, fmt.Errorf("insights: step payload: phase %q", p.Phase)
 		}
 		out.Phase, out.StepMove = string(p.Phase), true
@@ -117,13 +119,4 @@ func decodeEvent(ev cloudevents.Event) (sessionEvent, error) {
 // interesting is the trigger's filter: canvas.op and session.*.
 func interesting(t string) bool {
 	return t == events.TypeCanvasOp || strings.HasPrefix(t, "session.")
-}
-
-func knownPhase(p string) bool {
-	for _, q := range phases() {
-		if q == p {
-			return true
-		}
-	}
-	return false
 }

@@ -1,7 +1,6 @@
 package insights
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -19,16 +18,10 @@ import (
 // fixtureDir is the recorded session the engine's golden test replays.
 const fixtureDir = "../../testdata/insights/session-12x4"
 
+// goldenFixture is the recorded session with the engine's golden view.
 type goldenFixture struct {
-	Participants []struct {
-		UID    string `json:"uid"`
-		Shared bool   `json:"shared"`
-	}
-	Phases  []insights.PhaseChange
-	Cards   map[string][]string
-	End     time.Time
-	Entries []insights.LogEntry
-	Golden  struct {
+	insights.Fixture
+	Golden struct {
 		Live json.RawMessage `json:"live"`
 		UIDs []string        `json:"uids"`
 	}
@@ -36,45 +29,19 @@ type goldenFixture struct {
 
 func readGolden(t *testing.T) goldenFixture {
 	t.Helper()
-	var fx goldenFixture
-	read := func(name string, v any) {
-		b, err := os.ReadFile(filepath.Join(fixtureDir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(b, v); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-	}
-	read("participants.json", &fx.Participants)
-	read("phases.json", &fx.Phases)
-	read("cards.json", &fx.Cards)
-	read("golden.json", &fx.Golden)
-	end, err := os.ReadFile(filepath.Join(fixtureDir, "end.txt"))
+	fx, err := insights.ReadFixture(fixtureDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fx.End, err = time.Parse(time.RFC3339, strings.TrimSpace(string(end))); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(filepath.Join(fixtureDir, "ops.jsonl"))
+	gf := goldenFixture{Fixture: fx}
+	b, err := os.ReadFile(filepath.Join(fixtureDir, "golden.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var e insights.LogEntry
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			t.Fatalf("ops.jsonl: %v", err)
-		}
-		fx.Entries = append(fx.Entries, e)
+	if err := json.Unmarshal(b, &gf.Golden); err != nil {
+		t.Fatalf("golden.json: %v", err)
 	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return fx
+	return gf
 }
 
 // TestGolden replays the recorded session through the deployed wiring:

@@ -190,10 +190,17 @@ func readSession(ctx context.Context, ref *firestore.DocumentRef) (*session, err
 	if err != nil {
 		return nil, fmt.Errorf("read session: %w", err)
 	}
+	return decodeSession(snap)
+}
+
+// decodeSession reads a fetched session document (the API has it from
+// sessionaccess.Find and need not read it again).
+func decodeSession(snap *firestore.DocumentSnapshot) (*session, error) {
 	s := &session{}
 	if err := snap.DataTo(s); err != nil {
 		return nil, fmt.Errorf("decode session: %w", err)
 	}
+	ref := snap.Ref
 	s.ID, s.ref = ref.ID, ref
 	if s.Org == "" {
 		s.Org = ref.Parent.Parent.ID

@@ -273,6 +273,11 @@ func (e *engine) summarize(ctx context.Context, r Retrospective, lang string) Su
 	return Summary{Text: fallbackSummary(facts, lang), Lang: lang, Source: insights.SourceFallback}
 }
 
+// fallbackOf is r's summary in lang without the model.
+func fallbackOf(r Retrospective, lang string) Summary {
+	return Summary{Text: fallbackSummary(factsOf(r), lang), Lang: lang, Source: insights.SourceFallback}
+}
+
 // inScript reports whether text is written in lang's script: a model may
 // answer a Hebrew request in English, and the fallback is better then.
 func inScript(text, lang string) bool {
@@ -306,7 +311,7 @@ func (e *engine) storeRetro(ctx context.Context, s *session, l insights.Live, us
 	if useModel {
 		sums[cur.Lang] = e.summarize(ctx, retro, cur.Lang)
 	} else {
-		sums[cur.Lang] = Summary{Text: fallbackSummary(factsOf(retro), cur.Lang), Lang: cur.Lang, Source: insights.SourceFallback}
+		sums[cur.Lang] = fallbackOf(retro, cur.Lang)
 	}
 	_, err = r.retro.Set(ctx, retroDoc{Retro: retro, Summaries: sums, UIDs: nonNil(l.UIDs), UIDHashes: uidHashes(l.UIDs),
 		People: peopleOf(l.UIDs, listed(l)), UpdatedAt: e.d.Now().UTC()})

@@ -16,11 +16,22 @@ import (
 // live view with the fallback summary.
 func (a *api) retro(ctx context.Context, s *session, lang string) (Retrospective, error) {
 	refs := sessionRefs(a.d.Firestore, s.Org, s.ID)
-	if lang == "" {
-		lang = "en"
-		if st, err := refs.state.Get(ctx); err == nil {
-			lang = decodeState(st).Lang
+	// The state is read at most once, and only when needed; without one
+	// (or unreadable) it is the defaults.
+	var state *stateDoc
+	readState := func() stateDoc {
+		if state == nil {
+			snap, err := refs.state.Get(ctx)
+			if err != nil {
+				snap = nil
+			}
+			st := decodeState(snap)
+			state = &st
 		}
+		return *state
+	}
+	if lang == "" {
+		lang = readState().Lang
 	}
 	doc, err := readRetro(ctx, refs.retro)
 	if err != nil {
@@ -45,16 +56,12 @@ func (a *api) retro(ctx context.Context, s *session, lang string) (Retrospective
 			return Retrospective{}, err
 		}
 	}
-	st := stateDoc{}
-	if snap, err := refs.state.Get(ctx); err == nil {
-		st = decodeState(snap)
-	}
 	hw, err := readHomework(ctx, s.ref)
 	if err != nil {
 		return Retrospective{}, err
 	}
-	r := buildRetro(s, *l, hw, timeline(s, st.Steps))
-	r.Summary = Summary{Text: fallbackSummary(factsOf(r), lang), Lang: lang, Source: "fallback"}
+	r := buildRetro(s, *l, hw, timeline(s, readState().Steps))
+	r.Summary = fallbackOf(r, lang)
 	return r, nil
 }
 

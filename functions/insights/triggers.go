@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 
 	"cloud.google.com/go/firestore"
 	cloudevents "github.com/cloudevents/sdk-go/v2"
@@ -124,7 +125,7 @@ func (e *engine) forget(ctx context.Context, org, sid, uid string) error {
 	}
 	r := sessionRefs(e.d.Firestore, org, sid)
 	doc, err := readRetro(ctx, r.retro)
-	if err != nil || doc == nil || (!contains(doc.UIDs, uid) && !contains(doc.UIDHashes, uidHash(uid))) {
+	if err != nil || doc == nil || (!slices.Contains(doc.UIDs, uid) && !slices.Contains(doc.UIDHashes, uidHash(uid))) {
 		return err
 	}
 	s, err := readSession(ctx, r.session)
@@ -136,15 +137,6 @@ func (e *engine) forget(ctx context.Context, org, sid, uid string) error {
 		return err
 	}
 	return e.storeRetro(ctx, s, *l, false)
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 func notFound(err error) bool { return status.Code(err) == codes.NotFound }

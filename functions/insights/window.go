@@ -4,11 +4,7 @@ import (
 	"context"
 	"sync"
 	"time"
-
-	"pointsofyou.ai/studio/shared/insights"
 )
-
-func phases() []string { return insights.Phases }
 
 // batch is what one window of a session's events asks of its flush.
 type batch struct {

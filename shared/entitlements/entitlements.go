@@ -179,6 +179,15 @@ func (d Doc) TierAt(now time.Time) string {
 	return Claim(d.Tier)
 }
 
+// AllowedSeats is the seats d's plan pays for (0: no limit, and for no
+// doc).
+func AllowedSeats(d *Doc) int {
+	if d == nil {
+		return 0
+	}
+	return max(0, d.Seats)
+}
+
 // ErrNoSeat is a seat asked for beyond the plan.
 var ErrNoSeat = errors.New("entitlements: no seat left")
 

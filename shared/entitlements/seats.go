@@ -9,6 +9,7 @@ import (
 	"cloud.google.com/go/firestore"
 
 	"pointsofyou.ai/studio/shared/authz"
+	"pointsofyou.ai/studio/shared/txn"
 )
 
 // Seats: an organisation whose entitlement has Seats > 0 allows that many
@@ -56,43 +57,60 @@ func (s *Store) holders(ctx context.Context, tx *firestore.Transaction, org stri
 	if err != nil {
 		return nil, 0, err
 	}
-	allowed := 0
-	if d != nil {
-		allowed = max(0, d.Seats)
-	}
-	snap, err := get(ctx, tx, s.seatsRef(org))
+	hs, err := s.seatHolders(ctx, tx, org)
+	return hs, AllowedSeats(d), err
+}
+
+// seatHolders reads the seat holders of org (counted from the members
+// when there is no counter yet); in tx when set.
+func (s *Store) seatHolders(ctx context.Context, tx *firestore.Transaction, org string) ([]string, error) {
+	snap, err := txn.Get(ctx, tx, s.seatsRef(org))
 	if err == nil {
 		var sd seatsDoc
 		if err := snap.DataTo(&sd); err != nil {
-			return nil, 0, fmt.Errorf("decode seats: %w", err)
+			return nil, fmt.Errorf("decode seats: %w", err)
 		}
-		return sd.Holders, allowed, nil
+		return sd.Holders, nil
 	}
 	if !notFound(err) {
-		return nil, 0, fmt.Errorf("read seats: %w", err)
+		return nil, fmt.Errorf("read seats: %w", err)
 	}
+	return s.staff(ctx, tx, org)
+}
+
+// staff lists the uids of org's staff members, sorted; in tx when set.
+func (s *Store) staff(ctx context.Context, tx *firestore.Transaction, org string) ([]string, error) {
 	q := s.fs.Collection(colOrgs).Doc(org).Collection(colMembers).Where("role", "in", authz.Staff)
 	var snaps []*firestore.DocumentSnapshot
+	var err error
 	if tx != nil {
 		snaps, err = tx.Documents(q).GetAll()
 	} else {
 		snaps, err = q.Documents(ctx).GetAll()
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("count staff: %w", err)
+		return nil, fmt.Errorf("count staff: %w", err)
 	}
-	var hs []string
+	hs := make([]string, 0, len(snaps))
 	for _, m := range snaps {
 		hs = append(hs, m.Ref.ID)
 	}
 	slices.Sort(hs)
-	return hs, allowed, nil
+	return hs, nil
 }
 
 // OrgSeats reads the org's seats; in tx when set.
 func (s *Store) OrgSeats(ctx context.Context, tx *firestore.Transaction, org string) (Seats, error) {
 	hs, allowed, err := s.holders(ctx, tx, org)
 	return Seats{Allowed: allowed, Used: len(hs)}, err
+}
+
+// SeatsUsed counts org's seat holders; in tx when set. A caller that has
+// the org's entitlement at hand takes Allowed from it (AllowedSeats)
+// rather than have OrgSeats read it again.
+func (s *Store) SeatsUsed(ctx context.Context, tx *firestore.Transaction, org string) (int, error) {
+	hs, err := s.seatHolders(ctx, tx, org)
+	return len(hs), err
 }
 
 // TakeSeat gives uid a seat of org inside tx (a *NoSeatError, which is
@@ -118,7 +136,7 @@ func (s *Store) TakeSeat(tx *firestore.Transaction, org, uid string) error {
 // ReleaseSeat frees uid's seat of org inside tx (no-op when uid holds
 // none).
 func (s *Store) ReleaseSeat(tx *firestore.Transaction, org, uid string) error {
-	hs, _, err := s.holders(context.Background(), tx, org)
+	hs, err := s.seatHolders(context.Background(), tx, org)
 	if err != nil {
 		return err
 	}
@@ -147,20 +165,11 @@ func (s *Store) RecountSeats(ctx context.Context, org string) (Seats, error) {
 		if err != nil {
 			return err
 		}
-		q := s.fs.Collection(colOrgs).Doc(org).Collection(colMembers).Where("role", "in", authz.Staff)
-		snaps, err := tx.Documents(q).GetAll()
+		hs, err := s.staff(ctx, tx, org)
 		if err != nil {
-			return fmt.Errorf("count staff: %w", err)
+			return err
 		}
-		hs := []string{}
-		for _, m := range snaps {
-			hs = append(hs, m.Ref.ID)
-		}
-		slices.Sort(hs)
-		out = Seats{Used: len(hs)}
-		if d != nil {
-			out.Allowed = max(0, d.Seats)
-		}
+		out = Seats{Allowed: AllowedSeats(d), Used: len(hs)}
 		return s.writeSeats(tx, org, hs)
 	})
 	return out, err

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"pointsofyou.ai/studio/shared/auth"
+	"pointsofyou.ai/studio/shared/txn"
 )
 
 // AuthClient is the part of the Admin SDK's *auth.Client the store uses:
@@ -61,18 +62,11 @@ func (s *Store) Ref(subject string) *firestore.DocumentRef {
 	return s.fs.Collection(colEntitlements).Doc(subject)
 }
 
-func get(ctx context.Context, tx *firestore.Transaction, ref *firestore.DocumentRef) (*firestore.DocumentSnapshot, error) {
-	if tx != nil {
-		return tx.Get(ref)
-	}
-	return ref.Get(ctx)
-}
-
 func notFound(err error) bool { return status.Code(err) == codes.NotFound }
 
 // Read returns subject's doc (nil when none); in tx when tx is set.
 func (s *Store) Read(ctx context.Context, tx *firestore.Transaction, subject string) (*Doc, error) {
-	snap, err := get(ctx, tx, s.Ref(subject))
+	snap, err := txn.Get(ctx, tx, s.Ref(subject))
 	if notFound(err) {
 		return nil, nil
 	}
@@ -169,6 +163,12 @@ func (s *Store) userRef(uid string) *firestore.DocumentRef {
 // its token. The claims are compared with the profile every time, so a
 // run that failed after the profile was written is finished by the next.
 func (s *Store) Recompute(ctx context.Context, uid string) (changed bool, err error) {
+	return s.recompute(ctx, uid, "")
+}
+
+// recompute is Recompute; with onlyOrg set, only a person whose active
+// organisation it is is touched (read once, in the transaction).
+func (s *Store) recompute(ctx context.Context, uid, onlyOrg string) (changed bool, err error) {
 	if s.auth == nil {
 		return false, errors.New("entitlements: Recompute needs an auth client")
 	}
@@ -186,6 +186,10 @@ func (s *Store) Recompute(ctx context.Context, uid string) (changed bool, err er
 		p = &profile{}
 		if err := snap.DataTo(p); err != nil {
 			return err
+		}
+		if onlyOrg != "" && p.Org != onlyOrg {
+			p = nil
+			return nil
 		}
 		entitled, err := s.Entitled(ctx, tx, uid, p.Org)
 		if err != nil {
@@ -276,21 +280,7 @@ func (s *Store) RecomputeOrg(ctx context.Context, org string) (int, error) {
 	}
 	n := 0
 	for _, uid := range uids {
-		snap, err := s.userRef(uid).Get(ctx)
-		if notFound(err) {
-			continue
-		}
-		if err != nil {
-			return n, fmt.Errorf("read profile: %w", err)
-		}
-		var p profile
-		if err := snap.DataTo(&p); err != nil {
-			return n, fmt.Errorf("decode profile: %w", err)
-		}
-		if p.Org != org {
-			continue
-		}
-		changed, err := s.Recompute(ctx, uid)
+		changed, err := s.recompute(ctx, uid, org)
 		if err != nil {
 			return n, err
 		}

@@ -13,14 +13,11 @@ import (
 	"time"
 
 	"cloud.google.com/go/firestore"
-	firebase "firebase.google.com/go/v4"
 	fbauth "firebase.google.com/go/v4/auth"
 
-	authemu "pointsofyou.ai/studio/emulators/auth"
 	fsemu "pointsofyou.ai/studio/emulators/firestore"
-	"pointsofyou.ai/studio/emulators/firestore/fstest"
+	"pointsofyou.ai/studio/internal/apitest"
 	"pointsofyou.ai/studio/shared/auth"
-	"pointsofyou.ai/studio/shared/config"
 	"pointsofyou.ai/studio/shared/entitlements"
 )
 
@@ -45,29 +42,12 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) (int, error) {
-	ctx := context.Background()
-	authSrv, err := authemu.NewServer(authemu.Options{ProjectID: project})
+	suite, err := apitest.StartSuite(context.Background(), project, fsemu.Options{})
 	if err != nil {
 		return 0, err
 	}
-	defer authSrv.Close()
-	fs, err := fsemu.NewServer(fsemu.Options{})
-	if err != nil {
-		return 0, err
-	}
-	defer fs.Close()
-	os.Setenv(config.EnvAuthHost, authSrv.Addr)
-	if fsClient, err = firestore.NewClient(ctx, project, fstest.ClientOptions(fs.Addr)...); err != nil {
-		return 0, err
-	}
-	defer fsClient.Close()
-	app, err := firebase.NewApp(ctx, &firebase.Config{ProjectID: project})
-	if err != nil {
-		return 0, err
-	}
-	if admin, err = app.Auth(ctx); err != nil {
-		return 0, err
-	}
+	defer suite.Close()
+	fsClient, admin = suite.Firestore, suite.Admin
 	return m.Run(), nil
 }
 

@@ -32,19 +32,6 @@ var (
 	fixThemes = []string{"trust", "change", "courage", "connection", "curiosity", "rest", "play", "loss"}
 )
 
-type fixParticipant struct {
-	UID    string `json:"uid"`
-	Shared bool   `json:"shared"`
-}
-
-type fixture struct {
-	Participants []fixParticipant
-	Phases       []PhaseChange
-	Cards        map[string][]string
-	Entries      []LogEntry
-	End          time.Time
-}
-
 // fixRates are ops per minute by phase (pause, expand, focus, doing) of
 // the participants drawn at random.
 var fixRates = map[string][4]float64{
@@ -188,7 +175,7 @@ func (g *fixGen) randomOp(at time.Duration, uid string, i int, cards []string, m
 }
 
 // generateFixture makes the session. Same code, same bytes.
-func generateFixture() fixture {
+func generateFixture() Fixture {
 	g := &fixGen{r: rand.New(rand.NewPCG(12, 4)), owned: map[string][]string{}, seq: map[string]int{}}
 	cards := map[string][]string{}
 	var cardIDs []string
@@ -201,10 +188,10 @@ func generateFixture() fixture {
 		cards[id] = th
 		cardIDs = append(cardIDs, id)
 	}
-	var parts []fixParticipant
+	var parts []FixtureParticipant
 	for i := range 12 {
 		uid := fmt.Sprintf("p%02d", i+1)
-		parts = append(parts, fixParticipant{UID: uid, Shared: uid != "p11" && uid != "p12"})
+		parts = append(parts, FixtureParticipant{UID: uid, Shared: uid != "p11" && uid != "p12"})
 	}
 	m := time.Minute
 	s := time.Second
@@ -267,7 +254,7 @@ func generateFixture() fixture {
 		entries = append(entries, e)
 		i = j
 	}
-	return fixture{Participants: parts, Phases: slices.Clone(fixPhases), Cards: cards, Entries: entries, End: fixEnd}
+	return Fixture{Participants: parts, Phases: slices.Clone(fixPhases), Cards: cards, Entries: entries, End: fixEnd}
 }
 
 // fixDocID is a 20-character id like Firestore's auto ids.

@@ -1,7 +1,6 @@
 package insights
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"flag"
@@ -127,9 +126,9 @@ func TestGoldenFixture(t *testing.T) {
 	}
 }
 
-func replay(fx fixture, entries []LogEntry) golden {
+func replay(fx Fixture, entries []LogEntry) golden {
 	shared := func(uid string) bool {
-		return slices.ContainsFunc(fx.Participants, func(p fixParticipant) bool { return p.UID == uid && p.Shared })
+		return slices.ContainsFunc(fx.Participants, func(p FixtureParticipant) bool { return p.UID == uid && p.Shared })
 	}
 	themes := func(id string) []string { return fx.Cards[id] }
 	s := NewState("session-12x4", DefaultConfig())
@@ -146,49 +145,16 @@ func replay(fx fixture, entries []LogEntry) golden {
 	return golden{Live: l, UIDs: l.UIDs}
 }
 
-func readFixture(t *testing.T) fixture {
+func readFixture(t *testing.T) Fixture {
 	t.Helper()
-	var fx fixture
-	read := func(name string, v any) {
-		b, err := os.ReadFile(filepath.Join(fixtureDir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := json.Unmarshal(b, v); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-	}
-	read("participants.json", &fx.Participants)
-	read("phases.json", &fx.Phases)
-	read("cards.json", &fx.Cards)
-	end, err := os.ReadFile(filepath.Join(fixtureDir, "end.txt"))
+	fx, err := ReadFixture(fixtureDir)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if fx.End, err = time.Parse(time.RFC3339, strings.TrimSpace(string(end))); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(filepath.Join(fixtureDir, "ops.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var e LogEntry
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			t.Fatalf("ops.jsonl: %v", err)
-		}
-		fx.Entries = append(fx.Entries, e)
-	}
-	if err := sc.Err(); err != nil {
 		t.Fatal(err)
 	}
 	return fx
 }
 
-func writeFixture(t *testing.T, fx fixture) {
+func writeFixture(t *testing.T, fx Fixture) {
 	t.Helper()
 	if err := os.MkdirAll(fixtureDir, 0o755); err != nil {
 		t.Fatal(err)

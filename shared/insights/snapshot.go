@@ -21,7 +21,7 @@ func (s *State) snapshot(now time.Time, participants []string, shared func(uid s
 	now = now.UTC()
 	nowMs := now.UnixMilli()
 	sts := s.stints()
-	if len(s.Timeline) == 0 && s.FirstT == 0 {
+	if s.empty() {
 		sts[0].Start = nowMs // nothing has happened yet
 	}
 	cur := sts[len(sts)-1]
@@ -34,13 +34,13 @@ func (s *State) snapshot(now time.Time, participants []string, shared func(uid s
 		UIDs:            []string{},
 		Definitions:     Definitions,
 	}
-	if len(s.Timeline) > 0 || s.FirstT != 0 {
+	if !s.empty() {
 		st := ms(cur.Start)
 		l.PhaseStartedAt = &st
 	}
 	phaseSecs := map[string]int{}
 	for _, st := range sts {
-		phaseSecs[st.Phase] += int(max(0, end(st, nowMs, len(s.Timeline) == 0 && s.FirstT == 0)-st.Start) / 1000)
+		phaseSecs[st.Phase] += int(max(0, end(st, nowMs, s.empty())-st.Start) / 1000)
 	}
 	var sessionSecs int
 	for _, v := range phaseSecs {
@@ -65,6 +65,9 @@ func (s *State) snapshot(now time.Time, participants []string, shared func(uid s
 	s.session(&l, cur, nowMs, shared)
 	return l
 }
+
+// empty says nothing has happened yet: no phase change and no op.
+func (s *State) empty() bool { return len(s.Timeline) == 0 && s.FirstT == 0 }
 
 // end is the end of st in ms: the next change, or now for the running one.
 func end(st stint, nowMs int64, empty bool) int64 {
@@ -98,7 +101,7 @@ func (s *State) participant(uid string, sts []stint, cur stint, nowMs int64, pha
 		return m
 	}
 	idleGap := s.Config.IdleGap.Milliseconds()
-	empty := len(s.Timeline) == 0 && s.FirstT == 0
+	empty := s.empty()
 	for i, st := range sts {
 		m := get(st.Phase)
 		a := accOf(st)
@@ -230,7 +233,7 @@ func (s *State) session(l *Live, cur stint, nowMs int64, shared func(string) boo
 	})
 	// Stuck: no element created by a consenting participant in the
 	// running stint for StuckAfter.
-	if len(idx) > 0 && (len(s.Timeline) > 0 || s.FirstT != 0) {
+	if len(idx) > 0 && !s.empty() {
 		since := cur.Start
 		for _, i := range idx {
 			if p := s.People[l.Participants[i].UID]; p != nil {

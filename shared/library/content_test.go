@@ -1,6 +1,7 @@
 package library
 
 import (
+	"pointsofyou.ai/studio/shared/entitlements"
 	"strings"
 	"testing"
 	"time"
@@ -105,11 +106,11 @@ func TestTiers(t *testing.T) {
 			t.Errorf("item %s caller %q expired %v: usable %v, want %v", c.item, c.caller, c.expired, got, c.usable)
 		}
 	}
-	if got := TiersUpTo("enterprise"); strings.Join(got, ",") != "free,professional,enterprise" {
+	if got := entitlements.UpTo("enterprise"); strings.Join(got, ",") != "free,professional,enterprise" {
 		t.Errorf("TiersUpTo = %v", got)
 	}
-	if got := TiersUpTo(""); strings.Join(got, ",") != "free" {
-		t.Errorf("TiersUpTo('') = %v", got)
+	if got := entitlements.UpTo(""); strings.Join(got, ",") != "free" {
+		t.Errorf("UpTo('') = %v", got)
 	}
 }
 

@@ -24,7 +24,6 @@
 package library
 
 import (
-	"slices"
 	"time"
 
 	"pointsofyou.ai/studio/shared/entitlements"
@@ -68,10 +67,6 @@ var Statuses = []string{StatusDraft, StatusPublished, StatusArchived}
 
 // Licence types.
 var LicenseTypes = []string{"open", "attribution", "commercial", "proprietary", "poy_licensed"}
-
-// Tiers, lowest first: an item's tier is one of the tiers of
-// shared/entitlements, which ranks them.
-var Tiers = slices.Clone(entitlements.Tiers)
 
 // Text is an item's text in one locale. Title is the card's word or name,
 // Body its description, question or instructions, Prompts its questions or
@@ -173,17 +168,6 @@ func (it *Item) HasLocale(locale string) bool {
 
 // Official reports an item of the platform-wide library.
 func (it *Item) Official() bool { return it.Org == "" }
-
-// TierRank is the rank of a tier (0 for free, -1 for unknown); it is
-// entitlements.Rank.
-func TierRank(tier string) int { return entitlements.Rank(tier) }
-
-// CallerTier maps a principal's tier claim to a tier (empty or unknown:
-// free); it is entitlements.Claim, which callers use directly.
-func CallerTier(claim string) string { return entitlements.Claim(claim) }
-
-// TiersUpTo lists the tiers a caller of tier may use (entitlements.UpTo).
-func TiersUpTo(tier string) []string { return entitlements.UpTo(tier) }
 
 // Usable reports whether a caller of tier may use the item's content.
 // An expired licence makes an item unusable for everyone.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"pointsofyou.ai/studio/shared/entitlements"
 	"pointsofyou.ai/studio/shared/validate"
 )
 
@@ -94,7 +95,7 @@ func (it *Item) Validate() []validate.FieldError {
 	if it.Tier == "" {
 		f = append(f, validate.Field("tier", "is required"))
 	} else {
-		validate.OneOf(&f, "tier", it.Tier, Tiers...)
+		validate.OneOf(&f, "tier", it.Tier, entitlements.Tiers...)
 	}
 	validate.MaxLen(&f, "attribution", it.Attribution, MaxAttribution)
 	validate.Text(&f, "attribution", it.Attribution, validate.SingleLine)

@@ -21,6 +21,7 @@ import {
   type ShareEntry,
 } from "./api";
 import { intlLocale } from "../sessions/format";
+import { saveFile } from "../api/files";
 
 export function Problem({ error }: { error: unknown }) {
   const { t } = useTranslation();
@@ -284,15 +285,7 @@ async function download(url: string, name: string) {
   try {
     const res = await fetch(url);
     if (!res.ok) throw new Error(String(res.status));
-    const blob = await res.blob();
-    const href = URL.createObjectURL(blob);
-    const a = document.createElement("a");
-    a.href = href;
-    a.download = name;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(href), 10_000);
+    saveFile(await res.blob(), name);
   } catch {
     const a = document.createElement("a");
     a.href = url;

@@ -38,3 +38,21 @@ export function Info({ label, definition }: { label: string; definition: string 
     </span>
   );
 }
+
+/** ThemeList lists recurring card themes with how many people and cards, or says there are none yet. */
+export function ThemeList({ themes }: { themes: { theme: string; people: number; cards: number }[] }) {
+  const { t } = useTranslation();
+  if (themes.length === 0) return <p className="empty">{t("insights.themes.none")}</p>;
+  return (
+    <ul className="ins-themes">
+      {themes.map((th) => (
+        <li key={th.theme}>
+          <span className="ins-theme" dir="auto">
+            {th.theme}
+          </span>{" "}
+          <span className="hint">{t("insights.themes.counts", { people: th.people, cards: th.cards })}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}

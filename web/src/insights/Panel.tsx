@@ -12,7 +12,7 @@ import { intlLocale, ProblemNote } from "../sessions/lib";
 import { direction } from "../i18n";
 import { ApiError } from "../api/problem";
 import { decide, getLive, metricKeys, type Flag, type Live, type Metrics, type MetricKey, type Participant, type RecStatus, type Recommendation } from "./api";
-import { InfoIcon } from "./Info";
+import { InfoIcon, ThemeList } from "./Info";
 import { poll } from "./poll";
 import { fillSubjects, formatDuration, formatNumber, formatPercent, secondsSince } from "./text";
 import "./insights.css";
@@ -333,20 +333,7 @@ export function InsightsPanel({ id, names }: { id: string; names: ReadonlyMap<st
           <Balance live={live} />
           <Notices live={live} />
           <h3>{t("insights.themes.title")}</h3>
-          {themes.length === 0 ? (
-            <p className="empty">{t("insights.themes.none")}</p>
-          ) : (
-            <ul className="ins-themes">
-              {themes.map((th) => (
-                <li key={th.theme}>
-                  <span className="ins-theme" dir="auto">
-                    {th.theme}
-                  </span>{" "}
-                  <span className="hint">{t("insights.themes.counts", { people: th.people, cards: th.cards })}</span>
-                </li>
-              ))}
-            </ul>
-          )}
+          <ThemeList themes={themes} />
           <Recommendations id={id} recs={live.recommendations ?? []} names={names} />
         </>
       )}

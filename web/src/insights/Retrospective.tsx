@@ -11,7 +11,7 @@ import { direction } from "../i18n";
 import { formatDate, formatWhen, intlLocale, ProblemNote, useTimeZone } from "../sessions/lib";
 import { LazyChart } from "../reports/Chart";
 import { downloadRetrospective, getRetrospective } from "./api";
-import { Info } from "./Info";
+import { Info, ThemeList } from "./Info";
 import { formatDuration, formatNumber } from "./text";
 import "../sessions/sessions.css";
 import "./insights.css";
@@ -168,20 +168,7 @@ export default function Retrospective() {
         </section>
         <section aria-labelledby="retro-themes">
           <h2 id="retro-themes">{t("insights.themes.title")}</h2>
-          {themes.length === 0 ? (
-            <p className="empty">{t("insights.themes.none")}</p>
-          ) : (
-            <ul className="ins-themes">
-              {themes.map((th) => (
-                <li key={th.theme}>
-                  <span className="ins-theme" dir="auto">
-                    {th.theme}
-                  </span>{" "}
-                  <span className="hint">{t("insights.themes.counts", { people: th.people, cards: th.cards })}</span>
-                </li>
-              ))}
-            </ul>
-          )}
+          <ThemeList themes={themes} />
           {(r.breakthroughs ?? []).length > 0 && (
             <>
               <h3>{t("insights.breakthrough.title")}</h3>

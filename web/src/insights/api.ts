@@ -5,7 +5,7 @@
 import { api, data } from "../api/client";
 import type { components } from "../api/schema";
 import { languages, type Language } from "../i18n";
-import { blob, fileName, save } from "./http";
+import { fileName, saveFile } from "../api/files";
 
 type S = components["schemas"];
 export type Live = S["InsightsLive"];
@@ -42,6 +42,6 @@ export const getRetrospective = (sessionId: string, lang: string) =>
 
 /** downloadRetrospective saves the PDF as "<title>-retrospective.pdf". */
 export async function downloadRetrospective(sessionId: string, lang: string, title: string): Promise<void> {
-  const file = await blob(api.GET("/insights/v1/sessions/{sessionId}/retrospective.pdf", { params: { path: { sessionId }, query: { lang: apiLang(lang) } }, parseAs: "blob" }));
-  save(file, fileName([title, "retrospective"], "pdf"));
+  const file = await data<Blob>(api.GET("/insights/v1/sessions/{sessionId}/retrospective.pdf", { params: { path: { sessionId }, query: { lang: apiLang(lang) } }, parseAs: "blob" }));
+  saveFile(file, fileName([title, "retrospective"], "pdf"));
 }

@@ -23,7 +23,7 @@ vi.mock("../auth", () => ({ idToken: async () => "token-1" }));
 
 import { ApiError } from "../api/problem";
 import { apiLang, decide, getLive, getRetrospective } from "./api";
-import { fileName } from "./http";
+import { fileName } from "../api/files";
 import { getReport } from "../reports/api";
 
 const json = (body: unknown, status = 200) => () => new Response(JSON.stringify(body), { status, headers: { "Content-Type": status < 400 ? "application/json" : "application/problem+json" } });

@@ -7,6 +7,7 @@ import { api } from "../api/client";
 import type { Language } from "../i18n";
 import { HttpProblem, type Transport } from "./journal";
 import type { Entry, Phase, Prompt, PullAnswer, PushAnswer, SearchResult, Usage } from "./types";
+import { saveFile } from "../api/files";
 
 async function body<T>(p: Promise<{ data?: unknown; error?: unknown; response: Response }>): Promise<T> {
   const { data, error, response } = await p;
@@ -41,10 +42,5 @@ export async function exportFile(format: "zip" | "pdf"): Promise<void> {
   const { response } = await api.GET("/journal/v1/export", { params: { query: { format } }, parseAs: "stream" });
   if (!response.ok) throw new HttpProblem(response.status, await response.json().catch(() => ({ status: response.status })));
   const name = /filename="?([^";]+)"?/.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ?? `journal.${format}`;
-  const url = URL.createObjectURL(await response.blob());
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveFile(await response.blob(), name);
 }

@@ -1,6 +1,7 @@
 // Journey requests that need more than data(): ETag revisions and downloads.
 import { api } from "../api/client";
 import { ApiError } from "../api/problem";
+import { saveFile } from "../api/files";
 
 export function ifMatch(revision: number) {
   return { "If-Match": `"${revision}"` };
@@ -24,12 +25,5 @@ export async function download(journeyId: string, format: "json" | "pdf", versio
   }
   const disposition = response.headers.get("Content-Disposition") ?? "";
   const name = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `journey-${journeyId}.${format}`;
-  const url = URL.createObjectURL(data);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveFile(data, name);
 }

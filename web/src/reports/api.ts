@@ -5,7 +5,7 @@
 import { api, data } from "../api/client";
 import type { components } from "../api/schema";
 import { apiLang } from "../insights/api";
-import { blob, fileName, save } from "../insights/http";
+import { fileName, saveFile } from "../api/files";
 
 export type Report = components["schemas"]["Report"];
 export type ReportName = Report["report"];
@@ -29,6 +29,6 @@ export const getReport = (p: Params, signal?: AbortSignal) =>
 
 /** downloadReport saves the report as CSV or PDF, named after the report and its months. */
 export async function downloadReport(p: Params, format: "csv" | "pdf"): Promise<void> {
-  const file = await blob(api.GET("/analytics/v1/reports/{report}", { params: { path: { report: p.report }, query: query(p, format) }, parseAs: "blob" }));
-  save(file, fileName(["studio", p.report, p.from, p.to], format));
+  const file = await data<Blob>(api.GET("/analytics/v1/reports/{report}", { params: { path: { report: p.report }, query: query(p, format) }, parseAs: "blob" }));
+  saveFile(file, fileName(["studio", p.report, p.from, p.to], format));
 }

@@ -49,6 +49,7 @@ const staffRoles = new Set(["facilitator", "educator", "org_admin"]);
 
 export { useMe } from "../me";
 import { useMe } from "../me";
+import { saveFile } from "../api/files";
 
 export function isStaff(role: string | undefined): boolean {
   return !!role && staffRoles.has(role);
@@ -115,14 +116,7 @@ export async function downloadCalendar(id: string): Promise<void> {
     parseAs: "blob",
   });
   if (r.error !== undefined || !r.response.ok) throw new ApiError(r.error ?? { type: "about:blank", title: "", status: r.response.status });
-  const url = URL.createObjectURL(r.data as Blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = "session.ics";
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveFile(r.data as Blob, "session.ics");
 }
 
 // cardLabel names a drawn card: its title, else its picture's description.
